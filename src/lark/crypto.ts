@@ -1,0 +1,43 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+// Lark's encryption: key = SHA-256(encryptKey); body = base64(iv(16) || AES-256-CBC(plaintext, PKCS#7)).
+function aesKey(encryptKey: string): Buffer {
+  return createHash('sha256').update(encryptKey, 'utf8').digest();
+}
+
+export function decryptPayload(encrypt: string, encryptKey: string): string {
+  const buf = Buffer.from(encrypt, 'base64');
+  if (buf.length < 32 || (buf.length - 16) % 16 !== 0) throw new Error('encrypted payload has a bad length');
+  const decipher = createDecipheriv('aes-256-cbc', aesKey(encryptKey), buf.subarray(0, 16));
+  return Buffer.concat([decipher.update(buf.subarray(16)), decipher.final()]).toString('utf8');
+}
+
+export function encryptPayload(plaintext: string, encryptKey: string, iv: Buffer = randomBytes(16)): string {
+  const cipher = createCipheriv('aes-256-cbc', aesKey(encryptKey), iv);
+  return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
+}
+
+/** hex(SHA-256(timestamp + nonce + encryptKey + rawBody)) — events and schema-2.0 card callbacks. */
+export function eventSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: string | Uint8Array): string {
+  return createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8').update(rawBody).digest('hex');
+}
+
+/** hex(SHA-1(timestamp + nonce + verificationToken + rawBody)) — old-style card callbacks. */
+export function legacyCardSignature(
+  timestamp: string,
+  nonce: string,
+  verificationToken: string,
+  rawBody: string | Uint8Array,
+): string {
+  return createHash('sha1').update(timestamp + nonce + verificationToken, 'utf8').update(rawBody).digest('hex');
+}
+
+export function constantTimeEqualHex(a: string, b: string): boolean {
+  const ba = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  if (ba.length !== bb.length) {
+    timingSafeEqual(ba, ba); // keep the time spent independent of where the strings differ
+    return false;
+  }
+  return timingSafeEqual(ba, bb);
+}
