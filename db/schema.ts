@@ -30,9 +30,9 @@ export const outbox = sqliteTable(
     op: text('op').notNull(), // send | reply | patch | urgent
     receiveIdType: text('receive_id_type'), // open_id | chat_id (send)
     receiveId: text('receive_id'),
-    replyTo: text('reply_to'), // message id (reply)
+    targetMessageId: text('target_message_id'), // the message replied to, patched or urged, when its id is known
     ref: text('ref'), // logical name of the message this row creates, e.g. tracker:<case id>
-    targetRef: text('target_ref'), // logical name of the message this row patches or urges
+    targetRef: text('target_ref'), // logical name of the message this row patches or urges, resolved at delivery
     msgType: text('msg_type'),
     content: text('content'), // JSON string as Lark expects it; cleared once delivered
     urgentUsers: text('urgent_users'), // JSON array of open ids (urgent)

@@ -48,7 +48,7 @@ CREATE TABLE `outbox` (
 	`op` text NOT NULL,
 	`receive_id_type` text,
 	`receive_id` text,
-	`reply_to` text,
+	`target_message_id` text,
 	`ref` text,
 	`target_ref` text,
 	`msg_type` text,

@@ -1,0 +1,71 @@
+/** Small builders for card JSON 2.0; every card in this folder is a pure function of its data. */
+export type Template =
+  | 'blue'
+  | 'wathet'
+  | 'turquoise'
+  | 'green'
+  | 'yellow'
+  | 'orange'
+  | 'red'
+  | 'carmine'
+  | 'violet'
+  | 'purple'
+  | 'indigo'
+  | 'grey';
+
+export const plain = (content: string) => ({ tag: 'plain_text', content });
+export const md = (content: string) => ({ tag: 'markdown', content });
+export const hr = () => ({ tag: 'hr' });
+
+export function button(
+  label: string,
+  value: Record<string, unknown>,
+  opts: { type?: 'default' | 'primary' | 'danger' | 'text' | 'primary_filled'; confirm?: { title: string; text: string }; name?: string } = {},
+) {
+  return {
+    tag: 'button',
+    text: plain(label),
+    type: opts.type ?? 'default',
+    ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.confirm ? { confirm: { title: plain(opts.confirm.title), text: plain(opts.confirm.text) } } : {}),
+    behaviors: [{ type: 'callback', value }],
+  };
+}
+
+/** Buttons side by side, wrapping on narrow screens. */
+export function buttonRow(buttons: object[]) {
+  return {
+    tag: 'column_set',
+    flex_mode: 'flow',
+    horizontal_spacing: '8px',
+    columns: buttons.map((b) => ({ tag: 'column', width: 'auto', elements: [b] })),
+  };
+}
+
+export function card(p: {
+  title: string;
+  subtitle?: string;
+  template?: Template;
+  tags?: { text: string; color: string }[];
+  summary?: string;
+  elements: object[];
+  shared?: boolean;
+}) {
+  return {
+    schema: '2.0',
+    config: { update_multi: p.shared ?? true, summary: { content: p.summary ?? p.title } },
+    header: {
+      title: plain(p.title),
+      ...(p.subtitle ? { subtitle: plain(p.subtitle) } : {}),
+      template: p.template ?? 'blue',
+      ...(p.tags?.length
+        ? { text_tag_list: p.tags.map((t) => ({ tag: 'text_tag', text: plain(t.text), color: t.color })) }
+        : {}),
+    },
+    body: { elements: p.elements },
+  };
+}
+
+/** Lark refuses cards over 30 KB; tests check every card against this. */
+export const CARD_MAX_BYTES = 30 * 1024;
+export const cardBytes = (c: object) => Buffer.byteLength(JSON.stringify(c), 'utf8');

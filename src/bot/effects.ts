@@ -1,0 +1,90 @@
+import { audit } from '../../db/schema';
+import type { CardResponse } from '../lark/envelope';
+import {
+  cardMessage,
+  enqueuePatch,
+  enqueueReply,
+  enqueueSend,
+  enqueueUrgent,
+  type MessageTarget,
+  type OutMessage,
+  type Recipient,
+  textMessage,
+} from '../notify/outbox';
+import type { Db, Write } from '../store';
+
+/**
+ * What a handler wants done, collected and committed in one atomic unit by the pipeline:
+ * state writes, audit entries and outgoing messages together.
+ */
+export class Effects {
+  readonly writes: Write[] = [];
+  response?: CardResponse;
+  outcome = 'ok';
+
+  constructor(
+    readonly db: Db,
+    readonly now: Date,
+  ) {}
+
+  write(...w: Write[]): this {
+    this.writes.push(...w);
+    return this;
+  }
+
+  audit(entry: { actor: string; action: string; subject: string; before?: unknown; after?: unknown }): this {
+    this.writes.push(
+      this.db.insert(audit).values({
+        at: this.now.getTime(),
+        actor: entry.actor,
+        action: entry.action,
+        subject: entry.subject,
+        before: entry.before === undefined ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      }),
+    );
+    return this;
+  }
+
+  send(to: Recipient, message: OutMessage | object, ref?: string): this {
+    this.writes.push(enqueueSend(this.db, { to, message: asMessage(message), now: this.now, ref }));
+    return this;
+  }
+
+  reply(messageId: string, message: OutMessage | object, ref?: string): this {
+    this.writes.push(enqueueReply(this.db, { messageId, message: asMessage(message), now: this.now, ref }));
+    return this;
+  }
+
+  patch(target: MessageTarget, card: object): this {
+    this.writes.push(enqueuePatch(this.db, { target, card, now: this.now }));
+    return this;
+  }
+
+  urgent(target: MessageTarget, openIds: string[]): this {
+    this.writes.push(enqueueUrgent(this.db, { target, openIds, now: this.now }));
+    return this;
+  }
+
+  toast(type: 'success' | 'info' | 'warning' | 'error', content: string): this {
+    this.response = { ...this.response, toast: { type, content } };
+    return this;
+  }
+
+  /** Replace the clicked card (for everyone when the card says update_multi). */
+  card(data: object): this {
+    this.response = { ...this.response, card: { type: 'raw', data } };
+    return this;
+  }
+
+  get messagesQueued(): boolean {
+    return this.writes.length > 0;
+  }
+}
+
+function asMessage(m: OutMessage | object): OutMessage {
+  if ('msgType' in m && 'content' in m && typeof (m as OutMessage).content === 'string') return m as OutMessage;
+  return cardMessage(m);
+}
+
+export { textMessage };

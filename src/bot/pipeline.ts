@@ -1,0 +1,134 @@
+import { and, asc, eq, lt } from 'drizzle-orm';
+import { inbox } from '../../db/schema';
+import type { CardResponse, EventEnvelope } from '../lark/envelope';
+import type { Logger } from '../log';
+import { guard, retryOnConflict, type Store } from '../store';
+import { Effects } from './effects';
+
+export type Source = 'webhook' | 'websocket';
+/** Routes one envelope to its use case; it reads what it needs and records its effects, it never commits. */
+export type Router = (envelope: EventEnvelope, fx: Effects) => Promise<void>;
+
+export interface PipelineDeps {
+  store: Store;
+  logger: Logger;
+  router: Router;
+  /** Called after every commit that queued messages. */
+  kickDelivery: () => void;
+  clock?: () => number;
+  /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
+  cardBudgetMs?: number;
+  maxAttempts?: number;
+}
+
+const SLOW_CARD_TOAST: CardResponse = { toast: { type: 'info', content: '已收到，正在处理，结果稍后更新' } };
+const FAILED_CARD_TOAST: CardResponse = { toast: { type: 'error', content: '处理失败，已记录，请稍后再试' } };
+
+/**
+ * Inbox discipline: an event is recorded durably before the platform hears 200, handled afterwards,
+ * and marked done in the same commit as its effects, so it is handled exactly once even across crashes.
+ */
+export class Pipeline {
+  private readonly clock: () => number;
+  constructor(private readonly deps: PipelineDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  async accept(envelope: EventEnvelope, source: Source): Promise<'accepted' | 'duplicate'> {
+    const { store } = this.deps;
+    const { changes } = await store.commit([
+      store.db
+        .insert(inbox)
+        .values({
+          eventId: envelope.header.event_id,
+          eventType: envelope.header.event_type,
+          source,
+          payload: JSON.stringify(envelope),
+          receivedAt: this.clock(),
+        })
+        .onConflictDoNothing(),
+    ]);
+    return changes[0] === 1 ? 'accepted' : 'duplicate';
+  }
+
+  /** Handles a recorded event if it is still pending; safe to call twice or from two places at once. */
+  async process(eventId: string): Promise<{ status: 'done' | 'skipped' | 'error'; response?: CardResponse }> {
+    const { store, logger } = this.deps;
+    const { db } = store;
+    const started = this.clock();
+    return retryOnConflict(async () => {
+      const [row] = await db.select().from(inbox).where(eq(inbox.eventId, eventId));
+      if (!row || row.status !== 'pending' || !row.payload) return { status: 'skipped' as const };
+      const envelope = JSON.parse(row.payload) as EventEnvelope;
+      const fx = new Effects(db, new Date(this.clock()));
+      try {
+        await this.deps.router(envelope, fx);
+      } catch (err) {
+        const attempts = row.attempts + 1;
+        const failed = attempts >= (this.deps.maxAttempts ?? 5);
+        logger.error({ msg: 'handler failed', eventId, type: row.eventType, attempts, error: errorText(err) });
+        await store.commit([
+          db
+            .update(inbox)
+            .set({
+              attempts,
+              ...(failed ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.clock() } : {}),
+            })
+            .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+        ]);
+        return { status: 'error' as const };
+      }
+      await store.commit([
+        ...fx.writes,
+        db
+          .update(inbox)
+          .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.clock() })
+          .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+        guard,
+      ]);
+      logger.info({ msg: 'event handled', eventId, type: row.eventType, outcome: fx.outcome, ms: this.clock() - started });
+      if (fx.writes.length > 0) this.deps.kickDelivery();
+      return { status: 'done' as const, response: fx.response };
+    });
+  }
+
+  /** Records and handles a card callback within the platform's answer budget. */
+  async handleCard(envelope: EventEnvelope, source: Source): Promise<CardResponse> {
+    const accepted = await this.accept(envelope, source);
+    if (accepted === 'duplicate') return {};
+    const work = this.process(envelope.header.event_id);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const budget = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.deps.cardBudgetMs ?? 2500);
+    });
+    const first = await Promise.race([work, budget]);
+    clearTimeout(timer);
+    if (first === 'late') {
+      work.catch((err) => this.deps.logger.error({ msg: 'late card handling failed', error: errorText(err) }));
+      return SLOW_CARD_TOAST;
+    }
+    if (first.status === 'error') return FAILED_CARD_TOAST;
+    return first.response ?? {};
+  }
+
+  /** Handles everything recorded but not yet handled (after a crash or restart); oldest first, bounded. */
+  async recover(olderThanMs = 0, limit = 500): Promise<number> {
+    const { db } = this.deps.store;
+    const pending = await db
+      .select({ eventId: inbox.eventId })
+      .from(inbox)
+      .where(and(eq(inbox.status, 'pending'), lt(inbox.receivedAt, this.clock() - olderThanMs + 1)))
+      .orderBy(asc(inbox.receivedAt))
+      .limit(limit);
+    let handled = 0;
+    for (const { eventId } of pending) {
+      const r = await this.process(eventId);
+      if (r.status === 'done') handled++;
+    }
+    return handled;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

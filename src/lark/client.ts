@@ -1,0 +1,140 @@
+import * as lark from '@larksuiteoapi/node-sdk';
+
+/** The operations the outbox needs; the SDK Client is the only thing that talks to Lark. */
+export interface LarkTransport {
+  send(receiveIdType: 'open_id' | 'chat_id', receiveId: string, msgType: string, content: string, uuid: string): Promise<{ messageId: string }>;
+  reply(messageId: string, msgType: string, content: string, uuid: string): Promise<{ messageId: string }>;
+  patch(messageId: string, content: string): Promise<void>;
+  urgent(messageId: string, openIds: string[]): Promise<void>;
+  userName(openId: string): Promise<string | undefined>;
+}
+
+export type LarkErrorKind = 'retry' | 'token' | 'permanent';
+
+/** A failed Open API call, classified for the outbox: try again later, refresh the token, or give up. */
+export class LarkCallError extends Error {
+  constructor(
+    readonly kind: LarkErrorKind,
+    readonly code: number | undefined,
+    readonly httpStatus: number | undefined,
+  ) {
+    super(`lark call failed: kind=${kind} code=${code ?? '-'} status=${httpStatus ?? '-'}`);
+    this.name = 'LarkCallError';
+  }
+}
+
+const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991668, 99991671]);
+const RETRY_CODES = new Set([99991400, 99991401, 230020, 1000004, 1000005, 11232, 11233]);
+// 230002 bot not in chat, 230013 user outside availability, 230001/230099 bad content, 230011 recalled,
+// 230031 card too large: retrying cannot help.
+export function classify(code: number | undefined, status: number | undefined): LarkErrorKind {
+  if (code !== undefined && TOKEN_CODES.has(code)) return 'token';
+  if (code !== undefined && RETRY_CODES.has(code)) return 'retry';
+  if (status === undefined || status === 429 || status >= 500) return code === undefined || status !== undefined ? 'retry' : 'permanent';
+  if (code === undefined) return status === 401 ? 'token' : 'permanent';
+  return 'permanent';
+}
+
+function failure(err: unknown): LarkCallError {
+  if (err instanceof LarkCallError) return err;
+  const e = err as { response?: { status?: number; data?: { code?: number } } };
+  const status = e?.response?.status;
+  const code = e?.response?.data?.code;
+  return new LarkCallError(classify(code, status), code, status);
+}
+
+function check<T extends { code?: number; data?: unknown }>(res: T | undefined): T {
+  if (!res) throw new LarkCallError('retry', undefined, undefined);
+  if (res.code !== undefined && res.code !== 0) throw new LarkCallError(classify(res.code, 200), res.code, 200);
+  return res;
+}
+
+/** A token cache we can empty when Lark says the token went bad (the SDK's own cache cannot be cleared). */
+class TokenCache {
+  private values = new Map<string, { value: unknown; expire: number }>();
+  async set(key: string | symbol | Symbol, value: unknown, expire?: number, options?: { namespace?: string }) {
+    this.values.set(`${options?.namespace ?? ''}:${String(key)}`, { value, expire: expire ?? Number.POSITIVE_INFINITY });
+    return true;
+  }
+  async get(key: string | symbol | Symbol, options?: { namespace?: string }) {
+    const hit = this.values.get(`${options?.namespace ?? ''}:${String(key)}`);
+    if (!hit || hit.expire <= Date.now()) return undefined;
+    return hit.value;
+  }
+  clear() {
+    this.values.clear();
+  }
+}
+
+export function createLarkTransport(opts: { appId: string; appSecret: string; domain: string }): LarkTransport {
+  const cache = new TokenCache();
+  const client = new lark.Client({
+    appId: opts.appId,
+    appSecret: opts.appSecret,
+    domain: opts.domain,
+    cache,
+    loggerLevel: lark.LoggerLevel.fatal,
+  });
+  // One refresh on a token error, then the outbox decides (SPEC: "one token refresh on token errors").
+  async function call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const f = failure(err);
+      if (f.kind !== 'token') throw f;
+      cache.clear();
+      try {
+        return await fn();
+      } catch (again) {
+        const g = failure(again);
+        throw g.kind === 'token' ? new LarkCallError('retry', g.code, g.httpStatus) : g;
+      }
+    }
+  }
+  const messageId = (res: { data?: { message_id?: string } }) => {
+    const id = res.data?.message_id;
+    if (!id) throw new LarkCallError('retry', undefined, 200);
+    return { messageId: id };
+  };
+  return {
+    send: (receiveIdType, receiveId, msgType, content, uuid) =>
+      call(async () =>
+        messageId(
+          check(
+            await client.im.message.create({
+              params: { receive_id_type: receiveIdType },
+              data: { receive_id: receiveId, msg_type: msgType, content, uuid },
+            }),
+          ),
+        ),
+      ),
+    reply: (id, msgType, content, uuid) =>
+      call(async () =>
+        messageId(check(await client.im.message.reply({ path: { message_id: id }, data: { msg_type: msgType, content, uuid } }))),
+      ),
+    patch: (id, content) =>
+      call(async () => {
+        check(await client.im.message.patch({ path: { message_id: id }, data: { content } }));
+      }),
+    urgent: (id, openIds) =>
+      call(async () => {
+        check(
+          await client.im.message.urgentApp({
+            path: { message_id: id },
+            params: { user_id_type: 'open_id' },
+            data: { user_id_list: openIds },
+          }),
+        );
+      }),
+    userName: async (openId) => {
+      try {
+        const res = await call(async () =>
+          check(await client.contact.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } })),
+        );
+        return res.data?.user?.name ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,314 @@
+import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { messageRefs, outbox } from '../../db/schema';
+import { LarkCallError, type LarkTransport } from '../lark/client';
+import type { Logger } from '../log';
+import { guard, type Store, type Write } from '../store';
+import { enqueueSend, textMessage } from './outbox';
+
+type Row = typeof outbox.$inferSelect;
+
+export interface DeliveryPolicy {
+  baseBackoffMs: number; // first retry after this, doubling
+  maxBackoffMs: number;
+  maxAttempts: number; // then the row is failed and the admins are told
+  leaseMs: number; // a claimed row is someone else's for this long
+  perTargetPerSecond: number; // Lark: 5 messages/s to one user or one chat
+  perAppPerSecond: number; // Lark: about 50/s per app
+  batch: number;
+}
+
+export const defaultDeliveryPolicy: DeliveryPolicy = {
+  baseBackoffMs: 1_000,
+  maxBackoffMs: 5 * 60_000,
+  maxAttempts: 10,
+  leaseMs: 60_000,
+  perTargetPerSecond: 5,
+  perAppPerSecond: 50,
+  batch: 100,
+};
+
+export interface DeliveryReport {
+  delivered: number;
+  retried: number;
+  failed: number;
+  deferred: number;
+}
+
+/** Sliding one-second windows: what Lark allows per chat/user and per app. */
+class Pacer {
+  private windows = new Map<string, number[]>();
+  constructor(
+    private readonly clock: () => number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {}
+  async take(key: string, limit: number): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      const now = this.clock();
+      const w = (this.windows.get(key) ?? []).filter((t) => t > now - 1000);
+      if (w.length < limit) {
+        w.push(now);
+        this.windows.set(key, w);
+        return;
+      }
+      this.windows.set(key, w);
+      await this.sleep(w[0]! + 1000 - now + 1);
+    }
+  }
+}
+
+export interface DelivererDeps {
+  store: Store;
+  transport: LarkTransport;
+  logger: Logger;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  policy?: Partial<DeliveryPolicy>;
+  /** Who hears about messages that can never be delivered. */
+  admins: () => Promise<string[]>;
+}
+
+/**
+ * Delivers outbox rows: Lark's uuid makes a repeated send harmless, failures back off exponentially,
+ * token errors get one refresh (in the transport), permanent failures are marked and reported.
+ */
+export class Deliverer {
+  private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly policy: DeliveryPolicy;
+  private readonly pacer: Pacer;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: DelivererDeps) {
+    this.clock = deps.clock ?? Date.now;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.policy = { ...defaultDeliveryPolicy, ...deps.policy };
+    this.pacer = new Pacer(this.clock, this.sleep);
+  }
+
+  /** Start delivering now (after a commit); runs are never concurrent within one process. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.deliverDue(new Date(this.clock()));
+        } while (this.again && !this.closed);
+      } catch (err) {
+        this.deps.logger.error({ msg: 'delivery run failed', error: String(err) });
+      } finally {
+        this.running = null;
+        this.scheduleNext();
+      }
+    })();
+  }
+
+  /** Resolves when no run is in progress (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async scheduleNext(): Promise<void> {
+    if (this.closed) return;
+    const [next] = await this.deps.store.db
+      .select({ at: outbox.nextAttemptAt })
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(1);
+    if (!next || this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(next.at - this.clock(), this.policy.maxBackoffMs));
+    this.timer = setTimeout(() => this.kick(), wait);
+    this.timer.unref?.();
+  }
+
+  /** One sweep over everything due at `now`; also what `tick` calls. */
+  async deliverDue(now: Date): Promise<DeliveryReport> {
+    const { db } = this.deps.store;
+    const t = now.getTime();
+    const due = await db
+      .select()
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.status, 'pending'),
+          lte(outbox.nextAttemptAt, t),
+          or(isNull(outbox.leaseUntil), lte(outbox.leaseUntil, t)),
+        ),
+      )
+      .orderBy(asc(outbox.id))
+      .limit(this.policy.batch);
+    const report: DeliveryReport = { delivered: 0, retried: 0, failed: 0, deferred: 0 };
+    // Rows for one chat or user go in order; different targets go side by side.
+    const groups = new Map<string, Row[]>();
+    for (const row of due) {
+      const key = row.receiveId ?? row.targetRef ?? row.targetMessageId ?? String(row.id);
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    const queue = [...groups.entries()];
+    const workers = Array.from({ length: Math.min(5, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        for (const row of next[1]) await this.deliverOne(row, now, report);
+      }
+    });
+    await Promise.all(workers);
+    return report;
+  }
+
+  private async deliverOne(row: Row, now: Date, report: DeliveryReport): Promise<void> {
+    const { store, transport, logger } = this.deps;
+    const { db } = store;
+    const t = now.getTime();
+    // Claim: only one process delivers a row at a time.
+    try {
+      await store.commit([
+        db
+          .update(outbox)
+          .set({ leaseUntil: t + this.policy.leaseMs, attempts: row.attempts + 1 })
+          .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending'), eq(outbox.attempts, row.attempts))),
+        guard,
+      ]);
+    } catch {
+      return;
+    }
+    const started = this.clock();
+    let targetMessageId = row.targetMessageId;
+    if (!targetMessageId && row.targetRef) {
+      const [ref] = await db.select().from(messageRefs).where(eq(messageRefs.ref, row.targetRef));
+      if (!ref) {
+        // The card this row updates has not gone out yet: wait for it without spending an attempt.
+        const [origin] = await db.select().from(outbox).where(eq(outbox.ref, row.targetRef)).limit(1);
+        if (origin?.status === 'failed' || !origin) {
+          await this.finish(row, now, { status: 'failed', lastError: 'target message never delivered' });
+          report.failed++;
+        } else {
+          await this.finish(row, now, {
+            status: 'pending',
+            attempts: row.attempts,
+            nextAttemptAt: Math.max(t, origin.nextAttemptAt) + 500,
+          });
+          report.deferred++;
+        }
+        return;
+      }
+      targetMessageId = ref.messageId;
+    }
+    if (row.op === 'patch') {
+      // Only the newest pending update of a card matters.
+      const newer = await db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(
+          and(
+            eq(outbox.op, 'patch'),
+            eq(outbox.status, 'pending'),
+            gt(outbox.id, row.id),
+            row.targetRef ? eq(outbox.targetRef, row.targetRef) : eq(outbox.targetMessageId, targetMessageId ?? ''),
+          ),
+        )
+        .limit(1);
+      if (newer.length > 0) {
+        await this.finish(row, now, { status: 'done', lastError: 'superseded', content: null });
+        return;
+      }
+    }
+    const paceKey = row.receiveId ?? targetMessageId ?? 'app';
+    await this.pacer.take('app', this.policy.perAppPerSecond);
+    await this.pacer.take(paceKey, this.policy.perTargetPerSecond);
+    try {
+      let messageId: string | null = null;
+      switch (row.op) {
+        case 'send':
+          messageId = (
+            await transport.send(
+              row.receiveIdType as 'open_id' | 'chat_id',
+              row.receiveId!,
+              row.msgType!,
+              row.content!,
+              row.uuid,
+            )
+          ).messageId;
+          break;
+        case 'reply':
+          messageId = (await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid)).messageId;
+          break;
+        case 'patch':
+          await transport.patch(targetMessageId!, row.content!);
+          messageId = targetMessageId;
+          break;
+        case 'urgent':
+          await transport.urgent(targetMessageId!, JSON.parse(row.urgentUsers ?? '[]'));
+          messageId = targetMessageId;
+          break;
+      }
+      const writes: Write[] = [];
+      if (row.ref && messageId) {
+        writes.push(
+          db
+            .insert(messageRefs)
+            .values({ ref: row.ref, messageId, updatedAt: t })
+            .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t } }),
+        );
+      }
+      // Sent content is not kept: the message lives in Lark now.
+      await this.finish(row, now, { status: 'done', messageId, deliveredAt: t, content: null }, writes);
+      report.delivered++;
+      logger.info({ msg: 'delivered', outbox: row.id, op: row.op, attempt: row.attempts + 1, ms: this.clock() - started });
+    } catch (err) {
+      const e = err instanceof LarkCallError ? err : new LarkCallError('retry', undefined, undefined);
+      const attempts = row.attempts + 1;
+      const lastError = `${e.kind}:${e.code ?? e.httpStatus ?? 'network'}`;
+      if (e.kind === 'permanent' || attempts >= this.policy.maxAttempts) {
+        const alerts = row.ref?.startsWith('alert:') ? [] : await this.alertAdmins(row, lastError, now);
+        await this.finish(row, now, { status: 'failed', lastError }, alerts);
+        report.failed++;
+        logger.warn({ msg: 'delivery failed', outbox: row.id, op: row.op, error: lastError, attempts });
+      } else {
+        const backoff = Math.min(this.policy.baseBackoffMs * 2 ** (attempts - 1), this.policy.maxBackoffMs);
+        await this.finish(row, now, { status: 'pending', nextAttemptAt: this.clock() + backoff, lastError });
+        report.retried++;
+        logger.info({ msg: 'delivery retry', outbox: row.id, op: row.op, error: lastError, attempts, backoffMs: backoff });
+      }
+    }
+  }
+
+  private async finish(row: Row, _now: Date, set: Partial<Row>, extra: Write[] = []): Promise<void> {
+    const { db } = this.deps.store;
+    await this.deps.store.commit([
+      db
+        .update(outbox)
+        .set({ leaseUntil: null, ...set })
+        .where(eq(outbox.id, row.id)),
+      ...extra,
+    ]);
+  }
+
+  private async alertAdmins(row: Row, error: string, now: Date): Promise<Write[]> {
+    const admins = await this.deps.admins();
+    const target = row.receiveIdType === 'chat_id' ? `群聊 ${row.receiveId}` : row.receiveId ? `用户 ${row.receiveId}` : '已发送的卡片';
+    const reason = error.includes('230002')
+      ? '机器人不在该群中，请将机器人拉入群聊'
+      : error.includes('230013')
+        ? '该用户不在应用的可用范围内，请在开发者后台调整可用范围'
+        : `错误 ${error}`;
+    const text = `⚠️ 消息未能送达${target}（${reason}）。请处理后在「查看配置」中核对。`;
+    return admins.map((openId) =>
+      enqueueSend(this.deps.store.db, { to: { openId }, message: textMessage(text), now, ref: `alert:${row.id}:${openId}` }),
+    );
+  }
+}
+
+

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { outbox } from '../../db/schema';
+import type { Db, Write } from '../store';
+
+export type Recipient = { openId: string } | { chatId: string };
+export interface OutMessage {
+  msgType: 'interactive' | 'text';
+  content: string; // JSON string, as the Open API wants it
+}
+
+export const cardMessage = (card: object): OutMessage => ({ msgType: 'interactive', content: JSON.stringify(card) });
+export const textMessage = (text: string): OutMessage => ({ msgType: 'text', content: JSON.stringify({ text }) });
+
+/**
+ * Outbox rows are built here and committed by the caller together with the state change that caused
+ * them; the deliverer sends them afterwards. Nothing talks to Lark from a use case directly.
+ */
+export function enqueueSend(db: Db, p: { to: Recipient; message: OutMessage; now: Date; ref?: string }): Write {
+  const [receiveIdType, receiveId] = 'openId' in p.to ? ['open_id', p.to.openId] : ['chat_id', p.to.chatId];
+  return db.insert(outbox).values({
+    uuid: randomUUID(),
+    op: 'send',
+    receiveIdType,
+    receiveId,
+    ref: p.ref,
+    msgType: p.message.msgType,
+    content: p.message.content,
+    nextAttemptAt: p.now.getTime(),
+    createdAt: p.now.getTime(),
+  });
+}
+
+export function enqueueReply(db: Db, p: { messageId: string; message: OutMessage; now: Date; ref?: string }): Write {
+  return db.insert(outbox).values({
+    uuid: randomUUID(),
+    op: 'reply',
+    targetMessageId: p.messageId,
+    ref: p.ref,
+    msgType: p.message.msgType,
+    content: p.message.content,
+    nextAttemptAt: p.now.getTime(),
+    createdAt: p.now.getTime(),
+  });
+}
+
+export type MessageTarget = { messageId: string } | { ref: string };
+
+/** Updates a card already sent (the live tracker, a vote card); older pending updates are superseded. */
+export function enqueuePatch(db: Db, p: { target: MessageTarget; card: object; now: Date }): Write {
+  return db.insert(outbox).values({
+    uuid: randomUUID(),
+    op: 'patch',
+    ...('ref' in p.target ? { targetRef: p.target.ref } : { targetMessageId: p.target.messageId }),
+    msgType: 'interactive',
+    content: JSON.stringify(p.card),
+    nextAttemptAt: p.now.getTime(),
+    createdAt: p.now.getTime(),
+  });
+}
+
+export function enqueueUrgent(db: Db, p: { target: MessageTarget; openIds: string[]; now: Date }): Write {
+  return db.insert(outbox).values({
+    uuid: randomUUID(),
+    op: 'urgent',
+    ...('ref' in p.target ? { targetRef: p.target.ref } : { targetMessageId: p.target.messageId }),
+    urgentUsers: JSON.stringify(p.openIds),
+    nextAttemptAt: p.now.getTime(),
+    createdAt: p.now.getTime(),
+  });
+}

@@ -1,0 +1,109 @@
+// The Node.js runtime: SQLite file, HTTP server, a tick every minute, optional long connection.
+// With no Lark credentials it starts the built-in Lark emulator as the sandbox.
+import { existsSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import { config as loadDotenv } from 'dotenv';
+import { type Config, loadConfig } from '../config';
+import { createLarkTransport } from '../lark/client';
+import { createLogger, type Logger } from '../log';
+import { LarkEmulator } from '../sandbox/emulator';
+import { createService } from '../service';
+import { openSqliteStore } from '../store/sqlite';
+
+export interface NodeRuntime {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startNode(env: Record<string, string | undefined>, logger?: Logger): Promise<NodeRuntime> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new ConfigError(loaded.problems);
+  const config: Config = { ...loaded.config };
+  const log = logger ?? createLogger(config.logLevel);
+
+  let emulator: LarkEmulator | undefined;
+  if (config.sandbox) {
+    emulator = await LarkEmulator.start({
+      appId: config.appId,
+      appSecret: config.appSecret,
+      encryptKey: config.encryptKey,
+      verificationToken: config.verificationToken,
+    });
+    config.domain = emulator.url;
+  }
+
+  const store = openSqliteStore(config.databasePath);
+  const transport = createLarkTransport({ appId: config.appId, appSecret: config.appSecret, domain: config.domain });
+  const faults = new Set((env.RC_FAULTS ?? '').split(',').filter(Boolean));
+  const service = createService({
+    config,
+    store,
+    transport,
+    logger: log,
+    defer: faults.has('kill-after-ack')
+      ? // Fault injection: die after the platform got its 200 but before handling (crash-recovery tests, bench).
+        () => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100)
+      : undefined,
+  });
+
+  const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (emulator) emulator.connectApp({ eventUrl: `${url}/webhook/event`, cardUrl: `${url}/webhook/card` });
+
+  let ws: { close(): void } | undefined;
+  if (config.transport === 'websocket') ws = await service.startLongConnection();
+
+  // Whatever was accepted before a crash is handled now, before anything new.
+  if (!faults.has('kill-after-ack')) await service.tick(new Date());
+  const timer = setInterval(() => {
+    service.tick(new Date()).catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
+  }, 60_000);
+  timer.unref();
+
+  return {
+    url,
+    async close() {
+      clearInterval(timer);
+      ws?.close();
+      service.deliverer.close();
+      await service.settle();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      await emulator?.close();
+    },
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+async function main() {
+  if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    for (const p of loaded.problems) console.error(p);
+    process.exit(1);
+  }
+  const { config } = loaded;
+  const shown = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  console.log(
+    config.sandbox
+      ? `沙盒模式：未配置飞书凭据（LARK_APP_ID），使用内置飞书模拟器。请打开 ${shown}/sandbox`
+      : `容错纠错助手正在启动：事件 ${shown}/webhook/event，卡片回调 ${shown}/webhook/card（${config.transport === 'websocket' ? '长连接' : 'Webhook'}）`,
+  );
+  const rt = await startNode(process.env);
+  const stop = async () => {
+    await rt.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) void main();

@@ -1,0 +1,38 @@
+// The Cloudflare Workers runtime: D1 store, Cron Trigger for tick, waitUntil for work after the 200.
+import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types';
+import { loadConfig } from '../config';
+import { createLarkTransport } from '../lark/client';
+import { createLogger } from '../log';
+import { createService, type Service } from '../service';
+import { openD1Store } from '../store/d1';
+
+export interface WorkerEnv {
+  DB: D1Database;
+  [key: string]: unknown;
+}
+
+function build(env: WorkerEnv): Service {
+  const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const loaded = loadConfig(vars);
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel, (l) => console.log(l));
+  const store = openD1Store(env.DB);
+  const transport = createLarkTransport({ appId: config.appId, appSecret: config.appSecret, domain: config.domain });
+  return createService({
+    config,
+    store,
+    transport,
+    logger,
+    defer: (work, ctx) => (ctx as ExecutionContext | undefined)?.waitUntil(work),
+  });
+}
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
+    return build(env).app.fetch(request, env, ctx as never);
+  },
+  async scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
+    ctx.waitUntil(build(env).tick(new Date(controller.scheduledTime)));
+  },
+};

@@ -1,0 +1,86 @@
+import { createApp } from './app';
+import { Pipeline } from './bot/pipeline';
+import { createRouter, HANDLED_EVENT_TYPES } from './bot/router';
+import type { Config } from './config';
+import { startLongConnection } from './lark/ws';
+import type { LarkTransport } from './lark/client';
+import type { Logger } from './log';
+import { Deliverer, type DeliveryPolicy } from './notify/deliver';
+import { tick } from './jobs/tick';
+import type { Store } from './store';
+import { handleInbound } from './app';
+
+export interface ServiceOptions {
+  config: Config;
+  store: Store;
+  transport: LarkTransport;
+  logger: Logger;
+  clock?: () => number;
+  delivery?: Partial<DeliveryPolicy>;
+  cardBudgetMs?: number;
+  defer?: (work: Promise<unknown>, executionCtx?: unknown) => void;
+}
+
+/** Everything but the runtime: the same wiring serves Node and Workers. */
+export function createService(o: ServiceOptions) {
+  const clock = o.clock ?? Date.now;
+  const admins = async () => o.config.adminOpenIds;
+  const deliverer = new Deliverer({ store: o.store, transport: o.transport, logger: o.logger, clock, policy: o.delivery, admins });
+  const router = createRouter({
+    orgName: '兴安盟国防动员办公室',
+    rolesOf: async (openId) => (o.config.adminOpenIds.includes(openId) ? ['officer', 'admin'] : ['officer']),
+  });
+  const pipeline = new Pipeline({
+    store: o.store,
+    logger: o.logger,
+    router,
+    kickDelivery: () => deliverer.kick(),
+    clock,
+    cardBudgetMs: o.cardBudgetMs,
+  });
+  const pending = new Set<Promise<unknown>>();
+  const defer =
+    o.defer ??
+    ((work: Promise<unknown>) => {
+      const p = work.catch((err) => o.logger.error({ msg: 'background work failed', error: String(err) }));
+      pending.add(p);
+      p.finally(() => pending.delete(p));
+    });
+  const verify = {
+    encryptKey: o.config.encryptKey,
+    verificationToken: o.config.verificationToken,
+  };
+  const appDeps = { pipeline, logger: o.logger, verify, isHandledType: (t: string) => HANDLED_EVENT_TYPES.has(t), clock, defer };
+  const app = createApp(appDeps);
+  return {
+    app,
+    pipeline,
+    deliverer,
+    tick: (now: Date) => tick({ store: o.store, pipeline, deliverer, logger: o.logger }, now),
+    /** Connects the long connection (LARK_TRANSPORT=websocket) to the same pipeline. */
+    async startLongConnection() {
+      const inbound = handleInbound(appDeps, 'websocket');
+      return startLongConnection({
+        appId: o.config.appId,
+        appSecret: o.config.appSecret,
+        domain: o.config.domain,
+        logger: o.logger,
+        handlers: {
+          onEvent: async (envelope) => {
+            await inbound(envelope, defer);
+          },
+          onCard: (envelope) => pipeline.handleCard(envelope, 'websocket'),
+        },
+      });
+    },
+    /** Waits for background handling and delivery (tests, shutdown). */
+    async settle() {
+      for (let i = 0; i < 100 && (pending.size > 0 || (await deliverer.idle(), pending.size > 0)); i++) {
+        await Promise.all([...pending]);
+      }
+      await deliverer.idle();
+    },
+  };
+}
+
+export type Service = ReturnType<typeof createService>;
