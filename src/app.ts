@@ -15,14 +15,14 @@ export interface AppDeps {
   verify: VerifyOptions;
   isHandledType: (eventType: string) => boolean;
   clock?: () => number;
-  /** Keeps background work alive after the response (waitUntil on Workers, fire-and-forget on Node). */
-  defer: (work: Promise<unknown>, executionCtx?: unknown) => void;
+  /** Runs work after the response is sent (waitUntil on Workers, in the background on Node). */
+  defer: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
 }
 
 /** Receives events and card callbacks from Lark; either URL accepts both kinds. */
 export function handleInbound(deps: AppDeps, source: Source) {
   const clock = deps.clock ?? Date.now;
-  return async (envelope: EventEnvelope, defer: (w: Promise<unknown>) => void): Promise<CardResponse | { ok: true }> => {
+  return async (envelope: EventEnvelope, defer: (w: () => Promise<unknown>) => void): Promise<CardResponse | { ok: true }> => {
     const type = envelope.header.event_type;
     if (type === 'card.action.trigger') return deps.pipeline.handleCard(envelope, source);
     if (!deps.isHandledType(type)) {
@@ -35,7 +35,7 @@ export function handleInbound(deps: AppDeps, source: Source) {
       deps.logger.info({ msg: 'event duplicate', eventId: envelope.header.event_id, type, ms: clock() - started });
       return { ok: true };
     }
-    defer(deps.pipeline.process(envelope.header.event_id));
+    defer(() => deps.pipeline.process(envelope.header.event_id));
     return { ok: true };
   };
 }
@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps) {
     }
     const { inbound: message } = result;
     if (message.kind === 'challenge') return c.json({ challenge: message.challenge });
-    const defer = (w: Promise<unknown>) => deps.defer(w, safeExecutionCtx(c));
+    const defer = (w: () => Promise<unknown>) => deps.defer(w, safeExecutionCtx(c));
     if (message.kind === 'legacy_card') {
       const action = parseLegacyCardAction(message.body);
       if (!action) return c.json({ code: 400, msg: refusalText(400) }, 400);

@@ -18,7 +18,7 @@ export interface ServiceOptions {
   clock?: () => number;
   delivery?: Partial<DeliveryPolicy>;
   cardBudgetMs?: number;
-  defer?: (work: Promise<unknown>, executionCtx?: unknown) => void;
+  defer?: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
 }
 
 /** Everything but the runtime: the same wiring serves Node and Workers. */
@@ -41,8 +41,8 @@ export function createService(o: ServiceOptions) {
   const pending = new Set<Promise<unknown>>();
   const defer =
     o.defer ??
-    ((work: Promise<unknown>) => {
-      const p = work.catch((err) => o.logger.error({ msg: 'background work failed', error: String(err) }));
+    ((work: () => Promise<unknown>) => {
+      const p = work().catch((err) => o.logger.error({ msg: 'background work failed', error: String(err) }));
       pending.add(p);
       p.finally(() => pending.delete(p));
     });

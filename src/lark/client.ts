@@ -66,6 +66,8 @@ class TokenCache {
   }
 }
 
+const quietSdkLogger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
+
 export function createLarkTransport(opts: { appId: string; appSecret: string; domain: string }): LarkTransport {
   const cache = new TokenCache();
   const client = new lark.Client({
@@ -73,6 +75,8 @@ export function createLarkTransport(opts: { appId: string; appSecret: string; do
     appSecret: opts.appSecret,
     domain: opts.domain,
     cache,
+    // The SDK logs whole request configs (message contents) on errors; failures are logged by the outbox instead.
+    logger: quietSdkLogger,
     loggerLevel: lark.LoggerLevel.fatal,
   });
   // One refresh on a token error, then the outbox decides (SPEC: "one token refresh on token errors").

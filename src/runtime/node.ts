@@ -6,20 +6,30 @@ import { config as loadDotenv } from 'dotenv';
 import { type Config, loadConfig } from '../config';
 import { createLarkTransport } from '../lark/client';
 import { createLogger, type Logger } from '../log';
+import type { DeliveryPolicy } from '../notify/deliver';
 import { LarkEmulator } from '../sandbox/emulator';
-import { createService } from '../service';
+import { createService, type Service } from '../service';
+import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
 
 export interface NodeRuntime {
   url: string;
+  service: Service;
+  store: Store;
+  emulator?: LarkEmulator;
   close(): Promise<void>;
 }
 
-export async function startNode(env: Record<string, string | undefined>, logger?: Logger): Promise<NodeRuntime> {
+export interface NodeOptions {
+  logger?: Logger;
+  delivery?: Partial<DeliveryPolicy>;
+}
+
+export async function startNode(env: Record<string, string | undefined>, opts: NodeOptions = {}): Promise<NodeRuntime> {
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new ConfigError(loaded.problems);
   const config: Config = { ...loaded.config };
-  const log = logger ?? createLogger(config.logLevel);
+  const log = opts.logger ?? createLogger(config.logLevel);
 
   let emulator: LarkEmulator | undefined;
   if (config.sandbox) {
@@ -40,6 +50,7 @@ export async function startNode(env: Record<string, string | undefined>, logger?
     store,
     transport,
     logger: log,
+    delivery: opts.delivery,
     defer: faults.has('kill-after-ack')
       ? // Fault injection: die after the platform got its 200 but before handling (crash-recovery tests, bench).
         () => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100)
@@ -65,6 +76,9 @@ export async function startNode(env: Record<string, string | undefined>, logger?
 
   return {
     url,
+    service,
+    store,
+    emulator,
     async close() {
       clearInterval(timer);
       ws?.close();

@@ -24,7 +24,10 @@ function build(env: WorkerEnv): Service {
     store,
     transport,
     logger,
-    defer: (work, ctx) => (ctx as ExecutionContext | undefined)?.waitUntil(work),
+    defer: (work, ctx) => {
+      const p = work();
+      (ctx as ExecutionContext | undefined)?.waitUntil(p);
+    },
   });
 }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const FIXTURES_DIR = '/work/shared/fixtures/lark';
+export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/lark', import.meta.url));
 
 export function fixtureText(name: string): string {
   return readFileSync(join(FIXTURES_DIR, name), 'utf8');
