@@ -1,0 +1,112 @@
+import { businessDate } from '../calendar';
+import type {
+  Actor,
+  AuditEntry,
+  Case,
+  Decision,
+  Env,
+  Intent,
+  Policy,
+  Refusal,
+  RefusalCode,
+  Report,
+  Role,
+} from './types';
+
+export function refuse(code: RefusalCode, reason: string): Refusal {
+  return { ok: false, code, reason };
+}
+
+export function accept<S>(state: S, audit: AuditEntry[], intents: Intent[] = []): Decision<S> {
+  return { ok: true, state, audit, intents };
+}
+
+export function today(env: Env): string {
+  return businessDate(env.now);
+}
+
+export function iso(env: Env): string {
+  return env.now.toISOString();
+}
+
+/** Secretary is also a party member; admin grants nothing here. */
+export function hasRole(actor: Actor, role: Role): boolean {
+  if (role === 'party_member')
+    return actor.roles.includes('party_member') || actor.roles.includes('secretary');
+  return actor.roles.includes(role);
+}
+
+export function isHandler(actor: Actor): boolean {
+  return hasRole(actor, 'secretary') || hasRole(actor, 'clerk');
+}
+
+/** Next version of a case or report, stamped with the decision time. */
+export function touch<S extends Case | Report>(state: S, env: Env, changes: Partial<S>): S {
+  return { ...state, ...changes, updatedAt: iso(env), version: state.version + 1 };
+}
+
+export function caseAudit(
+  c: Case,
+  actor: Actor | string,
+  action: string,
+  before: unknown,
+  after: unknown,
+): AuditEntry {
+  return {
+    action,
+    actorOpenId: typeof actor === 'string' ? actor : actor.openId,
+    subject: `case:${c.id}`,
+    before,
+    after,
+  };
+}
+
+export const STATUS_LABEL: Record<Case['status'], string> = {
+  draft: '草稿',
+  submitted: '已提交',
+  investigating: '核查中',
+  deliberating: '审议中',
+  decided: '已认定',
+  correcting: '纠错中',
+  closed: '已办结',
+  withdrawn: '已撤回',
+};
+
+export function wrongState(c: Case, action: string): Refusal {
+  return refuse('invalid_state', `案件当前状态为「${STATUS_LABEL[c.status]}」，不能${action}。`);
+}
+
+/** Reads ids from a policy list whatever its element shape (`{id}` objects or plain strings). */
+export function idsOf(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((x) => (typeof x === 'string' ? x : String((x as { id: unknown }).id)));
+}
+
+export function labelOf(list: unknown, id: string): string {
+  if (!Array.isArray(list)) return id;
+  for (const x of list) {
+    if (typeof x === 'object' && x !== null && (x as { id: unknown }).id === id) {
+      const o = x as { label?: string; name?: string; wording?: string };
+      return o.label ?? o.name ?? o.wording ?? id;
+    }
+  }
+  return id;
+}
+
+export function voteLabel(policy: Policy, option: string): string {
+  return labelOf(policy.voteOptions, option);
+}
+
+export function itemArticle(policy: Policy, itemId: string): number | null {
+  const item = policy.items.find((i) => i.id === itemId);
+  return item ? item.article : null;
+}
+
+export function textTooLong(policy: Policy, text: string): boolean {
+  return text.length > policy.limits.textMaxLength;
+}
+
+/** Deduplicated, order kept. */
+export function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
