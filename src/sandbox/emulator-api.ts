@@ -1,0 +1,598 @@
+import type {
+  ApiRoute,
+  EmulatedChat,
+  EmulatedMessage,
+  EmulatedUser,
+  EmulatorState,
+  Fault,
+} from './emulator-state';
+import { ids, newTenantToken, stableHex } from './emulator-state';
+
+/** A request as the Open API sees it; built by the HTTP shell, or by anything else that hosts the emulator. */
+export interface ApiRequest {
+  method: string;
+  pathname: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  body: Uint8Array;
+}
+
+export interface ApiResponse {
+  status: number;
+  code: number;
+  route?: ApiRoute;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+export interface ApiEnv {
+  appId: string;
+  appSecret: string;
+  tenantKey: string;
+  botOpenId: string;
+  /** The emulated platform clock (message times, uuid window, card-token window). */
+  now(): number;
+  /** Token lifetimes run on the wall clock because the SDK caches tokens against it. */
+  wallNow(): number;
+  tokenTtlSec: number;
+  changed(messageId: string, kind: 'created' | 'updated'): void;
+}
+
+// Platform texts for the codes the emulator answers with (1 and the 99992402 card-token refusals are the emulator's own choice).
+export const CODE_MESSAGES: Record<number, string> = {
+  0: 'success',
+  1: 'internal error',
+  10003: 'invalid app_id',
+  10014: 'app secret invalid',
+  41050: 'no user authority error',
+  99991400: 'request trigger frequency limit',
+  99991661: 'Missing access token for authorization. Please make a request with token attached.',
+  99991663: 'Invalid access token for authorization. Please make a request with token attached.',
+  99991668: 'Invalid access token for authorization. Please make a request with token attached.',
+  99992402: 'field validation failed',
+  230001: 'param is invalid',
+  230002: 'Bot/User can NOT be out of the chat.',
+  230013: 'Bot has NO availability to this user.',
+  230025: 'The length of the message content reaches its limit.',
+  234003: 'File not in msg.',
+  234006: 'The file size exceeds the limit.',
+  404: '404 page not found',
+};
+
+const CARD_LIMIT_BYTES = 30 * 1024;
+const TEXT_LIMIT_BYTES = 150 * 1024;
+const UUID_WINDOW_MS = 60 * 60 * 1000;
+const CARD_TOKEN_WINDOW_MS = 30 * 60 * 1000;
+const CARD_TOKEN_USES = 2;
+const UPLOAD_LIMIT_BYTES = 30 * 1024 * 1024;
+
+interface Outcome {
+  status?: number;
+  code: number;
+  msg?: string;
+  data?: unknown;
+  /** Fields the token endpoint puts beside code/msg instead of inside data. */
+  topLevel?: Record<string, unknown>;
+  binary?: { bytes: Uint8Array; contentType: string; fileName: string };
+}
+
+interface Ctx {
+  state: EmulatorState;
+  env: ApiEnv;
+  params: string[];
+  query: URLSearchParams;
+  req: ApiRequest;
+}
+
+type Handler = (ctx: Ctx) => Outcome | Promise<Outcome>;
+
+const fail = (code: number, msg?: string): Outcome => ({ code, msg: msg ?? CODE_MESSAGES[code] ?? 'error' });
+
+function statusFor(code: number): number {
+  if (code === 0) return 200;
+  if (code === 99991400) return 429;
+  if (code === 1) return 500;
+  return 400;
+}
+
+function jsonBody(req: ApiRequest): Record<string, unknown> | undefined {
+  if (req.body.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(req.body).toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export function p2pChatIdFor(appId: string, openId: string): string {
+  return `oc_${stableHex(`p2p:${appId}:${openId}`, 32)}`;
+}
+
+/** The direct chat between the bot and a user, created the first time anything needs it. */
+export function ensureP2pChat(state: EmulatorState, appId: string, user: EmulatedUser): EmulatedChat {
+  const chatId = p2pChatIdFor(appId, user.openId);
+  const existing = state.chats[chatId];
+  if (existing) return existing;
+  const chat: EmulatedChat = {
+    chatId,
+    name: user.name,
+    chatType: 'p2p',
+    members: [user.openId],
+    botMember: true,
+    p2pOpenId: user.openId,
+  };
+  state.chats[chatId] = chat;
+  return chat;
+}
+
+function findUser(state: EmulatorState, idType: string, id: string): EmulatedUser | undefined {
+  if (idType === 'open_id') return state.users[id];
+  return Object.values(state.users).find((u) =>
+    idType === 'user_id' ? u.userId === id : idType === 'union_id' ? u.unionId === id : false,
+  );
+}
+
+export function messageData(m: EmulatedMessage, env: Pick<ApiEnv, 'appId' | 'tenantKey'>) {
+  const data: Record<string, unknown> = {
+    message_id: m.messageId,
+    msg_type: m.msgType,
+    create_time: String(m.createdAt),
+    update_time: String(m.updatedAt),
+    deleted: false,
+    updated: m.versions.length > 1,
+    chat_id: m.chatId,
+    sender:
+      m.from === 'app'
+        ? { id: env.appId, id_type: 'app_id', sender_type: 'app', tenant_key: env.tenantKey }
+        : { id: m.senderOpenId ?? '', id_type: 'open_id', sender_type: 'user', tenant_key: env.tenantKey },
+    body: { content: JSON.stringify(m.content) },
+  };
+  if (m.replyTo) {
+    data.root_id = m.rootId ?? m.replyTo;
+    data.parent_id = m.replyTo;
+  }
+  return data;
+}
+
+function parseContent(
+  msgType: string,
+  raw: string,
+): { ok: true; content: unknown } | { ok: false; out: Outcome } {
+  const limit = msgType === 'text' ? TEXT_LIMIT_BYTES : CARD_LIMIT_BYTES;
+  if (Buffer.byteLength(raw, 'utf8') > limit) return { ok: false, out: fail(230025) };
+  try {
+    return { ok: true, content: JSON.parse(raw) };
+  } catch {
+    return { ok: false, out: fail(230001, 'param is invalid: content is not valid JSON') };
+  }
+}
+
+function recallUuid(
+  state: EmulatorState,
+  env: ApiEnv,
+  uuid: string | undefined,
+): EmulatedMessage | undefined {
+  if (!uuid) return undefined;
+  const seen = state.uuids[uuid];
+  if (!seen || env.now() - seen.at > UUID_WINDOW_MS) return undefined;
+  return state.messages.find((m) => m.messageId === seen.messageId);
+}
+
+function storeAppMessage(
+  ctx: Ctx,
+  m: Omit<EmulatedMessage, 'messageId' | 'createdAt' | 'updatedAt' | 'from' | 'urgentTo' | 'versions'>,
+) {
+  const at = ctx.env.now();
+  const message: EmulatedMessage = {
+    ...m,
+    messageId: ids.message(),
+    from: 'app',
+    versions: [m.content],
+    urgentTo: [],
+    createdAt: at,
+    updatedAt: at,
+  };
+  ctx.state.messages.push(message);
+  if (m.uuid) ctx.state.uuids[m.uuid] = { messageId: message.messageId, at };
+  ctx.env.changed(message.messageId, 'created');
+  return message;
+}
+
+function findMessage(state: EmulatorState, messageId: string): EmulatedMessage | undefined {
+  return state.messages.find((m) => m.messageId === messageId);
+}
+
+const issueToken: Handler = ({ state, env, req }) => {
+  const body = jsonBody(req);
+  if (!body) return fail(99992402);
+  if (body.app_id !== env.appId) return fail(10003);
+  if (body.app_secret !== env.appSecret) return fail(10014);
+  const wall = env.wallNow();
+  // The platform hands back the current token while it has more than 30 minutes left.
+  const current = Object.values(state.tokens).find((t) => t.valid && t.expiresAtMs - wall > 30 * 60 * 1000);
+  const token = current ?? {
+    token: newTenantToken(),
+    expiresAtMs: wall + env.tokenTtlSec * 1000,
+    valid: true,
+  };
+  state.tokens[token.token] = token;
+  return {
+    code: 0,
+    msg: 'ok',
+    topLevel: { tenant_access_token: token.token, expire: Math.floor((token.expiresAtMs - wall) / 1000) },
+  };
+};
+
+const sendMessage: Handler = (ctx) => {
+  const { state, env, req, query } = ctx;
+  const idType = query.get('receive_id_type') ?? '';
+  if (!['open_id', 'chat_id', 'user_id', 'union_id'].includes(idType)) return fail(99992402);
+  const body = jsonBody(req);
+  const receiveId = str(body?.receive_id);
+  const msgType = str(body?.msg_type);
+  const raw = str(body?.content);
+  if (!body || !receiveId || !msgType || !raw) return fail(99992402);
+  const uuid = str(body.uuid);
+  const again = recallUuid(state, env, uuid);
+  if (again) return { code: 0, data: messageData(again, env) };
+  const parsed = parseContent(msgType, raw);
+  if (!parsed.ok) return parsed.out;
+  let chat: EmulatedChat | undefined;
+  if (idType === 'chat_id') {
+    chat = state.chats[receiveId];
+    if (!chat) return fail(230001, 'param is invalid: chat not found');
+    if (!chat.botMember) return fail(230002);
+  } else {
+    const user = findUser(state, idType, receiveId);
+    if (!user?.available) return fail(230013);
+    chat = ensureP2pChat(state, env.appId, user);
+  }
+  const m = storeAppMessage(ctx, {
+    chatId: chat.chatId,
+    chatType: chat.chatType,
+    receiveIdType: idType as EmulatedMessage['receiveIdType'],
+    receiveId,
+    msgType,
+    content: parsed.content,
+    ...(uuid ? { uuid } : {}),
+  });
+  return { code: 0, data: messageData(m, env) };
+};
+
+const replyMessage: Handler = (ctx) => {
+  const { state, env, req, params } = ctx;
+  const target = findMessage(state, params[0] ?? '');
+  if (!target) return fail(230001, 'param is invalid: message not found');
+  const body = jsonBody(req);
+  const msgType = str(body?.msg_type);
+  const raw = str(body?.content);
+  if (!body || !msgType || !raw) return fail(99992402);
+  const uuid = str(body.uuid);
+  const again = recallUuid(state, env, uuid);
+  if (again) return { code: 0, data: messageData(again, env) };
+  const parsed = parseContent(msgType, raw);
+  if (!parsed.ok) return parsed.out;
+  const chat = state.chats[target.chatId];
+  if (!chat?.botMember) return fail(230002);
+  const m = storeAppMessage(ctx, {
+    chatId: chat.chatId,
+    chatType: chat.chatType,
+    receiveIdType: 'chat_id',
+    receiveId: chat.chatId,
+    msgType,
+    content: parsed.content,
+    replyTo: target.messageId,
+    rootId: target.rootId ?? target.messageId,
+    ...(uuid ? { uuid } : {}),
+  });
+  return { code: 0, data: messageData(m, env) };
+};
+
+const patchMessage: Handler = ({ state, env, req, params }) => {
+  const m = findMessage(state, params[0] ?? '');
+  if (!m) return fail(230001, 'param is invalid: message not found');
+  if (m.from !== 'app' || m.msgType !== 'interactive')
+    return fail(230001, 'param is invalid: only the bot’s own cards can be updated');
+  const raw = str(jsonBody(req)?.content);
+  if (!raw) return fail(99992402);
+  const parsed = parseContent('interactive', raw);
+  if (!parsed.ok) return parsed.out;
+  m.content = parsed.content;
+  m.versions.push(parsed.content);
+  m.updatedAt = env.now();
+  env.changed(m.messageId, 'updated');
+  return { code: 0, data: {} };
+};
+
+const urgentApp: Handler = ({ state, env, req, params, query }) => {
+  if (query.get('user_id_type') !== 'open_id') return fail(99992402);
+  const m = findMessage(state, params[0] ?? '');
+  if (!m) return fail(230001, 'param is invalid: message not found');
+  if (m.from !== 'app')
+    return fail(230001, 'param is invalid: only the bot’s own messages can be made urgent');
+  const list = jsonBody(req)?.user_id_list;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string'))
+    return fail(99992402);
+  const chat = state.chats[m.chatId];
+  const invalid: string[] = [];
+  for (const openId of list as string[]) {
+    const user = state.users[openId];
+    if (!user?.available || !chat?.members.includes(openId)) invalid.push(openId);
+    else if (!m.urgentTo.includes(openId)) m.urgentTo.push(openId);
+  }
+  if (invalid.length < list.length) {
+    m.updatedAt = env.now();
+    env.changed(m.messageId, 'updated');
+  }
+  return { code: 0, data: { invalid_user_id_list: invalid } };
+};
+
+const chatMembers: Handler = ({ state, env, params, query }) => {
+  const chat = state.chats[params[0] ?? ''];
+  if (!chat) return fail(230001, 'param is invalid: chat not found');
+  if (!chat.botMember) return fail(230002);
+  const idType = query.get('member_id_type') ?? 'open_id';
+  if (!['open_id', 'user_id', 'union_id'].includes(idType)) return fail(99992402);
+  const pageSize = Math.min(Math.max(Number(query.get('page_size') ?? 20) || 20, 1), 100);
+  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
+  const members = chat.members.map((id) => state.users[id]).filter((u): u is EmulatedUser => u !== undefined);
+  const page = members.slice(offset, offset + pageSize);
+  const next = offset + page.length;
+  const hasMore = next < members.length;
+  return {
+    code: 0,
+    data: {
+      items: page.map((u) => ({
+        member_id_type: idType,
+        member_id: idType === 'open_id' ? u.openId : idType === 'user_id' ? u.userId : u.unionId,
+        name: u.name,
+        tenant_key: env.tenantKey,
+      })),
+      page_token: hasMore ? Buffer.from(String(next), 'utf8').toString('base64url') : '',
+      has_more: hasMore,
+      member_total: members.length,
+    },
+  };
+};
+
+const contactUser: Handler = ({ state, params, query }) => {
+  const idType = query.get('user_id_type') ?? 'open_id';
+  const user = findUser(state, idType, decodeURIComponent(params[0] ?? ''));
+  if (!user?.available) return fail(41050);
+  return {
+    code: 0,
+    data: {
+      user: {
+        union_id: user.unionId,
+        user_id: user.userId,
+        open_id: user.openId,
+        name: user.name,
+        en_name: '',
+        email: user.email ?? '',
+        job_title: user.jobTitle ?? '',
+        department_ids: [],
+        status: {
+          is_frozen: false,
+          is_resigned: false,
+          is_activated: true,
+          is_exited: false,
+          is_unjoin: false,
+        },
+      },
+    },
+  };
+};
+
+function resourceKeyOf(content: unknown): string[] {
+  if (content === null || typeof content !== 'object') return [];
+  const c = content as Record<string, unknown>;
+  return [c.file_key, c.image_key].filter((k): k is string => typeof k === 'string');
+}
+
+const messageResource: Handler = ({ state, params, query }) => {
+  const type = query.get('type');
+  if (type !== 'file' && type !== 'image') return fail(99992402);
+  const m = findMessage(state, params[0] ?? '');
+  const key = decodeURIComponent(params[1] ?? '');
+  if (!m) return fail(230001, 'param is invalid: message not found');
+  if (!state.chats[m.chatId]?.botMember) return fail(230002);
+  if (!resourceKeyOf(m.content).includes(key)) return fail(234003);
+  const file = state.files[key];
+  const bytes = file
+    ? Buffer.from(file.dataBase64, 'base64')
+    : Buffer.from(`emulated resource ${key}`, 'utf8');
+  return {
+    code: 0,
+    binary: {
+      bytes,
+      contentType: type === 'image' ? 'image/png' : 'application/octet-stream',
+      fileName: file?.fileName ?? key,
+    },
+  };
+};
+
+const uploadFile: Handler = async ({ state, req }) => {
+  if (!req.contentType?.startsWith('multipart/form-data')) return fail(99992402);
+  let form: FormData;
+  try {
+    form = await new Request('http://emulator.invalid/upload', {
+      method: 'POST',
+      headers: { 'content-type': req.contentType },
+      body: req.body,
+    }).formData();
+  } catch {
+    return fail(99992402);
+  }
+  const fileType = form.get('file_type');
+  const fileName = form.get('file_name');
+  const file = form.get('file');
+  if (typeof fileType !== 'string' || typeof fileName !== 'string' || file === null) return fail(99992402);
+  const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : Buffer.from(await file.arrayBuffer());
+  if (bytes.length === 0) return fail(99992402);
+  if (bytes.length > UPLOAD_LIMIT_BYTES) return fail(234006);
+  const key = ids.file();
+  state.files[key] = { key, fileName, fileType, dataBase64: bytes.toString('base64') };
+  return { code: 0, data: { file_key: key } };
+};
+
+const cardUpdate: Handler = ({ state, env, req }) => {
+  const body = jsonBody(req);
+  const token = str(body?.token);
+  const card = body?.card;
+  if (!token || card === null || typeof card !== 'object') return fail(99992402);
+  const t = state.cardTokens[token];
+  if (!t || env.now() - t.issuedAt > CARD_TOKEN_WINDOW_MS || t.uses >= CARD_TOKEN_USES) {
+    return fail(99992402, 'field validation failed: card token is invalid, expired or used up');
+  }
+  // The platform documents that an update sent before the callback is answered fails or is undone.
+  if (t.inFlight) return fail(99992402, 'field validation failed: the callback has not been answered yet');
+  if (Buffer.byteLength(JSON.stringify(card), 'utf8') > CARD_LIMIT_BYTES) return fail(230025);
+  const m = findMessage(state, t.messageId);
+  if (!m) return fail(230001, 'param is invalid: message not found');
+  t.uses += 1;
+  const { open_ids: _forUsers, ...content } = card as Record<string, unknown>;
+  m.content = content;
+  m.versions.push(content);
+  m.updatedAt = env.now();
+  env.changed(m.messageId, 'updated');
+  return { code: 0, data: {} };
+};
+
+interface RouteDef {
+  method: string;
+  pattern: RegExp;
+  route: ApiRoute;
+  handler: Handler;
+}
+
+const SEG = '([^/]+)';
+const ROUTES: RouteDef[] = [
+  {
+    method: 'POST',
+    pattern: /^\/open-apis\/auth\/v3\/tenant_access_token\/internal\/?$/,
+    route: 'token',
+    handler: issueToken,
+  },
+  { method: 'POST', pattern: /^\/open-apis\/im\/v1\/messages$/, route: 'send', handler: sendMessage },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/open-apis/im/v1/messages/${SEG}/reply$`),
+    route: 'reply',
+    handler: replyMessage,
+  },
+  {
+    method: 'PATCH',
+    pattern: new RegExp(`^/open-apis/im/v1/messages/${SEG}/urgent_app$`),
+    route: 'urgent',
+    handler: urgentApp,
+  },
+  {
+    method: 'PATCH',
+    pattern: new RegExp(`^/open-apis/im/v1/messages/${SEG}$`),
+    route: 'patch',
+    handler: patchMessage,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/open-apis/im/v1/chats/${SEG}/members$`),
+    route: 'members',
+    handler: chatMembers,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/open-apis/contact/v3/users/${SEG}$`),
+    route: 'user',
+    handler: contactUser,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/open-apis/im/v1/messages/${SEG}/resources/${SEG}$`),
+    route: 'resource',
+    handler: messageResource,
+  },
+  { method: 'POST', pattern: /^\/open-apis\/im\/v1\/files$/, route: 'upload', handler: uploadFile },
+  {
+    method: 'POST',
+    pattern: /^\/open-apis\/interactive\/v1\/card\/update$/,
+    route: 'card_update',
+    handler: cardUpdate,
+  },
+];
+
+function takeFault(state: EmulatorState, route: ApiRoute): Fault | undefined {
+  const queue = state.faults[route];
+  const head = queue?.[0];
+  if (!queue || !head) return undefined;
+  head.times -= 1;
+  if (head.times <= 0) queue.shift();
+  return head;
+}
+
+function faultOutcome(f: Fault): Outcome {
+  const code =
+    f.code ?? (f.status === 429 ? 99991400 : f.status !== undefined && f.status >= 500 ? 1 : 230001);
+  return { ...fail(code), status: f.status ?? statusFor(code) };
+}
+
+function authorize(
+  state: EmulatorState,
+  env: ApiEnv,
+  authorization: string | undefined,
+): Outcome | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!match?.[1]) return fail(99991661);
+  const t = state.tokens[match[1]];
+  if (!t?.valid || t.expiresAtMs <= env.wallNow()) return fail(99991663);
+  return undefined;
+}
+
+function render(out: Outcome, route: ApiRoute | undefined): ApiResponse {
+  const status = out.status ?? statusFor(out.code);
+  const headers: Record<string, string> = { 'x-tt-logid': ids.logId() };
+  if (out.code === 99991400) {
+    headers['x-ogw-ratelimit-limit'] = '50';
+    headers['x-ogw-ratelimit-reset'] = '1';
+  }
+  if (out.binary) {
+    headers['content-type'] = out.binary.contentType;
+    headers['content-disposition'] =
+      `attachment; filename*=UTF-8''${encodeURIComponent(out.binary.fileName)}`;
+    return { status, code: out.code, headers, body: out.binary.bytes, ...(route ? { route } : {}) };
+  }
+  headers['content-type'] = 'application/json; charset=utf-8';
+  const body: Record<string, unknown> = {
+    code: out.code,
+    msg: out.msg ?? CODE_MESSAGES[out.code] ?? 'error',
+  };
+  if (out.topLevel) Object.assign(body, out.topLevel);
+  else if (out.code === 0 || out.data !== undefined) body.data = out.data ?? {};
+  return { status, code: out.code, headers, body: JSON.stringify(body), ...(route ? { route } : {}) };
+}
+
+/** Answers one Open API request against the state; mutates the state as the platform would. */
+export async function handleOpenApi(
+  state: EmulatorState,
+  env: ApiEnv,
+  req: ApiRequest,
+): Promise<ApiResponse> {
+  for (const def of ROUTES) {
+    if (def.method !== req.method) continue;
+    const match = def.pattern.exec(req.pathname);
+    if (!match) continue;
+    if (def.route !== 'token') {
+      const refused = authorize(state, env, req.authorization);
+      if (refused) return render(refused, def.route);
+    }
+    const fault = takeFault(state, def.route);
+    if (fault) return render(faultOutcome(fault), def.route);
+    const out = await def.handler({ state, env, params: match.slice(1), query: req.query, req });
+    return render(out, def.route);
+  }
+  return render({ status: 404, code: 404 }, undefined);
+}
