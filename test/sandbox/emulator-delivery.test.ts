@@ -158,6 +158,18 @@ describe('events towards the app', () => {
       ['application.bot.menu_v6', 200],
     ]);
   });
+  it('removing the bot delivers bot.deleted_v1 and later sends to the group fail with 230002', async () => {
+    await emu.removeBotFromChat(GROUP, ALICE);
+    expect(only().body.header.event_type).toBe('im.chat.member.bot.deleted_v1');
+    const client = sdkClient(emu.url, APP_ID, APP_SECRET);
+    await expect(
+      client.im.message.create({
+        params: { receive_id_type: 'chat_id' },
+        data: { receive_id: GROUP, msg_type: 'text', content: JSON.stringify({ text: 'x' }) },
+      }),
+    ).rejects.toMatchObject({ response: { data: { code: 230002 } } });
+    expect((await emu.sendText(ALICE, '@机器人', { chatId: GROUP, mentionBot: true })).delivered).toBe(false);
+  });
 });
 
 describe('card callbacks', () => {
