@@ -2,11 +2,11 @@
 //
 // Sources, in order of precedence:
 //   1. policy `calendar.extraDays` (an office types in next year's State Council schedule as data);
-//   2. the `chinese-days` library, for the years it has data for (2004 … its last year);
+//   2. the `chinese-days` package's data, for the years it covers (2004 … its last year);
 //   3. beyond any data: Saturday and Sunday are non-working, Monday–Friday are working.
 // Rule 3 is a guess about the future, which is why `dataEndsOn()` exists and admins are warned before it.
 
-import chineseDays from 'chinese-days';
+import holidayData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import type { DayKind, Period } from '../policy/types';
 import {
   addCalendarDays,
@@ -32,7 +32,10 @@ export interface BusinessCalendar {
   addDays(date: string, n: number, kind: DayKind): string;
   /** The last day of a period that starts the day after `from`. */
   deadline(from: string, period: Period): string;
-  /** Calendar: to − from. Working: working days in (from, to], negative (working days in [to, from)) when to < from. */
+  /**
+   * Calendar: to − from. Working: the working days in (from, to], negated when to < from, so it is
+   * antisymmetric and additive, and the inverse of addDays for n ≥ 0 (and for n < 0 from a working day).
+   */
   daysBetween(from: string, to: string, kind: DayKind): number;
   /** Last date the holiday data (library + extra days) knows; after it only the weekend rule applies. */
   dataEndsOn(): string;
@@ -43,39 +46,35 @@ export interface BusinessCalendar {
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
+// The library's published data file, not its functions: those read dates in the process's local zone and
+// shift every holiday by a day west of UTC (seen in America/Los_Angeles); the data file has no zone at all.
+type DayTable = Record<string, string>;
+const library = holidayData as { holidays: DayTable; workdays: DayTable };
+
 interface LibraryDay {
   work: boolean;
   /** Chinese name of a listed holiday or make-up working day. */
   name?: string;
 }
 
-// The library formats and reads dates in the process's local zone; a local-noon Date keeps its answer TZ-independent.
 function libraryDay(date: string): LibraryDay {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const detail = chineseDays.getDayDetail(new Date(y, m - 1, d, 12));
-  // Listed days are named "English,中文,n"; unlisted days carry an English weekday name.
-  const parts = detail.name.split(',');
-  return parts.length >= 2 ? { work: detail.work, name: parts[1] } : { work: detail.work };
+  // Entries read "English,中文,n".
+  const listedWork = library.workdays[date];
+  if (listedWork !== undefined) return { work: true, name: listedWork.split(',')[1] ?? listedWork };
+  const listedRest = library.holidays[date];
+  if (listedRest !== undefined) return { work: false, name: listedRest.split(',')[1] ?? listedRest };
+  const wd = weekdayOf(date);
+  return { work: wd !== 0 && wd !== 6 };
 }
 
 let libraryYears: { first: number; last: number } | undefined;
 
-/** The span of years the library has schedules for: New Year's Day is a listed holiday in every such year. */
+/** The span of years the library has schedules for. */
 export function libraryDataYears(): { first: number; last: number } {
   if (libraryYears) return libraryYears;
-  let first: number | undefined;
-  let last: number | undefined;
-  for (let y = 1990; y <= 2300; y++) {
-    const listed = libraryDay(`${y}-01-01`).name !== undefined;
-    if (listed) {
-      first ??= y;
-      last = y;
-    } else if (last !== undefined) {
-      break;
-    }
-  }
-  if (first === undefined || last === undefined) throw new Error('chinese-days has no holiday data');
-  libraryYears = { first, last };
+  const years = Object.keys(library.holidays).map(yearOf);
+  if (years.length === 0) throw new Error('chinese-days has no holiday data');
+  libraryYears = { first: Math.min(...years), last: Math.max(...years) };
   return libraryYears;
 }
 
@@ -97,14 +96,8 @@ export function createCalendar(extraDays: readonly ExtraDay[] = []): BusinessCal
     if (override) {
       working = override.kind === 'workday';
     } else {
-      const y = yearOf(date);
-      if (y >= years.first && y <= years.last) {
-        toDayNumber(date); // reject malformed input before the library guesses at it
-        working = libraryDay(date).work;
-      } else {
-        const wd = weekdayOf(date);
-        working = wd !== 0 && wd !== 6;
-      }
+      toDayNumber(date); // malformed input is a bug, not a weekday
+      working = libraryDay(date).work;
     }
     cache.set(date, working);
     return working;
@@ -132,8 +125,8 @@ export function createCalendar(extraDays: readonly ExtraDay[] = []): BusinessCal
       for (let d = a + 1; d <= b; d++) if (isWorkingDay(fromDayNumber(d))) count++;
       return count;
     }
-    for (let d = b; d < a; d++) if (isWorkingDay(fromDayNumber(d))) count++;
-    return -count;
+    for (let d = b + 1; d <= a; d++) if (isWorkingDay(fromDayNumber(d))) count++;
+    return count === 0 ? 0 : -count; // never -0
   }
 
   function dataEndsOn(): string {
@@ -150,8 +143,6 @@ export function createCalendar(extraDays: readonly ExtraDay[] = []): BusinessCal
   function dayName(date: string): string | undefined {
     const override = extra.get(date);
     if (override) return override.name ?? (override.kind === 'holiday' ? '节假日' : '调休上班');
-    const y = yearOf(date);
-    if (y < years.first || y > years.last) return undefined;
     return libraryDay(date).name;
   }
 

@@ -78,10 +78,14 @@ function foldNumberText(s: string): string {
 }
 
 function parseNumber(format: string, text: string): { year: number; seq: number } | undefined {
-  const pattern = foldNumberText(format)
+  const pattern = format
     .split(/(\{year\}|\{seq\})/)
     .map((part) =>
-      part === '{year}' ? '(?<year>\\d{4})' : part === '{seq}' ? '(?<seq>\\d{1,6})' : escapeRegExp(part),
+      part === '{year}'
+        ? '(?<year>\\d{4})'
+        : part === '{seq}'
+          ? '(?<seq>\\d{1,6})'
+          : escapeRegExp(foldNumberText(part)),
     )
     .join('');
   const m = new RegExp(`^${pattern}$`).exec(foldNumberText(text));
