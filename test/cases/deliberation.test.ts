@@ -62,7 +62,10 @@ describe('accept, return, assign, findings', () => {
       'invalid_state',
       /已提交/,
     );
-    refused(decideCase(accepted, { type: 'assign_investigator', investigator }, investigator, env), 'forbidden');
+    refused(
+      decideCase(accepted, { type: 'assign_investigator', investigator }, investigator, env),
+      'forbidden',
+    );
   });
 
   it('takes findings from the assigned investigator with the engine assessment', () => {
@@ -83,7 +86,12 @@ describe('accept, return, assign, findings', () => {
     refused(decideCase(investigatingCase(), findingsCommand, other, env), 'forbidden', /被指派的核查人员/);
     refused(decideCase(investigatingCase(), findingsCommand, subject, env), 'recused', /回避/);
     refused(
-      decideCase(investigatingCase(), { ...findingsCommand, factors: { procedure: '程序' } }, investigator, env),
+      decideCase(
+        investigatingCase(),
+        { ...findingsCommand, factors: { procedure: '程序' } },
+        investigator,
+        env,
+      ),
       'incomplete',
       /主观、客观条件/,
     );
@@ -117,8 +125,13 @@ describe('deliberation', () => {
     expect(same.state).toBe(c1);
     expect(same.audit).toEqual([]);
     expect(same.intents).toEqual([]);
-    const changed = ok(decideCase(c1, { type: 'vote', option: 'lighter', comment: '应从轻' }, member(1), env));
-    expect(changed.state.deliberation?.votes[member(1).openId]).toMatchObject({ option: 'lighter', comment: '应从轻' });
+    const changed = ok(
+      decideCase(c1, { type: 'vote', option: 'lighter', comment: '应从轻' }, member(1), env),
+    );
+    expect(changed.state.deliberation?.votes[member(1).openId]).toMatchObject({
+      option: 'lighter',
+      comment: '应从轻',
+    });
     expect(Object.keys(changed.state.deliberation?.votes ?? {})).toHaveLength(1);
     expect(changed.audit[0]).toMatchObject({
       action: 'deliberation.vote_changed',
@@ -133,14 +146,22 @@ describe('deliberation', () => {
     refused(decideCase(c, { type: 'vote', option: 'exempt' }, outsider, env), 'forbidden', /表决名单/);
     refused(decideCase(c, { type: 'vote', option: 'exempt' }, clerk, env), 'forbidden');
     refused(decideCase(c, { type: 'vote', option: 'pardon' as never }, member(1), env), 'invalid');
-    refused(decideCase(carriedCase(), { type: 'vote', option: 'refuse' }, member(4), env), 'too_late', /已经结束/);
+    refused(
+      decideCase(carriedCase(), { type: 'vote', option: 'refuse' }, member(4), env),
+      'too_late',
+      /已经结束/,
+    );
     refused(decideCase(withFindings(), { type: 'vote', option: 'exempt' }, member(1), env), 'invalid_state');
   });
 
   it('refuses to close without quorum (more than half of the eligible)', () => {
     // 2 of 4 is exactly half: not more than half
     const c = voted(deliberatingCase(4), ['exempt', 'exempt', null, null]);
-    refused(decideCase(c, { type: 'close_vote' }, secretary, env), 'quorum_not_met', /已投票 2 人.*超过半数.*4 人/);
+    refused(
+      decideCase(c, { type: 'close_vote' }, secretary, env),
+      'quorum_not_met',
+      /已投票 2 人.*超过半数.*4 人/,
+    );
     const c3 = run(c, { type: 'vote', option: 'exempt' }, member(2));
     expect(run(c3, { type: 'close_vote' }, secretary).deliberation?.result?.carried).toBe('exempt');
   });
@@ -173,7 +194,11 @@ describe('deliberation', () => {
   });
 
   it('refuses reopening while open, or after an option carried', () => {
-    refused(decideCase(deliberatingCase(), { type: 'reopen_vote' }, secretary, env), 'invalid_state', /尚未结束/);
+    refused(
+      decideCase(deliberatingCase(), { type: 'reopen_vote' }, secretary, env),
+      'invalid_state',
+      /尚未结束/,
+    );
     refused(decideCase(carriedCase(), { type: 'reopen_vote' }, secretary, env), 'invalid_state', /免责/);
   });
 
@@ -185,7 +210,9 @@ describe('deliberation', () => {
       id === secretary.openId ? secretary : { openId: id, roles: ['party_member' as const] };
     const audits: string[] = [];
     voters.forEach((id, i) => {
-      const d = ok(decideCase(c, { type: 'vote', option: i % 3 === 0 ? 'lighter' : 'exempt' }, actorOf(id), env));
+      const d = ok(
+        decideCase(c, { type: 'vote', option: i % 3 === 0 ? 'lighter' : 'exempt' }, actorOf(id), env),
+      );
       audits.push(...d.audit.map((a) => a.action));
       c = d.state;
     });

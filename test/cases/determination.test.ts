@@ -6,8 +6,8 @@ import {
   correctingCase,
   deliberatingCase,
   determinationCommand,
-  envAt,
   env,
+  envAt,
   member,
   ok,
   refused,
@@ -53,7 +53,11 @@ describe('issue determination', () => {
     const duty = run(carriedCase('exempt'), { ...plain, citedItems: ['9.2'] }, secretary);
     expect(duty.determination?.basis).toBe('duty');
     expect(duty.status).toBe('decided');
-    const lighter = run(carriedCase('lighter'), { ...plain, outcome: 'lighter', citedItems: ['11.1'] }, secretary);
+    const lighter = run(
+      carriedCase('lighter'),
+      { ...plain, outcome: 'lighter', citedItems: ['11.1'] },
+      secretary,
+    );
     expect(lighter.determination).toMatchObject({ basis: null, notErrorRecord: false, statement: null });
   });
 
@@ -79,8 +83,16 @@ describe('issue determination', () => {
   });
 
   it('refuses inconsistent citations, missing factors, reasons or chat', () => {
-    refused(decideCase(carriedCase(), { ...plain, citedItems: ['11.1'] }, secretary, env), 'invalid', /第九条.*第十条/);
-    refused(decideCase(carriedCase(), { ...plain, citedItems: ['10.4', '12'] }, secretary, env), 'invalid', /第十二条/);
+    refused(
+      decideCase(carriedCase(), { ...plain, citedItems: ['11.1'] }, secretary, env),
+      'invalid',
+      /第九条.*第十条/,
+    );
+    refused(
+      decideCase(carriedCase(), { ...plain, citedItems: ['10.4', '12'] }, secretary, env),
+      'invalid',
+      /第十二条/,
+    );
     refused(decideCase(carriedCase(), { ...plain, citedItems: [] }, secretary, env), 'invalid');
     refused(decideCase(carriedCase(), { ...plain, factors: {} }, secretary, env), 'incomplete', /程序方法/);
     refused(decideCase(carriedCase(), { ...plain, reasons: ' ' }, secretary, env), 'invalid', /认定理由/);
@@ -100,8 +112,15 @@ describe('issue determination', () => {
     expect(c.notices.map((n) => n.kind)).toEqual(['subject', 'unit']);
     const d = ok(decideCase(c, { type: 'publish', scope: 'chat', chatId: 'oc_pub' }, secretary, env));
     expect(d.state.notices.at(-1)).toMatchObject({ kind: 'publication', target: { chat: { id: 'oc_pub' } } });
-    expect(d.intents[0]).toMatchObject({ template: 'publication.determination', to: { chat: { id: 'oc_pub' } } });
-    refused(decideCase(d.state, { type: 'publish', scope: 'party' }, secretary, env), 'duplicate', /已经公开/);
+    expect(d.intents[0]).toMatchObject({
+      template: 'publication.determination',
+      to: { chat: { id: 'oc_pub' } },
+    });
+    refused(
+      decideCase(d.state, { type: 'publish', scope: 'party' }, secretary, env),
+      'duplicate',
+      /已经公开/,
+    );
   });
 });
 
@@ -157,7 +176,10 @@ describe('notices', () => {
     const esc = ok(decideCase(followed.state, { type: 'follow_up_notices' }, system, lastDay));
     const escalations = esc.intents.filter((i) => i.kind === 'tell' && i.template === 'notice.escalation');
     expect(escalations).toHaveLength(2);
-    expect(escalations[0]).toMatchObject({ urgent: true, to: { roles: ['secretary', 'clerk'], exclude: [subject.openId] } });
+    expect(escalations[0]).toMatchObject({
+      urgent: true,
+      to: { roles: ['secretary', 'clerk'], exclude: [subject.openId] },
+    });
     const after = ok(decideCase(esc.state, { type: 'follow_up_notices' }, system, lastDay));
     expect(after.intents.filter((i) => i.kind === 'tell' && i.template === 'notice.escalation')).toEqual([]);
     // once acknowledged and delivered, nothing more is due

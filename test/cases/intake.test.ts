@@ -18,10 +18,21 @@ import {
 describe('draft and facts', () => {
   it('creates a private draft for the applicant', () => {
     const d = ok(createDraft({ type: 'create_draft', caseId: 'c1' }, subject, env));
-    expect(d.state).toMatchObject({ id: 'c1', status: 'draft', origin: 'individual', subjectOpenId: subject.openId });
+    expect(d.state).toMatchObject({
+      id: 'c1',
+      status: 'draft',
+      origin: 'individual',
+      subjectOpenId: subject.openId,
+    });
     expect(d.state.number).toBeNull();
     expect(d.audit).toEqual([
-      { action: 'case.draft_created', actorOpenId: subject.openId, subject: 'case:c1', before: null, after: { status: 'draft' } },
+      {
+        action: 'case.draft_created',
+        actorOpenId: subject.openId,
+        subject: 'case:c1',
+        before: null,
+        after: { status: 'draft' },
+      },
     ]);
   });
 
@@ -30,7 +41,11 @@ describe('draft and facts', () => {
     const d = ok(decideCase(c, { type: 'update_facts', patch: { title: '  暂扣设备  ' } }, subject, env));
     expect(d.state.facts.title).toBe('暂扣设备');
     expect(d.state.version).toBe(c.version + 1);
-    expect(d.audit[0]).toMatchObject({ action: 'case.facts_updated', before: { title: '' }, after: { title: '暂扣设备' } });
+    expect(d.audit[0]).toMatchObject({
+      action: 'case.facts_updated',
+      before: { title: '' },
+      after: { title: '暂扣设备' },
+    });
   });
 
   it.each([
@@ -51,12 +66,21 @@ describe('draft and facts', () => {
   it('accepts an occurrence date of today in Shanghai even when UTC is still yesterday', () => {
     // 2026-03-02 00:30 in Shanghai is 2026-03-01 in UTC
     const early = { ...env, now: new Date('2026-03-01T16:30:00Z') };
-    const d = decideCase(draftCase(early), { type: 'update_facts', patch: { occurredOn: '2026-03-02' } }, subject, early);
+    const d = decideCase(
+      draftCase(early),
+      { type: 'update_facts', patch: { occurredOn: '2026-03-02' } },
+      subject,
+      early,
+    );
     expect(d.ok).toBe(true);
   });
 
   it('only the subject edits, and only while a draft', () => {
-    refused(decideCase(draftCase(), { type: 'update_facts', patch: { title: 'x' } }, clerk, env), 'forbidden', /当事人本人/);
+    refused(
+      decideCase(draftCase(), { type: 'update_facts', patch: { title: 'x' } }, clerk, env),
+      'forbidden',
+      /当事人本人/,
+    );
     refused(
       decideCase(submittedCase(), { type: 'update_facts', patch: { title: 'x' } }, subject, env),
       'invalid_state',
@@ -93,9 +117,21 @@ describe('submit and withdraw', () => {
   });
 
   it('refuses an incomplete draft listing what is missing', () => {
-    refused(decideCase(draftCase(), { type: 'submit', seq: 1 }, subject, env), 'incomplete', /事项名称.*发生日期/);
-    const noConditions = run(draftCase(), { type: 'update_facts', patch: { ...completeFacts, conditions: {} } }, subject);
-    refused(decideCase(noConditions, { type: 'submit', seq: 1 }, subject, env), 'incomplete', /第十条三项条件/);
+    refused(
+      decideCase(draftCase(), { type: 'submit', seq: 1 }, subject, env),
+      'incomplete',
+      /事项名称.*发生日期/,
+    );
+    const noConditions = run(
+      draftCase(),
+      { type: 'update_facts', patch: { ...completeFacts, conditions: {} } },
+      subject,
+    );
+    refused(
+      decideCase(noConditions, { type: 'submit', seq: 1 }, subject, env),
+      'incomplete',
+      /第十条三项条件/,
+    );
   });
 
   it('refuses submission by someone else, and a second submission', () => {
@@ -105,7 +141,11 @@ describe('submit and withdraw', () => {
 
   it('keeps the number when a returned case is resubmitted', () => {
     const returned = run(submittedCase(), { type: 'return', reason: '请补充证据' }, clerk);
-    expect(returned).toMatchObject({ status: 'draft', returnReason: '请补充证据', number: '容错〔2026〕7号' });
+    expect(returned).toMatchObject({
+      status: 'draft',
+      returnReason: '请补充证据',
+      number: '容错〔2026〕7号',
+    });
     const again = run(returned, { type: 'submit' }, subject);
     expect(again).toMatchObject({ status: 'submitted', number: '容错〔2026〕7号', returnReason: null });
   });
@@ -141,14 +181,21 @@ describe('organisation-initiated case', () => {
       createdBy: clerk.openId,
     });
     expect(d.state.decisionDueOn).toBe(env.calendar.deadline('2026-03-02', env.policy.decision));
-    expect(d.intents[0]).toMatchObject({ to: { user: subject.openId }, template: 'case.opened_by_organisation' });
+    expect(d.intents[0]).toMatchObject({
+      to: { user: subject.openId },
+      template: 'case.opened_by_organisation',
+    });
     const added = run(d.state, { type: 'update_facts', patch: { story: '送达地址有误。' } }, subject);
     expect(added.facts.story).toBe('送达地址有误。');
   });
 
   it('refuses anyone else, a handler naming themselves, and a bad title', () => {
     refused(openByOrganisation(cmd, outsider, env), 'forbidden', /党组书记或经办人/);
-    refused(openByOrganisation({ ...cmd, subject: { openId: secretary.openId } }, secretary, env), 'recused', /本人/);
+    refused(
+      openByOrganisation({ ...cmd, subject: { openId: secretary.openId } }, secretary, env),
+      'recused',
+      /本人/,
+    );
     refused(openByOrganisation({ ...cmd, title: '' }, secretary, env), 'invalid', /事项名称/);
   });
 });
