@@ -1,7 +1,7 @@
 // The single source of truth for storage. Migrations in db/migrations are generated from this file
 // by drizzle-kit (`npm run db:generate`) and applied at start on Node and by wrangler on D1.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Every accepted event or card callback, recorded before the platform gets its 200. */
 export const inbox = sqliteTable(
@@ -92,5 +92,183 @@ export const kv = sqliteTable('kv', {
   value: text('value').notNull(),
   version: integer('version').notNull().default(1),
   expiresAt: integer('expires_at'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+// ───────────────────────────── the regulation's records ─────────────────────────────
+// Cases and reports are aggregates: the whole state is one JSON document guarded by `version`
+// (optimistic concurrency), and the parts other code queries are projected into their own tables
+// in the same commit.
+
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: text('id').primaryKey(),
+    number: text('number'), // 容错〔2026〕7号, set on submission
+    year: integer('year'),
+    seq: integer('seq'),
+    origin: text('origin').notNull(),
+    subjectOpenId: text('subject_open_id').notNull(),
+    status: text('status').notNull(),
+    unitId: text('unit_id'),
+    errorCategory: text('error_category'),
+    enforcementArea: text('enforcement_area'),
+    decisionDueOn: text('decision_due_on'),
+    doc: text('doc').notNull(),
+    version: integer('version').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('cases_number_idx').on(t.number),
+    uniqueIndex('cases_year_seq_idx').on(t.year, t.seq),
+    index('cases_subject_idx').on(t.subjectOpenId, t.status),
+    index('cases_status_idx').on(t.status),
+  ],
+);
+
+/** One row per member's vote in each round (记名表决). */
+export const votes = sqliteTable(
+  'votes',
+  {
+    caseId: text('case_id').notNull(),
+    round: integer('round').notNull(),
+    voterOpenId: text('voter_open_id').notNull(),
+    option: text('option').notNull(),
+    comment: text('comment').notNull().default(''),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.round, t.voterOpenId] })],
+);
+
+export const determinations = sqliteTable('determinations', {
+  caseId: text('case_id').primaryKey(),
+  outcome: text('outcome').notNull(),
+  basis: text('basis'),
+  citedItems: text('cited_items').notNull(), // JSON array of item ids
+  notErrorRecord: integer('not_error_record').notNull(), // art. 14
+  publicationScope: text('publication_scope').notNull(),
+  correctionRequired: integer('correction_required').notNull(),
+  issuedBy: text('issued_by').notNull(),
+  issuedAt: text('issued_at').notNull(),
+});
+
+/** Art. 13 notices: one per recipient, with the 7-day clock. */
+export const notices = sqliteTable(
+  'notices',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    kind: text('kind').notNull(),
+    target: text('target').notNull(), // JSON
+    dueOn: text('due_on').notNull(),
+    sentAt: text('sent_at'),
+    deliveredAt: text('delivered_at'),
+    acknowledgedAt: text('acknowledged_at'),
+    escalatedAt: text('escalated_at'),
+  },
+  (t) => [index('notices_case_idx').on(t.caseId), index('notices_due_idx').on(t.dueOn)],
+);
+
+/** Art. 15–16 correction orders, their items and extension requests. */
+export const correctionOrders = sqliteTable('correction_orders', {
+  caseId: text('case_id').primaryKey(),
+  responsibleOpenId: text('responsible_open_id').notNull(),
+  unitId: text('unit_id'),
+  deadline: text('deadline').notNull(),
+  status: text('status').notNull(),
+});
+
+export const correctionItems = sqliteTable(
+  'correction_items',
+  {
+    caseId: text('case_id').notNull(),
+    position: integer('position').notNull(),
+    kind: text('kind').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.position] })],
+);
+
+export const extensions = sqliteTable(
+  'extensions',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    newDeadline: text('new_deadline').notNull(),
+    status: text('status').notNull(),
+    requestedAt: text('requested_at').notNull(),
+  },
+  (t) => [index('extensions_case_idx').on(t.caseId)],
+);
+
+/** Art. 18 reports. An anonymous report stores no identity of its sender: only the query code's hash. */
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: text('id').primaryKey(),
+    number: text('number').notNull(),
+    year: integer('year').notNull(),
+    seq: integer('seq').notNull(),
+    status: text('status').notNull(),
+    realName: integer('real_name').notNull(),
+    queryCodeHash: text('query_code_hash'),
+    doc: text('doc').notNull(),
+    version: integer('version').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('reports_number_idx').on(t.number),
+    uniqueIndex('reports_year_seq_idx').on(t.year, t.seq),
+    uniqueIndex('reports_query_idx').on(t.queryCodeHash),
+  ],
+);
+
+/** Who a report accuses: they are recused from it and never see it. */
+export const reportAccused = sqliteTable(
+  'report_accused',
+  {
+    reportId: text('report_id').notNull(),
+    openId: text('open_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.openId] }), index('report_accused_open_idx').on(t.openId)],
+);
+
+/** The roster: roles given in chat by an admin. */
+export const roster = sqliteTable(
+  'roster',
+  {
+    openId: text('open_id').notNull(),
+    role: text('role').notNull(), // party_member | secretary | clerk | investigator | admin
+    name: text('name'),
+    addedBy: text('added_by').notNull(),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.openId, t.role] })],
+);
+
+/** Group chats bound to a purpose: 党组群, 公示群, 科室群. */
+export const chatBindings = sqliteTable(
+  'chat_bindings',
+  {
+    chatId: text('chat_id').notNull(),
+    kind: text('kind').notNull(), // party | publication | unit
+    unitId: text('unit_id').notNull().default(''),
+    boundBy: text('bound_by').notNull(),
+    boundAt: integer('bound_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.unitId] }), index('chat_bindings_chat_idx').on(t.chatId)],
+);
+
+/** Where each person is in a guided conversation (intake, forms), so nothing is lost between messages. */
+export const conversations = sqliteTable('conversations', {
+  openId: text('open_id').primaryKey(),
+  flow: text('flow').notNull(), // intake | report | …
+  subjectId: text('subject_id'), // the case or report being edited
+  step: text('step').notNull(),
+  data: text('data').notNull().default('{}'), // JSON: values typed but not yet valid, etc.
+  cardRef: text('card_ref'),
+  version: integer('version').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

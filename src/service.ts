@@ -1,4 +1,8 @@
+import { randomInt, randomUUID } from 'node:crypto';
 import { createApp } from './app';
+import { features } from './bot/features';
+import { createCalendar } from './calendar';
+import { defaultPolicy, type Policy } from './policy';
 import { Pipeline } from './bot/pipeline';
 import { createRouter, HANDLED_EVENT_TYPES } from './bot/router';
 import type { Config } from './config';
@@ -18,6 +22,7 @@ export interface ServiceOptions {
   clock?: () => number;
   delivery?: Partial<DeliveryPolicy>;
   cardBudgetMs?: number;
+  policy?: Policy;
   defer?: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
 }
 
@@ -26,10 +31,19 @@ export function createService(o: ServiceOptions) {
   const clock = o.clock ?? Date.now;
   const admins = async () => o.config.adminOpenIds;
   const deliverer = new Deliverer({ store: o.store, transport: o.transport, logger: o.logger, clock, policy: o.delivery, admins });
-  const router = createRouter({
-    orgName: '兴安盟国防动员办公室',
-    rolesOf: async (openId) => (o.config.adminOpenIds.includes(openId) ? ['officer', 'admin'] : ['officer']),
-  });
+  const policy = o.policy ?? defaultPolicy;
+  const calendar = createCalendar(policy.calendar.extraDays);
+  const router = createRouter(
+    {
+      policy,
+      calendar,
+      configAdmins: o.config.adminOpenIds,
+      userName: (openId) => o.transport.userName(openId),
+      newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+      newCode: () => randomCode(),
+    },
+    features,
+  );
   const pipeline = new Pipeline({
     store: o.store,
     logger: o.logger,
@@ -84,3 +98,11 @@ export function createService(o: ServiceOptions) {
 }
 
 export type Service = ReturnType<typeof createService>;
+
+// Unambiguous characters only: people type these codes back.
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+function randomCode(length = 10): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return s;
+}

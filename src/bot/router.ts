@@ -4,20 +4,19 @@ import { kv } from '../../db/schema';
 import {
   type CardAction,
   type EventEnvelope,
-  type IncomingMessage,
+  parseBotAdded,
   parseCardAction,
   parseMenu,
   parseMessageEvent,
   parseP2pEntered,
 } from '../lark/envelope';
+import { Repo } from '../store/repo';
+import { type BotDeps, Ctx } from './context';
 import type { Effects } from './effects';
+import type { ActionHandler, Feature, Said } from './handlers/types';
+import { answer } from './handlers/types';
 import type { Router } from './pipeline';
 import { normalizeCommand } from './text';
-
-export interface BotServices {
-  orgName: string;
-  rolesOf(openId: string): Promise<HelpRole[]>;
-}
 
 /** Event types the bot acts on; anything else is answered 200 and not recorded. */
 export const HANDLED_EVENT_TYPES = new Set([
@@ -29,45 +28,74 @@ export const HANDLED_EVENT_TYPES = new Set([
   'application.bot.menu_v6',
 ]);
 
-const HELP_WORDS = new Set(['帮助', 'help', '菜单', '?', '？', '你好', 'hi', 'hello']);
+const HELP_WORDS = new Set(['帮助', 'help', '菜单', '?', '你好', 'hi', 'hello', '您好']);
 
-export function createRouter(services: BotServices): Router {
-  const help = async (fx: Effects, openId: string, unknown?: string) =>
-    helpCard({ orgName: services.orgName, roles: await services.rolesOf(openId), unknown });
+/** Help-card buttons and bot-menu keys carry these; each stands for the words a user could type. */
+export const COMMAND_WORDS: Record<string, string> = {
+  help: '帮助',
+  apply: '申请容错',
+  mine: '我的案件',
+  todo: '待办',
+  report: '举报',
+  stats: '统计',
+  config: '查看配置',
+};
 
-  async function onMessage(m: IncomingMessage, fx: Effects): Promise<void> {
-    // In groups the bot speaks only when @mentioned (the platform only delivers those without extra scopes).
-    if (m.chatType === 'group' && m.mentions.length === 0) {
-      fx.outcome = 'ignored:not-mentioned';
+export async function helpFor(ctx: Ctx, openId: string, unknown?: string) {
+  const actor = await ctx.actor(openId);
+  const roles: HelpRole[] = ['officer', ...actor.roles];
+  return helpCard({ orgName: ctx.deps.policy.orgName, roles, unknown });
+}
+
+export function createRouter(deps: BotDeps, features: Feature[]): Router {
+  const actions = new Map<string, ActionHandler>();
+  for (const f of features) for (const [name, h] of Object.entries(f.actions ?? {})) actions.set(name, h);
+
+  async function onSaid(ctx: Ctx, said: Said): Promise<void> {
+    for (const f of features) {
+      if (f.onMessage && (await f.onMessage(ctx, said))) {
+        if (ctx.fx.outcome === 'ok') ctx.fx.outcome = `${f.name}`;
+        return;
+      }
+    }
+    if (HELP_WORDS.has(said.words) || said.words === '') {
+      ctx.fx.outcome = 'help';
+      answer(ctx, said, await helpFor(ctx, said.openId));
       return;
     }
-    if (m.kind !== 'text' && m.kind !== 'post') {
-      fx.outcome = 'ignored:attachment';
-      fx.reply(m.messageId, await help(fx, m.senderOpenId));
-      return;
-    }
-    const words = normalizeCommand(m.text);
-    if (HELP_WORDS.has(words) || words === '') {
-      fx.outcome = 'help';
-      fx.reply(m.messageId, await help(fx, m.senderOpenId));
-      return;
-    }
-    fx.outcome = 'unknown-command';
-    fx.reply(m.messageId, await help(fx, m.senderOpenId, m.text.trim()));
+    ctx.fx.outcome = 'unknown-command';
+    const shown = said.kind === 'text' || said.kind === 'post' ? said.text : undefined;
+    answer(ctx, said, await helpFor(ctx, said.openId, shown));
   }
 
-  async function onCard(a: CardAction, fx: Effects): Promise<void> {
-    if (a.value.a === 'cmd') {
-      fx.outcome = `card:cmd:${String(a.value.cmd)}`;
-      fx.send({ openId: a.operatorOpenId }, await help(fx, a.operatorOpenId));
-      fx.toast('info', '已在私聊中发送帮助');
+  async function onCard(ctx: Ctx, a: CardAction): Promise<void> {
+    const name = typeof a.value.a === 'string' ? a.value.a : '';
+    if (name === 'cmd') {
+      const words = COMMAND_WORDS[String(a.value.cmd)] ?? '帮助';
+      ctx.fx.outcome = `card:cmd:${String(a.value.cmd)}`;
+      await onSaid(ctx, {
+        openId: a.operatorOpenId,
+        chatType: 'p2p',
+        words: normalizeCommand(words),
+        text: words,
+        mentions: [],
+        kind: 'text',
+      });
+      if (!ctx.fx.response) ctx.fx.toast('info', '已在私聊中回复');
       return;
     }
-    fx.outcome = 'card:unknown';
-    fx.toast('warning', '该卡片已过期或操作无效，请发送「帮助」重新开始');
+    const handler = actions.get(name);
+    if (!handler) {
+      ctx.fx.outcome = 'card:unknown';
+      ctx.fx.toast('warning', '该卡片已过期或操作无效，请发送「帮助」重新开始');
+      return;
+    }
+    ctx.fx.outcome = `card:${name}`;
+    await handler(ctx, a);
   }
 
   return async (envelope: EventEnvelope, fx: Effects) => {
+    const ctx = new Ctx(fx, new Repo(fx.db), deps);
     switch (envelope.header.event_type) {
       case 'im.message.receive_v1': {
         const m = parseMessageEvent(envelope.event);
@@ -79,7 +107,23 @@ export function createRouter(services: BotServices): Router {
           fx.outcome = 'ignored:not-user';
           return;
         }
-        return onMessage(m, fx);
+        // In groups the bot speaks only when @mentioned (the platform only delivers those without extra scopes).
+        if (m.chatType === 'group' && m.mentions.length === 0) {
+          fx.outcome = 'ignored:not-mentioned';
+          return;
+        }
+        return onSaid(ctx, {
+          openId: m.senderOpenId,
+          chatId: m.chatId,
+          chatType: m.chatType,
+          messageId: m.messageId,
+          words: normalizeCommand(m.text),
+          text: m.text.trim(),
+          mentions: m.mentions,
+          kind: m.kind,
+          ...(m.file ? { file: m.file } : {}),
+          ...(m.imageKey ? { imageKey: m.imageKey } : {}),
+        });
       }
       case 'card.action.trigger': {
         const a = parseCardAction(envelope.event);
@@ -88,7 +132,7 @@ export function createRouter(services: BotServices): Router {
           fx.toast('error', '无法识别的操作');
           return;
         }
-        return onCard(a, fx);
+        return onCard(ctx, a);
       }
       case 'im.chat.access_event.bot_p2p_chat_entered_v1': {
         const p = parseP2pEntered(envelope.event);
@@ -100,16 +144,31 @@ export function createRouter(services: BotServices): Router {
           return;
         }
         fx.write(fx.db.insert(kv).values({ key, value: '1', updatedAt: fx.now.getTime() }));
-        fx.send({ openId: p.openId }, await help(fx, p.openId));
         fx.outcome = 'welcome';
+        for (const f of features) if (f.onP2pEntered && (await f.onP2pEntered(ctx, p.openId))) return;
+        fx.send({ openId: p.openId }, await helpFor(ctx, p.openId));
+        return;
+      }
+      case 'im.chat.member.bot.added_v1': {
+        const p = parseBotAdded(envelope.event);
+        if (!p) return;
+        fx.outcome = 'bot-added';
+        for (const f of features) await f.onBotAdded?.(ctx, p.chatId, p.operatorOpenId);
         return;
       }
       case 'application.bot.menu_v6': {
         const m = parseMenu(envelope.event);
         if (!m) return;
-        fx.send({ openId: m.operatorOpenId }, await help(fx, m.operatorOpenId));
         fx.outcome = `menu:${m.eventKey}`;
-        return;
+        const words = COMMAND_WORDS[m.eventKey] ?? m.eventKey;
+        return onSaid(ctx, {
+          openId: m.operatorOpenId,
+          chatType: 'p2p',
+          words: normalizeCommand(words),
+          text: words,
+          mentions: [],
+          kind: 'text',
+        });
       }
       default:
         fx.outcome = 'ignored';

@@ -65,6 +65,11 @@ export interface DelivererDeps {
   policy?: Partial<DeliveryPolicy>;
   /** Who hears about messages that can never be delivered. */
   admins: () => Promise<string[]>;
+  /**
+   * Told when a row with a `ref` is settled; its writes join the same commit (e.g. a notice's delivery
+   * receipt recorded on its case).
+   */
+  onSettled?: (row: { id: number; ref: string | null; op: string }, outcome: 'delivered' | 'failed', now: Date) => Promise<Write[]>;
 }
 
 /**
@@ -263,6 +268,7 @@ export class Deliverer {
             .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t } }),
         );
       }
+      if (row.ref && this.deps.onSettled) writes.push(...(await this.deps.onSettled(row, 'delivered', now)));
       // Sent content is not kept: the message lives in Lark now.
       await this.finish(row, now, { status: 'done', messageId, deliveredAt: t, content: null }, writes);
       report.delivered++;
@@ -273,6 +279,7 @@ export class Deliverer {
       const lastError = `${e.kind}:${e.code ?? e.httpStatus ?? 'network'}`;
       if (e.kind === 'permanent' || attempts >= this.policy.maxAttempts) {
         const alerts = row.ref?.startsWith('alert:') ? [] : await this.alertAdmins(row, lastError, now);
+        if (row.ref && this.deps.onSettled) alerts.push(...(await this.deps.onSettled(row, 'failed', now)));
         await this.finish(row, now, { status: 'failed', lastError }, alerts);
         report.failed++;
         logger.warn({ msg: 'delivery failed', outbox: row.id, op: row.op, error: lastError, attempts });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   defaultPolicy,
@@ -13,7 +14,7 @@ import {
   parseReportNumber,
 } from '../../src/policy';
 
-const REGULATION = process.env.REGULATION_PATH ?? '/work/shared/seed/regulation.zh.md';
+const REGULATION = process.env.REGULATION_PATH ?? fileURLToPath(new URL('../fixtures/regulation.zh.md', import.meta.url));
 
 function clone(): any {
   return structuredClone(defaultPolicy);
@@ -25,7 +26,7 @@ function errorsOf(input: unknown): string[] {
   return r.errors;
 }
 
-describe.skipIf(!existsSync(REGULATION))('the wording is the regulation’s own', () => {
+describe('the wording is the regulation’s own', () => {
   // Line breaks and list bullets are not part of the wording.
   const text = existsSync(REGULATION) ? readFileSync(REGULATION, 'utf8').replace(/\s+/g, '') : '';
 

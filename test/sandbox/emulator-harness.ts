@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { constantTimeEqualHex, decryptPayload, eventSignature } from '../../src/lark/crypto';
 
-export const FIXTURES = '/work/shared/fixtures/lark';
+export const FIXTURES = fileURLToPath(new URL('../fixtures/lark', import.meta.url));
 
 export function fixture(name: string): any {
   return JSON.parse(readFileSync(`${FIXTURES}/${name}.json`, 'utf8'));

@@ -1,0 +1,50 @@
+import type { BusinessCalendar } from '../calendar';
+import type { Actor, Env, Role } from '../cases/types';
+import type { Policy } from '../policy';
+import type { Repo } from '../store/repo';
+import type { Effects } from './effects';
+
+/** What the bot needs from outside the database: names from the contact API, ids, settings. */
+export interface BotDeps {
+  policy: Policy;
+  calendar: BusinessCalendar;
+  /** Admins from ADMIN_OPEN_IDS (more are added in chat). */
+  configAdmins: string[];
+  userName(openId: string): Promise<string | undefined>;
+  newId(prefix: string): string;
+  /** A random code for people to type back (admin bind code, anonymous query code). */
+  newCode(): string;
+}
+
+/** Everything a handler works with while deciding one event; nothing here commits. */
+export class Ctx {
+  readonly env: Env;
+  private actors = new Map<string, Actor>();
+
+  constructor(
+    readonly fx: Effects,
+    readonly repo: Repo,
+    readonly deps: BotDeps,
+  ) {
+    this.env = { now: fx.now, policy: deps.policy, calendar: deps.calendar };
+  }
+
+  get now(): Date {
+    return this.fx.now;
+  }
+
+  /** The sender with the roles the roster gives them (admins from the configuration included). */
+  async actor(openId: string, name?: string): Promise<Actor> {
+    const known = this.actors.get(openId);
+    if (known) return known;
+    const roles = new Set<Role>(await this.repo.rolesOf(openId));
+    if (this.deps.configAdmins.includes(openId)) roles.add('admin');
+    const actor: Actor = { openId, ...(name ? { name } : {}), roles: [...roles] };
+    this.actors.set(openId, actor);
+    return actor;
+  }
+
+  async isAdmin(openId: string): Promise<boolean> {
+    return (await this.actor(openId)).roles.includes('admin');
+  }
+}

@@ -1,0 +1,3 @@
+import type { Feature } from './types';
+
+export const deliberationFeature: Feature = { name: 'deliberation' };

@@ -1,0 +1,39 @@
+import type { CardAction, IncomingMessage } from '../../lark/envelope';
+import type { Ctx } from '../context';
+
+/** A message as a feature sees it; also built from a help-card button (then it has no message id). */
+export interface Said {
+  openId: string;
+  chatId?: string;
+  chatType: 'p2p' | 'group';
+  messageId?: string;
+  /** Normalised for matching: NFKC, no spaces, no mention placeholders, lower case. */
+  words: string;
+  /** What was typed, trimmed, mention placeholders removed. */
+  text: string;
+  mentions: IncomingMessage['mentions'];
+  kind: IncomingMessage['kind'];
+  file?: IncomingMessage['file'];
+  imageKey?: string;
+}
+
+export type ActionHandler = (ctx: Ctx, action: CardAction) => Promise<void>;
+
+/**
+ * One part of the conversation (setup, intake, cases, deliberation, reports). Features are tried in order;
+ * `onMessage` returns true when it handled the message. Card actions are keyed by `value.a`.
+ */
+export interface Feature {
+  name: string;
+  onMessage?(ctx: Ctx, said: Said): Promise<boolean>;
+  actions?: Record<string, ActionHandler>;
+  onP2pEntered?(ctx: Ctx, openId: string): Promise<boolean>;
+  onBotAdded?(ctx: Ctx, chatId: string, operatorOpenId?: string): Promise<void>;
+}
+
+/** Answers where the user spoke: a reply to their message, or a message in the chat they are in. */
+export function answer(ctx: Ctx, said: Said, card: object, ref?: string): void {
+  if (said.messageId) ctx.fx.reply(said.messageId, card, ref);
+  else if (said.chatType === 'group' && said.chatId) ctx.fx.send({ chatId: said.chatId }, card, ref);
+  else ctx.fx.send({ openId: said.openId }, card, ref);
+}

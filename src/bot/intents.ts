@@ -1,0 +1,80 @@
+import { updateCard } from '../../cards/update';
+import { STATUS_LABEL } from '../cases/common';
+import type { Case, Intent, Recipient, Report } from '../cases/types';
+import type { Ctx } from './context';
+import { liveCards, templates } from './templates';
+import type { Rendered, TellIntent } from './templates/types';
+
+export const trackerRef = (caseId: string) => `tracker:${caseId}`;
+export const deliberationRef = (caseId: string, round: number) => `deliberation:${caseId}:${round}`;
+export const noticeRef = (caseId: string, noticeId: string) => `notice:${caseId}:${noticeId}`;
+
+/** Where a message goes: a direct chat or a group chat. */
+type Destination = { openId: string } | { chatId: string };
+
+async function resolve(ctx: Ctx, to: Recipient): Promise<Destination[]> {
+  if ('user' in to) return [{ openId: to.user }];
+  if ('roles' in to) {
+    const people = new Set<string>();
+    for (const role of to.roles) for (const r of await ctx.repo.withRole(role)) people.add(r.openId);
+    for (const x of to.exclude) people.delete(x);
+    return [...people].map((openId) => ({ openId }));
+  }
+  const chat = to.chat;
+  if (chat === 'party' || chat === 'publication') {
+    const id = (await ctx.repo.chatFor(chat)) ?? (chat === 'publication' ? await ctx.repo.chatFor('party') : undefined);
+    if (id) return [{ chatId: id }];
+    // No party chat bound yet: the party members hear it directly rather than not at all.
+    const members = new Set<string>();
+    for (const role of ['party_member', 'secretary'] as const) for (const r of await ctx.repo.withRole(role)) members.add(r.openId);
+    return [...members].map((openId) => ({ openId }));
+  }
+  if ('unit' in chat) {
+    const id = await ctx.repo.chatFor('unit', chat.unit);
+    return id ? [{ chatId: id }] : [];
+  }
+  return [{ chatId: chat.id }];
+}
+
+function fallback(input: { intent: TellIntent; case?: Case; report?: Report }): Rendered {
+  const c = input.case;
+  const lines: string[] = [];
+  if (c) {
+    lines.push(`**案件**：${c.number ?? '（草稿）'} ${c.facts.title}`, `**状态**：${STATUS_LABEL[c.status] ?? c.status}`);
+  }
+  if (input.report) lines.push(`**举报**：${input.report.number}`);
+  return { card: updateCard({ title: '容错纠错助手通知', lines: lines.length ? lines : ['有一项新的进展。'] }) };
+}
+
+/**
+ * Turns the core's intents into outbox rows on the handler's Effects, so they commit with the state.
+ * `state` is the case or report the decision produced.
+ */
+export async function emitIntents(ctx: Ctx, intents: Intent[], state: { case?: Case; report?: Report }): Promise<void> {
+  for (const intent of intents) {
+    if (intent.kind === 'refresh_tracker') {
+      const c = state.case;
+      if (c && liveCards.tracker) ctx.fx.patch({ ref: trackerRef(c.id) }, await liveCards.tracker(ctx, c));
+      continue;
+    }
+    if (intent.kind === 'refresh_deliberation') {
+      const c = state.case;
+      if (c && liveCards.deliberation) {
+        ctx.fx.patch({ ref: deliberationRef(c.id, intent.round) }, await liveCards.deliberation(ctx, c));
+      }
+      continue;
+    }
+    const render = templates[intent.template];
+    const input = { intent, case: state.case, report: state.report };
+    const rendered = render ? await render(ctx, input) : fallback(input);
+    const noticeId = typeof intent.data?.noticeId === 'string' ? intent.data.noticeId : undefined;
+    const baseRef = rendered.ref ?? (noticeId && intent.caseId ? noticeRef(intent.caseId, noticeId) : undefined);
+    const destinations = await resolve(ctx, intent.to);
+    destinations.forEach((to, i) => {
+      const ref = baseRef && destinations.length > 1 ? `${baseRef}#${i}` : baseRef;
+      const urgentRef = intent.urgent && 'openId' in to ? (ref ?? `urgent:${ctx.deps.newId('u')}`) : ref;
+      ctx.fx.send(to, rendered.card, urgentRef);
+      if (intent.urgent && 'openId' in to && urgentRef) ctx.fx.urgent({ ref: urgentRef }, [to.openId]);
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import type { Case, Intent, Report } from '../../cases/types';
+import type { Ctx } from '../context';
+
+export type TellIntent = Extract<Intent, { kind: 'tell' }>;
+
+export interface Rendered {
+  card: object;
+  /** Logical name of the message, to update it later or to track its delivery. */
+  ref?: string;
+}
+
+export interface RenderInput {
+  intent: TellIntent;
+  case?: Case;
+  report?: Report;
+}
+
+/** Turns a message intent from the core into a card; one per template name. */
+export type TemplateRenderer = (ctx: Ctx, input: RenderInput) => Rendered | Promise<Rendered>;
+
+/** Cards that are updated in place as a case moves: the applicant's tracker and the vote card. */
+export interface LiveCards {
+  tracker?: (ctx: Ctx, c: Case) => object | Promise<object>;
+  deliberation?: (ctx: Ctx, c: Case) => object | Promise<object>;
+}

@@ -1,0 +1,351 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import {
+  cases,
+  chatBindings,
+  conversations,
+  correctionItems,
+  correctionOrders,
+  determinations,
+  extensions,
+  kv,
+  notices,
+  reportAccused,
+  reports,
+  roster,
+  votes,
+} from '../../db/schema';
+import type { Case, CaseStatus, Report, Role } from '../cases/types';
+import { type Db, guard, type Write } from './index';
+
+export type BindingKind = 'party' | 'publication' | 'unit';
+export interface ChatBinding {
+  chatId: string;
+  kind: BindingKind;
+  unitId: string;
+}
+export interface RosterEntry {
+  openId: string;
+  role: Role;
+  name: string | null;
+}
+export interface Conversation {
+  openId: string;
+  flow: string;
+  subjectId: string | null;
+  step: string;
+  data: Record<string, unknown>;
+  cardRef: string | null;
+  version: number;
+}
+
+const ms = (iso: string) => Date.parse(iso);
+
+/**
+ * Reads and write-builders for the regulation's records. Reads run at once; writes are returned for the
+ * caller to commit together with audit entries and outbox rows (one atomic unit).
+ */
+export class Repo {
+  constructor(readonly db: Db) {}
+
+  // ── cases ──
+
+  async getCase(id: string): Promise<Case | undefined> {
+    const [row] = await this.db.select({ doc: cases.doc }).from(cases).where(eq(cases.id, id));
+    return row ? (JSON.parse(row.doc) as Case) : undefined;
+  }
+
+  async caseByNumber(number: string): Promise<Case | undefined> {
+    const [row] = await this.db.select({ doc: cases.doc }).from(cases).where(eq(cases.number, number));
+    return row ? (JSON.parse(row.doc) as Case) : undefined;
+  }
+
+  async casesOfSubject(openId: string, statuses?: CaseStatus[]): Promise<Case[]> {
+    const rows = await this.db
+      .select({ doc: cases.doc })
+      .from(cases)
+      .where(statuses ? and(eq(cases.subjectOpenId, openId), inArray(cases.status, statuses)) : eq(cases.subjectOpenId, openId))
+      .orderBy(desc(cases.createdAt));
+    return rows.map((r) => JSON.parse(r.doc) as Case);
+  }
+
+  async casesByStatus(statuses: CaseStatus[]): Promise<Case[]> {
+    const rows = await this.db
+      .select({ doc: cases.doc })
+      .from(cases)
+      .where(inArray(cases.status, statuses))
+      .orderBy(desc(cases.createdAt));
+    return rows.map((r) => JSON.parse(r.doc) as Case);
+  }
+
+  /** Insert (before = null) or versioned update; the commit fails with ConflictError if someone else won. */
+  saveCase(before: Case | null, after: Case): Write[] {
+    const row = {
+      number: after.number,
+      year: after.year,
+      seq: after.seq,
+      origin: after.origin,
+      subjectOpenId: after.subjectOpenId,
+      status: after.status,
+      unitId: after.facts.unitId,
+      errorCategory: after.findings?.errorCategory ?? after.facts.errorCategory,
+      enforcementArea: after.findings?.enforcementArea ?? after.facts.enforcementArea,
+      decisionDueOn: after.decisionDueOn,
+      doc: JSON.stringify(after),
+      version: after.version,
+      updatedAt: ms(after.updatedAt),
+    };
+    const main: Write[] = before
+      ? [
+          this.db
+            .update(cases)
+            .set(row)
+            .where(and(eq(cases.id, before.id), eq(cases.version, before.version))),
+          guard,
+        ]
+      : [this.db.insert(cases).values({ id: after.id, createdAt: ms(after.createdAt), ...row })];
+    return [...main, ...this.caseProjections(after)];
+  }
+
+  private caseProjections(c: Case): Write[] {
+    const w: Write[] = [
+      this.db.delete(votes).where(eq(votes.caseId, c.id)),
+      this.db.delete(determinations).where(eq(determinations.caseId, c.id)),
+      this.db.delete(notices).where(eq(notices.caseId, c.id)),
+      this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
+      this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
+      this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
+    ];
+    for (const d of [...c.previousRounds, ...(c.deliberation ? [c.deliberation] : [])]) {
+      for (const [voter, v] of Object.entries(d.votes)) {
+        w.push(
+          this.db
+            .insert(votes)
+            .values({ caseId: c.id, round: d.round, voterOpenId: voter, option: v.option, comment: v.comment, at: v.at }),
+        );
+      }
+    }
+    const d = c.determination;
+    if (d) {
+      w.push(
+        this.db.insert(determinations).values({
+          caseId: c.id,
+          outcome: d.outcome,
+          basis: d.basis,
+          citedItems: JSON.stringify(d.citedItems),
+          notErrorRecord: d.notErrorRecord ? 1 : 0,
+          publicationScope: d.publication.scope,
+          correctionRequired: d.correctionRequired ? 1 : 0,
+          issuedBy: d.issuedBy,
+          issuedAt: d.issuedAt,
+        }),
+      );
+    }
+    for (const n of c.notices) {
+      w.push(
+        this.db.insert(notices).values({
+          id: n.id,
+          caseId: c.id,
+          kind: n.kind,
+          target: JSON.stringify(n.target),
+          dueOn: n.dueOn,
+          sentAt: n.sentAt,
+          deliveredAt: n.deliveredAt,
+          acknowledgedAt: n.acknowledgedAt,
+          escalatedAt: n.escalatedAt,
+        }),
+      );
+    }
+    const o = c.correction;
+    if (o) {
+      w.push(
+        this.db.insert(correctionOrders).values({
+          caseId: c.id,
+          responsibleOpenId: o.responsible.openId,
+          unitId: o.responsible.unitId,
+          deadline: o.deadline,
+          status: o.status,
+        }),
+      );
+      o.items.forEach((it, i) => {
+        w.push(this.db.insert(correctionItems).values({ caseId: c.id, position: i, kind: it.kind, text: it.text }));
+      });
+      for (const e of o.extensions) {
+        w.push(
+          this.db
+            .insert(extensions)
+            .values({ id: e.id, caseId: c.id, newDeadline: e.newDeadline, status: e.status, requestedAt: e.requestedAt }),
+        );
+      }
+    }
+    return w;
+  }
+
+  // ── reports ──
+
+  async getReport(id: string): Promise<Report | undefined> {
+    const [row] = await this.db.select({ doc: reports.doc }).from(reports).where(eq(reports.id, id));
+    return row ? (JSON.parse(row.doc) as Report) : undefined;
+  }
+
+  async reportByQueryHash(hash: string): Promise<Report | undefined> {
+    const [row] = await this.db.select({ doc: reports.doc }).from(reports).where(eq(reports.queryCodeHash, hash));
+    return row ? (JSON.parse(row.doc) as Report) : undefined;
+  }
+
+  async openReports(): Promise<Report[]> {
+    const rows = await this.db
+      .select({ doc: reports.doc })
+      .from(reports)
+      .where(inArray(reports.status, ['filed', 'investigating', 'concluded']))
+      .orderBy(desc(reports.createdAt));
+    return rows.map((r) => JSON.parse(r.doc) as Report);
+  }
+
+  saveReport(before: Report | null, after: Report): Write[] {
+    const row = {
+      number: after.number,
+      year: after.year,
+      seq: after.seq,
+      status: after.status,
+      realName: after.realName ? 1 : 0,
+      queryCodeHash: after.queryCodeHash ?? null,
+      doc: JSON.stringify(after),
+      version: after.version,
+      updatedAt: ms(after.updatedAt),
+    };
+    const main: Write[] = before
+      ? [
+          this.db
+            .update(reports)
+            .set(row)
+            .where(and(eq(reports.id, before.id), eq(reports.version, before.version))),
+          guard,
+        ]
+      : [this.db.insert(reports).values({ id: after.id, createdAt: ms(after.createdAt), ...row })];
+    return [
+      ...main,
+      this.db.delete(reportAccused).where(eq(reportAccused.reportId, after.id)),
+      ...after.accused.map((openId) => this.db.insert(reportAccused).values({ reportId: after.id, openId })),
+    ];
+  }
+
+  // ── sequences (case numbers per year) ──
+
+  /** The next number of a sequence and the write that claims it (fails on a race; retry). */
+  async nextSeq(name: string, now: Date): Promise<{ value: number; write: Write[] }> {
+    const key = `seq:${name}`;
+    const [row] = await this.db.select().from(kv).where(eq(kv.key, key));
+    if (!row) {
+      return { value: 1, write: [this.db.insert(kv).values({ key, value: '1', version: 1, updatedAt: now.getTime() })] };
+    }
+    const value = Number(row.value) + 1;
+    return {
+      value,
+      write: [
+        this.db
+          .update(kv)
+          .set({ value: String(value), version: row.version + 1, updatedAt: now.getTime() })
+          .where(and(eq(kv.key, key), eq(kv.version, row.version))),
+        guard,
+      ],
+    };
+  }
+
+  // ── roster and chats ──
+
+  async rolesOf(openId: string): Promise<Role[]> {
+    const rows = await this.db.select({ role: roster.role }).from(roster).where(eq(roster.openId, openId));
+    return rows.map((r) => r.role as Role);
+  }
+
+  async roster(): Promise<RosterEntry[]> {
+    const rows = await this.db.select().from(roster).orderBy(roster.role, roster.addedAt);
+    return rows.map((r) => ({ openId: r.openId, role: r.role as Role, name: r.name }));
+  }
+
+  async withRole(role: Role): Promise<RosterEntry[]> {
+    const rows = await this.db.select().from(roster).where(eq(roster.role, role));
+    return rows.map((r) => ({ openId: r.openId, role: r.role as Role, name: r.name }));
+  }
+
+  addRole(p: { openId: string; role: Role; name: string | null; by: string; now: Date }): Write {
+    return this.db
+      .insert(roster)
+      .values({ openId: p.openId, role: p.role, name: p.name, addedBy: p.by, addedAt: p.now.getTime() })
+      .onConflictDoUpdate({ target: [roster.openId, roster.role], set: { name: p.name } });
+  }
+
+  removeRoles(openId: string, roles?: Role[]): Write {
+    return this.db
+      .delete(roster)
+      .where(roles ? and(eq(roster.openId, openId), inArray(roster.role, roles)) : eq(roster.openId, openId));
+  }
+
+  async bindings(): Promise<ChatBinding[]> {
+    const rows = await this.db.select().from(chatBindings);
+    return rows.map((r) => ({ chatId: r.chatId, kind: r.kind as BindingKind, unitId: r.unitId }));
+  }
+
+  async chatFor(kind: BindingKind, unitId = ''): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ chatId: chatBindings.chatId })
+      .from(chatBindings)
+      .where(and(eq(chatBindings.kind, kind), eq(chatBindings.unitId, unitId)));
+    return row?.chatId;
+  }
+
+  bindChat(p: { chatId: string; kind: BindingKind; unitId?: string; by: string; now: Date }): Write {
+    const unitId = p.unitId ?? '';
+    return this.db
+      .insert(chatBindings)
+      .values({ chatId: p.chatId, kind: p.kind, unitId, boundBy: p.by, boundAt: p.now.getTime() })
+      .onConflictDoUpdate({
+        target: [chatBindings.kind, chatBindings.unitId],
+        set: { chatId: p.chatId, boundBy: p.by, boundAt: p.now.getTime() },
+      });
+  }
+
+  unbindChat(chatId: string): Write {
+    return this.db.delete(chatBindings).where(eq(chatBindings.chatId, chatId));
+  }
+
+  // ── conversations ──
+
+  async conversation(openId: string): Promise<Conversation | undefined> {
+    const [row] = await this.db.select().from(conversations).where(eq(conversations.openId, openId));
+    return row
+      ? {
+          openId: row.openId,
+          flow: row.flow,
+          subjectId: row.subjectId,
+          step: row.step,
+          data: JSON.parse(row.data) as Record<string, unknown>,
+          cardRef: row.cardRef,
+          version: row.version,
+        }
+      : undefined;
+  }
+
+  saveConversation(before: Conversation | undefined, after: Omit<Conversation, 'version'>, now: Date): Write[] {
+    const row = {
+      flow: after.flow,
+      subjectId: after.subjectId,
+      step: after.step,
+      data: JSON.stringify(after.data),
+      cardRef: after.cardRef,
+      updatedAt: now.getTime(),
+    };
+    if (!before) return [this.db.insert(conversations).values({ openId: after.openId, version: 1, ...row })];
+    return [
+      this.db
+        .update(conversations)
+        .set({ ...row, version: before.version + 1 })
+        .where(and(eq(conversations.openId, before.openId), eq(conversations.version, before.version))),
+      guard,
+    ];
+  }
+
+  endConversation(openId: string): Write {
+    return this.db.delete(conversations).where(eq(conversations.openId, openId));
+  }
+}
