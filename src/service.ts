@@ -1,6 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createApp } from './app';
+import { type BotDeps, Ctx } from './bot/context';
 import { features } from './bot/features';
+import { onMessageSettled } from './bot/receipts';
+import { jobs } from './jobs';
+import { Repo } from './store/repo';
 import { createCalendar } from './calendar';
 import { defaultPolicy, type Policy } from './policy';
 import { Pipeline } from './bot/pipeline';
@@ -29,21 +33,32 @@ export interface ServiceOptions {
 /** Everything but the runtime: the same wiring serves Node and Workers. */
 export function createService(o: ServiceOptions) {
   const clock = o.clock ?? Date.now;
-  const admins = async () => o.config.adminOpenIds;
-  const deliverer = new Deliverer({ store: o.store, transport: o.transport, logger: o.logger, clock, policy: o.delivery, admins });
+  const admins = async () => [
+    ...new Set([...o.config.adminOpenIds, ...(await new Repo(o.store.db).withRole('admin')).map((r) => r.openId)]),
+  ];
+  let pipelineRef: Pipeline | undefined;
+  const deliverer = new Deliverer({
+    store: o.store,
+    transport: o.transport,
+    logger: o.logger,
+    clock,
+    policy: o.delivery,
+    admins,
+    onSettled: async (ref, outcome, now) => {
+      await pipelineRef?.runUnit(`settled:${ref}`, (fx) => onMessageSettled(new Ctx(fx, new Repo(fx.db), bot), ref, outcome), now);
+    },
+  });
   const policy = o.policy ?? defaultPolicy;
   const calendar = createCalendar(policy.calendar.extraDays);
-  const router = createRouter(
-    {
-      policy,
-      calendar,
-      configAdmins: o.config.adminOpenIds,
-      userName: (openId) => o.transport.userName(openId),
-      newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
-      newCode: () => randomCode(),
-    },
-    features,
-  );
+  const bot: BotDeps = {
+    policy,
+    calendar,
+    configAdmins: o.config.adminOpenIds,
+    userName: (openId) => o.transport.userName(openId),
+    newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+    newCode: () => randomCode(),
+  };
+  const router = createRouter(bot, features);
   const pipeline = new Pipeline({
     store: o.store,
     logger: o.logger,
@@ -52,6 +67,7 @@ export function createService(o: ServiceOptions) {
     clock,
     cardBudgetMs: o.cardBudgetMs,
   });
+  pipelineRef = pipeline;
   const pending = new Set<Promise<unknown>>();
   const defer =
     o.defer ??
@@ -70,7 +86,8 @@ export function createService(o: ServiceOptions) {
     app,
     pipeline,
     deliverer,
-    tick: (now: Date) => tick({ store: o.store, pipeline, deliverer, logger: o.logger }, now),
+    tick: (now: Date) => tick({ store: o.store, pipeline, deliverer, logger: o.logger, bot, jobs }, now),
+    bot,
     /** Connects the long connection (LARK_TRANSPORT=websocket) to the same pipeline. */
     async startLongConnection() {
       const inbound = handleInbound(appDeps, 'websocket');

@@ -92,6 +92,24 @@ export class Pipeline {
     });
   }
 
+  /**
+   * Runs work that is not an event (a scheduled job, a delivery receipt) the same way: decide, then commit
+   * everything it recorded in one unit, again from scratch if another writer won.
+   */
+  async runUnit(name: string, work: (fx: Effects) => Promise<void>, now?: Date): Promise<Effects> {
+    const { store, logger } = this.deps;
+    return retryOnConflict(async () => {
+      const fx = new Effects(store.db, now ?? new Date(this.clock()));
+      await work(fx);
+      if (fx.writes.length > 0) {
+        await store.commit(fx.writes);
+        logger.info({ msg: 'unit committed', unit: name, outcome: fx.outcome, writes: fx.writes.length });
+        this.deps.kickDelivery();
+      }
+      return fx;
+    });
+  }
+
   /** Records and handles a card callback within the platform's answer budget. */
   async handleCard(envelope: EventEnvelope, source: Source): Promise<CardResponse> {
     const accepted = await this.accept(envelope, source);

@@ -1,6 +1,8 @@
 import { and, inArray, lt, ne } from 'drizzle-orm';
 import { inbox, outbox } from '../../db/schema';
+import type { BotDeps } from '../bot/context';
 import type { Pipeline } from '../bot/pipeline';
+import type { Job } from './types';
 import type { Logger } from '../log';
 import type { DeliveryReport, Deliverer } from '../notify/deliver';
 import type { Store } from '../store';
@@ -10,11 +12,14 @@ export interface TickDeps {
   pipeline: Pipeline;
   deliverer: Deliverer;
   logger: Logger;
+  bot: BotDeps;
+  jobs: Job[];
   retentionDays?: number;
 }
 
 export interface TickReport {
   recovered: number;
+  jobs: Record<string, number>;
   delivery: DeliveryReport;
   purged: { inbox: number; outbox: number };
 }
@@ -26,6 +31,16 @@ export interface TickReport {
 export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
   // Events recorded but never handled (a crash between the 200 and the handling).
   const recovered = await deps.pipeline.recover();
+  const jobs: Record<string, number> = {};
+  const jobDeps = { store: deps.store, bot: deps.bot, logger: deps.logger, runUnit: deps.pipeline.runUnit.bind(deps.pipeline) };
+  for (const job of deps.jobs) {
+    try {
+      jobs[job.name] = await job.run(jobDeps, now);
+    } catch (err) {
+      jobs[job.name] = -1;
+      deps.logger.error({ msg: 'job failed', job: job.name, error: String(err) });
+    }
+  }
   const delivery = await deps.deliverer.deliverDue(now);
   const cutoff = now.getTime() - (deps.retentionDays ?? 30) * 86_400_000;
   const { db } = deps.store;
@@ -33,7 +48,7 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
     db.delete(inbox).where(and(ne(inbox.status, 'pending'), lt(inbox.receivedAt, cutoff))),
     db.delete(outbox).where(and(inArray(outbox.status, ['done', 'failed']), lt(outbox.createdAt, cutoff))),
   ]);
-  const report = { recovered, delivery, purged: { inbox: changes[0] ?? 0, outbox: changes[1] ?? 0 } };
-  deps.logger.info({ msg: 'tick', now: now.toISOString(), ...report.delivery, recovered, purged: report.purged });
+  const report = { recovered, jobs, delivery, purged: { inbox: changes[0] ?? 0, outbox: changes[1] ?? 0 } };
+  deps.logger.info({ msg: 'tick', now: now.toISOString(), ...report.delivery, recovered, jobs, purged: report.purged });
   return report;
 }

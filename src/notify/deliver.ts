@@ -65,11 +65,8 @@ export interface DelivererDeps {
   policy?: Partial<DeliveryPolicy>;
   /** Who hears about messages that can never be delivered. */
   admins: () => Promise<string[]>;
-  /**
-   * Told when a row with a `ref` is settled; its writes join the same commit (e.g. a notice's delivery
-   * receipt recorded on its case).
-   */
-  onSettled?: (row: { id: number; ref: string | null; op: string }, outcome: 'delivered' | 'failed', now: Date) => Promise<Write[]>;
+  /** Told after a row with a `ref` is settled (e.g. to record a notice's delivery on its case). */
+  onSettled?: (ref: string, outcome: 'delivered' | 'failed', now: Date) => Promise<void>;
 }
 
 /**
@@ -268,9 +265,9 @@ export class Deliverer {
             .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t } }),
         );
       }
-      if (row.ref && this.deps.onSettled) writes.push(...(await this.deps.onSettled(row, 'delivered', now)));
       // Sent content is not kept: the message lives in Lark now.
       await this.finish(row, now, { status: 'done', messageId, deliveredAt: t, content: null }, writes);
+      await this.settled(row.ref, 'delivered', now);
       report.delivered++;
       logger.info({ msg: 'delivered', outbox: row.id, op: row.op, attempt: row.attempts + 1, ms: this.clock() - started });
     } catch (err) {
@@ -279,8 +276,8 @@ export class Deliverer {
       const lastError = `${e.kind}:${e.code ?? e.httpStatus ?? 'network'}`;
       if (e.kind === 'permanent' || attempts >= this.policy.maxAttempts) {
         const alerts = row.ref?.startsWith('alert:') ? [] : await this.alertAdmins(row, lastError, now);
-        if (row.ref && this.deps.onSettled) alerts.push(...(await this.deps.onSettled(row, 'failed', now)));
         await this.finish(row, now, { status: 'failed', lastError }, alerts);
+        await this.settled(row.ref, 'failed', now);
         report.failed++;
         logger.warn({ msg: 'delivery failed', outbox: row.id, op: row.op, error: lastError, attempts });
       } else {
@@ -289,6 +286,15 @@ export class Deliverer {
         report.retried++;
         logger.info({ msg: 'delivery retry', outbox: row.id, op: row.op, error: lastError, attempts, backoffMs: backoff });
       }
+    }
+  }
+
+  private async settled(ref: string | null, outcome: 'delivered' | 'failed', now: Date): Promise<void> {
+    if (!ref || !this.deps.onSettled) return;
+    try {
+      await this.deps.onSettled(ref, outcome, now);
+    } catch (err) {
+      this.deps.logger.error({ msg: 'settle hook failed', ref, error: String(err) });
     }
   }
 

@@ -1,0 +1,5 @@
+import { noticeJobs } from './notices';
+import type { Job } from './types';
+
+/** Every scheduled job tick runs, in order. */
+export const jobs: Job[] = [...noticeJobs];
