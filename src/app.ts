@@ -45,7 +45,10 @@ export function createApp(deps: AppDeps) {
   const clock = deps.clock ?? Date.now;
   const inbound = handleInbound(deps, 'webhook');
 
+  // Without a key or token nothing could be verified: the webhook stays shut (long-connection deployments).
+  const webhookOpen = Boolean(deps.verify.encryptKey || deps.verify.verificationToken);
   const receive = async (c: import('hono').Context) => {
+    if (!webhookOpen) return c.json({ code: 403, msg: '未配置 LARK_VERIFICATION_TOKEN，Webhook 已关闭（使用长连接接收事件）' }, 403);
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const result = verifyRequest(raw, (name) => c.req.header(name), clock(), deps.verify);
     if (!result.ok) {
