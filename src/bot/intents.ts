@@ -69,7 +69,7 @@ export async function emitIntents(ctx: Ctx, intents: Intent[], state: { case?: C
     const rendered = render ? await render(ctx, input) : fallback(input);
     const noticeId = typeof intent.data?.noticeId === 'string' ? intent.data.noticeId : undefined;
     const baseRef = rendered.ref ?? (noticeId && intent.caseId ? noticeRef(intent.caseId, noticeId) : undefined);
-    const destinations = await resolve(ctx, intent.to);
+    const destinations = await resolve(ctx, rendered.to ?? intent.to);
     destinations.forEach((to, i) => {
       const ref = baseRef && destinations.length > 1 ? `${baseRef}#${i}` : baseRef;
       const urgentRef = intent.urgent && 'openId' in to ? (ref ?? `urgent:${ctx.deps.newId('u')}`) : ref;

@@ -1,4 +1,4 @@
-import type { Case, Intent, Report } from '../../cases/types';
+import type { Case, Intent, Recipient, Report } from '../../cases/types';
 import type { Ctx } from '../context';
 
 export type TellIntent = Extract<Intent, { kind: 'tell' }>;
@@ -7,6 +7,8 @@ export interface Rendered {
   card: object;
   /** Logical name of the message, to update it later or to track its delivery. */
   ref?: string;
+  /** Where the card goes instead of the intent's recipient (e.g. the bound party chat). */
+  to?: Recipient;
 }
 
 export interface RenderInput {
