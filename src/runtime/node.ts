@@ -8,6 +8,8 @@ import { createLarkTransport } from '../lark/client';
 import { createLogger, type Logger } from '../log';
 import type { DeliveryPolicy } from '../notify/deliver';
 import { LarkEmulator } from '../sandbox/emulator';
+import { SANDBOX_USERS, sandboxPage } from '../sandbox/page';
+import { Hono } from 'hono';
 import { createService, type Service } from '../service';
 import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
@@ -57,7 +59,15 @@ export async function startNode(env: Record<string, string | undefined>, opts: N
       : undefined,
   });
 
-  const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host });
+  let fetchHandler = service.app.fetch;
+  if (emulator) {
+    for (const u of SANDBOX_USERS) emulator.addUser(u);
+    const root = new Hono();
+    root.route('/', sandboxPage(emulator));
+    root.route('/', service.app);
+    fetchHandler = root.fetch;
+  }
+  const server = serve({ fetch: fetchHandler, port: config.port, hostname: config.host });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

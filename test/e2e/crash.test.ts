@@ -1,39 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LarkEmulator } from '../../src/sandbox/emulator';
 import { appEnv, OFFICER, startEmulator } from '../support/harness';
+import { freePort, startProcess } from '../support/process';
 import { tempDbPath } from '../support/stores';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `npm start`'s entry point as a real process and waits until it answers /healthz. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node.ts'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${env.PORT}/healthz`;
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return { child, exited };
-    if (child.exitCode !== null) throw new Error('process exited during start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('process did not start');
-}
 
 describe('an event accepted and then interrupted by a process kill', () => {
   let emu: LarkEmulator;
