@@ -20,14 +20,20 @@ export const hr = () => ({ tag: 'hr' });
 export function button(
   label: string,
   value: Record<string, unknown>,
-  opts: { type?: 'default' | 'primary' | 'danger' | 'text' | 'primary_filled'; confirm?: { title: string; text: string }; name?: string } = {},
+  opts: {
+    type?: 'default' | 'primary' | 'danger' | 'text' | 'primary_filled';
+    confirm?: { title: string; text: string };
+    name?: string;
+  } = {},
 ) {
   return {
     tag: 'button',
     text: plain(label),
     type: opts.type ?? 'default',
     ...(opts.name ? { name: opts.name } : {}),
-    ...(opts.confirm ? { confirm: { title: plain(opts.confirm.title), text: plain(opts.confirm.text) } } : {}),
+    ...(opts.confirm
+      ? { confirm: { title: plain(opts.confirm.title), text: plain(opts.confirm.text) } }
+      : {}),
     behaviors: [{ type: 'callback', value }],
   };
 }

@@ -39,7 +39,8 @@ export function helpCard(d: HelpCardData) {
     buttons.push(button('查看配置', cmd('config')));
   }
   const elements: object[] = [];
-  if (d.unknown) elements.push(md(`没有听懂「${truncate(d.unknown, 40)}」。你可以发送下列指令，或点击按钮：`));
+  if (d.unknown)
+    elements.push(md(`没有听懂「${truncate(d.unknown, 40)}」。你可以发送下列指令，或点击按钮：`));
   elements.push(md(lines.join('\n')), hr(), buttonRow(buttons));
   return card({
     title: '容错纠错助手',

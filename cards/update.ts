@@ -12,7 +12,10 @@ export interface UpdateCardData {
 export function updateCard(d: UpdateCardData) {
   const elements: object[] = [md(d.lines.join('\n'))];
   if (d.buttons?.length) {
-    elements.push(hr(), buttonRow(d.buttons.map((b) => button(b.label, b.value, { type: b.type ?? 'default' }))));
+    elements.push(
+      hr(),
+      buttonRow(d.buttons.map((b) => button(b.label, b.value, { type: b.type ?? 'default' }))),
+    );
   }
   return card({
     title: d.title,

@@ -45,10 +45,7 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     deliveredAt: integer('delivered_at'),
   },
-  (t) => [
-    uniqueIndex('outbox_uuid_idx').on(t.uuid),
-    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
-  ],
+  (t) => [uniqueIndex('outbox_uuid_idx').on(t.uuid), index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
 );
 
 /** Logical message names → Lark message ids, so a card can be updated in place later. */

@@ -23,7 +23,11 @@ if (!loaded.ok) {
 const { config } = loaded;
 const logger = createLogger(config.logLevel, (l) => process.stderr.write(`${l}\n`));
 const store = openSqliteStore(config.databasePath);
-const transport = createLarkTransport({ appId: config.appId, appSecret: config.appSecret, domain: config.domain });
+const transport = createLarkTransport({
+  appId: config.appId,
+  appSecret: config.appSecret,
+  domain: config.domain,
+});
 const service = createService({ config, store, transport, logger, clock: () => now.getTime() });
 try {
   const report = await service.tick(now);

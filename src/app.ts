@@ -1,11 +1,11 @@
+import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { type Pipeline, type Source } from './bot/pipeline';
+import type { Pipeline, Source } from './bot/pipeline';
 import type { CardResponse, EventEnvelope } from './lark/envelope';
 import { parseLegacyCardAction } from './lark/envelope';
-import { verifyRequest, type VerifyOptions } from './lark/verify';
+import { type VerifyOptions, verifyRequest } from './lark/verify';
 import type { Logger } from './log';
-import { createHash } from 'node:crypto';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -22,7 +22,10 @@ export interface AppDeps {
 /** Receives events and card callbacks from Lark; either URL accepts both kinds. */
 export function handleInbound(deps: AppDeps, source: Source) {
   const clock = deps.clock ?? Date.now;
-  return async (envelope: EventEnvelope, defer: (w: () => Promise<unknown>) => void): Promise<CardResponse | { ok: true }> => {
+  return async (
+    envelope: EventEnvelope,
+    defer: (w: () => Promise<unknown>) => void,
+  ): Promise<CardResponse | { ok: true }> => {
     const type = envelope.header.event_type;
     if (type === 'card.action.trigger') return deps.pipeline.handleCard(envelope, source);
     if (!deps.isHandledType(type)) {
@@ -32,7 +35,12 @@ export function handleInbound(deps: AppDeps, source: Source) {
     const started = clock();
     const accepted = await deps.pipeline.accept(envelope, source);
     if (accepted === 'duplicate') {
-      deps.logger.info({ msg: 'event duplicate', eventId: envelope.header.event_id, type, ms: clock() - started });
+      deps.logger.info({
+        msg: 'event duplicate',
+        eventId: envelope.header.event_id,
+        type,
+        ms: clock() - started,
+      });
       return { ok: true };
     }
     defer(() => deps.pipeline.process(envelope.header.event_id));
@@ -48,11 +56,20 @@ export function createApp(deps: AppDeps) {
   // Without a key or token nothing could be verified: the webhook stays shut (long-connection deployments).
   const webhookOpen = Boolean(deps.verify.encryptKey || deps.verify.verificationToken);
   const receive = async (c: import('hono').Context) => {
-    if (!webhookOpen) return c.json({ code: 403, msg: '未配置 LARK_VERIFICATION_TOKEN，Webhook 已关闭（使用长连接接收事件）' }, 403);
+    if (!webhookOpen)
+      return c.json(
+        { code: 403, msg: '未配置 LARK_VERIFICATION_TOKEN，Webhook 已关闭（使用长连接接收事件）' },
+        403,
+      );
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const result = verifyRequest(raw, (name) => c.req.header(name), clock(), deps.verify);
     if (!result.ok) {
-      deps.logger.warn({ msg: 'request refused', path: c.req.path, status: result.status, reason: result.reason });
+      deps.logger.warn({
+        msg: 'request refused',
+        path: c.req.path,
+        status: result.status,
+        reason: result.reason,
+      });
       return c.json({ code: result.status, msg: refusalText(result.status) }, result.status);
     }
     const { inbound: message } = result;
@@ -64,11 +81,19 @@ export function createApp(deps: AppDeps) {
       // Old-style callbacks have no event id: the body itself identifies a retry.
       const envelope: EventEnvelope = {
         schema: '2.0',
-        header: { event_id: `legacy-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`, event_type: 'card.action.trigger' },
+        header: {
+          event_id: `legacy-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`,
+          event_type: 'card.action.trigger',
+        },
         event: {
           operator: { open_id: action.operatorOpenId },
           token: action.token,
-          action: { value: action.value, tag: action.tag, form_value: action.formValue, option: action.option },
+          action: {
+            value: action.value,
+            tag: action.tag,
+            form_value: action.formValue,
+            option: action.option,
+          },
           context: { open_message_id: action.messageId, open_chat_id: action.chatId },
         },
       };
@@ -86,7 +111,11 @@ export function createApp(deps: AppDeps) {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => c.json({ code: 404, msg: '没有这个地址' }, 404));
   app.onError((err, c) => {
-    deps.logger.error({ msg: 'request failed', path: c.req.path, error: err instanceof Error ? err.message : String(err) });
+    deps.logger.error({
+      msg: 'request failed',
+      path: c.req.path,
+      error: err instanceof Error ? err.message : String(err),
+    });
     return c.json({ code: 500, msg: '服务器内部错误' }, 500);
   });
   return app;

@@ -8,22 +8,27 @@ const optionalNonEmpty = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 
-const envSchema = z
-  .object({
-    LARK_APP_ID: optionalNonEmpty,
-    LARK_APP_SECRET: optionalNonEmpty,
-    LARK_ENCRYPT_KEY: optionalNonEmpty,
-    LARK_VERIFICATION_TOKEN: optionalNonEmpty,
-    LARK_DOMAIN: optionalNonEmpty.pipe(z.url({ protocol: /^https?$/, message: '必须是 http(s) 地址' }).optional()),
-    LARK_TRANSPORT: optionalNonEmpty.pipe(z.enum(['webhook', 'websocket'], { message: '应为 webhook 或 websocket' }).optional()),
-    DATABASE_PATH: optionalNonEmpty,
-    PORT: optionalNonEmpty
-      .refine((s) => s === undefined || (/^\d+$/.test(s) && Number(s) <= 65535), '必须是 0–65535 之间的整数')
-      .transform((s) => (s === undefined ? undefined : Number(s))),
-    HOST: optionalNonEmpty,
-    ADMIN_OPEN_IDS: optionalNonEmpty,
-    LOG_LEVEL: optionalNonEmpty.pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: '应为 debug、info、warn 或 error' }).optional()),
-  });
+const envSchema = z.object({
+  LARK_APP_ID: optionalNonEmpty,
+  LARK_APP_SECRET: optionalNonEmpty,
+  LARK_ENCRYPT_KEY: optionalNonEmpty,
+  LARK_VERIFICATION_TOKEN: optionalNonEmpty,
+  LARK_DOMAIN: optionalNonEmpty.pipe(
+    z.url({ protocol: /^https?$/, message: '必须是 http(s) 地址' }).optional(),
+  ),
+  LARK_TRANSPORT: optionalNonEmpty.pipe(
+    z.enum(['webhook', 'websocket'], { message: '应为 webhook 或 websocket' }).optional(),
+  ),
+  DATABASE_PATH: optionalNonEmpty,
+  PORT: optionalNonEmpty
+    .refine((s) => s === undefined || (/^\d+$/.test(s) && Number(s) <= 65535), '必须是 0–65535 之间的整数')
+    .transform((s) => (s === undefined ? undefined : Number(s))),
+  HOST: optionalNonEmpty,
+  ADMIN_OPEN_IDS: optionalNonEmpty,
+  LOG_LEVEL: optionalNonEmpty.pipe(
+    z.enum(['debug', 'info', 'warn', 'error'], { message: '应为 debug、info、warn 或 error' }).optional(),
+  ),
+});
 
 /** Rules across variables, checked on the raw values so every problem is reported in one go. */
 function crossChecks(raw: Record<string, string | undefined>): string[] {
@@ -35,10 +40,14 @@ function crossChecks(raw: Record<string, string | undefined>): string[] {
   const id = v('LARK_APP_ID');
   const secret = v('LARK_APP_SECRET');
   if (Boolean(id) !== Boolean(secret)) {
-    problems.push(`配置错误 ${id ? 'LARK_APP_SECRET' : 'LARK_APP_ID'}：LARK_APP_ID 与 LARK_APP_SECRET 必须同时设置`);
+    problems.push(
+      `配置错误 ${id ? 'LARK_APP_SECRET' : 'LARK_APP_ID'}：LARK_APP_ID 与 LARK_APP_SECRET 必须同时设置`,
+    );
   }
   if (id && (v('LARK_TRANSPORT') ?? 'webhook') === 'webhook' && !v('LARK_VERIFICATION_TOKEN')) {
-    problems.push('配置错误 LARK_VERIFICATION_TOKEN：使用 webhook 接收事件时必须设置（开发者后台「事件与回调 → 加密策略」）');
+    problems.push(
+      '配置错误 LARK_VERIFICATION_TOKEN：使用 webhook 接收事件时必须设置（开发者后台「事件与回调 → 加密策略」）',
+    );
   }
   const admins = v('ADMIN_OPEN_IDS');
   if (admins && !admins.split(',').every((s) => /^ou_[\w-]+$/.test(s.trim()))) {
@@ -69,7 +78,9 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const parsed = envSchema.safeParse(env);
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `配置错误 ${String(i.path[0] ?? '环境变量')}：${i.message}`)),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `配置错误 ${String(i.path[0] ?? '环境变量')}：${i.message}`)),
     ...crossChecks(env),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };

@@ -9,7 +9,10 @@ export interface Logger {
 const order = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type Level = keyof typeof order;
 
-export function createLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Logger {
+export function createLogger(
+  level: Level = 'info',
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Logger {
   const emit = (lvl: Level) => (fields: Record<string, unknown>) => {
     if (order[lvl] < order[level]) return;
     write(JSON.stringify({ t: new Date().toISOString(), level: lvl, ...fields }));

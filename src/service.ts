@@ -1,22 +1,21 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createApp } from './app';
+import { createApp, handleInbound } from './app';
 import { type BotDeps, Ctx } from './bot/context';
 import { features } from './bot/features';
-import { onMessageSettled } from './bot/receipts';
-import { jobs } from './jobs';
-import { Repo } from './store/repo';
-import { createCalendar } from './calendar';
-import { defaultPolicy, type Policy } from './policy';
 import { Pipeline } from './bot/pipeline';
+import { onMessageSettled } from './bot/receipts';
 import { createRouter, HANDLED_EVENT_TYPES } from './bot/router';
+import { createCalendar } from './calendar';
 import type { Config } from './config';
-import { startLongConnection } from './lark/ws';
+import { jobs } from './jobs';
+import { tick } from './jobs/tick';
 import type { LarkTransport } from './lark/client';
+import { startLongConnection } from './lark/ws';
 import type { Logger } from './log';
 import { Deliverer, type DeliveryPolicy } from './notify/deliver';
-import { tick } from './jobs/tick';
+import { defaultPolicy, type Policy } from './policy';
 import type { Store } from './store';
-import { handleInbound } from './app';
+import { Repo } from './store/repo';
 
 export interface ServiceOptions {
   config: Config;
@@ -34,7 +33,10 @@ export interface ServiceOptions {
 export function createService(o: ServiceOptions) {
   const clock = o.clock ?? Date.now;
   const admins = async () => [
-    ...new Set([...o.config.adminOpenIds, ...(await new Repo(o.store.db).withRole('admin')).map((r) => r.openId)]),
+    ...new Set([
+      ...o.config.adminOpenIds,
+      ...(await new Repo(o.store.db).withRole('admin')).map((r) => r.openId),
+    ]),
   ];
   let pipelineRef: Pipeline | undefined;
   const deliverer = new Deliverer({
@@ -45,7 +47,11 @@ export function createService(o: ServiceOptions) {
     policy: o.delivery,
     admins,
     onSettled: async (ref, outcome, now) => {
-      await pipelineRef?.runUnit(`settled:${ref}`, (fx) => onMessageSettled(new Ctx(fx, new Repo(fx.db), bot), ref, outcome), now);
+      await pipelineRef?.runUnit(
+        `settled:${ref}`,
+        (fx) => onMessageSettled(new Ctx(fx, new Repo(fx.db), bot), ref, outcome),
+        now,
+      );
     },
   });
   const policy = o.policy ?? defaultPolicy;
@@ -80,7 +86,14 @@ export function createService(o: ServiceOptions) {
     encryptKey: o.config.encryptKey,
     verificationToken: o.config.verificationToken,
   };
-  const appDeps = { pipeline, logger: o.logger, verify, isHandledType: (t: string) => HANDLED_EVENT_TYPES.has(t), clock, defer };
+  const appDeps = {
+    pipeline,
+    logger: o.logger,
+    verify,
+    isHandledType: (t: string) => HANDLED_EVENT_TYPES.has(t),
+    clock,
+    defer,
+  };
   const app = createApp(appDeps);
   return {
     app,
@@ -106,10 +119,11 @@ export function createService(o: ServiceOptions) {
     },
     /** Waits for background handling and delivery (tests, shutdown). */
     async settle() {
-      for (let i = 0; i < 100 && (pending.size > 0 || (await deliverer.idle(), pending.size > 0)); i++) {
+      for (let i = 0; i < 100; i++) {
         await Promise.all([...pending]);
+        await deliverer.idle();
+        if (pending.size === 0 && !deliverer.busy) return;
       }
-      await deliverer.idle();
     },
   };
 }

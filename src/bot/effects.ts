@@ -83,7 +83,8 @@ export class Effects {
 }
 
 function asMessage(m: OutMessage | object): OutMessage {
-  if ('msgType' in m && 'content' in m && typeof (m as OutMessage).content === 'string') return m as OutMessage;
+  if ('msgType' in m && 'content' in m && typeof (m as OutMessage).content === 'string')
+    return m as OutMessage;
   return cardMessage(m);
 }
 

@@ -22,11 +22,14 @@ async function resolve(ctx: Ctx, to: Recipient): Promise<Destination[]> {
   }
   const chat = to.chat;
   if (chat === 'party' || chat === 'publication') {
-    const id = (await ctx.repo.chatFor(chat)) ?? (chat === 'publication' ? await ctx.repo.chatFor('party') : undefined);
+    const id =
+      (await ctx.repo.chatFor(chat)) ??
+      (chat === 'publication' ? await ctx.repo.chatFor('party') : undefined);
     if (id) return [{ chatId: id }];
     // No party chat bound yet: the party members hear it directly rather than not at all.
     const members = new Set<string>();
-    for (const role of ['party_member', 'secretary'] as const) for (const r of await ctx.repo.withRole(role)) members.add(r.openId);
+    for (const role of ['party_member', 'secretary'] as const)
+      for (const r of await ctx.repo.withRole(role)) members.add(r.openId);
     return [...members].map((openId) => ({ openId }));
   }
   if ('unit' in chat) {
@@ -40,17 +43,26 @@ function fallback(input: { intent: TellIntent; case?: Case; report?: Report }): 
   const c = input.case;
   const lines: string[] = [];
   if (c) {
-    lines.push(`**案件**：${c.number ?? '（草稿）'} ${c.facts.title}`, `**状态**：${STATUS_LABEL[c.status] ?? c.status}`);
+    lines.push(
+      `**案件**：${c.number ?? '（草稿）'} ${c.facts.title}`,
+      `**状态**：${STATUS_LABEL[c.status] ?? c.status}`,
+    );
   }
   if (input.report) lines.push(`**举报**：${input.report.number}`);
-  return { card: updateCard({ title: '容错纠错助手通知', lines: lines.length ? lines : ['有一项新的进展。'] }) };
+  return {
+    card: updateCard({ title: '容错纠错助手通知', lines: lines.length ? lines : ['有一项新的进展。'] }),
+  };
 }
 
 /**
  * Turns the core's intents into outbox rows on the handler's Effects, so they commit with the state.
  * `state` is the case or report the decision produced.
  */
-export async function emitIntents(ctx: Ctx, intents: Intent[], state: { case?: Case; report?: Report }): Promise<void> {
+export async function emitIntents(
+  ctx: Ctx,
+  intents: Intent[],
+  state: { case?: Case; report?: Report },
+): Promise<void> {
   for (const intent of intents) {
     if (intent.kind === 'refresh_tracker') {
       const c = state.case;
@@ -68,7 +80,8 @@ export async function emitIntents(ctx: Ctx, intents: Intent[], state: { case?: C
     const input = { intent, case: state.case, report: state.report };
     const rendered = render ? await render(ctx, input) : fallback(input);
     const noticeId = typeof intent.data?.noticeId === 'string' ? intent.data.noticeId : undefined;
-    const baseRef = rendered.ref ?? (noticeId && intent.caseId ? noticeRef(intent.caseId, noticeId) : undefined);
+    const baseRef =
+      rendered.ref ?? (noticeId && intent.caseId ? noticeRef(intent.caseId, noticeId) : undefined);
     const destinations = await resolve(ctx, rendered.to ?? intent.to);
     destinations.forEach((to, i) => {
       const ref = baseRef && destinations.length > 1 ? `${baseRef}#${i}` : baseRef;

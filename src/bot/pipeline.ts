@@ -58,7 +58,7 @@ export class Pipeline {
     const started = this.clock();
     return retryOnConflict(async () => {
       const [row] = await db.select().from(inbox).where(eq(inbox.eventId, eventId));
-      if (!row || row.status !== 'pending' || !row.payload) return { status: 'skipped' as const };
+      if (row?.status !== 'pending' || !row.payload) return { status: 'skipped' as const };
       const envelope = JSON.parse(row.payload) as EventEnvelope;
       const fx = new Effects(db, new Date(this.clock()));
       try {
@@ -66,13 +66,21 @@ export class Pipeline {
       } catch (err) {
         const attempts = row.attempts + 1;
         const failed = attempts >= (this.deps.maxAttempts ?? 5);
-        logger.error({ msg: 'handler failed', eventId, type: row.eventType, attempts, error: errorText(err) });
+        logger.error({
+          msg: 'handler failed',
+          eventId,
+          type: row.eventType,
+          attempts,
+          error: errorText(err),
+        });
         await store.commit([
           db
             .update(inbox)
             .set({
               attempts,
-              ...(failed ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.clock() } : {}),
+              ...(failed
+                ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.clock() }
+                : {}),
             })
             .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
         ]);
@@ -86,7 +94,13 @@ export class Pipeline {
           .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
         guard,
       ]);
-      logger.info({ msg: 'event handled', eventId, type: row.eventType, outcome: fx.outcome, ms: this.clock() - started });
+      logger.info({
+        msg: 'event handled',
+        eventId,
+        type: row.eventType,
+        outcome: fx.outcome,
+        ms: this.clock() - started,
+      });
       if (fx.writes.length > 0) this.deps.kickDelivery();
       return { status: 'done' as const, response: fx.response };
     });
@@ -122,7 +136,9 @@ export class Pipeline {
     const first = await Promise.race([work, budget]);
     clearTimeout(timer);
     if (first === 'late') {
-      work.catch((err) => this.deps.logger.error({ msg: 'late card handling failed', error: errorText(err) }));
+      work.catch((err) =>
+        this.deps.logger.error({ msg: 'late card handling failed', error: errorText(err) }),
+      );
       return SLOW_CARD_TOAST;
     }
     if (first.status === 'error') return FAILED_CARD_TOAST;

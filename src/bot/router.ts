@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { helpCard, type HelpRole } from '../../cards/help';
+import { type HelpRole, helpCard } from '../../cards/help';
 import { kv } from '../../db/schema';
 import {
   type CardAction,

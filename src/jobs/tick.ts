@@ -2,10 +2,10 @@ import { and, inArray, lt, ne } from 'drizzle-orm';
 import { inbox, outbox } from '../../db/schema';
 import type { BotDeps } from '../bot/context';
 import type { Pipeline } from '../bot/pipeline';
-import type { Job } from './types';
 import type { Logger } from '../log';
-import type { DeliveryReport, Deliverer } from '../notify/deliver';
+import type { Deliverer, DeliveryReport } from '../notify/deliver';
 import type { Store } from '../store';
+import type { Job } from './types';
 
 export interface TickDeps {
   store: Store;
@@ -32,7 +32,12 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
   // Events recorded but never handled (a crash between the 200 and the handling).
   const recovered = await deps.pipeline.recover();
   const jobs: Record<string, number> = {};
-  const jobDeps = { store: deps.store, bot: deps.bot, logger: deps.logger, runUnit: deps.pipeline.runUnit.bind(deps.pipeline) };
+  const jobDeps = {
+    store: deps.store,
+    bot: deps.bot,
+    logger: deps.logger,
+    runUnit: deps.pipeline.runUnit.bind(deps.pipeline),
+  };
   for (const job of deps.jobs) {
     try {
       jobs[job.name] = await job.run(jobDeps, now);
@@ -49,6 +54,13 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
     db.delete(outbox).where(and(inArray(outbox.status, ['done', 'failed']), lt(outbox.createdAt, cutoff))),
   ]);
   const report = { recovered, jobs, delivery, purged: { inbox: changes[0] ?? 0, outbox: changes[1] ?? 0 } };
-  deps.logger.info({ msg: 'tick', now: now.toISOString(), ...report.delivery, recovered, jobs, purged: report.purged });
+  deps.logger.info({
+    msg: 'tick',
+    now: now.toISOString(),
+    ...report.delivery,
+    recovered,
+    jobs,
+    purged: report.purged,
+  });
   return report;
 }

@@ -1,5 +1,5 @@
-import type { Pipeline } from '../bot/pipeline';
 import type { BotDeps } from '../bot/context';
+import type { Pipeline } from '../bot/pipeline';
 import type { Logger } from '../log';
 import type { Store } from '../store';
 

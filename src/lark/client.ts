@@ -2,7 +2,13 @@ import * as lark from '@larksuiteoapi/node-sdk';
 
 /** The operations the outbox needs; the SDK Client is the only thing that talks to Lark. */
 export interface LarkTransport {
-  send(receiveIdType: 'open_id' | 'chat_id', receiveId: string, msgType: string, content: string, uuid: string): Promise<{ messageId: string }>;
+  send(
+    receiveIdType: 'open_id' | 'chat_id',
+    receiveId: string,
+    msgType: string,
+    content: string,
+    uuid: string,
+  ): Promise<{ messageId: string }>;
   reply(messageId: string, msgType: string, content: string, uuid: string): Promise<{ messageId: string }>;
   patch(messageId: string, content: string): Promise<void>;
   urgent(messageId: string, openIds: string[]): Promise<void>;
@@ -30,7 +36,8 @@ const RETRY_CODES = new Set([99991400, 99991401, 230020, 1000004, 1000005, 11232
 export function classify(code: number | undefined, status: number | undefined): LarkErrorKind {
   if (code !== undefined && TOKEN_CODES.has(code)) return 'token';
   if (code !== undefined && RETRY_CODES.has(code)) return 'retry';
-  if (status === undefined || status === 429 || status >= 500) return code === undefined || status !== undefined ? 'retry' : 'permanent';
+  if (status === undefined || status === 429 || status >= 500)
+    return code === undefined || status !== undefined ? 'retry' : 'permanent';
   if (code === undefined) return status === 401 ? 'token' : 'permanent';
   return 'permanent';
 }
@@ -45,18 +52,27 @@ function failure(err: unknown): LarkCallError {
 
 function check<T extends { code?: number; data?: unknown }>(res: T | undefined): T {
   if (!res) throw new LarkCallError('retry', undefined, undefined);
-  if (res.code !== undefined && res.code !== 0) throw new LarkCallError(classify(res.code, 200), res.code, 200);
+  if (res.code !== undefined && res.code !== 0)
+    throw new LarkCallError(classify(res.code, 200), res.code, 200);
   return res;
 }
 
 /** A token cache we can empty when Lark says the token went bad (the SDK's own cache cannot be cleared). */
 class TokenCache {
   private values = new Map<string, { value: unknown; expire: number }>();
-  async set(key: string | symbol | Symbol, value: unknown, expire?: number, options?: { namespace?: string }) {
-    this.values.set(`${options?.namespace ?? ''}:${String(key)}`, { value, expire: expire ?? Number.POSITIVE_INFINITY });
+  async set(
+    key: string | symbol,
+    value: unknown,
+    expire?: number,
+    options?: { namespace?: string },
+  ) {
+    this.values.set(`${options?.namespace ?? ''}:${String(key)}`, {
+      value,
+      expire: expire ?? Number.POSITIVE_INFINITY,
+    });
     return true;
   }
-  async get(key: string | symbol | Symbol, options?: { namespace?: string }) {
+  async get(key: string | symbol, options?: { namespace?: string }) {
     const hit = this.values.get(`${options?.namespace ?? ''}:${String(key)}`);
     if (!hit || hit.expire <= Date.now()) return undefined;
     return hit.value;
@@ -68,13 +84,17 @@ class TokenCache {
 
 const quietSdkLogger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
 
-export function createLarkTransport(opts: { appId: string; appSecret: string; domain: string }): LarkTransport {
+export function createLarkTransport(opts: {
+  appId: string;
+  appSecret: string;
+  domain: string;
+}): LarkTransport {
   const cache = new TokenCache();
   const client = new lark.Client({
     appId: opts.appId,
     appSecret: opts.appSecret,
     domain: opts.domain,
-    cache,
+    cache: cache as ConstructorParameters<typeof lark.Client>[0]['cache'],
     // The SDK logs whole request configs (message contents) on errors; failures are logged by the outbox instead.
     logger: quietSdkLogger,
     loggerLevel: lark.LoggerLevel.fatal,
@@ -114,7 +134,14 @@ export function createLarkTransport(opts: { appId: string; appSecret: string; do
       ),
     reply: (id, msgType, content, uuid) =>
       call(async () =>
-        messageId(check(await client.im.message.reply({ path: { message_id: id }, data: { msg_type: msgType, content, uuid } }))),
+        messageId(
+          check(
+            await client.im.message.reply({
+              path: { message_id: id },
+              data: { msg_type: msgType, content, uuid },
+            }),
+          ),
+        ),
       ),
     patch: (id, content) =>
       call(async () => {
@@ -133,7 +160,9 @@ export function createLarkTransport(opts: { appId: string; appSecret: string; do
     userName: async (openId) => {
       try {
         const res = await call(async () =>
-          check(await client.contact.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } })),
+          check(
+            await client.contact.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }),
+          ),
         );
         return res.data?.user?.name ?? undefined;
       } catch {

@@ -112,6 +112,10 @@ export class Deliverer {
     })();
   }
 
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
   /** Resolves when no run is in progress (tests and shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -218,7 +222,9 @@ export class Deliverer {
             eq(outbox.op, 'patch'),
             eq(outbox.status, 'pending'),
             gt(outbox.id, row.id),
-            row.targetRef ? eq(outbox.targetRef, row.targetRef) : eq(outbox.targetMessageId, targetMessageId ?? ''),
+            row.targetRef
+              ? eq(outbox.targetRef, row.targetRef)
+              : eq(outbox.targetMessageId, targetMessageId ?? ''),
           ),
         )
         .limit(1);
@@ -245,7 +251,8 @@ export class Deliverer {
           ).messageId;
           break;
         case 'reply':
-          messageId = (await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid)).messageId;
+          messageId = (await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid))
+            .messageId;
           break;
         case 'patch':
           await transport.patch(targetMessageId!, row.content!);
@@ -269,7 +276,13 @@ export class Deliverer {
       await this.finish(row, now, { status: 'done', messageId, deliveredAt: t, content: null }, writes);
       await this.settled(row.ref, 'delivered', now);
       report.delivered++;
-      logger.info({ msg: 'delivered', outbox: row.id, op: row.op, attempt: row.attempts + 1, ms: this.clock() - started });
+      logger.info({
+        msg: 'delivered',
+        outbox: row.id,
+        op: row.op,
+        attempt: row.attempts + 1,
+        ms: this.clock() - started,
+      });
     } catch (err) {
       const e = err instanceof LarkCallError ? err : new LarkCallError('retry', undefined, undefined);
       const attempts = row.attempts + 1;
@@ -284,7 +297,14 @@ export class Deliverer {
         const backoff = Math.min(this.policy.baseBackoffMs * 2 ** (attempts - 1), this.policy.maxBackoffMs);
         await this.finish(row, now, { status: 'pending', nextAttemptAt: this.clock() + backoff, lastError });
         report.retried++;
-        logger.info({ msg: 'delivery retry', outbox: row.id, op: row.op, error: lastError, attempts, backoffMs: backoff });
+        logger.info({
+          msg: 'delivery retry',
+          outbox: row.id,
+          op: row.op,
+          error: lastError,
+          attempts,
+          backoffMs: backoff,
+        });
       }
     }
   }
@@ -311,7 +331,12 @@ export class Deliverer {
 
   private async alertAdmins(row: Row, error: string, now: Date): Promise<Write[]> {
     const admins = await this.deps.admins();
-    const target = row.receiveIdType === 'chat_id' ? `群聊 ${row.receiveId}` : row.receiveId ? `用户 ${row.receiveId}` : '已发送的卡片';
+    const target =
+      row.receiveIdType === 'chat_id'
+        ? `群聊 ${row.receiveId}`
+        : row.receiveId
+          ? `用户 ${row.receiveId}`
+          : '已发送的卡片';
     const reason = error.includes('230002')
       ? '机器人不在该群中，请将机器人拉入群聊'
       : error.includes('230013')
@@ -319,9 +344,12 @@ export class Deliverer {
         : `错误 ${error}`;
     const text = `⚠️ 消息未能送达${target}（${reason}）。请处理后在「查看配置」中核对。`;
     return admins.map((openId) =>
-      enqueueSend(this.deps.store.db, { to: { openId }, message: textMessage(text), now, ref: `alert:${row.id}:${openId}` }),
+      enqueueSend(this.deps.store.db, {
+        to: { openId },
+        message: textMessage(text),
+        now,
+        ref: `alert:${row.id}:${openId}`,
+      }),
     );
   }
 }
-
-

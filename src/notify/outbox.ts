@@ -8,14 +8,23 @@ export interface OutMessage {
   content: string; // JSON string, as the Open API wants it
 }
 
-export const cardMessage = (card: object): OutMessage => ({ msgType: 'interactive', content: JSON.stringify(card) });
-export const textMessage = (text: string): OutMessage => ({ msgType: 'text', content: JSON.stringify({ text }) });
+export const cardMessage = (card: object): OutMessage => ({
+  msgType: 'interactive',
+  content: JSON.stringify(card),
+});
+export const textMessage = (text: string): OutMessage => ({
+  msgType: 'text',
+  content: JSON.stringify({ text }),
+});
 
 /**
  * Outbox rows are built here and committed by the caller together with the state change that caused
  * them; the deliverer sends them afterwards. Nothing talks to Lark from a use case directly.
  */
-export function enqueueSend(db: Db, p: { to: Recipient; message: OutMessage; now: Date; ref?: string }): Write {
+export function enqueueSend(
+  db: Db,
+  p: { to: Recipient; message: OutMessage; now: Date; ref?: string },
+): Write {
   const [receiveIdType, receiveId] = 'openId' in p.to ? ['open_id', p.to.openId] : ['chat_id', p.to.chatId];
   return db.insert(outbox).values({
     uuid: randomUUID(),
@@ -30,7 +39,10 @@ export function enqueueSend(db: Db, p: { to: Recipient; message: OutMessage; now
   });
 }
 
-export function enqueueReply(db: Db, p: { messageId: string; message: OutMessage; now: Date; ref?: string }): Write {
+export function enqueueReply(
+  db: Db,
+  p: { messageId: string; message: OutMessage; now: Date; ref?: string },
+): Write {
   return db.insert(outbox).values({
     uuid: randomUUID(),
     op: 'reply',

@@ -3,13 +3,13 @@
 import { existsSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { config as loadDotenv } from 'dotenv';
+import { Hono } from 'hono';
 import { type Config, loadConfig } from '../config';
 import { createLarkTransport } from '../lark/client';
 import { createLogger, type Logger } from '../log';
 import type { DeliveryPolicy } from '../notify/deliver';
 import { LarkEmulator } from '../sandbox/emulator';
 import { SANDBOX_USERS, sandboxPage } from '../sandbox/page';
-import { Hono } from 'hono';
 import { createService, type Service } from '../service';
 import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
@@ -27,7 +27,10 @@ export interface NodeOptions {
   delivery?: Partial<DeliveryPolicy>;
 }
 
-export async function startNode(env: Record<string, string | undefined>, opts: NodeOptions = {}): Promise<NodeRuntime> {
+export async function startNode(
+  env: Record<string, string | undefined>,
+  opts: NodeOptions = {},
+): Promise<NodeRuntime> {
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new ConfigError(loaded.problems);
   const config: Config = { ...loaded.config };
@@ -45,7 +48,11 @@ export async function startNode(env: Record<string, string | undefined>, opts: N
   }
 
   const store = openSqliteStore(config.databasePath);
-  const transport = createLarkTransport({ appId: config.appId, appSecret: config.appSecret, domain: config.domain });
+  const transport = createLarkTransport({
+    appId: config.appId,
+    appSecret: config.appSecret,
+    domain: config.domain,
+  });
   const faults = new Set((env.RC_FAULTS ?? '').split(',').filter(Boolean));
   const service = createService({
     config,

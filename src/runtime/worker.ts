@@ -12,13 +12,20 @@ export interface WorkerEnv {
 }
 
 function build(env: WorkerEnv): Service {
-  const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
+    string,
+    string
+  >;
   const loaded = loadConfig(vars);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const { config } = loaded;
   const logger = createLogger(config.logLevel, (l) => console.log(l));
   const store = openD1Store(env.DB);
-  const transport = createLarkTransport({ appId: config.appId, appSecret: config.appSecret, domain: config.domain });
+  const transport = createLarkTransport({
+    appId: config.appId,
+    appSecret: config.appSecret,
+    domain: config.domain,
+  });
   return createService({
     config,
     store,

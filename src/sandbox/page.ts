@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { cardButtons } from './emulator-cards';
 import type { EmulatedMessage, LarkEmulator } from './emulator';
+import { cardButtons } from './emulator-cards';
 
 export const SANDBOX_USERS = [
   { openId: 'ou_sandbox_officer', name: '张执法（执法人员）' },
@@ -16,7 +16,12 @@ function cardText(content: unknown): string {
   if (c?.header?.title?.content) parts.push(`<b>${esc(c.header.title.content)}</b>`);
   const walk = (els: unknown[] | undefined) => {
     for (const e of els ?? []) {
-      const el = e as { tag?: string; content?: string; elements?: unknown[]; columns?: { elements?: unknown[] }[] };
+      const el = e as {
+        tag?: string;
+        content?: string;
+        elements?: unknown[];
+        columns?: { elements?: unknown[] }[];
+      };
       if (el.tag === 'markdown' && el.content) parts.push(esc(el.content).replace(/\n/g, '<br>'));
       walk(el.elements);
       for (const col of el.columns ?? []) walk(col.elements);
@@ -47,7 +52,9 @@ function renderMessage(m: EmulatedMessage, as: string): string {
 export function sandboxPage(emu: LarkEmulator) {
   const app = new Hono();
   app.get('/sandbox', (c) => {
-    const as = SANDBOX_USERS.some((u) => u.openId === c.req.query('as')) ? c.req.query('as')! : SANDBOX_USERS[0]!.openId;
+    const as = SANDBOX_USERS.some((u) => u.openId === c.req.query('as'))
+      ? c.req.query('as')!
+      : SANDBOX_USERS[0]!.openId;
     const messages = emu.messages({ openId: as, from: 'any' }).slice(-30);
     const users = SANDBOX_USERS.map(
       (u) => `<a href="/sandbox?as=${u.openId}"${u.openId === as ? ' class="on"' : ''}>${esc(u.name)}</a>`,

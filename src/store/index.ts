@@ -55,7 +55,8 @@ export const guard: SqlStatement = {
 };
 
 export function isGuardViolation(err: unknown): boolean {
-  const msg = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  const msg =
+    err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
   return /commit_guard/.test(msg);
 }
 

@@ -63,7 +63,11 @@ export class Repo {
     const rows = await this.db
       .select({ doc: cases.doc })
       .from(cases)
-      .where(statuses ? and(eq(cases.subjectOpenId, openId), inArray(cases.status, statuses)) : eq(cases.subjectOpenId, openId))
+      .where(
+        statuses
+          ? and(eq(cases.subjectOpenId, openId), inArray(cases.status, statuses))
+          : eq(cases.subjectOpenId, openId),
+      )
       .orderBy(desc(cases.createdAt));
     return rows.map((r) => JSON.parse(r.doc) as Case);
   }
@@ -118,9 +122,14 @@ export class Repo {
     for (const d of [...c.previousRounds, ...(c.deliberation ? [c.deliberation] : [])]) {
       for (const [voter, v] of Object.entries(d.votes)) {
         w.push(
-          this.db
-            .insert(votes)
-            .values({ caseId: c.id, round: d.round, voterOpenId: voter, option: v.option, comment: v.comment, at: v.at }),
+          this.db.insert(votes).values({
+            caseId: c.id,
+            round: d.round,
+            voterOpenId: voter,
+            option: v.option,
+            comment: v.comment,
+            at: v.at,
+          }),
         );
       }
     }
@@ -167,13 +176,19 @@ export class Repo {
         }),
       );
       o.items.forEach((it, i) => {
-        w.push(this.db.insert(correctionItems).values({ caseId: c.id, position: i, kind: it.kind, text: it.text }));
+        w.push(
+          this.db.insert(correctionItems).values({ caseId: c.id, position: i, kind: it.kind, text: it.text }),
+        );
       });
       for (const e of o.extensions) {
         w.push(
-          this.db
-            .insert(extensions)
-            .values({ id: e.id, caseId: c.id, newDeadline: e.newDeadline, status: e.status, requestedAt: e.requestedAt }),
+          this.db.insert(extensions).values({
+            id: e.id,
+            caseId: c.id,
+            newDeadline: e.newDeadline,
+            status: e.status,
+            requestedAt: e.requestedAt,
+          }),
         );
       }
     }
@@ -188,7 +203,10 @@ export class Repo {
   }
 
   async reportByQueryHash(hash: string): Promise<Report | undefined> {
-    const [row] = await this.db.select({ doc: reports.doc }).from(reports).where(eq(reports.queryCodeHash, hash));
+    const [row] = await this.db
+      .select({ doc: reports.doc })
+      .from(reports)
+      .where(eq(reports.queryCodeHash, hash));
     return row ? (JSON.parse(row.doc) as Report) : undefined;
   }
 
@@ -236,7 +254,10 @@ export class Repo {
     const key = `seq:${name}`;
     const [row] = await this.db.select().from(kv).where(eq(kv.key, key));
     if (!row) {
-      return { value: 1, write: [this.db.insert(kv).values({ key, value: '1', version: 1, updatedAt: now.getTime() })] };
+      return {
+        value: 1,
+        write: [this.db.insert(kv).values({ key, value: '1', version: 1, updatedAt: now.getTime() })],
+      };
     }
     const value = Number(row.value) + 1;
     return {
@@ -326,7 +347,11 @@ export class Repo {
       : undefined;
   }
 
-  saveConversation(before: Conversation | undefined, after: Omit<Conversation, 'version'>, now: Date): Write[] {
+  saveConversation(
+    before: Conversation | undefined,
+    after: Omit<Conversation, 'version'>,
+    now: Date,
+  ): Write[] {
     const row = {
       flow: after.flow,
       subjectId: after.subjectId,

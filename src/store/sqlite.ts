@@ -29,7 +29,9 @@ export function openSqliteStore(path: string): Store {
     writes.map((w) => {
       const s = toStatement(w);
       const st = prepare(s.sql);
-      return st.reader ? (st.all(...s.params), 0) : st.run(...s.params).changes;
+      if (!st.reader) return st.run(...s.params).changes;
+      st.all(...s.params);
+      return 0;
     }),
   );
   return {

@@ -21,7 +21,10 @@ describe('an event accepted and then interrupted by a process kill', () => {
     const port = await freePort();
     const dbPath = tempDbPath();
     const env = appEnv(emu, dbPath, { PORT: String(port) });
-    emu.connectApp({ eventUrl: `http://127.0.0.1:${port}/webhook/event`, cardUrl: `http://127.0.0.1:${port}/webhook/card` });
+    emu.connectApp({
+      eventUrl: `http://127.0.0.1:${port}/webhook/event`,
+      cardUrl: `http://127.0.0.1:${port}/webhook/card`,
+    });
 
     const first = await startProcess({ ...env, RC_FAULTS: 'kill-after-ack' });
     children.push(first.child);
@@ -31,20 +34,30 @@ describe('an event accepted and then interrupted by a process kill', () => {
     expect(first.child.signalCode).toBe('SIGKILL');
     expect(emu.messages({ openId: OFFICER.openId })).toHaveLength(0);
     const db = new Database(dbPath, { readonly: true });
-    expect(db.prepare('select status from inbox where event_id = ?').get(sent.eventId)).toEqual({ status: 'pending' });
+    expect(db.prepare('select status from inbox where event_id = ?').get(sent.eventId)).toEqual({
+      status: 'pending',
+    });
     db.close();
 
     const second = await startProcess(env);
     children.push(second.child);
-    const reply = await emu.waitFor(() => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === sent.messageId), 10_000);
+    const reply = await emu.waitFor(
+      () => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === sent.messageId),
+      10_000,
+    );
     expect(JSON.stringify(reply.content)).toContain('申请容错');
 
     // The platform retries the same event after the restart: nothing more happens.
     const retried = await emu.deliver(sent.envelope);
     expect(retried.status).toBe(200);
     const probe = await emu.sendText(OFFICER.openId, '帮助');
-    await emu.waitFor(() => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === probe.messageId), 10_000);
-    expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(1);
+    await emu.waitFor(
+      () => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === probe.messageId),
+      10_000,
+    );
+    expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(
+      1,
+    );
     second.child.kill('SIGTERM');
     await second.exited;
   }, 60_000);

@@ -59,7 +59,10 @@ describe('foundation end to end: signed, encrypted payloads → real server → 
     h.emu.addChat({ chatId: 'oc_party_group', name: '党组群', members: [OFFICER.openId] });
     const silent = await h.emu.sendText(OFFICER.openId, '帮助', { chatId: 'oc_party_group' });
     expect(silent.delivered).toBe(false);
-    const mentioned = await h.emu.sendText(OFFICER.openId, '帮助', { chatId: 'oc_party_group', mentionBot: true });
+    const mentioned = await h.emu.sendText(OFFICER.openId, '帮助', {
+      chatId: 'oc_party_group',
+      mentionBot: true,
+    });
     expect(mentioned.status).toBe(200);
     await h.settle();
     const group = h.emu.messages({ chatId: 'oc_party_group' });
@@ -71,20 +74,35 @@ describe('foundation end to end: signed, encrypted payloads → real server → 
     const refusals: [string, (envelope: object) => Promise<{ status: number }>, number][] = [
       ['tampered signature', (e) => h.emu.deliver(e, { tamper: 'signature' }), 401],
       ['tampered body', (e) => h.emu.deliver(e, { tamper: 'body' }), 401],
-      ['stale timestamp', (e) => h.emu.deliver(e, { timestampSec: Math.floor(Date.now() / 1000) - 3600 }), 401],
-      ['future timestamp', (e) => h.emu.deliver(e, { timestampSec: Math.floor(Date.now() / 1000) + 3600 }), 401],
+      [
+        'stale timestamp',
+        (e) => h.emu.deliver(e, { timestampSec: Math.floor(Date.now() / 1000) - 3600 }),
+        401,
+      ],
+      [
+        'future timestamp',
+        (e) => h.emu.deliver(e, { timestampSec: Math.floor(Date.now() / 1000) + 3600 }),
+        401,
+      ],
       ['wrong verification token', (e) => h.emu.deliver(e, { token: 'forged-token' }), 401],
       ['missing signature headers', (e) => h.emu.deliver(e, { noSign: true }), 401],
       ['plaintext body', (e) => h.emu.deliver(e, { encrypt: false }), 401],
       ['malformed JSON', (e) => h.emu.deliver(e, { raw: '{"encrypt": "abc' }), 400],
-      ['2 MiB body', (e) => h.emu.deliver(e, { raw: JSON.stringify({ encrypt: 'A'.repeat(2 * 1024 * 1024) }) }), 413],
+      [
+        '2 MiB body',
+        (e) => h.emu.deliver(e, { raw: JSON.stringify({ encrypt: 'A'.repeat(2 * 1024 * 1024) }) }),
+        413,
+      ],
     ];
     it.each(refusals)('%s → %i', async (_name, send, status) => {
       const probe = await h.emu.sendText(OFFICER.openId, '帮助');
       await h.settle();
       const inboxBefore = (await inboxRows()).length;
       const messagesBefore = h.emu.messages().length;
-      const fresh = { ...probe.envelope, header: { ...probe.envelope.header, event_id: `evt_refused_${status}_${Math.random()}` } };
+      const fresh = {
+        ...probe.envelope,
+        header: { ...probe.envelope.header, event_id: `evt_refused_${status}_${Math.random()}` },
+      };
       const res = await send(fresh);
       expect(res.status).toBe(status);
       await h.settle();
@@ -99,7 +117,11 @@ describe('foundation end to end: signed, encrypted payloads → real server → 
     const before = (await inboxRows()).length;
     const res = await h.emu.deliver({
       ...probe.envelope,
-      header: { ...probe.envelope.header, event_id: 'evt_unknown_type', event_type: 'contact.user.updated_v3' },
+      header: {
+        ...probe.envelope.header,
+        event_id: 'evt_unknown_type',
+        event_type: 'contact.user.updated_v3',
+      },
     });
     expect(res.status).toBe(200);
     expect(await inboxRows()).toHaveLength(before);
@@ -110,7 +132,10 @@ describe('foundation end to end: signed, encrypted payloads → real server → 
     const before = botMessagesTo(OFFICER.openId).length;
     const sent = await h.emu.sendText(OFFICER.openId, '帮助');
     expect(sent.status).toBe(200);
-    const reply = await h.emu.waitFor(() => botMessagesTo(OFFICER.openId).find((m) => m.replyTo === sent.messageId), 10_000);
+    const reply = await h.emu.waitFor(
+      () => botMessagesTo(OFFICER.openId).find((m) => m.replyTo === sent.messageId),
+      10_000,
+    );
     await h.settle();
     expect(botMessagesTo(OFFICER.openId)).toHaveLength(before + 1);
     const attempts = h.emu.requests().filter((r) => r.path.includes(`/messages/${sent.messageId}/reply`));
@@ -122,7 +147,10 @@ describe('foundation end to end: signed, encrypted payloads → real server → 
   it('an expired tenant token is refreshed once and the message still goes out', async () => {
     h.emu.invalidateTokens();
     const sent = await h.emu.sendText(OFFICER.openId, '帮助');
-    await h.emu.waitFor(() => botMessagesTo(OFFICER.openId).find((m) => m.replyTo === sent.messageId), 10_000);
+    await h.emu.waitFor(
+      () => botMessagesTo(OFFICER.openId).find((m) => m.replyTo === sent.messageId),
+      10_000,
+    );
     const tokenCalls = h.emu.requests().filter((r) => r.path.includes('tenant_access_token'));
     expect(tokenCalls.length).toBeGreaterThanOrEqual(2);
   });

@@ -10,7 +10,10 @@ describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
   beforeAll(async () => {
     const emu = await startEmulator();
     ws = enableLongConnection(emu, APP.appId, APP.appSecret);
-    h = await startHarness({ emu, env: { LARK_TRANSPORT: 'websocket', LARK_ENCRYPT_KEY: '', LARK_VERIFICATION_TOKEN: '' } });
+    h = await startHarness({
+      emu,
+      env: { LARK_TRANSPORT: 'websocket', LARK_ENCRYPT_KEY: '', LARK_VERIFICATION_TOKEN: '' },
+    });
     await emu.waitFor(() => ws.connected() > 0, 10_000);
   });
   afterAll(async () => {
@@ -22,12 +25,16 @@ describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
   it('帮助 arrives as a data frame and is answered; a redelivered event_id causes nothing', async () => {
     const sent = await h.emu.sendText(OFFICER.openId, '帮助');
     expect(sent.status).toBe(200);
-    const reply = await h.emu.waitFor(() => h.emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === sent.messageId));
+    const reply = await h.emu.waitFor(() =>
+      h.emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === sent.messageId),
+    );
     expect(JSON.stringify(reply.content)).toContain('申请容错');
     const ack = (await ws.pushEvent(sent.envelope)) as { code: number };
     expect(ack.code).toBe(200);
     await h.settle();
-    expect(h.emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(1);
+    expect(
+      h.emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId),
+    ).toHaveLength(1);
     const rows = (await h.rt.store.db.select().from(inbox)).filter((r) => r.eventId === sent.eventId);
     expect(rows).toMatchObject([{ status: 'done', source: 'websocket', payload: null }]);
   });
@@ -44,10 +51,15 @@ describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
     const before = (await h.rt.store.db.select().from(inbox)).length;
     const probe = await h.emu.sendText(OFFICER.openId, '帮助');
     await h.settle();
-    const forged = { ...probe.envelope, header: { ...probe.envelope.header, event_id: 'evt_forged_webhook' } };
+    const forged = {
+      ...probe.envelope,
+      header: { ...probe.envelope.header, event_id: 'evt_forged_webhook' },
+    };
     const res = await h.emu.deliver(forged, { url: 'event', encrypt: false, noSign: true });
     expect(res.status).toBe(403);
     expect((await h.rt.store.db.select().from(inbox)).length).toBe(before + 1);
-    expect((await h.rt.store.db.select().from(inbox)).some((r) => r.eventId === 'evt_forged_webhook')).toBe(false);
+    expect((await h.rt.store.db.select().from(inbox)).some((r) => r.eventId === 'evt_forged_webhook')).toBe(
+      false,
+    );
   });
 });

@@ -24,7 +24,9 @@ describe.each(storeFactories)('store contract on $name', (factory) => {
   it('commits every write together and reports changes', async () => {
     const r = await store.commit([
       put('a', 'x'),
-      store.db.insert(audit).values({ at: 1, actor: 'ou_1', action: 'kv.put', subject: 'kv:a', after: '"x"' }),
+      store.db
+        .insert(audit)
+        .values({ at: 1, actor: 'ou_1', action: 'kv.put', subject: 'kv:a', after: '"x"' }),
     ]);
     expect(r.changes).toEqual([1, 1]);
     expect((await read('a'))?.value).toBe('x');

@@ -1,6 +1,6 @@
-import { LarkEmulator } from '../../src/sandbox/emulator';
-import { type NodeRuntime, startNode } from '../../src/runtime/node';
 import { silentLogger } from '../../src/log';
+import { type NodeRuntime, startNode } from '../../src/runtime/node';
+import { LarkEmulator } from '../../src/sandbox/emulator';
 import { tempDbPath } from './stores';
 
 export const APP = {
@@ -23,7 +23,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function appEnv(emu: LarkEmulator, dbPath: string, extra: Record<string, string> = {}): Record<string, string> {
+export function appEnv(
+  emu: LarkEmulator,
+  dbPath: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     LARK_APP_ID: APP.appId,
     LARK_APP_SECRET: APP.appSecret,
@@ -46,7 +50,9 @@ export async function startEmulator(): Promise<LarkEmulator> {
 }
 
 /** The real Node runtime (HTTP server, SQLite file, SDK client) against the emulator, in-process. */
-export async function startHarness(opts: { dbPath?: string; emu?: LarkEmulator; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { dbPath?: string; emu?: LarkEmulator; env?: Record<string, string> } = {},
+): Promise<Harness> {
   const emu = opts.emu ?? (await startEmulator());
   const dbPath = opts.dbPath ?? tempDbPath();
   const env = appEnv(emu, dbPath, opts.env);

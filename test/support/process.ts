@@ -20,7 +20,9 @@ export interface Started {
 
 /** Starts `npm start`'s entry point as a real process and waits until it answers /healthz (bounded). */
 export async function startProcess(env: Record<string, string | undefined>): Promise<Started> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LARK_') && k !== 'ADMIN_OPEN_IDS'));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('LARK_') && k !== 'ADMIN_OPEN_IDS'),
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node.ts'], {
     env: { ...clean, LOG_LEVEL: 'error', ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
