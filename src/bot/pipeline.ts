@@ -2,7 +2,7 @@ import { and, asc, eq, lt } from 'drizzle-orm';
 import { inbox } from '../../db/schema';
 import type { CardResponse, EventEnvelope } from '../lark/envelope';
 import type { Logger } from '../log';
-import { guard, retryOnConflict, type Store } from '../store';
+import { ConflictError, guard, retryOnConflict, type Store } from '../store';
 import { Effects } from './effects';
 
 export type Source = 'webhook' | 'websocket';
@@ -63,7 +63,18 @@ export class Pipeline {
       const fx = new Effects(db, new Date(this.clock()));
       try {
         await this.deps.router(envelope, fx);
+        // Claim the event first: a second handler of the same event loses here, before its own writes.
+        await store.commit([
+          db
+            .update(inbox)
+            .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.clock() })
+            .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+          guard,
+          ...fx.writes,
+        ]);
       } catch (err) {
+        // Losing a race is not a failure: run again from the start (the event may be done by then).
+        if (err instanceof ConflictError) throw err;
         const attempts = row.attempts + 1;
         const failed = attempts >= (this.deps.maxAttempts ?? 5);
         logger.error({
@@ -86,14 +97,6 @@ export class Pipeline {
         ]);
         return { status: 'error' as const };
       }
-      await store.commit([
-        ...fx.writes,
-        db
-          .update(inbox)
-          .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.clock() })
-          .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
-        guard,
-      ]);
       logger.info({
         msg: 'event handled',
         eventId,
@@ -136,9 +139,19 @@ export class Pipeline {
     const first = await Promise.race([work, budget]);
     clearTimeout(timer);
     if (first === 'late') {
-      work.catch((err) =>
-        this.deps.logger.error({ msg: 'late card handling failed', error: errorText(err) }),
-      );
+      // Finish in the background; a card the late answer carried reaches the message as an update.
+      const messageId = (envelope.event as { context?: { open_message_id?: string } })?.context
+        ?.open_message_id;
+      work
+        .then(async (r) => {
+          const card = r.response?.card?.data;
+          if (r.status === 'done' && card && messageId) {
+            await this.runUnit('late-card-update', async (fx) => {
+              fx.patch({ messageId }, card as object);
+            });
+          }
+        })
+        .catch((err) => this.deps.logger.error({ msg: 'late card handling failed', error: errorText(err) }));
       return SLOW_CARD_TOAST;
     }
     if (first.status === 'error') return FAILED_CARD_TOAST;

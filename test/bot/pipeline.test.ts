@@ -1,0 +1,95 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inbox, kv, outbox } from '../../db/schema';
+import type { Effects } from '../../src/bot/effects';
+import { Pipeline } from '../../src/bot/pipeline';
+import type { EventEnvelope } from '../../src/lark/envelope';
+import { silentLogger } from '../../src/log';
+import type { Store } from '../../src/store';
+import { storeFactories } from '../support/stores';
+
+const envelope = (id: string, type = 'im.message.receive_v1', event: object = {}): EventEnvelope => ({
+  schema: '2.0',
+  header: { event_id: id, event_type: type },
+  event,
+});
+
+describe.each(storeFactories)('pipeline on $name', (factory) => {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  let kicks = 0;
+  beforeEach(async () => {
+    ({ store, dispose } = await factory.open());
+    kicks = 0;
+  });
+  afterEach(async () => dispose());
+
+  const make = (router: (e: EventEnvelope, fx: Effects) => Promise<void>, cardBudgetMs = 2500) =>
+    new Pipeline({
+      store,
+      logger: silentLogger,
+      router,
+      kickDelivery: () => kicks++,
+      cardBudgetMs,
+      maxAttempts: 2,
+    });
+
+  it('handles each event once, even when processed from two places at the same time', async () => {
+    let runs = 0;
+    const p = make(async (e, fx) => {
+      runs++;
+      fx.write(fx.db.insert(kv).values({ key: `seen:${e.header.event_id}`, value: '1', updatedAt: 1 }));
+      fx.send({ openId: 'ou_x' }, { schema: '2.0', body: { elements: [] } });
+    });
+    expect(await p.accept(envelope('e1'), 'webhook')).toBe('accepted');
+    expect(await p.accept(envelope('e1'), 'webhook')).toBe('duplicate');
+    const results = await Promise.all([p.process('e1'), p.process('e1'), p.recover()]);
+    expect(results[0].status === 'done' || results[1].status === 'done').toBe(true);
+    expect(await store.db.select().from(kv).where(eq(kv.key, 'seen:e1'))).toHaveLength(1);
+    expect(await store.db.select().from(outbox)).toHaveLength(1);
+    const [row] = await store.db.select().from(inbox);
+    expect(row).toMatchObject({ status: 'done', payload: null });
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(kicks).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a handler that keeps failing is given up after its attempts, its payload dropped', async () => {
+    const p = make(async () => {
+      throw new Error('boom');
+    });
+    await p.accept(envelope('e2'), 'webhook');
+    expect((await p.process('e2')).status).toBe('error');
+    expect((await store.db.select().from(inbox))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await p.process('e2')).status).toBe('error');
+    expect((await store.db.select().from(inbox))[0]).toMatchObject({
+      status: 'failed',
+      payload: null,
+      attempts: 2,
+    });
+    expect(await store.db.select().from(outbox)).toHaveLength(0);
+  });
+
+  it('a card callback over its budget answers with a toast and updates the card when done', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const p = make(async (_e, fx) => {
+      await gate;
+      fx.card({ schema: '2.0', body: { elements: [{ tag: 'markdown', content: '完成' }] } });
+    }, 20);
+    const answer = await p.handleCard(
+      envelope('c1', 'card.action.trigger', { context: { open_message_id: 'om_clicked' } }),
+      'webhook',
+    );
+    expect(answer.toast?.content).toContain('正在处理');
+    release();
+    for (let i = 0; i < 100 && (await store.db.select().from(outbox)).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const rows = await store.db.select().from(outbox);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ op: 'patch', targetMessageId: 'om_clicked' });
+    expect(JSON.parse(rows[0]!.content!).body.elements[0].content).toBe('完成');
+  });
+});
