@@ -160,8 +160,14 @@ export class Deliverer {
     const report: DeliveryReport = { delivered: 0, retried: 0, failed: 0, deferred: 0 };
     // Rows for one chat or user go in order; different targets go side by side.
     const groups = new Map<string, Row[]>();
+    // An update rides with the card it updates when both are due, so it never overtakes it.
+    const refOwner = new Map(due.filter((r) => r.ref && r.receiveId).map((r) => [r.ref!, r.receiveId!]));
     for (const row of due) {
-      const key = row.receiveId ?? row.targetRef ?? row.targetMessageId ?? String(row.id);
+      const key =
+        row.receiveId ??
+        (row.targetRef ? (refOwner.get(row.targetRef) ?? row.targetRef) : undefined) ??
+        row.targetMessageId ??
+        String(row.id);
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     const queue = [...groups.entries()];
