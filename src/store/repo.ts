@@ -81,7 +81,7 @@ export class Repo {
     return rows.map((r) => JSON.parse(r.doc) as Case);
   }
 
-  /** Insert (before = null) or versioned update; the commit fails with ConflictError if someone else won. */
+  /** Insert (before = null) or versioned update; either way the commit fails with ConflictError if someone else won. */
   saveCase(before: Case | null, after: Case): Write[] {
     const row = {
       number: after.number,
@@ -106,7 +106,13 @@ export class Repo {
             .where(and(eq(cases.id, before.id), eq(cases.version, before.version))),
           guard,
         ]
-      : [this.db.insert(cases).values({ id: after.id, createdAt: ms(after.createdAt), ...row })];
+      : [
+          this.db
+            .insert(cases)
+            .values({ id: after.id, createdAt: ms(after.createdAt), ...row })
+            .onConflictDoNothing(),
+          guard,
+        ];
     return [...main, ...this.caseProjections(after)];
   }
 
@@ -239,7 +245,13 @@ export class Repo {
             .where(and(eq(reports.id, before.id), eq(reports.version, before.version))),
           guard,
         ]
-      : [this.db.insert(reports).values({ id: after.id, createdAt: ms(after.createdAt), ...row })];
+      : [
+          this.db
+            .insert(reports)
+            .values({ id: after.id, createdAt: ms(after.createdAt), ...row })
+            .onConflictDoNothing(),
+          guard,
+        ];
     return [
       ...main,
       this.db.delete(reportAccused).where(eq(reportAccused.reportId, after.id)),
@@ -256,7 +268,14 @@ export class Repo {
     if (!row) {
       return {
         value: 1,
-        write: [this.db.insert(kv).values({ key, value: '1', version: 1, updatedAt: now.getTime() })],
+        // Two first claims race on the insert; the loser conflicts and retries like any other.
+        write: [
+          this.db
+            .insert(kv)
+            .values({ key, value: '1', version: 1, updatedAt: now.getTime() })
+            .onConflictDoNothing(),
+          guard,
+        ],
       };
     }
     const value = Number(row.value) + 1;
@@ -360,7 +379,15 @@ export class Repo {
       cardRef: after.cardRef,
       updatedAt: now.getTime(),
     };
-    if (!before) return [this.db.insert(conversations).values({ openId: after.openId, version: 1, ...row })];
+    if (!before) {
+      return [
+        this.db
+          .insert(conversations)
+          .values({ openId: after.openId, version: 1, ...row })
+          .onConflictDoNothing(),
+        guard,
+      ];
+    }
     return [
       this.db
         .update(conversations)
