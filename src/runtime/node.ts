@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { config as loadDotenv } from 'dotenv';
 import { Hono } from 'hono';
+import { ensureBindCode } from '../bot/bind-code';
 import { type Config, loadConfig } from '../config';
 import { createLarkTransport } from '../lark/client';
 import { createLogger, type Logger } from '../log';
@@ -65,6 +66,15 @@ export async function startNode(
         () => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100)
       : undefined,
   });
+
+  // No admin yet: a one-time code makes whoever types it in a direct chat the first admin.
+  const bindCode = await ensureBindCode(store, new Date(), service.bot.newCode, config.adminOpenIds);
+  if (bindCode) {
+    log.warn({ msg: 'no admin yet; a one-time bind code was printed' });
+    console.log(
+      `尚未设置管理员：请在飞书中打开与「容错纠错助手」的私聊，发送「绑定管理员 ${bindCode}」（24 小时内有效，仅可使用一次）`,
+    );
+  }
 
   let fetchHandler = service.app.fetch;
   if (emulator) {

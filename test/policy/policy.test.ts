@@ -14,7 +14,8 @@ import {
   parseReportNumber,
 } from '../../src/policy';
 
-const REGULATION = process.env.REGULATION_PATH ?? fileURLToPath(new URL('../fixtures/regulation.zh.md', import.meta.url));
+const REGULATION =
+  process.env.REGULATION_PATH ?? fileURLToPath(new URL('../fixtures/regulation.zh.md', import.meta.url));
 
 function clone(): any {
   return structuredClone(defaultPolicy);
