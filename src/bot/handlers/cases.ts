@@ -1,3 +1,459 @@
-import type { Feature } from './types';
+import { z } from 'zod';
+import { type ApplicationMode, applicationCard } from '../../../cards/application';
+import { caseDetailCard } from '../../../cards/case-detail';
+import { caseListCard } from '../../../cards/case-list';
+import { todoCard } from '../../../cards/todo';
+import { updateCard } from '../../../cards/update';
+import { businessDate } from '../../calendar';
+import { canView, decideCase } from '../../cases';
+import { handlerCheck } from '../../cases/acceptance';
+import { isHandler, wrongState } from '../../cases/common';
+import type { Actor, Case, Decision, Recipient } from '../../cases/types';
+import type { CardAction } from '../../lark/envelope';
+import { formatCaseNumber, type Policy, parseCaseNumber } from '../../policy';
+import { applicationCopies, applicationRef } from '../../store/repo-cases';
+import { applyCase, isRefusal } from '../apply';
+import type { Ctx } from '../context';
+import { registerTemplates } from '../templates';
+import type { Rendered, RenderInput } from '../templates/types';
+import { todoItems } from './cases-todo';
+import {
+  applicationData,
+  detailData,
+  type FreshEntry,
+  nameOf,
+  nextStep,
+  resumeValue,
+  statusLabel,
+} from './cases-view';
+import { answer, type Feature, type Said } from './types';
 
-export const casesFeature: Feature = { name: 'cases' };
+// ───────────────────────────── words ─────────────────────────────
+
+const MINE_WORDS = new Set(['我的案件', '我的申请', '案件列表', '我的案子']);
+const TODO_WORDS = new Set(['待办', '待办事项', '我的待办']);
+
+export type QueryArg =
+  | { kind: 'empty' }
+  | { kind: 'number'; number: string }
+  | { kind: 'other'; text: string };
+
+/** Reads what follows 查询: a case number in any of the ways people type it, or something else (a query code). */
+export function parseQueryArg(policy: Policy, text: string, now: Date): QueryArg {
+  const arg = text
+    .normalize('NFKC')
+    .replace(/^\s*查询(码)?\s*/u, '')
+    .replace(/[\s。.!！?？]+$/u, '')
+    .trim();
+  if (arg === '') return { kind: 'empty' };
+  const full = parseCaseNumber(policy, arg);
+  if (full) return { kind: 'number', number: formatCaseNumber(policy, full.year, full.seq) };
+  const short = /^(?:容错)?[〔[(【]?(\d{4})[〕\])】]?\s*[-/.年第—－]?\s*(\d{1,6})\s*号?$/u.exec(arg);
+  if (short?.[1] && short[2]) {
+    return { kind: 'number', number: formatCaseNumber(policy, Number(short[1]), Number(short[2])) };
+  }
+  const bare = /^第?(\d{1,6})号?$/u.exec(arg);
+  if (bare?.[1]) {
+    const year = Number(businessDate(now).slice(0, 4));
+    return { kind: 'number', number: formatCaseNumber(policy, year, Number(bare[1])) };
+  }
+  return { kind: 'other', text: arg };
+}
+
+/** Looks up an anonymous report by its query code; the reports feature registers it. */
+export type QueryCodeLookup = (ctx: Ctx, said: Said, code: string) => Promise<boolean>;
+let queryCodeLookup: QueryCodeLookup | undefined;
+export function registerQueryCodeLookup(fn: QueryCodeLookup): void {
+  queryCodeLookup = fn;
+}
+
+const NOT_VISIBLE =
+  '没有找到你可以查看的这件案件。请核对编号；案件只有当事人、党组成员、党组书记、经办人和被指派的核查人员可以查看。';
+
+/** Case contents never go into a group chat: the answer goes to the sender's direct chat. */
+function answerPrivately(ctx: Ctx, said: Said, card: object): void {
+  if (said.chatType !== 'group') {
+    answer(ctx, said, card);
+    return;
+  }
+  ctx.fx.send({ openId: said.openId }, card);
+  answer(
+    ctx,
+    said,
+    updateCard({ title: '已私信回复', lines: ['案件信息只在私聊中发送，请查看与容错纠错助手的私聊。'] }),
+  );
+}
+
+async function showMine(ctx: Ctx, said: Said): Promise<void> {
+  const cases = await ctx.repo.casesOfSubject(said.openId);
+  const items = cases.map((c) => ({
+    caseId: c.id,
+    number: c.number,
+    title: c.facts.title,
+    statusLabel: statusLabel(c),
+    nextStep: nextStep(c),
+    action:
+      c.status === 'draft'
+        ? { label: '继续填写', value: resumeValue(c.id) }
+        : { label: '查看', value: { a: 'case.open', caseId: c.id } },
+  }));
+  ctx.fx.outcome = `cases:mine:${items.length}`;
+  answerPrivately(ctx, said, caseListCard({ items }));
+}
+
+async function showTodo(ctx: Ctx, said: Said): Promise<void> {
+  const items = await todoItems(ctx, await ctx.actor(said.openId));
+  ctx.fx.outcome = `cases:todo:${items.length}`;
+  answerPrivately(ctx, said, todoCard({ items }));
+}
+
+async function showQuery(ctx: Ctx, said: Said): Promise<void> {
+  const { policy } = ctx.env;
+  const q = parseQueryArg(policy, said.text, ctx.now);
+  if (q.kind === 'empty') {
+    ctx.fx.outcome = 'cases:query:usage';
+    answer(
+      ctx,
+      said,
+      updateCard({
+        title: '查询',
+        lines: [
+          '请在「查询」后面写上案件编号，例如：',
+          '「查询 容错〔2026〕7号」，也可以简写为「查询 2026-7」。',
+          '匿名举报人请在「查询」后面写上举报时收到的查询码。',
+        ],
+        buttons: [{ label: '我的案件', value: { a: 'cmd', cmd: 'mine' } }],
+      }),
+    );
+    return;
+  }
+  if (q.kind === 'other') {
+    if (queryCodeLookup && (await queryCodeLookup(ctx, said, q.text))) return;
+    ctx.fx.outcome = 'cases:query:not-a-number';
+    answer(
+      ctx,
+      said,
+      updateCard({
+        title: '查询',
+        template: 'orange',
+        lines: [
+          `「${q.text.slice(0, 30)}」不是案件编号。`,
+          '- 查询案件：发送「查询 容错〔2026〕7号」，也可以简写为「查询 2026-7」。',
+          '- 查询码用于查询匿名举报的办理结果（第十八条）：发送「查询」加举报时收到的查询码。查不到结果时，请核对查询码后再试，或联系经办人。',
+        ],
+        buttons: [{ label: '我的案件', value: { a: 'cmd', cmd: 'mine' } }],
+      }),
+    );
+    return;
+  }
+  const actor = await ctx.actor(said.openId);
+  const c = await ctx.repo.caseByNumber(q.number);
+  if (!c || !canView(c, actor)) {
+    // The same answer whether the case exists or not.
+    ctx.fx.outcome = 'cases:query:refused';
+    answer(ctx, said, updateCard({ title: `查询 ${q.number}`, template: 'orange', lines: [NOT_VISIBLE] }));
+    return;
+  }
+  ctx.fx.outcome = 'cases:query:shown';
+  answerPrivately(ctx, said, caseDetailCard(await detailData(ctx, c, said.openId)));
+}
+
+// ───────────────────────────── the application card ─────────────────────────────
+
+async function applicationCardFor(ctx: Ctx, c: Case, mode: ApplicationMode, fresh: FreshEntry[] = []) {
+  return applicationCard(await applicationData(ctx, c, mode, fresh));
+}
+
+/** Brings every delivered copy of the application card up to date, except the one the click answer replaces. */
+export async function refreshApplicationCards(
+  ctx: Ctx,
+  c: Case,
+  fresh: FreshEntry[] = [],
+  exceptMessageId?: string,
+): Promise<void> {
+  const copies = (await applicationCopies(ctx.repo.db, c.id)).filter((x) => x.messageId !== exceptMessageId);
+  if (copies.length === 0) return;
+  const card = await applicationCardFor(ctx, c, 'view', fresh);
+  for (const x of copies) ctx.fx.patch({ ref: x.ref }, card);
+}
+
+const caseValue = z.object({ caseId: z.string().min(1).max(200) });
+const returnForm = z.object({ reason: z.string().max(20_000).optional() });
+const assignForm = z.object({ investigator: z.string().max(200).optional() });
+
+async function loadForClick(ctx: Ctx, a: CardAction): Promise<{ c: Case; actor: Actor } | undefined> {
+  const v = caseValue.safeParse(a.value);
+  if (!v.success) {
+    ctx.fx.toast('warning', '该卡片已过期或操作无效，请发送「待办」查看当前事项');
+    return undefined;
+  }
+  const c = await ctx.repo.getCase(v.data.caseId);
+  if (!c) {
+    ctx.fx.toast('error', '没有找到该案件，卡片可能已过期。请发送「待办」查看当前事项。');
+    return undefined;
+  }
+  return { c, actor: await ctx.actor(a.operatorOpenId) };
+}
+
+/** Records the decisions in order (all or none), then shows the new card to everyone on it. */
+async function decideAndShow(
+  ctx: Ctx,
+  a: CardAction,
+  steps: { before: Case; decision: Decision<Case> }[],
+  done: string,
+): Promise<void> {
+  const refused = steps.find((s) => !s.decision.ok)?.decision;
+  if (refused && !refused.ok) {
+    ctx.fx.outcome = 'cases:refused';
+    ctx.fx.toast('error', refused.reason);
+    return;
+  }
+  let last: Case | undefined;
+  const fresh: FreshEntry[] = [];
+  for (const s of steps) {
+    const r = await applyCase(ctx, s.before, s.decision);
+    if (isRefusal(r)) throw new Error('a decision checked as ok was refused');
+    if (s.decision.ok) fresh.push(...s.decision.audit);
+    last = r;
+  }
+  if (!last) return;
+  ctx.fx.card(await applicationCardFor(ctx, last, 'view', fresh)).toast('success', done);
+  await refreshApplicationCards(ctx, last, fresh, a.messageId);
+}
+
+async function onAccept(ctx: Ctx, a: CardAction): Promise<void> {
+  const got = await loadForClick(ctx, a);
+  if (!got) return;
+  const { c, actor } = got;
+  const d = decideCase(c, { type: 'accept' }, actor, ctx.env);
+  await decideAndShow(ctx, a, [{ before: c, decision: d }], '已受理，申请人会收到通知');
+}
+
+/** Shows a form on the card, only to those the core would let act (a form is not a change). */
+async function openForm(ctx: Ctx, a: CardAction, mode: 'return' | 'assign'): Promise<void> {
+  const got = await loadForClick(ctx, a);
+  if (!got) return;
+  const { c, actor } = got;
+  const denied = handlerCheck(c, actor, mode === 'return' ? '退回申请' : '指派核查人员');
+  const allowed = mode === 'return' ? ['submitted'] : ['submitted', 'investigating'];
+  const refusal =
+    denied ??
+    (allowed.includes(c.status) ? null : wrongState(c, mode === 'return' ? '退回' : '指派核查人员'));
+  if (refusal && !refusal.ok) {
+    ctx.fx.toast('error', refusal.reason);
+    // A stale card shows the case as it is now.
+    if (!denied) ctx.fx.card(await applicationCardFor(ctx, c, 'view'));
+    return;
+  }
+  ctx.fx.card(await applicationCardFor(ctx, c, mode));
+}
+
+async function onReturn(ctx: Ctx, a: CardAction): Promise<void> {
+  const got = await loadForClick(ctx, a);
+  if (!got) return;
+  const { c, actor } = got;
+  const form = returnForm.safeParse(a.formValue ?? {});
+  const reason = form.success ? (form.data.reason ?? '').trim() : '';
+  if (reason === '') {
+    ctx.fx.outcome = 'cases:return:empty';
+    ctx.fx.toast('error', '「退回理由」不能为空：请写明需要申请人补充或修改的内容，再点「确认退回」。');
+    return;
+  }
+  const d = decideCase(c, { type: 'return', reason }, actor, ctx.env);
+  await decideAndShow(ctx, a, [{ before: c, decision: d }], '已退回，申请人会收到退回理由');
+}
+
+async function onAssign(ctx: Ctx, a: CardAction): Promise<void> {
+  const got = await loadForClick(ctx, a);
+  if (!got) return;
+  const { c, actor } = got;
+  const form = assignForm.safeParse(a.formValue ?? {});
+  const chosen = form.success ? (form.data.investigator ?? '').trim() : '';
+  if (chosen === '') {
+    ctx.fx.outcome = 'cases:assign:empty';
+    ctx.fx.toast('error', '请先选择「核查人员」，再点「确认指派」。');
+    return;
+  }
+  const investigator = await ctx.actor(chosen);
+  const steps: { before: Case; decision: Decision<Case> }[] = [];
+  let base = c;
+  // Assigning straight from a new application accepts it first (both recorded, or neither).
+  if (c.status === 'submitted') {
+    const accepted = decideCase(c, { type: 'accept' }, actor, ctx.env);
+    steps.push({ before: c, decision: accepted });
+    if (accepted.ok) base = accepted.state;
+  }
+  if (steps.every((s) => s.decision.ok)) {
+    steps.push({
+      before: base,
+      decision: decideCase(base, { type: 'assign_investigator', investigator }, actor, ctx.env),
+    });
+  }
+  await decideAndShow(ctx, a, steps, `已指派核查人员 ${await nameOf(ctx, chosen, c)}`);
+}
+
+async function onView(ctx: Ctx, a: CardAction): Promise<void> {
+  const got = await loadForClick(ctx, a);
+  if (!got) return;
+  ctx.fx.card(await applicationCardFor(ctx, got.c, 'view'));
+}
+
+/** Opens a case from a list, a notice or 待办: sent to the clicker's direct chat, only if they may see it. */
+async function onOpen(ctx: Ctx, a: CardAction): Promise<void> {
+  const got = await loadForClick(ctx, a);
+  if (!got) return;
+  const { c, actor } = got;
+  if (!canView(c, actor)) {
+    ctx.fx.outcome = 'cases:open:refused';
+    ctx.fx.toast('error', NOT_VISIBLE);
+    return;
+  }
+  const to = { openId: actor.openId };
+  const handling = isHandler(actor) && actor.openId !== c.subjectOpenId;
+  if (handling && (c.status === 'submitted' || c.status === 'investigating')) {
+    // A handler's own copy of the application card, kept in step with the party group's.
+    ctx.fx.send(
+      to,
+      await applicationCardFor(ctx, c, 'view'),
+      `${applicationRef(c.id)}@${ctx.deps.newId('m')}`,
+    );
+  } else {
+    ctx.fx.send(to, caseDetailCard(await detailData(ctx, c, actor.openId)));
+  }
+  ctx.fx.toast('success', '已在私聊中发送案件详情');
+}
+
+// ───────────────────────────── templates ─────────────────────────────
+
+/** The application card goes to the party group when one is bound, otherwise to each handler. */
+async function applicationRecipient(ctx: Ctx, c: Case): Promise<Recipient | undefined> {
+  if (await ctx.repo.chatFor('party')) return { chat: 'party' };
+  const handlers = [...(await ctx.repo.withRole('secretary')), ...(await ctx.repo.withRole('clerk'))];
+  // Nobody to handle it yet: the party members hear of it rather than no one.
+  return handlers.some((h) => h.openId !== c.subjectOpenId) ? undefined : { chat: 'party' };
+}
+
+function plainNotice(title: string): Rendered {
+  return { card: updateCard({ title, lines: ['案件有新的进展，请发送「我的案件」查看。'] }) };
+}
+
+async function renderSubmitted(ctx: Ctx, input: RenderInput): Promise<Rendered> {
+  const c = input.case;
+  if (!c) return plainNotice('新的容错认定申请');
+  const fresh: FreshEntry[] = [
+    {
+      action: 'case.submitted',
+      actorOpenId: c.subjectOpenId,
+      after: {},
+      at: Date.parse(c.submittedAt ?? c.updatedAt),
+    },
+  ];
+  const to = await applicationRecipient(ctx, c);
+  return {
+    card: await applicationCardFor(ctx, c, 'view', fresh),
+    ref: applicationRef(c.id),
+    ...(to ? { to } : {}),
+  };
+}
+
+async function renderAccepted(_ctx: Ctx, input: RenderInput): Promise<Rendered> {
+  const c = input.case;
+  if (!c) return plainNotice('申请已受理');
+  const due = c.decisionDueOn ? [`**认定期限**：预计 ${c.decisionDueOn} 前作出认定`] : [];
+  return {
+    card: updateCard({
+      title: '你的容错认定申请已受理',
+      template: 'green',
+      lines: [
+        `**案件编号**：${c.number ?? ''}`,
+        `**事项名称**：${c.facts.title}`,
+        ...due,
+        '接下来由核查人员核实情况，再由党组集体研究认定（第十三条）。有新进展时会通知你。',
+      ],
+      buttons: [{ label: '查看案件', value: { a: 'case.open', caseId: c.id } }],
+    }),
+  };
+}
+
+async function renderReturned(_ctx: Ctx, input: RenderInput): Promise<Rendered> {
+  const c = input.case;
+  if (!c) return plainNotice('申请已退回补充');
+  const reason =
+    typeof input.intent.data?.reason === 'string' ? input.intent.data.reason : (c.returnReason ?? '');
+  return {
+    card: updateCard({
+      title: '你的容错认定申请已退回补充',
+      template: 'orange',
+      lines: [
+        `**案件编号**：${c.number ?? ''}`,
+        `**事项名称**：${c.facts.title}`,
+        `**退回理由**：${reason}`,
+        '已填写的内容都已保存。请按退回理由补充或修改后重新提交。',
+      ],
+      buttons: [
+        { label: '继续补充', value: resumeValue(c.id), type: 'primary' },
+        { label: '查看案件', value: { a: 'case.open', caseId: c.id } },
+      ],
+    }),
+  };
+}
+
+async function renderWithdrawn(ctx: Ctx, input: RenderInput): Promise<Rendered> {
+  const c = input.case;
+  if (!c) return plainNotice('申请已撤回');
+  const fresh: FreshEntry[] = [{ action: 'case.withdrawn', actorOpenId: c.subjectOpenId, after: {} }];
+  await refreshApplicationCards(ctx, c, fresh);
+  const to = await applicationRecipient(ctx, c);
+  return {
+    card: updateCard({
+      title: '容错认定申请已撤回',
+      template: 'grey',
+      lines: [
+        `**案件编号**：${c.number ?? ''}`,
+        `**事项名称**：${c.facts.title}`,
+        `**当事人**：${await nameOf(ctx, c.subjectOpenId, c)}`,
+        '当事人已在受理前撤回申请，无需再办理。',
+      ],
+    }),
+    ...(to ? { to } : {}),
+  };
+}
+
+registerTemplates({
+  'case.submitted': renderSubmitted,
+  'case.accepted': renderAccepted,
+  'case.returned': renderReturned,
+  'case.withdrawn': renderWithdrawn,
+});
+
+// ───────────────────────────── the feature ─────────────────────────────
+
+export const casesFeature: Feature = {
+  name: 'cases',
+  async onMessage(ctx, said) {
+    if (said.kind !== 'text' && said.kind !== 'post') return false;
+    if (MINE_WORDS.has(said.words)) {
+      await showMine(ctx, said);
+      return true;
+    }
+    if (TODO_WORDS.has(said.words)) {
+      await showTodo(ctx, said);
+      return true;
+    }
+    // Long text that merely starts with 查询 is someone's narrative, not a command.
+    if (said.words.startsWith('查询') && said.words.length <= 40) {
+      await showQuery(ctx, said);
+      return true;
+    }
+    return false;
+  },
+  actions: {
+    'case.accept': onAccept,
+    'case.return.open': (ctx, a) => openForm(ctx, a, 'return'),
+    'case.return': onReturn,
+    'case.assign.open': (ctx, a) => openForm(ctx, a, 'assign'),
+    'case.assign': onAssign,
+    'case.view': onView,
+    'case.open': onOpen,
+  },
+};

@@ -1,0 +1,127 @@
+import type { TodoItem } from '../../../cards/todo';
+import { businessDate } from '../../calendar';
+import { hasRole, isHandler } from '../../cases/common';
+import type { Actor, Case } from '../../cases/types';
+import type { Ctx } from '../context';
+import { nameOf, resumeValue, shanghaiTime } from './cases-view';
+
+const OPEN_STATUSES = ['submitted', 'investigating', 'deliberating', 'decided', 'correcting'] as const;
+
+const open = (caseId: string, label = '打开') => ({ label, value: { a: 'case.open', caseId } });
+
+function label(c: Case): string {
+  return `**${c.number ?? '草稿'}**　${c.facts.title || '（未命名事项）'}`;
+}
+
+/**
+ * What waits for this person, by the roles the roster gives them: handlers accept and route,
+ * investigators report findings, party members vote, subjects finish drafts, acknowledge notices and correct.
+ * Nobody is shown a case they are the subject of as anything but its subject (recusal).
+ */
+export async function todoItems(ctx: Ctx, actor: Actor): Promise<TodoItem[]> {
+  const me = actor.openId;
+  const today = businessDate(ctx.now);
+  const items: TodoItem[] = [];
+  const active = (await ctx.repo.casesByStatus([...OPEN_STATUSES])).filter((c) => c.subjectOpenId !== me);
+  const who = (c: Case) => nameOf(ctx, c.subjectOpenId, c);
+
+  if (isHandler(actor)) {
+    for (const c of active.filter((x) => x.status === 'submitted')) {
+      const at = c.submittedAt ? shanghaiTime(c.submittedAt) : '';
+      items.push({
+        group: '待受理的申请',
+        text: `${label(c)}\n${await who(c)}，${at} 提交`,
+        action: open(c.id),
+      });
+    }
+    for (const c of active.filter((x) => x.status === 'investigating' && x.investigators.length === 0)) {
+      items.push({
+        group: '待指派核查人员',
+        text: `${label(c)}\n${await who(c)}，已受理`,
+        action: open(c.id),
+      });
+    }
+    for (const c of active.filter((x) => x.status === 'investigating' && x.findings !== null)) {
+      items.push({
+        group: '核查意见已提交，待开启党组审议',
+        text: `${label(c)}\n认定期限 ${c.decisionDueOn ?? '—'}`,
+        action: open(c.id),
+      });
+    }
+  }
+  if (hasRole(actor, 'secretary')) {
+    for (const c of active) {
+      if (c.status === 'deliberating' && c.deliberation?.status === 'closed')
+        items.push({ group: '表决已结束，待作出认定', text: label(c), action: open(c.id) });
+      const o = c.correction;
+      if (c.status !== 'correcting' || !o) continue;
+      if (o.extensions.some((e) => e.status === 'pending'))
+        items.push({
+          group: '待审批的延期申请',
+          text: `${label(c)}\n原期限 ${o.deadline}`,
+          action: open(c.id),
+        });
+      if (o.status === 'completed')
+        items.push({ group: '整改完成，待验收', text: label(c), action: open(c.id) });
+    }
+  }
+  if (hasRole(actor, 'investigator')) {
+    for (const c of active) {
+      if (c.status === 'investigating' && c.investigators.includes(me) && c.findings === null)
+        items.push({
+          group: '待提交核查意见',
+          text: `${label(c)}\n认定期限 ${c.decisionDueOn ?? '—'}`,
+          action: open(c.id),
+        });
+    }
+  }
+  if (hasRole(actor, 'party_member')) {
+    for (const c of active) {
+      const d = c.deliberation;
+      if (
+        c.status === 'deliberating' &&
+        d?.status === 'open' &&
+        d.eligibleVoters.includes(me) &&
+        !d.votes[me]
+      )
+        items.push({
+          group: '待表决',
+          text: `${label(c)}\n第 ${d.round} 轮，已表决 ${Object.keys(d.votes).length}/${d.eligibleVoters.length} 人，请在党组群的表决卡片上投票`,
+          action: open(c.id),
+        });
+    }
+  }
+
+  const mine = await ctx.repo.casesOfSubject(me);
+  for (const c of mine) {
+    if (c.status === 'draft')
+      items.push({
+        group: '待完成的申请',
+        text: c.returnReason
+          ? `${label(c)}\n已退回补充：${c.returnReason.slice(0, 80)}`
+          : `${label(c)}\n草稿尚未提交`,
+        action: { label: '继续填写', value: resumeValue(c.id) },
+      });
+    for (const n of c.notices) {
+      const toMe = n.kind === 'subject' && 'user' in n.target && n.target.user === me;
+      if (toMe && n.sentAt !== null && n.acknowledgedAt === null)
+        items.push({
+          group: '待确认收到的告知',
+          text: `${label(c)}\n请在告知卡片上点击「确认收到」`,
+          action: open(c.id),
+        });
+    }
+  }
+  // The responsible officer may be someone other than the subject (art. 15).
+  for (const c of [...mine, ...active]) {
+    const o = c.correction;
+    if (c.status !== 'correcting' || !o || o.status !== 'open' || o.responsible.openId !== me) continue;
+    const overdue = o.deadline < today ? '，已逾期' : '';
+    items.push({
+      group: '纠错整改',
+      text: `${label(c)}\n整改期限 ${o.deadline}${overdue}`,
+      action: open(c.id),
+    });
+  }
+  return items;
+}
