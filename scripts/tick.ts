@@ -31,8 +31,11 @@ const transport = createLarkTransport({
 const service = createService({ config, store, transport, logger, clock: () => now.getTime() });
 try {
   const report = await service.tick(now);
+  await service.settle();
   service.deliverer.close();
   console.log(JSON.stringify({ now: now.toISOString(), ...report }));
 } finally {
   await store.close();
 }
+// The SDK's HTTP agent keeps sockets open; the work is done.
+process.exit(0);
