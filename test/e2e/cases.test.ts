@@ -334,6 +334,12 @@ describe('cases after submission, end to end through the emulator', () => {
     await h.emu.sendText(STRANGER.openId, '查询 K7M2QX9PAB');
     await h.settle();
     expect(text(lastDm(STRANGER.openId))).toContain('查询码用于查询匿名举报的办理结果');
+
+    // The subject is back in the intake (resumed above): words that merely start with 查询 are theirs to type.
+    expect(await repo().conversation(SUBJECT.openId)).toBeDefined();
+    await h.emu.sendText(SUBJECT.openId, '查询违规建筑时误扣设备');
+    await h.settle();
+    expect(text(lastDm(SUBJECT.openId))).not.toContain('不是案件编号');
   });
 
   it('in a group chat, case answers go to the sender privately', async () => {

@@ -107,9 +107,12 @@ async function showTodo(ctx: Ctx, said: Said): Promise<void> {
   answerPrivately(ctx, said, todoCard({ items }));
 }
 
-async function showQuery(ctx: Ctx, said: Said): Promise<void> {
+/** Answers 查询; false when the words are more likely an answer typed into a conversation under way. */
+async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
   const { policy } = ctx.env;
   const q = parseQueryArg(policy, said.text, ctx.now);
+  // 「查询违规建筑时…」 typed as an intake answer is the user's text, not a command.
+  if (q.kind === 'other' && (await ctx.repo.conversation(said.openId))) return false;
   if (q.kind === 'empty') {
     ctx.fx.outcome = 'cases:query:usage';
     answer(
@@ -125,10 +128,10 @@ async function showQuery(ctx: Ctx, said: Said): Promise<void> {
         buttons: [{ label: '我的案件', value: { a: 'cmd', cmd: 'mine' } }],
       }),
     );
-    return;
+    return true;
   }
   if (q.kind === 'other') {
-    if (queryCodeLookup && (await queryCodeLookup(ctx, said, q.text))) return;
+    if (queryCodeLookup && (await queryCodeLookup(ctx, said, q.text))) return true;
     ctx.fx.outcome = 'cases:query:not-a-number';
     answer(
       ctx,
@@ -144,7 +147,7 @@ async function showQuery(ctx: Ctx, said: Said): Promise<void> {
         buttons: [{ label: '我的案件', value: { a: 'cmd', cmd: 'mine' } }],
       }),
     );
-    return;
+    return true;
   }
   const actor = await ctx.actor(said.openId);
   const c = await ctx.repo.caseByNumber(q.number);
@@ -152,10 +155,11 @@ async function showQuery(ctx: Ctx, said: Said): Promise<void> {
     // The same answer whether the case exists or not.
     ctx.fx.outcome = 'cases:query:refused';
     answer(ctx, said, updateCard({ title: `查询 ${q.number}`, template: 'orange', lines: [NOT_VISIBLE] }));
-    return;
+    return true;
   }
   ctx.fx.outcome = 'cases:query:shown';
   answerPrivately(ctx, said, caseDetailCard(await detailData(ctx, c, said.openId)));
+  return true;
 }
 
 // ───────────────────────────── the application card ─────────────────────────────
@@ -441,10 +445,7 @@ export const casesFeature: Feature = {
       return true;
     }
     // Long text that merely starts with 查询 is someone's narrative, not a command.
-    if (said.words.startsWith('查询') && said.words.length <= 40) {
-      await showQuery(ctx, said);
-      return true;
-    }
+    if (said.words.startsWith('查询') && said.words.length <= 40) return showQuery(ctx, said);
     return false;
   },
   actions: {
