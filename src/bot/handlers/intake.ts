@@ -250,7 +250,13 @@ async function typedAnswer(ctx: Ctx, said: Said): Promise<boolean> {
     answer(
       ctx,
       said,
-      stepCard(ctx, c, s.step, { typed: s.typed, banner: '这一步请在卡片中填写或选择，然后点「下一步」。' }),
+      stepCard(ctx, c, s.step, {
+        typed: s.typed,
+        banner:
+          s.step === 'evidence'
+            ? '这一步请直接发送文件或图片；没有证据材料可点「下一步」。'
+            : '这一步请在卡片中填写或选择，然后点「下一步」。',
+      }),
     );
     return true;
   }
