@@ -1,4 +1,163 @@
+import { applyCase, isRefusal } from '../bot/apply';
+import { Ctx } from '../bot/context';
+import { SYSTEM_ACTOR } from '../bot/handlers/deliberation-render';
+import { emitIntents } from '../bot/intents';
+import { atBusinessTime, type BusinessCalendar, businessDate, reminderInstants } from '../calendar';
+import { decideCase } from '../cases/decide';
+import { noticesDue } from '../cases/notices';
+import type { Case, Intent, Recipient } from '../cases/types';
+import type { Policy } from '../policy';
+import { Repo } from '../store/repo';
+import { casesWithOpenNotices, remember, remembered } from '../store/repo-deliberation';
 import type { Job } from './types';
 
-/** Art. 13 notice follow-ups and decision-deadline reminders (filled in by the deliberation work). */
-export const noticeJobs: Job[] = [];
+/**
+ * Art. 13: a notice not delivered or not acknowledged is re-sent after `notice.retryAfterDays` and the
+ * clerks are told; on the last day it is escalated to the secretary and clerks. The core decides what
+ * is due and records each attempt on the case, so a second tick at the same time does nothing.
+ */
+export const noticeFollowUpJob: Job = {
+  name: 'notices.follow_up',
+  async run({ store, bot, runUnit }, now) {
+    const env = { now, policy: bot.policy, calendar: bot.calendar };
+    const reader = new Repo(store.db);
+    let handled = 0;
+    for (const id of await casesWithOpenNotices(store.db)) {
+      const first = await reader.getCase(id);
+      if (!first || noticesDue(first, env).length === 0) continue;
+      const fx = await runUnit(
+        `notices:${id}`,
+        async (fx) => {
+          const ctx = new Ctx(fx, new Repo(fx.db), bot);
+          const c = await ctx.repo.getCase(id);
+          if (!c) return;
+          const due = noticesDue(c, ctx.env);
+          if (due.length === 0) return;
+          const r = await applyCase(
+            ctx,
+            c,
+            decideCase(c, { type: 'follow_up_notices' }, SYSTEM_ACTOR, ctx.env),
+          );
+          if (isRefusal(r)) return;
+          const items = due.flatMap((x) => {
+            const n = c.notices.find((y) => y.id === x.noticeId);
+            return n && x.action !== 'escalate'
+              ? [{ target: n.target, action: x.action, dueOn: n.dueOn }]
+              : [];
+          });
+          if (items.length > 0) {
+            // The clerk follows notices up; with no clerk on the roster the secretary hears it.
+            const clerks = (await ctx.repo.withRole('clerk')).filter((x) => x.openId !== c.subjectOpenId);
+            const to: Recipient = {
+              roles: clerks.length > 0 ? ['clerk'] : ['secretary'],
+              exclude: [c.subjectOpenId],
+            };
+            await emitIntents(
+              ctx,
+              [{ kind: 'tell', to, template: 'notice.follow_up', caseId: c.id, data: { items } }],
+              { case: r },
+            );
+          }
+          fx.outcome = due.map((x) => `${x.noticeId}:${x.action}`).join(',');
+        },
+        now,
+      );
+      if (fx.writes.length > 0) handled++;
+    }
+    return handled;
+  },
+};
+
+/** Which reminder is due now for a decision deadline, or null: the key it is remembered under. */
+export function decisionReminderSlot(
+  dueOn: string,
+  now: Date,
+  policy: Policy,
+  cal: BusinessCalendar,
+): string | null {
+  const today = businessDate(now);
+  const hour = policy.correction.reminderHour;
+  if (now < atBusinessTime(today, hour)) return null;
+  if (today > dueOn) return cal.isWorkingDay(today) ? `overdue:${today}` : null;
+  const todays = reminderInstants(dueOn, policy.correction.reminderOffsetsDays, hour, cal).find(
+    (at) => businessDate(at) === today,
+  );
+  return todays ? `before:${today}` : null;
+}
+
+/** Whoever holds the next step before the party group can decide. */
+export function decisionSteps(c: Case): { to: Recipient; step: string }[] {
+  const exclude = [c.subjectOpenId];
+  const secretary: Recipient = { roles: ['secretary'], exclude };
+  if (c.status === 'investigating') {
+    if (c.investigators.length === 0)
+      return [{ to: { roles: ['secretary', 'clerk'], exclude }, step: '尚未指派核查人员，请尽快指派' }];
+    if (!c.findings)
+      return c.investigators
+        .filter((id) => id !== c.subjectOpenId)
+        .map((id) => ({ to: { user: id }, step: '请尽快核查并提交核查意见' }));
+    return [{ to: secretary, step: '核查意见已提交，请发起党组表决' }];
+  }
+  const d = c.deliberation;
+  if (!d) return [{ to: secretary, step: '请发起党组表决' }];
+  if (d.status === 'open') {
+    const missing = d.eligibleVoters.filter((id) => !d.votes[id]);
+    return [
+      ...missing.map((id) => ({ to: { user: id } as Recipient, step: '请在党组群的表决卡片中投票' })),
+      {
+        to: secretary,
+        step: `表决进行中（已投 ${d.eligibleVoters.length - missing.length}/${d.eligibleVoters.length}），请督促表决并适时结束表决`,
+      },
+    ];
+  }
+  return [
+    {
+      to: secretary,
+      step: d.result?.carried ? '表决已形成多数意见，请签发认定结论' : '表决未形成多数意见，请重新表决',
+    },
+  ];
+}
+
+/** Reminders as the decision deadline (default 15 working days after acceptance) approaches or passes. */
+export const decisionReminderJob: Job = {
+  name: 'decision.reminders',
+  async run({ store, bot, runUnit }, now) {
+    const reader = new Repo(store.db);
+    let sent = 0;
+    for (const first of await reader.casesByStatus(['investigating', 'deliberating'])) {
+      const dueOn = first.decisionDueOn;
+      if (!dueOn) continue;
+      const slot = decisionReminderSlot(dueOn, now, bot.policy, bot.calendar);
+      if (!slot) continue;
+      const key = `decision-reminder:${first.id}:${dueOn}:${slot}`;
+      if (await remembered(store.db, key)) continue;
+      const fx = await runUnit(
+        `decision-reminder:${first.id}`,
+        async (fx) => {
+          const ctx = new Ctx(fx, new Repo(fx.db), bot);
+          if (await remembered(fx.db, key)) return;
+          const c = await ctx.repo.getCase(first.id);
+          if (!c || c.decisionDueOn !== dueOn || !['investigating', 'deliberating'].includes(c.status))
+            return;
+          fx.write(...remember(fx.db, key, now));
+          const daysLeft = bot.calendar.daysBetween(businessDate(now), dueOn, 'working');
+          const intents: Intent[] = decisionSteps(c).map(({ to, step }) => ({
+            kind: 'tell',
+            to,
+            template: 'decision.reminder',
+            caseId: c.id,
+            data: { dueOn, daysLeft, step },
+            ...(daysLeft <= 0 ? { urgent: true } : {}),
+          }));
+          await emitIntents(ctx, intents, { case: c });
+          fx.outcome = slot;
+        },
+        now,
+      );
+      if (fx.writes.length > 0) sent++;
+    }
+    return sent;
+  },
+};
+
+export const noticeJobs: Job[] = [noticeFollowUpJob, decisionReminderJob];

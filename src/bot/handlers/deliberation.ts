@@ -1,3 +1,423 @@
+import { z } from 'zod';
+import { reopenCard, voteLabelOf } from '../../../cards/deliberation';
+import {
+  type IssueValues,
+  issuedCard,
+  issueFormCard,
+  issueValuesFromCase,
+} from '../../../cards/determination';
+import {
+  ARTICLES,
+  conditionField,
+  type FindingsValues,
+  factorField,
+  findingsCard,
+  findingsSentCard,
+  itemsField,
+} from '../../../cards/findings';
+import { determinationNoticeCard } from '../../../cards/notice';
+import { updateCard } from '../../../cards/update';
+import { secretaryCheck } from '../../cases/acceptance';
+import { decideCase } from '../../cases/decide';
+import type {
+  Case,
+  CaseCommand,
+  ConditionId,
+  PublicationScope,
+  Refusal,
+  VoteOption,
+} from '../../cases/types';
+import type { CardAction } from '../../lark/envelope';
+import { applyCase, isRefusal } from '../apply';
+import type { Ctx } from '../context';
+import { deliberationRef } from '../intents';
+import { registerTemplates } from '../templates';
+import { chatChoices, deliberationTemplates, partyMembers, renderDeliberation } from './deliberation-render';
 import type { Feature } from './types';
 
-export const deliberationFeature: Feature = { name: 'deliberation' };
+registerTemplates(deliberationTemplates, { deliberation: (ctx, c) => renderDeliberation(ctx, c) });
+
+// ── edge validation of card callbacks ──
+
+const caseValue = z.object({ case: z.string().min(1) });
+const roundValue = caseValue.extend({
+  round: z.coerce.number().int().positive(),
+  src: z.string().optional(),
+});
+const voteValue = roundValue.extend({ v: z.string() });
+const ackValue = caseValue.extend({ notice: z.string().min(1) });
+const text = z.string().catch('');
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v ? [v] : []))
+  .catch([]);
+
+function refused(ctx: Ctx, reason: string): void {
+  ctx.fx.outcome = 'refused';
+  ctx.fx.toast('error', reason);
+}
+
+const STALE = '该卡片已过期或操作无效，请发送「帮助」重新开始。';
+
+async function loadCase(ctx: Ctx, a: CardAction): Promise<Case | undefined> {
+  const v = caseValue.safeParse(a.value);
+  if (!v.success) return undefined;
+  return ctx.repo.getCase(v.data.case);
+}
+
+/** Decides and records; a decision that changes nothing is returned as the same object and writes nothing. */
+async function run(ctx: Ctx, c: Case, cmd: CaseCommand, openId: string): Promise<Case | Refusal> {
+  const actor = await ctx.actor(openId);
+  const d = decideCase(c, cmd, actor, ctx.env);
+  if (d.ok && d.state === c) return c;
+  return applyCase(ctx, c, d);
+}
+
+// ── findings (art. 13: the unit investigates before the party group decides) ──
+
+function findingsValuesFrom(form: Record<string, unknown>, ctx: Ctx): FindingsValues {
+  const policy = ctx.deps.policy;
+  const items = ARTICLES.flatMap((art) => list.parse(form[itemsField(art)]));
+  const conditions: Partial<Record<ConditionId, boolean>> = {};
+  for (const c of policy.conditions) {
+    const v = text.parse(form[conditionField(c.id)]);
+    if (v === 'yes') conditions[c.id] = true;
+    if (v === 'no') conditions[c.id] = false;
+  }
+  const factors = Object.fromEntries(policy.factors.map((f) => [f.id, text.parse(form[factorField(f.id)])]));
+  const outcome = text.parse(form.outcome);
+  return {
+    items,
+    conditions,
+    factors,
+    outcome: policy.voteOptions.some((o) => o.id === outcome) ? (outcome as VoteOption) : null,
+    errorCategory: text.parse(form.error_category) || null,
+    enforcementArea: text.parse(form.enforcement_area) || null,
+    note: text.parse(form.note),
+  };
+}
+
+async function submitFindings(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c) return refused(ctx, STALE);
+  const values = findingsValuesFrom(a.formValue ?? {}, ctx);
+  const again = (error: string) => {
+    refused(ctx, error);
+    ctx.fx.card(
+      findingsCard({
+        policy: ctx.deps.policy,
+        caseId: c.id,
+        number: c.number,
+        subjectName: c.subjectName,
+        facts: c.facts,
+        decisionDueOn: c.decisionDueOn,
+        values,
+        error,
+      }),
+    );
+  };
+  if (values.outcome === null) return again('请选择「建议认定结果」。');
+  const r = await run(
+    ctx,
+    c,
+    {
+      type: 'submit_findings',
+      items: values.items,
+      conditions: values.conditions,
+      factors: values.factors,
+      recommendedOutcome: values.outcome,
+      ...(values.errorCategory ? { errorCategory: values.errorCategory } : {}),
+      ...(values.enforcementArea ? { enforcementArea: values.enforcementArea } : {}),
+      note: values.note,
+    },
+    a.operatorOpenId,
+  );
+  if (isRefusal(r)) {
+    // Someone without the right gets the refusal only; the investigator keeps what was typed.
+    if (r.code === 'forbidden' || r.code === 'recused') return refused(ctx, r.reason);
+    return again(r.reason);
+  }
+  ctx.fx.toast('success', '核查意见已提交，已通知党组书记发起表决');
+  if (r.findings)
+    ctx.fx.card(
+      findingsSentCard({
+        policy: ctx.deps.policy,
+        number: r.number,
+        title: r.facts.title,
+        findings: r.findings,
+      }),
+    );
+}
+
+// ── deliberation ──
+
+async function openDeliberation(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c) return refused(ctx, STALE);
+  const actor = await ctx.actor(a.operatorOpenId);
+  const denied = secretaryCheck(c, actor, '发起表决');
+  if (denied && !denied.ok) return refused(ctx, denied.reason);
+  if (c.status === 'deliberating' && c.deliberation)
+    return refused(ctx, `本案已在党组群中表决（第 ${c.deliberation.round} 轮），请在表决卡片中操作。`);
+  if (!(await ctx.repo.chatFor('party')))
+    return refused(ctx, '尚未绑定党组群。请管理员在党组群中 @机器人 发送「设为党组群」，然后再发起表决。');
+  const r = await run(
+    ctx,
+    c,
+    { type: 'open_deliberation', partyMembers: await partyMembers(ctx) },
+    a.operatorOpenId,
+  );
+  if (isRefusal(r)) return refused(ctx, r.reason);
+  const d = r.deliberation;
+  ctx.fx.toast('success', '已在党组群中发起表决');
+  ctx.fx.card(
+    updateCard({
+      title: '已发起表决',
+      template: 'green',
+      lines: [
+        `**案件**：${r.number ?? ''} ${r.facts.title}`,
+        `表决卡片已发到党组群，应参加表决 ${d?.eligibleVoters.length ?? 0} 人（当事人依规回避）。`,
+      ],
+    }),
+  );
+}
+
+/** The round on the clicked card must be the case's current round, or the card is out of date. */
+function currentRound(c: Case, round: number): string | null {
+  const d = c.deliberation;
+  if (c.status !== 'deliberating' || !d) return '本案已不在表决阶段，该表决卡片已失效。';
+  if (d.round !== round)
+    return `该卡片是第 ${round} 轮表决，本案已进入第 ${d.round} 轮，请在最新的表决卡片中操作。`;
+  return null;
+}
+
+async function castVote(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = voteValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  if (!c) return refused(ctx, STALE);
+  const stale = currentRound(c, v.data.round);
+  if (stale) return refused(ctx, stale);
+  const comment = text.parse(a.formValue?.comment).trim();
+  const r = await run(ctx, c, { type: 'vote', option: v.data.v as VoteOption, comment }, a.operatorOpenId);
+  if (isRefusal(r)) return refused(ctx, r.reason);
+  const label = voteLabelOf(ctx.deps.policy, v.data.v);
+  if (r === c) {
+    ctx.fx.outcome = 'vote-unchanged';
+    ctx.fx.toast('info', `您已投「${label}」，无需重复投票`);
+  } else {
+    ctx.fx.toast('success', `已记录您的表决：${label}（表决结束前可以改投）`);
+  }
+  ctx.fx.card(await renderDeliberation(ctx, r));
+}
+
+async function closeVote(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = roundValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  if (!c) return refused(ctx, STALE);
+  const stale = currentRound(c, v.data.round);
+  if (stale) return refused(ctx, stale);
+  const r = await run(ctx, c, { type: 'close_vote' }, a.operatorOpenId);
+  if (isRefusal(r)) return refused(ctx, r.reason);
+  const d = r.deliberation;
+  if (!d?.result) return;
+  const policy = ctx.deps.policy;
+  const me = { openId: a.operatorOpenId };
+  if (d.result.carried) {
+    ctx.fx.send(
+      me,
+      issueFormCard({
+        policy,
+        c: r,
+        carried: d.result.carried,
+        round: d.round,
+        chats: await chatChoices(ctx),
+        values: issueValuesFromCase(r, d.result.carried),
+      }),
+    );
+    ctx.fx.toast(
+      'success',
+      `表决结束：「${voteLabelOf(policy, d.result.carried)}」获得多数通过，签发表单已私信发送`,
+    );
+  } else {
+    ctx.fx.send(me, reopenCard({ policy, caseId: r.id, number: r.number, round: d.round, result: d.result }));
+    ctx.fx.toast('warning', '表决结束：没有任何意见获得多数，可以重新表决');
+  }
+  ctx.fx.card(v.data.src === 'dm' ? closedNote(r) : await renderDeliberation(ctx, r));
+}
+
+function closedNote(c: Case): object {
+  const d = c.deliberation;
+  return updateCard({
+    title: '表决已结束',
+    template: 'grey',
+    lines: [
+      `**案件**：${c.number ?? ''} ${c.facts.title}`,
+      `第 ${d?.round ?? ''} 轮表决已结束，结果见党组群中的表决卡片。`,
+    ],
+  });
+}
+
+async function reopenVote(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = roundValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  if (!c) return refused(ctx, STALE);
+  const stale = currentRound(c, v.data.round);
+  if (stale) return refused(ctx, stale);
+  const r = await run(
+    ctx,
+    c,
+    { type: 'reopen_vote', partyMembers: await partyMembers(ctx) },
+    a.operatorOpenId,
+  );
+  if (isRefusal(r)) return refused(ctx, r.reason);
+  const old = c.deliberation;
+  const round = r.deliberation?.round ?? v.data.round + 1;
+  const superseded = await renderDeliberation(ctx, r, old, round);
+  // The old round's card says where voting went, for everyone in the group.
+  if (old) ctx.fx.patch({ ref: deliberationRef(c.id, old.round) }, superseded);
+  ctx.fx.toast('success', `已发起第 ${round} 轮表决`);
+  ctx.fx.card(
+    v.data.src === 'dm'
+      ? updateCard({
+          title: `已发起第 ${round} 轮表决`,
+          template: 'green',
+          lines: [`**案件**：${r.number ?? ''} ${r.facts.title}`, '新的表决卡片已发到党组群。'],
+        })
+      : superseded,
+  );
+}
+
+// ── determination (art. 13, 14) ──
+
+async function sendIssueForm(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = roundValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  if (!c) return refused(ctx, STALE);
+  const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '签发认定结论');
+  if (denied && !denied.ok) return refused(ctx, denied.reason);
+  const stale = currentRound(c, v.data.round);
+  if (stale) return refused(ctx, c.determination ? '本案认定结论已经签发。' : stale);
+  const carried = c.deliberation?.result?.carried ?? null;
+  if (!carried) return refused(ctx, '本轮表决没有形成多数意见，不能签发认定结论。');
+  ctx.fx.send(
+    { openId: a.operatorOpenId },
+    issueFormCard({
+      policy: ctx.deps.policy,
+      c,
+      carried,
+      round: v.data.round,
+      chats: await chatChoices(ctx),
+      values: issueValuesFromCase(c, carried),
+    }),
+  );
+  ctx.fx.toast('success', '签发表单已私信发送给您');
+}
+
+function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx): IssueValues {
+  const policy = ctx.deps.policy;
+  const outcome = text.parse(form.outcome);
+  const scope = text.parse(form.scope);
+  const chat = text.parse(form.chat);
+  return {
+    outcome: policy.voteOptions.some((o) => o.id === outcome) ? (outcome as VoteOption) : null,
+    citedItems: list.parse(form.cited),
+    reasons: text.parse(form.reasons),
+    scope: (policy.publicationScopes.some((s) => s.id === scope) ? scope : 'none') as PublicationScope,
+    chatId: chat && chat !== 'none' ? chat : null,
+    units: list.parse(form.units),
+    correction: text.parse(form.correction) !== 'no',
+  };
+}
+
+async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = roundValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  if (!c) return refused(ctx, STALE);
+  if (c.determination) return refused(ctx, '本案认定结论已经签发，无需重复签发。');
+  const values = issueValuesFrom(a.formValue ?? {}, ctx);
+  const carried = c.deliberation?.result?.carried ?? null;
+  const again = async (error: string) => {
+    refused(ctx, error);
+    ctx.fx.card(
+      issueFormCard({
+        policy: ctx.deps.policy,
+        c,
+        carried,
+        round: v.data.round,
+        chats: await chatChoices(ctx),
+        values,
+        error,
+      }),
+    );
+  };
+  const stale = currentRound(c, v.data.round);
+  if (stale) return again(stale);
+  if (values.outcome === null) return again('请选择「认定结论」。');
+  const r = await run(
+    ctx,
+    c,
+    {
+      type: 'issue_determination',
+      outcome: values.outcome,
+      citedItems: values.citedItems,
+      factors: c.findings?.factors ?? {},
+      reasons: values.reasons,
+      publication: { scope: values.scope, chatId: values.chatId },
+      correctionRequired: values.correction,
+      notifyUnits: values.units,
+    },
+    a.operatorOpenId,
+  );
+  if (isRefusal(r)) {
+    if (r.code === 'forbidden' || r.code === 'recused') return refused(ctx, r.reason);
+    return again(r.reason);
+  }
+  if (!r.determination) return;
+  ctx.fx.toast('success', '认定结论已签发，告知已发出');
+  ctx.fx.card(issuedCard({ policy: ctx.deps.policy, c: r, det: r.determination }));
+}
+
+// ── notices (art. 13: within 7 days) ──
+
+async function acknowledgeNotice(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = ackValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  if (!c) return refused(ctx, STALE);
+  const r = await run(ctx, c, { type: 'acknowledge_notice', noticeId: v.data.notice }, a.operatorOpenId);
+  if (isRefusal(r)) return refused(ctx, r.reason);
+  const n = r.notices.find((x) => x.id === v.data.notice);
+  if (r === c) ctx.fx.toast('info', '您此前已确认收到');
+  else ctx.fx.toast('success', '已确认收到，谢谢');
+  if (n && r.determination)
+    ctx.fx.card(
+      determinationNoticeCard({
+        policy: ctx.deps.policy,
+        c: r,
+        det: r.determination,
+        noticeId: n.id,
+        kind: n.kind,
+        dueOn: n.dueOn,
+        acknowledgedAt: n.acknowledgedAt,
+      }),
+    );
+}
+
+export const deliberationFeature: Feature = {
+  name: 'deliberation',
+  actions: {
+    'findings.submit': submitFindings,
+    'delib.open': openDeliberation,
+    'delib.vote': castVote,
+    'delib.close': closeVote,
+    'delib.reopen': reopenVote,
+    'det.form': sendIssueForm,
+    'det.issue': issueDetermination,
+    'notice.ack': acknowledgeNotice,
+  },
+};
