@@ -317,4 +317,39 @@ describe('guided intake end to end through the emulator', () => {
     expect(fields(step.content).title?.default_value).toBe('夜间巡查文书瑕疵');
     expect(await repo().conversation(SUBJECT.openId)).toMatchObject({ flow: 'intake', subjectId: c!.id });
   });
+
+  it('the officer completes the facts through the same steps; the clerk hears it and the tracker moves', async () => {
+    const [c] = await repo().casesOfSubject(SUBJECT.openId);
+    const dm = emu.messages({ openId: SUBJECT.openId });
+    const trackerMsg = dm.find((m) => JSON.stringify(m.content).includes('补充事实'))!;
+    const versionsBefore = emu.message(trackerMsg.messageId)!.versions.length;
+    cardId = dm.at(-1)!.messageId;
+    const as = (label: string, form?: Record<string, unknown>) => click(label, form, SUBJECT.openId);
+    await as('下一步', {
+      title: '夜间巡查文书瑕疵',
+      occurredOn: yesterday,
+      stage: 'execution',
+      unitId: 'enforcement_2',
+    });
+    await as('下一步', { story: '夜间巡查时文书填写有误。' });
+    await as('下一步', { lossAndImpact: '无损失。', majorLoss: 'no', seriousImpact: 'no' });
+    await as('下一步', { remedies: '当场更正。' });
+    const evidence = await as('下一步', { items9: ['9.1'] });
+    expect(JSON.stringify(evidence.card)).toContain('证据材料');
+    const summary = await as('下一步');
+    expect(JSON.stringify(summary.card)).toContain('完成补充');
+    expect(JSON.stringify(summary.card)).toContain('建议尽职免责');
+    const done = await as('完成补充');
+    expect(JSON.stringify(done.card)).toContain('案件事实已补充');
+    expect(await repo().conversation(SUBJECT.openId)).toBeUndefined();
+    expect((await repo().getCase(c!.id))?.facts).toMatchObject({
+      stage: 'execution',
+      items: ['9.1'],
+      remedies: '当场更正。',
+    });
+    expect(JSON.stringify(lastTo(CLERK.openId).content)).toContain('当事人已补充案件事实');
+    const tracker = emu.message(trackerMsg.messageId)!;
+    expect(tracker.versions.length).toBeGreaterThan(versionsBefore);
+    expect(JSON.stringify(tracker.content)).toContain('指派核查人员');
+  });
 });
