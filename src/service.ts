@@ -61,6 +61,7 @@ export function createService(o: ServiceOptions) {
     calendar,
     configAdmins: o.config.adminOpenIds,
     userName: (openId) => o.transport.userName(openId),
+    botOpenId: () => o.transport.botOpenId(),
     newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
     newCode: () => randomCode(),
   };

@@ -11,6 +11,8 @@ export interface BotDeps {
   /** Admins from ADMIN_OPEN_IDS (more are added in chat). */
   configAdmins: string[];
   userName(openId: string): Promise<string | undefined>;
+  /** The bot's own open_id, when the platform told us. */
+  botOpenId(): Promise<string | undefined>;
   newId(prefix: string): string;
   /** A random code for people to type back (admin bind code, anonymous query code). */
   newCode(): string;

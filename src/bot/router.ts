@@ -108,7 +108,11 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
           return;
         }
         // In groups the bot speaks only when @mentioned (the platform only delivers those without extra scopes).
-        if (m.chatType === 'group' && m.mentions.length === 0) {
+        const botOpenId = m.chatType === 'group' ? await deps.botOpenId() : undefined;
+        if (
+          m.chatType === 'group' &&
+          (m.mentions.length === 0 || (botOpenId && !m.mentions.some((x) => x.openId === botOpenId)))
+        ) {
           fx.outcome = 'ignored:not-mentioned';
           return;
         }
@@ -120,6 +124,7 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
           words: normalizeCommand(m.text),
           text: m.text.trim(),
           mentions: m.mentions,
+          ...(botOpenId ? { botOpenId } : {}),
           kind: m.kind,
           ...(m.file ? { file: m.file } : {}),
           ...(m.imageKey ? { imageKey: m.imageKey } : {}),

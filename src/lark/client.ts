@@ -13,6 +13,8 @@ export interface LarkTransport {
   patch(messageId: string, content: string): Promise<void>;
   urgent(messageId: string, openIds: string[]): Promise<void>;
   userName(openId: string): Promise<string | undefined>;
+  /** The bot's own open_id (cached), to tell its @mention from people's. */
+  botOpenId(): Promise<string | undefined>;
 }
 
 export type LarkErrorKind = 'retry' | 'token' | 'permanent';
@@ -60,12 +62,7 @@ function check<T extends { code?: number; data?: unknown }>(res: T | undefined):
 /** A token cache we can empty when Lark says the token went bad (the SDK's own cache cannot be cleared). */
 class TokenCache {
   private values = new Map<string, { value: unknown; expire: number }>();
-  async set(
-    key: string | symbol,
-    value: unknown,
-    expire?: number,
-    options?: { namespace?: string },
-  ) {
+  async set(key: string | symbol, value: unknown, expire?: number, options?: { namespace?: string }) {
     this.values.set(`${options?.namespace ?? ''}:${String(key)}`, {
       value,
       expire: expire ?? Number.POSITIVE_INFINITY,
@@ -115,6 +112,7 @@ export function createLarkTransport(opts: {
       }
     }
   }
+  let botId: string | undefined;
   const messageId = (res: { data?: { message_id?: string } }) => {
     const id = res.data?.message_id;
     if (!id) throw new LarkCallError('retry', undefined, 200);
@@ -157,6 +155,20 @@ export function createLarkTransport(opts: {
           }),
         );
       }),
+    botOpenId: async () => {
+      if (botId) return botId;
+      try {
+        const res = (await call(async () =>
+          check(await client.request({ method: 'GET', url: '/open-apis/bot/v3/info' })),
+        )) as {
+          bot?: { open_id?: string };
+        };
+        botId = res.bot?.open_id;
+      } catch {
+        botId = undefined;
+      }
+      return botId;
+    },
     userName: async (openId) => {
       try {
         const res = await call(async () =>

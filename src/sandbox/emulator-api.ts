@@ -464,6 +464,20 @@ const cardUpdate: Handler = ({ state, env, req }) => {
   return { code: 0, data: {} };
 };
 
+// The bot's own identity, so the app can tell its own @mention from the people's.
+const botInfo: Handler = ({ env }) => ({
+  code: 0,
+  topLevel: {
+    bot: {
+      activate_status: 2,
+      app_name: '容错纠错助手',
+      avatar_url: '',
+      ip_white_list: [],
+      open_id: env.botOpenId,
+    },
+  },
+});
+
 interface RouteDef {
   method: string;
   pattern: RegExp;
@@ -517,6 +531,7 @@ const ROUTES: RouteDef[] = [
     handler: messageResource,
   },
   { method: 'POST', pattern: /^\/open-apis\/im\/v1\/files$/, route: 'upload', handler: uploadFile },
+  { method: 'GET', pattern: /^\/open-apis\/bot\/v3\/info\/?$/, route: 'bot', handler: botInfo },
   {
     method: 'POST',
     pattern: /^\/open-apis\/interactive\/v1\/card\/update$/,

@@ -11,7 +11,8 @@ export type ApiRoute =
   | 'members'
   | 'resource'
   | 'upload'
-  | 'card_update';
+  | 'card_update'
+  | 'bot';
 
 export interface EmulatedUser {
   openId: string;

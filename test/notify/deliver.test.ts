@@ -38,6 +38,9 @@ function fakeTransport(clock: { t: number }, failures: Record<string, LarkCallEr
     async userName() {
       return undefined;
     },
+    async botOpenId() {
+      return 'ou_bot';
+    },
   };
   return { t, calls };
 }

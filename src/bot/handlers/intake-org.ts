@@ -4,6 +4,7 @@ import { businessDate } from '../../calendar';
 import { openByOrganisation } from '../../cases/intake';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
+import { mentionedPeople } from './setup';
 import { answer, type Said } from './types';
 
 const COMMAND = /^\s*发起容错\s*/;
@@ -13,8 +14,8 @@ export async function openCaseByOrganisation(ctx: Ctx, said: Said): Promise<void
     answer(ctx, said, organisationUsageCard('「发起容错」需要在群聊中 @当事人，私聊中无法 @ 他人。'));
     return;
   }
-  // In a group the bot only hears messages that @mention it; that mention comes first, the people after it.
-  const people = said.mentions.slice(1).filter((m) => m.openId !== said.openId);
+  // The bot's own @mention is not one of the people named (known from the platform, else the first mention).
+  const people = mentionedPeople(said, said.botOpenId).filter((m) => m.openId !== said.openId);
   if (people.length !== 1) {
     answer(
       ctx,

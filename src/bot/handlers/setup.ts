@@ -231,7 +231,7 @@ async function bindChat(
 
 async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
   const title = TITLES.grant;
-  const people = mentionedPeople(said);
+  const people = mentionedPeople(said, said.botOpenId);
   if (people.length === 0)
     return refuse(ctx, said, 'no-people', title, [`没有找到要设置的人员。请${ROLE_EXAMPLE}。`]);
   const label = ROLE_LABELS[role];
@@ -272,7 +272,7 @@ async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
 
 async function revoke(ctx: Ctx, said: Said, role?: Role): Promise<true> {
   const title = TITLES.revoke;
-  const people = mentionedPeople(said);
+  const people = mentionedPeople(said, said.botOpenId);
   if (people.length === 0) {
     return refuse(ctx, said, 'no-people', title, [
       '没有找到要移除的人员。请在群聊中 @我 并 @相关人员 发送「移除」，例如「@容错纠错助手 移除 @张三」。',

@@ -12,6 +12,8 @@ export interface Said {
   /** What was typed, trimmed, mention placeholders removed. */
   text: string;
   mentions: IncomingMessage['mentions'];
+  /** The bot's own open_id when known: its mention is not one of the people mentioned. */
+  botOpenId?: string;
   kind: IncomingMessage['kind'];
   file?: IncomingMessage['file'];
   imageKey?: string;
