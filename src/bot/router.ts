@@ -10,6 +10,7 @@ import {
   parseMessageEvent,
   parseP2pEntered,
 } from '../lark/envelope';
+import { textMessage } from '../notify/outbox';
 import { Repo } from '../store/repo';
 import { type BotDeps, Ctx } from './context';
 import type { Effects } from './effects';
@@ -159,6 +160,38 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
         if (!p) return;
         fx.outcome = 'bot-added';
         for (const f of features) await f.onBotAdded?.(ctx, p.chatId, p.operatorOpenId);
+        return;
+      }
+      case 'im.chat.member.bot.deleted_v1': {
+        // The bot left a chat: a binding to it would only produce undeliverable messages.
+        const p = parseBotAdded(envelope.event);
+        if (!p) return;
+        const bound = (await ctx.repo.bindings()).filter((b) => b.chatId === p.chatId);
+        fx.outcome = bound.length ? 'bot-removed:unbound' : 'bot-removed';
+        if (!bound.length) return;
+        fx.write(ctx.repo.unbindChat(p.chatId));
+        fx.audit({
+          actor: p.operatorOpenId ?? 'system',
+          action: 'chat.unbound',
+          subject: `chat:${p.chatId}`,
+          before: bound,
+          after: null,
+        });
+        const kinds = bound.map((b) =>
+          b.kind === 'party' ? '党组群' : b.kind === 'publication' ? '公示群' : `科室群（${b.unitId}）`,
+        );
+        const admins = new Set([
+          ...deps.configAdmins,
+          ...(await ctx.repo.withRole('admin')).map((r) => r.openId),
+        ]);
+        for (const openId of admins) {
+          fx.send(
+            { openId },
+            textMessage(
+              `机器人已被移出群聊 ${p.chatId}，该群原绑定的${kinds.join('、')}已解除。请在新的群中重新绑定。`,
+            ),
+          );
+        }
         return;
       }
       case 'application.bot.menu_v6': {

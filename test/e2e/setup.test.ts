@@ -352,3 +352,25 @@ describe('the first admin from the one-time bind code', () => {
     expect(await snapshot(h)).toEqual(before);
   });
 });
+
+describe('the bot removed from a bound chat', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    h.emu.addChat({ chatId: UNIT_CHAT, name: '执法一科', members: [ADMIN.openId, OFFICER.openId] });
+  });
+  afterAll(async () => h?.close());
+
+  it('drops the binding, audits it and tells the admins', async () => {
+    await say(h, ADMIN.openId, '设为科室群 执法一科', { chatId: UNIT_CHAT });
+    expect(await h.rt.store.db.select().from(chatBindings)).toHaveLength(1);
+    const res = await h.emu.removeBotFromChat(UNIT_CHAT, OFFICER.openId);
+    expect(res.status).toBe(200);
+    await h.settle();
+    expect(await h.rt.store.db.select().from(chatBindings)).toHaveLength(0);
+    const rows = await h.rt.store.db.select().from(audit).where(eq(audit.action, 'chat.unbound'));
+    expect(rows).toMatchObject([{ actor: OFFICER.openId, subject: `chat:${UNIT_CHAT}` }]);
+    const told = h.emu.messages({ openId: ADMIN.openId }).at(-1)!;
+    expect(textOf(told.content)).toContain('已解除');
+  });
+});
