@@ -36,6 +36,10 @@ export const conditionField = (id: ConditionId) => CONDITION_FIELD[id];
 export const itemsField = (article: Article) => `items_${article}`;
 export const factorField = (id: string) => `factor_${id}`;
 
+/** Input limits on the form keep a re-shown form (with everything typed) under Lark's 30 KB. */
+export const FACTOR_MAX_LENGTH = 500;
+export const NOTE_MAX_LENGTH = 1000;
+
 export function clip(s: string, n: number): string {
   const t = s.trim();
   return t.length > n ? `${t.slice(0, n)}…` : t;
@@ -163,7 +167,7 @@ export function findingsCard(d: FindingsCardData) {
       input_type: 'multiline_text',
       rows: 2,
       required: true,
-      max_length: policy.limits.textMaxLength,
+      max_length: Math.min(FACTOR_MAX_LENGTH, policy.limits.textMaxLength),
       label: plain(f.name),
       label_position: 'top',
       placeholder: plain(`${f.name}方面的核查情况`),
@@ -200,7 +204,7 @@ export function findingsCard(d: FindingsCardData) {
       name: 'note',
       input_type: 'multiline_text',
       rows: 3,
-      max_length: policy.limits.textMaxLength,
+      max_length: Math.min(NOTE_MAX_LENGTH, policy.limits.textMaxLength),
       label: plain('核查说明（选填）'),
       label_position: 'top',
       placeholder: plain('需要向党组说明的其他情况'),

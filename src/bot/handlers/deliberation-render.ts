@@ -18,10 +18,19 @@ import type { Rendered, TemplateRenderer } from '../templates/types';
 /** The machinery's actor for delivery receipts and scheduled follow-ups. */
 export const SYSTEM_ACTOR: Actor = { openId: SYSTEM_OPEN_ID, roles: [] };
 
-/** Display names from the roster (one read), for the named vote list. */
-export async function namesOf(ctx: Ctx): Promise<Record<string, string>> {
-  const names: Record<string, string> = {};
-  for (const r of await ctx.repo.roster()) if (r.name && !names[r.openId]) names[r.openId] = r.name;
+const namesRead = new WeakMap<Ctx, Promise<Record<string, string>>>();
+
+/** Display names from the roster for the named vote list; read once per unit of work. */
+export function namesOf(ctx: Ctx): Promise<Record<string, string>> {
+  let names = namesRead.get(ctx);
+  if (!names) {
+    names = ctx.repo.roster().then((rows) => {
+      const out: Record<string, string> = {};
+      for (const r of rows) if (r.name && !out[r.openId]) out[r.openId] = r.name;
+      return out;
+    });
+    namesRead.set(ctx, names);
+  }
   return names;
 }
 

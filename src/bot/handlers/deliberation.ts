@@ -32,7 +32,13 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
 import { registerTemplates } from '../templates';
-import { chatChoices, deliberationTemplates, partyMembers, renderDeliberation } from './deliberation-render';
+import {
+  chatChoices,
+  deliberationTemplates,
+  namesOf,
+  partyMembers,
+  renderDeliberation,
+} from './deliberation-render';
 import type { Feature } from './types';
 
 registerTemplates(deliberationTemplates, { deliberation: (ctx, c) => renderDeliberation(ctx, c) });
@@ -194,6 +200,8 @@ function currentRound(c: Case, round: number): string | null {
 async function castVote(ctx: Ctx, a: CardAction): Promise<void> {
   const v = voteValue.safeParse(a.value);
   if (!v.success) return refused(ctx, STALE);
+  // Everything but the case is read first, so a storm of votes conflicts over as short a window as possible.
+  await Promise.all([ctx.actor(a.operatorOpenId), namesOf(ctx)]);
   const c = await ctx.repo.getCase(v.data.case);
   if (!c) return refused(ctx, STALE);
   const stale = currentRound(c, v.data.round);

@@ -1,0 +1,202 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit, votes } from '../../db/schema';
+import { applyCase, isRefusal } from '../../src/bot/apply';
+import { Ctx } from '../../src/bot/context';
+import {
+  type Actor,
+  type Case,
+  type CaseCommand,
+  createDraft,
+  decideCase,
+  type VoteOption,
+} from '../../src/cases';
+import { loadConfig } from '../../src/config';
+import { createLarkTransport } from '../../src/lark/client';
+import { silentLogger } from '../../src/log';
+import { defaultPolicy } from '../../src/policy';
+import type { LarkEmulator } from '../../src/sandbox/emulator';
+import { createService, type Service } from '../../src/service';
+import type { Store } from '../../src/store';
+import { Repo } from '../../src/store/repo';
+import { ADMIN, APP, appEnv, OFFICER, startEmulator } from '../support/harness';
+import { storeFactories } from '../support/stores';
+
+const SEC = { openId: 'ou_storm_sec', name: '书记' };
+const MEMBERS = Array.from({ length: 14 }, (_, i) => ({
+  openId: `ou_storm_pm${i + 1}`,
+  name: `委员${i + 1}`,
+}));
+const GROUP = [SEC, ...MEMBERS];
+const INV = { openId: 'ou_storm_inv', name: '核查员' };
+const PARTY = 'oc_storm_party';
+const OPTIONS: VoteOption[] = ['exempt', 'lighter', 'mitigate', 'refuse'];
+const LABEL: Record<VoteOption, string> = {
+  exempt: '免责',
+  lighter: '从轻',
+  mitigate: '减轻',
+  refuse: '不予容错',
+};
+
+interface Rig {
+  emu: LarkEmulator;
+  store: Store;
+  service: Service;
+  close(): Promise<void>;
+}
+
+/** The service over either storage driver, served on loopback, with the emulator pointed at it. */
+async function startRig(driver: 'better-sqlite3' | 'd1'): Promise<Rig> {
+  const factory = storeFactories.find((f) => f.name === driver)!;
+  const { store, dispose } = await factory.open();
+  const emu = await startEmulator();
+  const loaded = loadConfig(appEnv(emu, 'unused.sqlite'));
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const service = createService({
+    config: loaded.config,
+    store,
+    transport: createLarkTransport({ appId: APP.appId, appSecret: APP.appSecret, domain: emu.url }),
+    logger: silentLogger,
+    delivery: { baseBackoffMs: 30 },
+  });
+  const server = serve({ fetch: service.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  emu.connectApp({ eventUrl: `${url}/webhook/event`, cardUrl: `${url}/webhook/card` });
+  return {
+    emu,
+    store,
+    service,
+    async close() {
+      service.deliverer.close();
+      await service.settle();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await emu.close();
+      await dispose();
+    },
+  };
+}
+
+/** A case with findings, put to the 15-member party group through the real shell. */
+async function caseInDeliberation(rig: Rig): Promise<{ id: string; cardId: string }> {
+  const { emu, store, service } = rig;
+  for (const u of [...GROUP, INV]) emu.addUser(u);
+  emu.addChat({ chatId: PARTY, name: '党组群', members: [...GROUP.map((u) => u.openId), OFFICER.openId] });
+  const repo = new Repo(store.db);
+  const now = new Date();
+  await store.commit([
+    repo.addRole({ ...SEC, role: 'secretary', by: ADMIN.openId, now }),
+    ...MEMBERS.map((m) => repo.addRole({ ...m, role: 'party_member', by: ADMIN.openId, now })),
+    repo.addRole({ ...INV, role: 'investigator', by: ADMIN.openId, now }),
+    repo.bindChat({ chatId: PARTY, kind: 'party', by: ADMIN.openId, now }),
+  ]);
+  const env = { now, policy: defaultPolicy, calendar: service.bot.calendar };
+  const subject: Actor = { ...OFFICER, roles: [] };
+  const draft = createDraft({ type: 'create_draft', caseId: 'case_storm' }, subject, env);
+  if (!draft.ok) throw new Error(draft.reason);
+  const filled = decideCase(
+    draft.state,
+    {
+      type: 'update_facts',
+      patch: {
+        title: '暂扣设备',
+        occurredOn: '2026-01-20',
+        stage: 'inspection',
+        unitId: 'enforcement_1',
+        story: '临机决定暂扣设备。',
+        lossAndImpact: '无重大损失。',
+        majorLoss: false,
+        seriousImpact: false,
+        remedies: '次日归还。',
+        items: ['10.4'],
+        conditions: { '10.c1': true, '10.c2': true, '10.c3': true },
+        errorCategory: 'procedure',
+        enforcementArea: 'shelter_maintenance',
+      },
+    },
+    subject,
+    env,
+  );
+  if (!filled.ok) throw new Error(filled.reason);
+  const submitted = decideCase(filled.state, { type: 'submit', seq: 1 }, subject, env);
+  if (!submitted.ok) throw new Error(submitted.reason);
+  await store.commit(repo.saveCase(null, submitted.state));
+  const act = (openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) =>
+    service.pipeline.runUnit('test', async (fx) => {
+      const ctx = new Ctx(fx, new Repo(fx.db), service.bot);
+      const c = (await ctx.repo.getCase('case_storm'))!;
+      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
+      if (isRefusal(r)) throw new Error(r.reason);
+    });
+  await act(SEC.openId, () => ({ type: 'accept' }));
+  await act(SEC.openId, async (ctx) => ({
+    type: 'assign_investigator',
+    investigator: await ctx.actor(INV.openId),
+  }));
+  await act(INV.openId, () => ({
+    type: 'submit_findings',
+    items: ['10.4'],
+    conditions: { '10.c1': true, '10.c2': true, '10.c3': true },
+    factors: Object.fromEntries(defaultPolicy.factors.map((f) => [f.id, '已研判'])),
+    recommendedOutcome: 'exempt',
+  }));
+  await act(SEC.openId, () => ({ type: 'open_deliberation', partyMembers: GROUP.map((u) => u.openId) }));
+  await service.settle();
+  const card = emu
+    .messages({ chatId: PARTY })
+    .find((m) => JSON.stringify(m.content).includes('党组审议表决'));
+  if (!card) throw new Error('no vote card in the party chat');
+  return { id: 'case_storm', cardId: card.messageId };
+}
+
+describe.each(['better-sqlite3', 'd1'] as const)('vote storm on %s', (driver) => {
+  let rig: Rig;
+  let target: { id: string; cardId: string };
+  beforeAll(async () => {
+    rig = await startRig(driver);
+    target = await caseInDeliberation(rig);
+  }, 60_000);
+  afterAll(async () => rig?.close());
+
+  it('15 members clicking at once, one of them twice, leave one vote each and a consistent card', async () => {
+    const { emu, store, service } = rig;
+    const choice = (i: number) => OPTIONS[i % OPTIONS.length]!;
+    const clicks = GROUP.map((u, i) => emu.clickButton(u.openId, target.cardId, LABEL[choice(i)]));
+    clicks.push(emu.clickButton(GROUP[0]!.openId, target.cardId, LABEL[choice(0)]));
+    const results = await Promise.all(clicks);
+    expect(results.map((r) => r.status)).toEqual(Array(16).fill(200));
+    expect(results.every((r) => r.toast?.type === 'success' || r.toast?.type === 'info')).toBe(true);
+    await service.settle();
+
+    const rows = await store.db
+      .select()
+      .from(votes)
+      .where(and(eq(votes.caseId, target.id), eq(votes.round, 1)));
+    expect(rows).toHaveLength(15);
+    expect(new Set(rows.map((r) => r.voterOpenId)).size).toBe(15);
+    for (const [i, u] of GROUP.entries())
+      expect(rows.find((r) => r.voterOpenId === u.openId)?.option).toBe(choice(i));
+    const cast = await store.db
+      .select()
+      .from(audit)
+      .where(and(eq(audit.subject, `case:${target.id}`), eq(audit.action, 'deliberation.vote_cast')));
+    expect(cast).toHaveLength(15);
+
+    const c = (await new Repo(store.db).getCase(target.id)) as Case;
+    expect(Object.keys(c.deliberation!.votes)).toHaveLength(15);
+
+    // Every member's copy of the card (PATCHed in place) ends with the full, consistent tally.
+    const final = JSON.stringify(emu.message(target.cardId)!.content);
+    expect(final).toContain('已投 15 人');
+    expect(final).toContain('免责 **4**　从轻 **4**　减轻 **4**　不予容错 **3**');
+    for (const u of GROUP) expect(final).toContain(`✅ ${u.name}：`);
+    expect(final).not.toContain('⏳');
+    // And one all-voted notice to the secretary, however the clicks interleaved.
+    const allVoted = emu
+      .messages({ openId: SEC.openId })
+      .filter((m) => JSON.stringify(m.content).includes('全部成员已投票'));
+    expect(allVoted).toHaveLength(1);
+  }, 60_000);
+});
