@@ -3,10 +3,23 @@ import type { Write } from '../store';
 import type { Ctx } from './context';
 import { emitIntents } from './intents';
 
-/**
- * Records a case decision on the handler's Effects: the versioned state write, its audit entries and
- * its messages, all in the one commit. A refusal is returned for the caller to show.
- */
+/** The state write, its audit entries and its messages go onto the handler's Effects: one commit. */
+async function record<S>(ctx: Ctx, d: Decision<S>, writes: Write[], state: { case?: Case; report?: Report }) {
+  if (!d.ok) return;
+  ctx.fx.write(...writes);
+  for (const a of d.audit) {
+    ctx.fx.audit({
+      actor: a.actorOpenId,
+      action: a.action,
+      subject: a.subject,
+      before: a.before,
+      after: a.after,
+    });
+  }
+  await emitIntents(ctx, d.intents, state);
+}
+
+/** Records a case decision (versioned write, audit, messages); a refusal is returned for the caller to show. */
 export async function applyCase(
   ctx: Ctx,
   before: Case | null,
@@ -14,19 +27,11 @@ export async function applyCase(
   extra: Write[] = [],
 ): Promise<Refusal | Case> {
   if (!d.ok) return d;
-  ctx.fx.write(...ctx.repo.saveCase(before, d.state), ...extra);
-  for (const a of d.audit)
-    ctx.fx.audit({
-      actor: a.actorOpenId,
-      action: a.action,
-      subject: a.subject,
-      before: a.before,
-      after: a.after,
-    });
-  await emitIntents(ctx, d.intents, { case: d.state });
+  await record(ctx, d, [...ctx.repo.saveCase(before, d.state), ...extra], { case: d.state });
   return d.state;
 }
 
+/** Records a report decision the same way. */
 export async function applyReport(
   ctx: Ctx,
   before: Report | null,
@@ -34,16 +39,7 @@ export async function applyReport(
   extra: Write[] = [],
 ): Promise<Refusal | Report> {
   if (!d.ok) return d;
-  ctx.fx.write(...ctx.repo.saveReport(before, d.state), ...extra);
-  for (const a of d.audit)
-    ctx.fx.audit({
-      actor: a.actorOpenId,
-      action: a.action,
-      subject: a.subject,
-      before: a.before,
-      after: a.after,
-    });
-  await emitIntents(ctx, d.intents, { report: d.state });
+  await record(ctx, d, [...ctx.repo.saveReport(before, d.state), ...extra], { report: d.state });
   return d.state;
 }
 

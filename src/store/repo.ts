@@ -41,6 +41,18 @@ export interface Conversation {
 const ms = (iso: string) => Date.parse(iso);
 
 /**
+ * A new aggregate is inserted (a twin insert loses), an existing one updated only from the version it was
+ * read at; either way the guard turns a lost race into a ConflictError for the whole commit.
+ */
+function versioned(
+  beforeVersion: number | undefined,
+  insert: Write,
+  update: (version: number) => Write,
+): Write[] {
+  return [beforeVersion === undefined ? insert : update(beforeVersion), guard];
+}
+
+/**
  * Reads and write-builders for the regulation's records. Reads run at once; writes are returned for the
  * caller to commit together with audit entries and outbox rows (one atomic unit).
  */
@@ -98,104 +110,127 @@ export class Repo {
       version: after.version,
       updatedAt: ms(after.updatedAt),
     };
-    const main: Write[] = before
-      ? [
-          this.db
-            .update(cases)
-            .set(row)
-            .where(and(eq(cases.id, before.id), eq(cases.version, before.version))),
-          guard,
-        ]
-      : [
-          this.db
-            .insert(cases)
-            .values({ id: after.id, createdAt: ms(after.createdAt), ...row })
-            .onConflictDoNothing(),
-          guard,
-        ];
-    return [...main, ...this.caseProjections(after)];
+    const main = versioned(
+      before?.version,
+      this.db
+        .insert(cases)
+        .values({ id: after.id, createdAt: ms(after.createdAt), ...row })
+        .onConflictDoNothing(),
+      (v) =>
+        this.db
+          .update(cases)
+          .set(row)
+          .where(and(eq(cases.id, after.id), eq(cases.version, v))),
+    );
+    return [...main, ...this.caseProjections(before, after)];
   }
 
-  private caseProjections(c: Case): Write[] {
-    const w: Write[] = [
-      this.db.delete(votes).where(eq(votes.caseId, c.id)),
-      this.db.delete(determinations).where(eq(determinations.caseId, c.id)),
-      this.db.delete(notices).where(eq(notices.caseId, c.id)),
-      this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
-      this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
-      this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
-    ];
-    for (const d of [...c.previousRounds, ...(c.deliberation ? [c.deliberation] : [])]) {
-      for (const [voter, v] of Object.entries(d.votes)) {
+  /** Projections of the parts other code queries, rewritten only where they changed (votes row by row). */
+  private caseProjections(before: Case | null, c: Case): Write[] {
+    const w: Write[] = [];
+    const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+    const voteMap = (k: Case | null) =>
+      new Map(
+        (k ? [...k.previousRounds, ...(k.deliberation ? [k.deliberation] : [])] : []).flatMap((d) =>
+          Object.entries(d.votes).map(
+            ([voter, v]) => [`${d.round}|${voter}`, { round: d.round, voter, v }] as const,
+          ),
+        ),
+      );
+    const was = voteMap(before);
+    const now = voteMap(c);
+    for (const [key, { round, voter }] of was) {
+      if (!now.has(key)) {
         w.push(
-          this.db.insert(votes).values({
+          this.db
+            .delete(votes)
+            .where(and(eq(votes.caseId, c.id), eq(votes.round, round), eq(votes.voterOpenId, voter))),
+        );
+      }
+    }
+    for (const [key, { round, voter, v }] of now) {
+      if (same(was.get(key)?.v, v)) continue;
+      const row = { option: v.option, comment: v.comment, at: v.at };
+      w.push(
+        this.db
+          .insert(votes)
+          .values({ caseId: c.id, round, voterOpenId: voter, ...row })
+          .onConflictDoUpdate({ target: [votes.caseId, votes.round, votes.voterOpenId], set: row }),
+      );
+    }
+    const d = c.determination;
+    if (!before || !same(before.determination, d)) {
+      w.push(this.db.delete(determinations).where(eq(determinations.caseId, c.id)));
+      if (d) {
+        w.push(
+          this.db.insert(determinations).values({
             caseId: c.id,
-            round: d.round,
-            voterOpenId: voter,
-            option: v.option,
-            comment: v.comment,
-            at: v.at,
+            outcome: d.outcome,
+            basis: d.basis,
+            citedItems: JSON.stringify(d.citedItems),
+            notErrorRecord: d.notErrorRecord ? 1 : 0,
+            publicationScope: d.publication.scope,
+            correctionRequired: d.correctionRequired ? 1 : 0,
+            issuedBy: d.issuedBy,
+            issuedAt: d.issuedAt,
           }),
         );
       }
     }
-    const d = c.determination;
-    if (d) {
-      w.push(
-        this.db.insert(determinations).values({
-          caseId: c.id,
-          outcome: d.outcome,
-          basis: d.basis,
-          citedItems: JSON.stringify(d.citedItems),
-          notErrorRecord: d.notErrorRecord ? 1 : 0,
-          publicationScope: d.publication.scope,
-          correctionRequired: d.correctionRequired ? 1 : 0,
-          issuedBy: d.issuedBy,
-          issuedAt: d.issuedAt,
-        }),
-      );
-    }
-    for (const n of c.notices) {
-      w.push(
-        this.db.insert(notices).values({
-          id: n.id,
-          caseId: c.id,
-          kind: n.kind,
-          target: JSON.stringify(n.target),
-          dueOn: n.dueOn,
-          sentAt: n.sentAt,
-          deliveredAt: n.deliveredAt,
-          acknowledgedAt: n.acknowledgedAt,
-          escalatedAt: n.escalatedAt,
-        }),
-      );
-    }
-    const o = c.correction;
-    if (o) {
-      w.push(
-        this.db.insert(correctionOrders).values({
-          caseId: c.id,
-          responsibleOpenId: o.responsible.openId,
-          unitId: o.responsible.unitId,
-          deadline: o.deadline,
-          status: o.status,
-        }),
-      );
-      o.items.forEach((it, i) => {
+    if (!before || !same(before.notices, c.notices)) {
+      w.push(this.db.delete(notices).where(eq(notices.caseId, c.id)));
+      for (const n of c.notices) {
         w.push(
-          this.db.insert(correctionItems).values({ caseId: c.id, position: i, kind: it.kind, text: it.text }),
-        );
-      });
-      for (const e of o.extensions) {
-        w.push(
-          this.db.insert(extensions).values({
-            id: e.id,
+          this.db.insert(notices).values({
+            // Notice ids are per case (n1, n2, …).
+            id: `${c.id}:${n.id}`,
             caseId: c.id,
-            newDeadline: e.newDeadline,
-            status: e.status,
-            requestedAt: e.requestedAt,
+            kind: n.kind,
+            target: JSON.stringify(n.target),
+            dueOn: n.dueOn,
+            sentAt: n.sentAt,
+            deliveredAt: n.deliveredAt,
+            acknowledgedAt: n.acknowledgedAt,
+            escalatedAt: n.escalatedAt,
           }),
         );
+      }
+    }
+    const o = c.correction;
+    if (!before || !same(before.correction, o)) {
+      w.push(
+        this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
+        this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
+        this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
+      );
+      if (o) {
+        w.push(
+          this.db.insert(correctionOrders).values({
+            caseId: c.id,
+            responsibleOpenId: o.responsible.openId,
+            unitId: o.responsible.unitId,
+            deadline: o.deadline,
+            status: o.status,
+          }),
+        );
+        o.items.forEach((it, i) => {
+          w.push(
+            this.db
+              .insert(correctionItems)
+              .values({ caseId: c.id, position: i, kind: it.kind, text: it.text }),
+          );
+        });
+        for (const e of o.extensions) {
+          w.push(
+            this.db.insert(extensions).values({
+              id: `${c.id}:${e.id}`,
+              caseId: c.id,
+              newDeadline: e.newDeadline,
+              status: e.status,
+              requestedAt: e.requestedAt,
+            }),
+          );
+        }
       }
     }
     return w;
@@ -237,21 +272,18 @@ export class Repo {
       version: after.version,
       updatedAt: ms(after.updatedAt),
     };
-    const main: Write[] = before
-      ? [
-          this.db
-            .update(reports)
-            .set(row)
-            .where(and(eq(reports.id, before.id), eq(reports.version, before.version))),
-          guard,
-        ]
-      : [
-          this.db
-            .insert(reports)
-            .values({ id: after.id, createdAt: ms(after.createdAt), ...row })
-            .onConflictDoNothing(),
-          guard,
-        ];
+    const main = versioned(
+      before?.version,
+      this.db
+        .insert(reports)
+        .values({ id: after.id, createdAt: ms(after.createdAt), ...row })
+        .onConflictDoNothing(),
+      (v) =>
+        this.db
+          .update(reports)
+          .set(row)
+          .where(and(eq(reports.id, after.id), eq(reports.version, v))),
+    );
     return [
       ...main,
       this.db.delete(reportAccused).where(eq(reportAccused.reportId, after.id)),

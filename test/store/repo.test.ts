@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cases, reportAccused, reports, votes } from '../../db/schema';
+import { cases, notices, reportAccused, reports, votes } from '../../db/schema';
 import { type Case, createDraft, decideCase, fileReport, type Report } from '../../src/cases';
 import { ConflictError, retryOnConflict, type Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
@@ -85,6 +85,35 @@ describe.each(storeFactories)('repository on $name', (factory) => {
     expect(await store.db.select().from(votes).where(eq(votes.caseId, c.id))).toMatchObject([
       { voterOpenId: member(1).openId, option: 'exempt', round: 1 },
     ]);
+  });
+
+  it('notices of different cases share their per-case ids without clashing; unchanged parts are not rewritten', async () => {
+    const c = await deliberatingCase(store, repo);
+    const notice = {
+      id: 'n1',
+      kind: 'subject' as const,
+      target: { user: subject.openId },
+      dueOn: '2026-03-09',
+      attempts: 0,
+      lastAttemptAt: null,
+      sentAt: null,
+      deliveredAt: null,
+      failedAt: null,
+      lastError: null,
+      acknowledgedAt: null,
+      escalatedAt: null,
+    };
+    const a = { ...c, notices: [notice], version: c.version + 1 };
+    const b = { ...c, id: 'case_2', number: null, year: null, seq: null, notices: [notice], version: 1 };
+    await store.commit(repo.saveCase(c, a));
+    await store.commit(repo.saveCase(null, b));
+    expect((await store.db.select().from(notices)).map((n) => n.id).sort()).toEqual([
+      'case_1:n1',
+      'case_2:n1',
+    ]);
+    const voted = ok<Case>(decideCase(a, { type: 'vote', option: 'exempt' }, member(1), env));
+    const writes = repo.saveCase(a, voted);
+    expect(writes.length).toBeLessThanOrEqual(3); // the case row, its guard and one vote row
   });
 
   it('two commands decided on the same version cannot both apply', async () => {
