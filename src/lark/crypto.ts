@@ -18,8 +18,16 @@ export function encryptPayload(plaintext: string, encryptKey: string, iv: Buffer
 }
 
 /** hex(SHA-256(timestamp + nonce + encryptKey + rawBody)) — events and schema-2.0 card callbacks. */
-export function eventSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: string | Uint8Array): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8').update(rawBody).digest('hex');
+export function eventSignature(
+  timestamp: string,
+  nonce: string,
+  encryptKey: string,
+  rawBody: string | Uint8Array,
+): string {
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey, 'utf8')
+    .update(rawBody)
+    .digest('hex');
 }
 
 /** hex(SHA-1(timestamp + nonce + verificationToken + rawBody)) — old-style card callbacks. */
@@ -29,7 +37,10 @@ export function legacyCardSignature(
   verificationToken: string,
   rawBody: string | Uint8Array,
 ): string {
-  return createHash('sha1').update(timestamp + nonce + verificationToken, 'utf8').update(rawBody).digest('hex');
+  return createHash('sha1')
+    .update(timestamp + nonce + verificationToken, 'utf8')
+    .update(rawBody)
+    .digest('hex');
 }
 
 export function constantTimeEqualHex(a: string, b: string): boolean {

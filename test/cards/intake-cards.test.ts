@@ -204,7 +204,9 @@ describe('intake step cards', () => {
     expect(selects.map((s) => s.name)).toEqual(['items9', 'items10', 'items11', 'items12']);
     const all = selects.flatMap((s) => s.options.map((o: { value: string }) => o.value));
     expect(all).toEqual(policy.items.map((i) => i.id));
-    expect(selects[1]!.initial_options).toEqual(policy.items.filter((i) => i.article === 10).map((i) => i.id));
+    expect(selects[1]!.initial_options).toEqual(
+      policy.items.filter((i) => i.article === 10).map((i) => i.id),
+    );
     const text = JSON.stringify(card);
     for (const a of policy.articles) expect(text).toContain(a.citation);
   });
