@@ -32,7 +32,8 @@ describe('an event accepted and then interrupted by a process kill', () => {
     await emu?.close();
   });
 
-  it('is handled after restart exactly once', async () => {
+  /** A real process that records the event, answers 200, and is killed before handling it. */
+  async function acceptThenKill() {
     const port = await freePort();
     const dbPath = tempDbPath();
     const env = appEnv(emu, dbPath, { PORT: String(port) });
@@ -40,13 +41,17 @@ describe('an event accepted and then interrupted by a process kill', () => {
       eventUrl: `http://127.0.0.1:${port}/webhook/event`,
       cardUrl: `http://127.0.0.1:${port}/webhook/card`,
     });
-
     const first = await startProcess({ ...env, RC_FAULTS: 'kill-after-ack' });
     children.push(first.child);
     const sent = await emu.sendText(OFFICER.openId, '帮助');
     expect(sent.status).toBe(200);
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
+    return { env, dbPath, sent };
+  }
+
+  it('is handled after restart exactly once', async () => {
+    const { env, dbPath, sent } = await acceptThenKill();
     expect(emu.messages({ openId: OFFICER.openId })).toHaveLength(0);
     const db = new Database(dbPath, { readonly: true });
     expect(db.prepare('select status from inbox where event_id = ?').get(sent.eventId)).toEqual({
@@ -78,18 +83,7 @@ describe('an event accepted and then interrupted by a process kill', () => {
   }, 60_000);
 
   it('npm run tick -- --now handles what a killed process left and exits', async () => {
-    const port = await freePort();
-    const dbPath = tempDbPath();
-    const env = appEnv(emu, dbPath, { PORT: String(port) });
-    emu.connectApp({
-      eventUrl: `http://127.0.0.1:${port}/webhook/event`,
-      cardUrl: `http://127.0.0.1:${port}/webhook/card`,
-    });
-    const first = await startProcess({ ...env, RC_FAULTS: 'kill-after-ack' });
-    children.push(first.child);
-    const sent = await emu.sendText(OFFICER.openId, '帮助');
-    expect(sent.status).toBe(200);
-    await first.exited;
+    const { env, sent } = await acceptThenKill();
 
     // Asynchronously: the emulator lives in this process and must keep answering.
     const run = await runTick(['--now', '2026-12-01T09:00:00+08:00'], { ...env, LOG_LEVEL: 'error' });
