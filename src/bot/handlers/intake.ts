@@ -370,12 +370,14 @@ async function onSubmit(ctx: Ctx, a: CardAction): Promise<void> {
     ctx.fx.toast('warning', d.reason);
     return;
   }
-  // The tracker is sent fresh below, so the decision's own refresh of it is not needed.
-  const decision = { ...d, intents: d.intents.filter((i) => i.kind !== 'refresh_tracker') };
+  // First submission: the tracker is sent fresh below. A resubmission after a return updates the tracker
+  // the applicant already has (the decision's own refresh), so there is one live card per case.
+  const first = c.number === null;
+  const decision = first ? { ...d, intents: d.intents.filter((i) => i.kind !== 'refresh_tracker') } : d;
   const r = await applyCase(ctx, c, decision, seq?.write ?? []);
   if (isRefusal(r)) return void ctx.fx.toast('error', r.reason);
   endSession(ctx, s);
-  ctx.fx.send({ openId: c.subjectOpenId }, tracker(ctx, r), trackerRef(r.id));
+  if (first) ctx.fx.send({ openId: c.subjectOpenId }, tracker(ctx, r), trackerRef(r.id));
   ctx.fx.outcome = 'intake:submitted';
   ctx.fx.card(intakeSubmittedCard({ number: r.number ?? '', title: r.facts.title }));
   ctx.fx.toast('success', `申请已提交，案件编号 ${r.number}`);
