@@ -1,8 +1,19 @@
 import { casesFeature } from './handlers/cases';
+import { correctionFeature } from './handlers/correction';
 import { deliberationFeature } from './handlers/deliberation';
 import { intakeFeature } from './handlers/intake';
+import { reportsFeature } from './handlers/reports';
 import { setupFeature } from './handlers/setup';
+import { statsFeature } from './handlers/stats';
 import type { Feature } from './handlers/types';
 
-/** In order: commands first, the intake's free-text capture last, then the help card. */
-export const features: Feature[] = [setupFeature, casesFeature, deliberationFeature, intakeFeature];
+/** In order: commands first, the guided conversations' free-text capture last, then the help card. */
+export const features: Feature[] = [
+  setupFeature,
+  casesFeature,
+  deliberationFeature,
+  correctionFeature,
+  statsFeature,
+  reportsFeature,
+  intakeFeature,
+];

@@ -1,5 +1,7 @@
+import { analysisJobs } from './analysis';
+import { correctionJobs } from './correction';
 import { noticeJobs } from './notices';
 import type { Job } from './types';
 
 /** Every scheduled job tick runs, in order. */
-export const jobs: Job[] = [...noticeJobs];
+export const jobs: Job[] = [...noticeJobs, ...correctionJobs, ...analysisJobs];

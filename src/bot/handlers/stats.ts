@@ -1,0 +1,3 @@
+import type { Feature } from './types';
+
+export const statsFeature: Feature = { name: 'stats' };
