@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createApp, handleInbound } from './app';
+import { LiveCalendar } from './bot/calendar-data';
 import { type BotDeps, Ctx } from './bot/context';
 import { features } from './bot/features';
 import { Pipeline } from './bot/pipeline';
 import { onMessageSettled } from './bot/receipts';
 import { createRouter, HANDLED_EVENT_TYPES } from './bot/router';
-import { createCalendar } from './calendar';
 import type { Config } from './config';
 import { jobs } from './jobs';
 import { tick } from './jobs/tick';
@@ -55,10 +55,11 @@ export function createService(o: ServiceOptions) {
     },
   });
   const policy = o.policy ?? defaultPolicy;
-  const calendar = createCalendar(policy.calendar.extraDays);
+  const calendar = new LiveCalendar(policy.calendar.extraDays);
   const bot: BotDeps = {
     policy,
     calendar,
+    syncPolicyData: (db) => calendar.sync(db),
     configAdmins: o.config.adminOpenIds,
     userName: (openId) => o.transport.userName(openId),
     botOpenId: () => o.transport.botOpenId(),

@@ -1,6 +1,7 @@
 import type { BusinessCalendar } from '../calendar';
 import type { Actor, Env, Role } from '../cases/types';
 import type { Policy } from '../policy';
+import type { Db } from '../store';
 import type { Repo } from '../store/repo';
 import type { Effects } from './effects';
 
@@ -8,6 +9,8 @@ import type { Effects } from './effects';
 export interface BotDeps {
   policy: Policy;
   calendar: BusinessCalendar;
+  /** Reloads policy data admins changed at run time (extra holidays); called before each unit of work. */
+  syncPolicyData(db: Db): Promise<void>;
   /** Admins from ADMIN_OPEN_IDS (more are added in chat). */
   configAdmins: string[];
   userName(openId: string): Promise<string | undefined>;

@@ -96,6 +96,7 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
   }
 
   return async (envelope: EventEnvelope, fx: Effects) => {
+    await deps.syncPolicyData(fx.db);
     const ctx = new Ctx(fx, new Repo(fx.db), deps);
     switch (envelope.header.event_type) {
       case 'im.message.receive_v1': {

@@ -31,6 +31,7 @@ export interface TickReport {
 export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
   // Events recorded but never handled (a crash between the 200 and the handling).
   const recovered = await deps.pipeline.recover();
+  await deps.bot.syncPolicyData(deps.store.db);
   const jobs: Record<string, number> = {};
   const jobDeps = {
     store: deps.store,
