@@ -7,6 +7,13 @@ import { enqueueSend, textMessage } from './outbox';
 
 type Row = typeof outbox.$inferSelect;
 
+/**
+ * Rows whose ref starts with `private:` carry something that must not be traced to a person (an anonymous
+ * reporter's query code): once settled, the row keeps neither recipient nor content, and no message ref.
+ */
+export const PRIVATE_REF_PREFIX = 'private:';
+const isPrivate = (ref: string | null) => ref?.startsWith(PRIVATE_REF_PREFIX) ?? false;
+
 export interface DeliveryPolicy {
   baseBackoffMs: number; // first retry after this, doubling
   maxBackoffMs: number;
@@ -270,7 +277,7 @@ export class Deliverer {
           break;
       }
       const writes: Write[] = [];
-      if (row.ref && messageId) {
+      if (row.ref && messageId && !isPrivate(row.ref)) {
         writes.push(
           db
             .insert(messageRefs)
@@ -278,8 +285,12 @@ export class Deliverer {
             .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t } }),
         );
       }
-      // Sent content is not kept: the message lives in Lark now.
-      await this.finish(row, now, { status: 'done', messageId, deliveredAt: t, content: null }, writes);
+      // Sent content is not kept: the message lives in Lark now. A private row (an anonymous reporter's
+      // query code) also forgets whom it went to.
+      const forget = isPrivate(row.ref)
+        ? { receiveId: null, targetMessageId: null, messageId: null }
+        : { messageId };
+      await this.finish(row, now, { status: 'done', deliveredAt: t, content: null, ...forget }, writes);
       await this.settled(row.ref, 'delivered', now);
       report.delivered++;
       logger.info({
@@ -295,7 +306,8 @@ export class Deliverer {
       const lastError = `${e.kind}:${e.code ?? e.httpStatus ?? 'network'}`;
       if (e.kind === 'permanent' || attempts >= this.policy.maxAttempts) {
         const alerts = row.ref?.startsWith('alert:') ? [] : await this.alertAdmins(row, lastError, now);
-        await this.finish(row, now, { status: 'failed', lastError }, alerts);
+        const forget = isPrivate(row.ref) ? { receiveId: null, targetMessageId: null, content: null } : {};
+        await this.finish(row, now, { status: 'failed', lastError, ...forget }, alerts);
         await this.settled(row.ref, 'failed', now);
         report.failed++;
         logger.warn({ msg: 'delivery failed', outbox: row.id, op: row.op, error: lastError, attempts });
@@ -337,8 +349,9 @@ export class Deliverer {
 
   private async alertAdmins(row: Row, error: string, now: Date): Promise<Write[]> {
     const admins = await this.deps.admins();
-    const target =
-      row.receiveIdType === 'chat_id'
+    const target = isPrivate(row.ref)
+      ? '一位不具名的收件人'
+      : row.receiveIdType === 'chat_id'
         ? `群聊 ${row.receiveId}`
         : row.receiveId
           ? `用户 ${row.receiveId}`

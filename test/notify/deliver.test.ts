@@ -168,4 +168,23 @@ describe.each(storeFactories)('outbox delivery on $name', (factory) => {
     expect(calls).toHaveLength(6);
     expect((await rows()).every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
   });
+
+  it('a private row forgets its recipient and content once delivered, and leaves no message ref', async () => {
+    const { t, calls } = fakeTransport(clock);
+    await store.commit([
+      enqueueSend(store.db, {
+        to: { openId: 'ou_reporter' },
+        message: textMessage('查询码 QK7M2P9XW4'),
+        now: now(),
+        ref: 'private:report-code',
+      }),
+    ]);
+    expect((await deliverer(t).deliverDue(now())).delivered).toBe(1);
+    expect(calls).toHaveLength(1);
+    const bytes = JSON.stringify(await rows());
+    expect(bytes).not.toContain('ou_reporter');
+    expect(bytes).not.toContain('QK7M2P9XW4');
+    expect(bytes).not.toContain(calls[0]!.uuid === undefined ? 'x' : 'om_1');
+    expect(await store.db.select().from(messageRefs)).toHaveLength(0);
+  });
 });
