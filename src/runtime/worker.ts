@@ -31,18 +31,19 @@ function build(env: WorkerEnv): Service {
     store,
     transport,
     logger,
-    defer: (work, ctx) => {
-      const p = work();
-      (ctx as ExecutionContext | undefined)?.waitUntil(p);
-    },
   });
 }
 
 export default {
-  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
-    return build(env).app.fetch(request, env, ctx as never);
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
+    const service = build(env);
+    const response = await service.app.fetch(request, env, ctx as never);
+    // Handling and delivery continue after the response; the Worker stays alive until they settle.
+    ctx.waitUntil(service.settle());
+    return response;
   },
   async scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
-    ctx.waitUntil(build(env).tick(new Date(controller.scheduledTime)));
+    const service = build(env);
+    ctx.waitUntil(service.tick(new Date(controller.scheduledTime)).then(() => service.settle()));
   },
 };
