@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LarkEmulator } from '../../src/sandbox/emulator';
+import { APP, OFFICER, startEmulator } from '../support/harness';
+
+const run = promisify(execFile);
+
+/** The Worker as wrangler bundles it, run by workerd (Miniflare) over a real D1, talking to the emulator. */
+describe('the Cloudflare Workers build over D1', () => {
+  let emu: LarkEmulator;
+  let mf: Miniflare;
+  let d1: Awaited<ReturnType<Miniflare['getD1Database']>>;
+
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rc-worker-'));
+    await run(
+      process.execPath,
+      ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--outdir', out],
+      {
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+        timeout: 120_000,
+      },
+    );
+    emu = await startEmulator();
+    const wrangler = readFileSync('wrangler.toml', 'utf8');
+    const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(wrangler)![1]!;
+    mf = new Miniflare({
+      modules: [
+        { type: 'ESModule', path: 'worker.js', contents: readFileSync(join(out, 'worker.js'), 'utf8') },
+      ],
+      compatibilityDate,
+      compatibilityFlags: ['nodejs_compat'],
+      d1Databases: ['DB'],
+      bindings: {
+        LARK_APP_ID: APP.appId,
+        LARK_APP_SECRET: APP.appSecret,
+        LARK_ENCRYPT_KEY: APP.encryptKey,
+        LARK_VERIFICATION_TOKEN: APP.verificationToken,
+        LARK_DOMAIN: emu.url,
+        LOG_LEVEL: 'error',
+      },
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const url = await mf.ready;
+    d1 = await mf.getD1Database('DB');
+    // What `wrangler d1 migrations apply` does: every migration file in order.
+    for (const file of readdirSync('db/migrations')
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
+      for (const stmt of readFileSync(join('db/migrations', file), 'utf8').split(
+        '--> statement-breakpoint',
+      )) {
+        if (stmt.trim()) await d1.prepare(stmt).run();
+      }
+    }
+    emu.connectApp({
+      eventUrl: new URL('/webhook/event', url).href,
+      cardUrl: new URL('/webhook/card', url).href,
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await mf?.dispose();
+    await emu?.close();
+  });
+
+  it('answers 帮助 through the SDK inside workerd, records it in D1, and ignores a redelivery', async () => {
+    const sent = await emu.sendText(OFFICER.openId, '帮助');
+    expect(sent.status).toBe(200);
+    const reply = await emu.waitFor(
+      () => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === sent.messageId),
+      15_000,
+    );
+    expect(JSON.stringify(reply.content)).toContain('申请容错');
+    const row = await d1
+      .prepare('select status, payload from inbox where event_id = ?')
+      .bind(sent.eventId)
+      .first();
+    expect(row).toEqual({ status: 'done', payload: null });
+
+    const again = await emu.deliver(sent.envelope);
+    expect(again.status).toBe(200);
+    const probe = await emu.sendText(OFFICER.openId, '帮助');
+    await emu.waitFor(
+      () => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === probe.messageId),
+      15_000,
+    );
+    expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(
+      1,
+    );
+  });
+
+  it('refuses a tampered signature with 401 and records nothing', async () => {
+    const before = await d1.prepare('select count(*) as n from inbox').first<{ n: number }>();
+    const probe = await emu.sendText(OFFICER.openId, '帮助');
+    const res = await emu.deliver(
+      { ...probe.envelope, header: { ...probe.envelope.header, event_id: 'evt_worker_forged' } },
+      { tamper: 'signature' },
+    );
+    expect(res.status).toBe(401);
+    const after = await d1.prepare('select count(*) as n from inbox').first<{ n: number }>();
+    expect(after!.n).toBe(before!.n + 1);
+  });
+});
