@@ -1,6 +1,7 @@
 import type { Case, Determination, PublicationScope, VoteOption } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { card, hr, md, plain } from './common';
+import { button, buttonRow, card, hr, md, plain } from './common';
+import { CORRECTION_ACTIONS } from './correction';
 import { voteLabelOf } from './deliberation';
 import { clip, factorLines, findingsLines, itemLines } from './findings';
 
@@ -189,6 +190,14 @@ export function issuedCard(d: { policy: Policy; c: Case; det: Determination }) {
       md(
         `已向当事人和相关科室发出告知，须在 ${d.policy.notice.days} 日内完成（第十三条）。告知情况将持续跟进。`,
       ),
+      ...(d.det.correctionRequired && d.c.correction === null
+        ? [
+            md('第十五条：作出决定的同时启动纠错程序。请在私信收到的「设定纠错事项」卡片中下达纠错通知。'),
+            buttonRow([
+              button('设定纠错事项', { a: CORRECTION_ACTIONS.orderForm, case: d.c.id }, { type: 'primary' }),
+            ]),
+          ]
+        : []),
     ],
     shared: false,
   });

@@ -3,6 +3,7 @@ import { missingFacts } from '../src/cases/facts';
 import type { Case } from '../src/cases/types';
 import type { Policy } from '../src/policy';
 import { button, buttonRow, card, hr, md, type Template } from './common';
+import { CORRECTION_ACTIONS } from './correction';
 import { INTAKE_ACTIONS } from './intake/model';
 
 export interface TrackerData {
@@ -143,6 +144,18 @@ export function trackerCard(d: TrackerData) {
     buttons.push(button('继续填写', { a: INTAKE_ACTIONS.resume, case: c.id }, { type: 'primary' }));
   if (c.status === 'investigating' && c.origin !== 'individual')
     buttons.push(button('补充事实', { a: INTAKE_ACTIONS.resume, case: c.id }, { type: 'primary' }));
+  const o = c.correction;
+  if (c.status === 'correcting' && o) {
+    const lastReturn = o.returns.at(-1);
+    if (o.status === 'completed') lines.push('**整改**：已报告整改完成，等待党组书记验收。');
+    else if (lastReturn)
+      lines.push(
+        `**整改**：完成报告被退回（${escapeText(truncated(lastReturn.reason, 200))}），请继续整改。`,
+      );
+    // The subject who is also the responsible officer answers the order from here too (art. 16).
+    if (o.status === 'open' && o.responsible.openId === c.subjectOpenId)
+      buttons.push(button('纠错通知', { a: CORRECTION_ACTIONS.open, case: c.id }, { type: 'primary' }));
+  }
   buttons.push(button('我的案件', { a: 'cmd', cmd: 'mine' }));
   return card({
     title: `容错认定案件　${c.number ?? '草稿'}`,

@@ -1,4 +1,47 @@
+import { applyCase, isRefusal } from '../bot/apply';
+import { Ctx } from '../bot/context';
+import { refreshOrderCard } from '../bot/handlers/correction-view';
+import { SYSTEM_ACTOR } from '../bot/handlers/deliberation-render';
+import { correctionRemindersDue } from '../cases/correction';
+import { decideCase } from '../cases/decide';
+import { Repo } from '../store/repo';
 import type { Job } from './types';
 
-/** Art. 15–16 correction reminders, overdue reminders and escalations. */
-export const correctionJobs: Job[] = [];
+/**
+ * Art. 15–16 reminders: before the deadline on the policy's working days at 09:00 Shanghai, then a daily
+ * overdue reminder and one escalation to the party group. The core decides what is due and records what
+ * was sent on the case, so a second tick at the same instant finds nothing due.
+ */
+export const correctionReminderJob: Job = {
+  name: 'correction.reminders',
+  async run({ store, bot, runUnit }, now) {
+    const env = { now, policy: bot.policy, calendar: bot.calendar };
+    let handled = 0;
+    for (const first of await new Repo(store.db).casesByStatus(['correcting'])) {
+      if (correctionRemindersDue(first, env).intents.length === 0) continue;
+      const fx = await runUnit(
+        `correction:${first.id}`,
+        async (fx) => {
+          const ctx = new Ctx(fx, new Repo(fx.db), bot);
+          const c = await ctx.repo.getCase(first.id);
+          if (!c) return;
+          const due = correctionRemindersDue(c, ctx.env);
+          if (due.intents.length === 0) return;
+          const r = await applyCase(
+            ctx,
+            c,
+            decideCase(c, { type: 'follow_up_correction' }, SYSTEM_ACTOR, ctx.env),
+          );
+          // Once overdue, the order card loses 申请延期 and turns red.
+          if (!isRefusal(r) && due.overdueReminderOn) await refreshOrderCard(ctx, r);
+          fx.outcome = due.intents.map((i) => (i.kind === 'tell' ? i.template : i.kind)).join(',');
+        },
+        now,
+      );
+      if (fx.writes.length > 0) handled++;
+    }
+    return handled;
+  },
+};
+
+export const correctionJobs: Job[] = [correctionReminderJob];

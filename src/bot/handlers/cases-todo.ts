@@ -9,6 +9,9 @@ const OPEN_STATUSES = ['submitted', 'investigating', 'deliberating', 'decided', 
 
 const open = (caseId: string, label = '打开') => ({ label, value: { a: 'case.open', caseId } });
 
+/** The correction slice's cards: the order with its buttons, or what awaits the secretary's decision. */
+const correction = (caseId: string, label: string) => ({ label, value: { a: 'corr.open', case: caseId } });
+
 function label(c: Case): string {
   return `**${c.number ?? '草稿'}**　${c.facts.title || '（未命名事项）'}`;
 }
@@ -53,16 +56,22 @@ export async function todoItems(ctx: Ctx, actor: Actor): Promise<TodoItem[]> {
     for (const c of active) {
       if (c.status === 'deliberating' && c.deliberation?.status === 'closed')
         items.push({ group: '表决已结束，待作出认定', text: label(c), action: open(c.id) });
+      if (c.status === 'decided' && c.determination?.correctionRequired && !c.correction)
+        items.push({
+          group: '认定要求纠错，待下达纠错通知',
+          text: label(c),
+          action: { label: '设定纠错事项', value: { a: 'corr.form', case: c.id } },
+        });
       const o = c.correction;
       if (c.status !== 'correcting' || !o) continue;
       if (o.extensions.some((e) => e.status === 'pending'))
         items.push({
           group: '待审批的延期申请',
           text: `${label(c)}\n原期限 ${o.deadline}`,
-          action: open(c.id),
+          action: correction(c.id, '审批'),
         });
       if (o.status === 'completed')
-        items.push({ group: '整改完成，待验收', text: label(c), action: open(c.id) });
+        items.push({ group: '整改完成，待验收', text: label(c), action: correction(c.id, '验收') });
     }
   }
   if (hasRole(actor, 'investigator')) {
@@ -120,7 +129,7 @@ export async function todoItems(ctx: Ctx, actor: Actor): Promise<TodoItem[]> {
     items.push({
       group: '纠错整改',
       text: `${label(c)}\n整改期限 ${o.deadline}${overdue}`,
-      action: open(c.id),
+      action: correction(c.id, '整改'),
     });
   }
   return items;

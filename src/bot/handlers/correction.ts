@@ -1,3 +1,480 @@
-import type { Feature } from './types';
+// Art. 15–16 in chat: the secretary sets the order, the responsible person acknowledges, reports progress,
+// applies for an extension and reports completion with evidence; the secretary decides each with a card.
+import { z } from 'zod';
+import {
+  CORRECTION_ACTIONS as A,
+  clipText,
+  completionFormCard,
+  correctionOrderCard,
+  evidenceAddedCard,
+  extensionFormCard,
+  type OrderFormValues,
+  orderSetCard,
+  progressFormCard,
+  submittedCard,
+} from '../../../cards/correction';
+import { businessDate } from '../../calendar';
+import { canView } from '../../cases/access';
+import { decideCase } from '../../cases/decide';
+import type { Attachment, Case, CaseCommand, Refusal } from '../../cases/types';
+import type { CardAction } from '../../lark/envelope';
+import {
+  acknowledgeOrder,
+  completionDraft,
+  conversationUpdatedAt,
+  endCompletionDraft,
+  orderAcknowledgedAt,
+  saveCompletionDraft,
+} from '../../store/repo-correction';
+import { applyCase, isRefusal } from '../apply';
+import type { Ctx } from '../context';
+import { registerTemplates } from '../templates';
+import { shanghaiTime } from './cases-view';
+import { parseOrderForm, pickedDate, toOrderInput } from './correction-forms';
+import { correctionTemplates } from './correction-render';
+import {
+  extensionCard,
+  orderCardFor,
+  orderForm,
+  orderRef,
+  orderView,
+  refreshOrderCard,
+  responsibleChoices,
+  reviewCard,
+  sendOrderForm,
+} from './correction-view';
+import { answer, type Feature, type Said } from './types';
 
-export const correctionFeature: Feature = { name: 'correction' };
+registerTemplates(correctionTemplates);
+
+const caseValue = z.object({ case: z.string().min(1) });
+const extValue = caseValue.extend({ ext: z.string().min(1), v: z.enum(['approve', 'refuse']) });
+const reviewValue = caseValue.extend({ v: z.enum(['accept', 'return']) });
+const text = z.string().catch('');
+
+const STALE = '该卡片已过期或操作无效，请发送「待办」查看需要处理的事项。';
+
+function refused(ctx: Ctx, reason: string): void {
+  ctx.fx.outcome = 'refused';
+  ctx.fx.toast('error', reason);
+}
+
+async function loadCase(ctx: Ctx, a: CardAction): Promise<Case | undefined> {
+  const v = caseValue.safeParse(a.value);
+  return v.success ? ctx.repo.getCase(v.data.case) : undefined;
+}
+
+async function run(ctx: Ctx, c: Case, cmd: CaseCommand, openId: string): Promise<Case | Refusal> {
+  const d = decideCase(c, cmd, await ctx.actor(openId), ctx.env);
+  if (d.ok && d.state === c) return c;
+  return applyCase(ctx, c, d);
+}
+
+/** Someone without the right sees only the refusal; the person filling a form keeps what they typed. */
+const onlyToast = (r: Refusal) => r.code === 'forbidden' || r.code === 'recused';
+
+/** The responsible person may act on an open order; why not, otherwise (the core decides the same again). */
+function responsibleGate(c: Case, openId: string, what: string): string | null {
+  const o = c.correction;
+  if (c.status === 'closed') return '本案整改已验收，案件已办结。';
+  if (!o || c.status !== 'correcting') return '本案当前没有进行中的纠错整改。';
+  if (o.responsible.openId !== openId) return `只有整改责任人可以${what}。`;
+  if (o.status === 'completed') return '已报告整改完成，正在等待党组书记验收。';
+  if (o.status === 'accepted') return '整改已经验收。';
+  return null;
+}
+
+// ── the secretary sets the order (art. 15, 16) ──
+
+async function openOrderForm(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c) return refused(ctx, STALE);
+  const actor = await ctx.actor(a.operatorOpenId);
+  if (c.subjectOpenId === actor.openId) return refused(ctx, '您是本案当事人，依规回避。');
+  if (!actor.roles.includes('secretary')) return refused(ctx, '只有党组书记可以下达纠错通知。');
+  if (c.correction) return refused(ctx, '本案已经下达纠错通知，无需重复设定。');
+  if (c.status !== 'decided' || !c.determination?.correctionRequired)
+    return refused(ctx, '本案认定结论没有要求纠错，或尚未作出认定。');
+  await sendOrderForm(ctx, c, a.operatorOpenId);
+  ctx.fx.toast('success', '「设定纠错事项」表单已私信发送');
+}
+
+async function setOrder(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c) return refused(ctx, STALE);
+  const values: OrderFormValues = parseOrderForm(a.formValue ?? {}, ctx.env.policy);
+  const again = async (error: string) => {
+    refused(ctx, error);
+    ctx.fx.card(await orderForm(ctx, c, values, error));
+  };
+  const input = toOrderInput(values);
+  if (typeof input === 'string') return again(input);
+  const people = await responsibleChoices(ctx, c);
+  if (!people.some((p) => p.openId === input.responsible.openId))
+    return again('「整改责任人」须从列表中选择（当事人或名册中的人员）。');
+  const r = await run(ctx, c, { type: 'set_correction_order', order: input }, a.operatorOpenId);
+  if (isRefusal(r)) return onlyToast(r) || r.code === 'duplicate' ? refused(ctx, r.reason) : again(r.reason);
+  const v = await orderView(ctx, r);
+  ctx.fx.toast('success', '纠错通知已下达，已私信通知整改责任人');
+  if (v) ctx.fx.card(orderSetCard(v));
+}
+
+// ── where a correction stands, for whoever may see it (待办, progress notes) ──
+
+async function openCorrection(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c) return refused(ctx, STALE);
+  const me = a.operatorOpenId;
+  const actor = await ctx.actor(me);
+  const o = c.correction;
+  const secretary = actor.roles.includes('secretary') && c.subjectOpenId !== me;
+  const to = { openId: me };
+  if (secretary && !o && c.status === 'decided' && c.determination?.correctionRequired) {
+    await sendOrderForm(ctx, c, me);
+    return void ctx.fx.toast('success', '「设定纠错事项」表单已私信发送');
+  }
+  if (!o) return refused(ctx, '本案没有纠错通知。');
+  if (o.responsible.openId === me) {
+    const card = await orderCardFor(ctx, c);
+    // Sent again under its ref, so later updates reach this copy.
+    if (card) ctx.fx.send(to, card, orderRef(c.id));
+    return void ctx.fx.toast('success', '纠错通知已私信发送');
+  }
+  if (secretary) {
+    const pending = o.extensions.find((x) => x.status === 'pending');
+    if (pending) ctx.fx.send(to, await extensionCard(ctx, c, pending, o.deadline));
+    if (o.completion) {
+      const review = await reviewCard(ctx, c, o.completion);
+      if (review) ctx.fx.send(to, review);
+    }
+    if (pending || o.completion) return void ctx.fx.toast('success', '待审批的事项已私信发送');
+  }
+  if (!secretary && !canView(c, actor))
+    return refused(ctx, '只有整改责任人、党组成员和经办人可以查看纠错事项。');
+  const v = await orderView(ctx, c);
+  if (v) ctx.fx.send(to, orderSetCard(v));
+  ctx.fx.toast('success', '纠错通知已私信发送');
+}
+
+// ── the responsible person ──
+
+async function acknowledge(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  const o = c?.correction;
+  if (!c || !o) return refused(ctx, STALE);
+  if (o.responsible.openId !== a.operatorOpenId) return refused(ctx, '只有整改责任人可以确认收到纠错通知。');
+  const v = await orderView(ctx, c);
+  if (!v) return refused(ctx, STALE);
+  if (await orderAcknowledgedAt(ctx.repo.db, c.id, o.setAt)) {
+    ctx.fx.toast('info', '您此前已确认收到');
+  } else {
+    ctx.fx.write(...acknowledgeOrder(ctx.repo.db, c.id, o.setAt, ctx.now));
+    ctx.fx.audit({
+      actor: a.operatorOpenId,
+      action: 'correction.acknowledged',
+      subject: `case:${c.id}`,
+      after: { setAt: o.setAt },
+    });
+    v.acknowledgedAt = shanghaiTime(ctx.now.getTime());
+    ctx.fx.toast('success', '已确认收到纠错通知，请按期完成整改');
+  }
+  ctx.fx.card(correctionOrderCard(v, businessDate(ctx.now)));
+}
+
+async function openProgressForm(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c?.correction) return refused(ctx, STALE);
+  const gate = responsibleGate(c, a.operatorOpenId, '报告整改进展');
+  if (gate) return refused(ctx, gate);
+  ctx.fx.send(
+    { openId: a.operatorOpenId },
+    progressFormCard({
+      policy: ctx.env.policy,
+      caseId: c.id,
+      number: c.number,
+      title: c.facts.title,
+      deadline: c.correction.deadline,
+    }),
+  );
+  ctx.fx.toast('info', '请在「报告整改进展」卡片中填写');
+}
+
+async function reportProgress(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c?.correction) return refused(ctx, STALE);
+  const typed = text.parse(a.formValue?.text);
+  const r = await run(ctx, c, { type: 'report_progress', text: typed }, a.operatorOpenId);
+  if (isRefusal(r)) {
+    if (r.code !== 'invalid') return refused(ctx, r.reason);
+    refused(ctx, r.reason);
+    const form = { policy: ctx.env.policy, caseId: c.id, number: c.number, title: c.facts.title };
+    return void ctx.fx.card(
+      progressFormCard({ ...form, deadline: c.correction.deadline, text: typed, error: r.reason }),
+    );
+  }
+  await refreshOrderCard(ctx, r);
+  ctx.fx.toast('success', '整改进展已报告党组书记');
+  ctx.fx.card(
+    submittedCard({
+      title: '整改进展已报告',
+      number: r.number,
+      caseTitle: r.facts.title,
+      lines: [`**进展**：${clipText(typed, 1500)}`, `**整改期限**：${r.correction?.deadline ?? ''}`],
+    }),
+  );
+}
+
+async function openCompletionForm(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c?.correction) return refused(ctx, STALE);
+  const me = a.operatorOpenId;
+  const gate = responsibleGate(c, me, '报告整改完成');
+  if (gate) return refused(ctx, gate);
+  const draft = await completionDraft(ctx.repo.db, me);
+  const evidence = draft?.caseId === c.id ? draft.evidence : [];
+  // Opening the form (again) marks it as what the next files sent in the chat belong to.
+  ctx.fx.write(...saveCompletionDraft(ctx.repo.db, me, draft, { caseId: c.id, evidence }, ctx.now));
+  ctx.fx.send(
+    { openId: me },
+    completionFormCard({
+      policy: ctx.env.policy,
+      caseId: c.id,
+      number: c.number,
+      title: c.facts.title,
+      deadline: c.correction.deadline,
+      evidence: evidence.map((e) => e.name),
+    }),
+  );
+  ctx.fx.toast('info', '请发送证明材料，并在「报告整改完成」卡片中填写完成情况');
+}
+
+async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c?.correction) return refused(ctx, STALE);
+  const me = a.operatorOpenId;
+  const typed = text.parse(a.formValue?.text);
+  const draft = await completionDraft(ctx.repo.db, me);
+  const evidence = draft?.caseId === c.id ? draft.evidence : [];
+  const r = await run(ctx, c, { type: 'report_completion', text: typed, evidence }, me);
+  if (isRefusal(r)) {
+    if (r.code !== 'invalid' && r.code !== 'incomplete') return refused(ctx, r.reason);
+    const error =
+      r.code === 'incomplete' ? `${r.reason}请直接在本对话中发送文件或图片，然后再次提交。` : r.reason;
+    refused(ctx, error);
+    return void ctx.fx.card(
+      completionFormCard({
+        policy: ctx.env.policy,
+        caseId: c.id,
+        number: c.number,
+        title: c.facts.title,
+        deadline: c.correction.deadline,
+        evidence: evidence.map((e) => e.name),
+        text: typed,
+        error,
+      }),
+    );
+  }
+  ctx.fx.write(endCompletionDraft(ctx.repo.db, me));
+  await refreshOrderCard(ctx, r);
+  ctx.fx.toast('success', '整改完成报告已提交，等待党组书记验收');
+  ctx.fx.card(
+    submittedCard({
+      title: '整改完成报告已提交',
+      number: r.number,
+      caseTitle: r.facts.title,
+      lines: [
+        `**完成情况**：${clipText(typed, 1500)}`,
+        `**证明材料**：${evidence.length} 份（${evidence.map((e) => clipText(e.name, 40)).join('、')}）`,
+        '党组书记验收后会通知你。',
+      ],
+    }),
+  );
+}
+
+/** Files and images sent in the direct chat while a completion report is being prepared attach to it. */
+async function attachEvidence(ctx: Ctx, said: Said): Promise<boolean> {
+  const key = said.kind === 'file' ? said.file?.fileKey : said.imageKey;
+  if (!key) return false;
+  const db = ctx.repo.db;
+  const draft = await completionDraft(db, said.openId);
+  if (!draft) return false;
+  // A guided conversation the person moved on to since opening the report takes the file instead.
+  const other = await conversationUpdatedAt(db, said.openId);
+  if (other !== null && other > draft.updatedAt) return false;
+  const c = await ctx.repo.getCase(draft.caseId);
+  if (!c || responsibleGate(c, said.openId, '报告整改完成')) {
+    ctx.fx.write(endCompletionDraft(db, said.openId));
+    return false;
+  }
+  const attachment: Attachment = {
+    kind: said.kind === 'image' ? 'image' : 'file',
+    messageId: said.messageId ?? '',
+    key,
+    name:
+      said.kind === 'file' && said.file?.fileName
+        ? said.file.fileName
+        : `图片${draft.evidence.filter((e) => e.kind === 'image').length + 1}`,
+  };
+  const evidence = draft.evidence.some((e) => e.key === key)
+    ? draft.evidence
+    : [...draft.evidence, attachment];
+  ctx.fx.write(...saveCompletionDraft(db, said.openId, draft, { caseId: c.id, evidence }, ctx.now));
+  ctx.fx.outcome = 'correction:evidence-attached';
+  answer(
+    ctx,
+    said,
+    evidenceAddedCard({ caseId: c.id, number: c.number, name: attachment.name, count: evidence.length }),
+  );
+  return true;
+}
+
+async function openExtensionForm(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  const o = c?.correction;
+  if (!c || !o) return refused(ctx, STALE);
+  const gate = responsibleGate(c, a.operatorOpenId, '申请延期');
+  if (gate) return refused(ctx, gate);
+  if (businessDate(ctx.now) > o.deadline)
+    return refused(ctx, `整改期限（${o.deadline}）已过，不能再申请延期，请尽快完成整改并报告。`);
+  if (o.extensions.some((x) => x.status === 'pending'))
+    return refused(ctx, '已有一份延期申请正在审批，请等待结果。');
+  ctx.fx.send(
+    { openId: a.operatorOpenId },
+    extensionFormCard({
+      policy: ctx.env.policy,
+      caseId: c.id,
+      number: c.number,
+      title: c.facts.title,
+      deadline: o.deadline,
+    }),
+  );
+  ctx.fx.toast('info', '请在「申请延长整改期限」卡片中填写');
+}
+
+async function requestExtension(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  const o = c?.correction;
+  if (!c || !o) return refused(ctx, STALE);
+  const reason = text.parse(a.formValue?.reason);
+  const newDeadline = pickedDate(a.formValue?.new_deadline);
+  const again = (error: string) => {
+    refused(ctx, error);
+    ctx.fx.card(
+      extensionFormCard({
+        policy: ctx.env.policy,
+        caseId: c.id,
+        number: c.number,
+        title: c.facts.title,
+        deadline: o.deadline,
+        reason,
+        newDeadline: newDeadline || null,
+        error,
+      }),
+    );
+  };
+  if (newDeadline === '') return again('请选择「申请延长至」的日期。');
+  const r = await run(
+    ctx,
+    c,
+    { type: 'request_extension', extensionId: ctx.deps.newId('ext'), reason, newDeadline },
+    a.operatorOpenId,
+  );
+  if (isRefusal(r)) return r.code === 'invalid' ? again(r.reason) : refused(ctx, r.reason);
+  await refreshOrderCard(ctx, r);
+  ctx.fx.toast('success', '延期申请已提交，等待党组书记审批');
+  ctx.fx.card(
+    submittedCard({
+      title: '延期申请已提交',
+      number: r.number,
+      caseTitle: r.facts.title,
+      lines: [
+        `**现在的整改期限**：${o.deadline}`,
+        `**申请延长至**：${newDeadline}`,
+        `**延期理由**：${clipText(reason, 1000)}`,
+        '审批结果会私信通知你；在批准前，请仍按现在的期限推进整改。',
+      ],
+    }),
+  );
+}
+
+// ── the secretary decides ──
+
+async function decideExtension(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = extValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  const o = c?.correction;
+  const ext = o?.extensions.find((x) => x.id === v.data.ext);
+  if (!c || !o || !ext) return refused(ctx, STALE);
+  const approve = v.data.v === 'approve';
+  const reason = text.parse(a.formValue?.reason);
+  const r = await run(
+    ctx,
+    c,
+    { type: 'decide_extension', extensionId: ext.id, approve, reason },
+    a.operatorOpenId,
+  );
+  if (isRefusal(r)) {
+    refused(ctx, r.reason);
+    if (r.code === 'invalid') ctx.fx.card(await extensionCard(ctx, c, ext, o.deadline, r.reason));
+    else if (r.code === 'duplicate') ctx.fx.card(await extensionCard(ctx, c, ext, o.deadline));
+    return;
+  }
+  const decided = r.correction?.extensions.find((x) => x.id === ext.id);
+  await refreshOrderCard(ctx, r);
+  ctx.fx.toast(
+    'success',
+    approve ? `已批准延期，整改期限改为 ${ext.newDeadline}` : '已不予批准，并通知整改责任人',
+  );
+  if (decided) ctx.fx.card(await extensionCard(ctx, r, decided, o.deadline));
+}
+
+async function reviewCompletion(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = reviewValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  const o = c?.correction;
+  if (!c || !o) return refused(ctx, STALE);
+  const accept = v.data.v === 'accept';
+  const reason = text.parse(a.formValue?.reason);
+  const completion = o.completion;
+  const cmd: CaseCommand = accept ? { type: 'accept_completion' } : { type: 'return_completion', reason };
+  const r = await run(ctx, c, cmd, a.operatorOpenId);
+  if (isRefusal(r)) {
+    refused(ctx, r.reason);
+    if (r.code === 'invalid' && completion) {
+      const form = await reviewCard(ctx, c, completion, undefined, r.reason);
+      if (form) ctx.fx.card(form);
+    }
+    return;
+  }
+  await refreshOrderCard(ctx, r);
+  ctx.fx.toast('success', accept ? '已验收通过，案件办结' : '已退回整改，并通知整改责任人');
+  if (completion) {
+    const decided = { accepted: accept, by: a.operatorOpenId, at: ctx.now.toISOString(), reason };
+    const done = await reviewCard(ctx, r, completion, decided);
+    if (done) ctx.fx.card(done);
+  }
+}
+
+export const correctionFeature: Feature = {
+  name: 'correction',
+  async onMessage(ctx, said) {
+    if (said.chatType !== 'p2p' || (said.kind !== 'file' && said.kind !== 'image')) return false;
+    return attachEvidence(ctx, said);
+  },
+  actions: {
+    [A.orderForm]: openOrderForm,
+    [A.order]: setOrder,
+    [A.open]: openCorrection,
+    [A.ack]: acknowledge,
+    [A.progressForm]: openProgressForm,
+    [A.progress]: reportProgress,
+    [A.completeForm]: openCompletionForm,
+    [A.complete]: reportCompletion,
+    [A.extendForm]: openExtensionForm,
+    [A.extend]: requestExtension,
+    [A.decideExtension]: decideExtension,
+    [A.review]: reviewCompletion,
+  },
+};

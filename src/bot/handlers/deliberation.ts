@@ -32,6 +32,7 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
 import { registerTemplates } from '../templates';
+import { sendOrderForm } from './correction-view';
 import {
   chatChoices,
   deliberationTemplates,
@@ -386,6 +387,8 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
     return again(r.reason);
   }
   if (!r.determination) return;
+  // Art. 15: correction starts with the determination, so the order form follows at once.
+  if (r.determination.correctionRequired && !r.correction) await sendOrderForm(ctx, r, a.operatorOpenId);
   ctx.fx.toast('success', '认定结论已签发，告知已发出');
   ctx.fx.card(issuedCard({ policy: ctx.deps.policy, c: r, det: r.determination }));
 }

@@ -1,0 +1,153 @@
+// Reads what the correction cards need (names, receipts, roster choices) and builds them.
+import {
+  completionReviewCard,
+  correctionOrderCard,
+  extensionRequestCard,
+  type OrderFormValues,
+  type OrderView,
+  orderFormCard,
+  type PersonChoice,
+} from '../../../cards/correction';
+import { businessDate } from '../../calendar';
+import type { Case, CorrectionExtension, Policy } from '../../cases/types';
+import { orderAcknowledgedAt } from '../../store/repo-correction';
+import type { Ctx } from '../context';
+import { nameOf, shanghaiTime } from './cases-view';
+
+/** The order card in the responsible person's chat, updated in place as the correction moves. */
+export const orderRef = (caseId: string) => `corr-order:${caseId}`;
+
+export function unitName(policy: Policy, unitId: string | null): string | null {
+  if (!unitId) return null;
+  return policy.units.find((u) => u.id === unitId)?.name ?? unitId;
+}
+
+export async function orderView(ctx: Ctx, c: Case): Promise<OrderView | null> {
+  const o = c.correction;
+  if (!o) return null;
+  const ack = await orderAcknowledgedAt(ctx.repo.db, c.id, o.setAt);
+  return {
+    policy: ctx.env.policy,
+    caseId: c.id,
+    number: c.number,
+    title: c.facts.title,
+    order: o,
+    responsibleName: await nameOf(ctx, o.responsible.openId, c),
+    unitName: unitName(ctx.env.policy, o.responsible.unitId),
+    acknowledgedAt: ack ? shanghaiTime(ack.getTime()) : null,
+  };
+}
+
+export async function orderCardFor(ctx: Ctx, c: Case): Promise<object | null> {
+  const v = await orderView(ctx, c);
+  return v ? correctionOrderCard(v, businessDate(ctx.now)) : null;
+}
+
+/** Keeps the order card the responsible person holds in step with the case. */
+export async function refreshOrderCard(ctx: Ctx, c: Case): Promise<void> {
+  const o = c.correction;
+  const cardNow = await orderCardFor(ctx, c);
+  if (o && cardNow) ctx.fx.patch({ ref: orderRef(c.id) }, cardNow);
+}
+
+/** Who may be made responsible: the subject (the default), then the roster's officers; admins act on no case. */
+export async function responsibleChoices(ctx: Ctx, c: Case): Promise<PersonChoice[]> {
+  const out: PersonChoice[] = [
+    { openId: c.subjectOpenId, name: `${await nameOf(ctx, c.subjectOpenId, c)}（当事人）` },
+  ];
+  const seen = new Set([c.subjectOpenId]);
+  for (const r of await ctx.repo.roster()) {
+    if (r.role === 'admin' || seen.has(r.openId)) continue;
+    seen.add(r.openId);
+    out.push({ openId: r.openId, name: r.name ?? (await nameOf(ctx, r.openId, c)) });
+  }
+  return out;
+}
+
+export function defaultOrderValues(ctx: Ctx, c: Case): OrderFormValues {
+  const { policy, calendar } = ctx.env;
+  return {
+    reason: '',
+    requirements: '',
+    suggestions: '',
+    responsible: c.subjectOpenId,
+    unitId: c.facts.unitId,
+    deadline: calendar.deadline(businessDate(ctx.now), policy.correction.defaultPeriod),
+    improveRules: policy.statements.correctionDuty.text,
+  };
+}
+
+export async function orderForm(
+  ctx: Ctx,
+  c: Case,
+  values: OrderFormValues = defaultOrderValues(ctx, c),
+  error?: string,
+): Promise<object> {
+  return orderFormCard({
+    policy: ctx.env.policy,
+    caseId: c.id,
+    number: c.number,
+    title: c.facts.title,
+    people: await responsibleChoices(ctx, c),
+    values,
+    ...(error ? { error } : {}),
+  });
+}
+
+/** Art. 15: the determination requires correction; the secretary sets the order at once. */
+export async function sendOrderForm(ctx: Ctx, c: Case, toOpenId: string): Promise<void> {
+  ctx.fx.send({ openId: toOpenId }, await orderForm(ctx, c));
+}
+
+export async function extensionCard(
+  ctx: Ctx,
+  c: Case,
+  ext: CorrectionExtension,
+  deadline: string,
+  error?: string,
+): Promise<object> {
+  return extensionRequestCard({
+    caseId: c.id,
+    number: c.number,
+    title: c.facts.title,
+    responsibleName: await nameOf(ctx, ext.requestedBy, c),
+    deadline,
+    ext,
+    requestedAt: shanghaiTime(ext.requestedAt),
+    ...(ext.decidedBy ? { decidedBy: await nameOf(ctx, ext.decidedBy, c) } : {}),
+    ...(ext.decidedAt ? { decidedAt: shanghaiTime(ext.decidedAt) } : {}),
+    ...(error ? { error } : {}),
+  });
+}
+
+export async function reviewCard(
+  ctx: Ctx,
+  c: Case,
+  completion: { text: string; evidence: { name: string }[]; at: string },
+  decided?: { accepted: boolean; by: string; at: string; reason?: string },
+  error?: string,
+): Promise<object | null> {
+  const o = c.correction;
+  if (!o) return null;
+  return completionReviewCard({
+    caseId: c.id,
+    number: c.number,
+    title: c.facts.title,
+    policy: ctx.env.policy,
+    order: o,
+    responsibleName: await nameOf(ctx, o.responsible.openId, c),
+    unitName: unitName(ctx.env.policy, o.responsible.unitId),
+    reportedAt: shanghaiTime(completion.at),
+    completion: { text: completion.text, evidence: completion.evidence.map((e) => e.name) },
+    ...(decided
+      ? {
+          decided: {
+            ...decided,
+            by: await nameOf(ctx, decided.by, c),
+            at: shanghaiTime(decided.at),
+          },
+        }
+      : {}),
+    ...(error ? { error } : {}),
+  });
+}
