@@ -1,0 +1,928 @@
+// The benchmark machinery behind `npm run bench`: load generation through the emulator, a server process per
+// scenario, exactly-once accounting from what reached the emulated platform, and the result table.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type DeliveryPolicy, defaultDeliveryPolicy } from '../src/notify/deliver';
+import type { EmulatedMessage, InboundResult, LarkEmulator } from '../src/sandbox/emulator';
+import { appEnv, startEmulator } from '../test/support/harness';
+import { freePort } from '../test/support/process';
+import { tempDbPath } from '../test/support/stores';
+import type { DbSize, MemorySample, ServerMessage, ServerRequest } from './bench-server';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SERVER_ENTRY = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
+
+export interface BenchOptions {
+  /** Events per repetition of each ingest run. */
+  events: number;
+  reps: number;
+  concurrency: number[];
+  /** Clicks per concurrency level in the card-callback run. */
+  clicks: number;
+  d1: boolean;
+  /** Delivery policy overrides for every server (the product's defaults otherwise). */
+  delivery: Partial<DeliveryPolicy>;
+  /** Share of reply calls the emulator fails in the fault run. */
+  failRate: number;
+  /** How long any single wait may take before the run is declared stuck. */
+  waitMs: number;
+  log: (line: string) => void;
+}
+
+export const defaultOptions: BenchOptions = {
+  events: 150,
+  reps: 3,
+  concurrency: [1, 8, 32],
+  clicks: 40,
+  d1: true,
+  delivery: {},
+  failRate: 0.3,
+  waitMs: 90_000,
+  log: () => {},
+};
+
+export interface Row {
+  case: string;
+  driver: 'sqlite' | 'd1' | '';
+  concurrency: number | null;
+  /** Events (or clicks) per repetition, and how many repetitions the medians are over. */
+  events: number;
+  reps: number;
+  perSec: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  e2eP50: number | null;
+  e2eP95: number | null;
+  /** Against the baseline named in `vsBase`, e.g. D1 / SQLite or faults / clean. */
+  vsBase: string;
+  once: ExactlyOnce | null;
+  /** What the notes say, as numbers (injected faults, refused calls, …). */
+  counts: Record<string, number>;
+  notes: string;
+}
+
+export interface ExactlyOnce {
+  /** Accepted events (or clicks) that must have produced exactly one message. */
+  expected: number;
+  exactlyOne: number;
+  missing: number;
+  duplicated: number;
+  ok: boolean;
+}
+
+export interface BenchResult {
+  options: Omit<BenchOptions, 'log'>;
+  rows: Row[];
+  memory: {
+    before: MemorySample;
+    after: MemorySample;
+    events: number;
+  } | null;
+  db: {
+    events: number;
+    empty: DbSize;
+    loaded: DbSize;
+    retained: DbSize;
+    purged: { inbox: number; outbox: number };
+  } | null;
+  ok: boolean;
+  seconds: number;
+}
+
+// ---- numbers ---------------------------------------------------------------------------------------
+
+export function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function median(values: (number | null)[]): number | null {
+  return percentile(
+    values.filter((v): v is number => v !== null),
+    50,
+  );
+}
+
+/** Deterministic, so two runs inject the same pattern of faults. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type ServerOp = ServerRequest extends infer R ? (R extends ServerRequest ? Omit<R, 'id'> : never) : never;
+
+// ---- the server process ----------------------------------------------------------------------------
+
+/** One server process (the real Node runtime, or the service over D1) driven over IPC. */
+export class ServerProcess {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private output = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null)
+        resolve({ code: child.exitCode, signal: child.signalCode });
+      else child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    child.on('message', (m: ServerMessage) => {
+      if (m.type !== 'reply') return;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.ok) p?.resolve(m.result);
+      else p?.reject(new Error(m.error));
+    });
+    void this.exited.then(() => {
+      for (const p of this.pending.values()) p.reject(new Error('bench server exited'));
+      this.pending.clear();
+    });
+  }
+
+  static async start(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('LARK_') && k !== 'ADMIN_OPEN_IDS'),
+    );
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER_ENTRY], {
+      cwd: ROOT,
+      env: { ...inherited, LOG_LEVEL: 'error', ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let output = '';
+    const keep = (d: Buffer) => {
+      output = `${output}${d.toString('utf8')}`.slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`bench server did not start within ${timeoutMs} ms: ${output}`));
+      }, timeoutMs);
+      child.on('message', (m: ServerMessage) => {
+        if (m.type === 'ready') {
+          clearTimeout(timer);
+          resolve(m.url);
+        }
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`bench server exited during start: ${output}`));
+      });
+    });
+    const server = new ServerProcess(child, url);
+    server.output = output;
+    child.stdout?.on('data', (d: Buffer) => {
+      server.output = `${server.output}${d.toString('utf8')}`.slice(-4000);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      server.output = `${server.output}${d.toString('utf8')}`.slice(-4000);
+    });
+    return server;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  request<T>(op: ServerOp, timeoutMs = 120_000): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`bench server did not answer ${op.op} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.child.send({ ...op, id } as ServerRequest);
+    });
+  }
+
+  settle(): Promise<void> {
+    return this.request({ op: 'settle' });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      await this.request({ op: 'close' }, 30_000);
+    } catch {
+      // already gone or stuck: the kill below ends it either way
+    }
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+// ---- what reached the platform ---------------------------------------------------------------------
+
+/** Every message the app created in the emulator, counted per inbound message it replies to and per chat. */
+export class PlatformLedger {
+  readonly replies = new Map<string, { count: number; firstAt: number }>();
+  readonly sends = new Map<string, number>();
+  /** When the app last created a message (performance.now()). */
+  lastAt = 0;
+  private readonly waiters = new Set<() => void>();
+  readonly stop: () => void;
+
+  constructor(emu: LarkEmulator) {
+    this.stop = emu.onMessage((m: EmulatedMessage, kind) => {
+      if (kind !== 'created' || m.from !== 'app') return;
+      this.lastAt = performance.now();
+      if (m.replyTo) {
+        const r = this.replies.get(m.replyTo);
+        if (r) r.count++;
+        else this.replies.set(m.replyTo, { count: 1, firstAt: performance.now() });
+      } else this.sends.set(m.chatId, (this.sends.get(m.chatId) ?? 0) + 1);
+      for (const w of [...this.waiters]) w();
+    });
+  }
+
+  /** Resolves true once `done()` holds, false if it still does not after `timeoutMs`. */
+  until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        resolve(done());
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  repliesTo(messageIds: string[], timeoutMs: number): Promise<boolean> {
+    return this.until(() => messageIds.every((id) => this.replies.has(id)), timeoutMs);
+  }
+
+  /** The outbox paces sends in one-second windows: start each run once the previous run's window is over. */
+  async quiet(): Promise<void> {
+    const wait = Math.min(1_050, this.lastAt + 1_050 - performance.now());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  exactlyOnce(messageIds: string[]): ExactlyOnce {
+    let exactlyOne = 0;
+    let missing = 0;
+    let duplicated = 0;
+    for (const id of messageIds) {
+      const n = this.replies.get(id)?.count ?? 0;
+      if (n === 1) exactlyOne++;
+      else if (n === 0) missing++;
+      else duplicated++;
+    }
+    return {
+      expected: messageIds.length,
+      exactlyOne,
+      missing,
+      duplicated,
+      ok: exactlyOne === messageIds.length,
+    };
+  }
+}
+
+// ---- load ------------------------------------------------------------------------------------------
+
+export interface IngestRun {
+  sent: number;
+  accepted: InboundResult[];
+  rejected: InboundResult[];
+  wallMs: number;
+  /** From the first POST to the last reply in the emulator. */
+  replyWallMs: number;
+  ackMs: number[];
+  e2eMs: number[];
+  once: ExactlyOnce;
+  /** Reply calls the app made in this run, split by what the emulator answered. */
+  calls: { ok: number; failed: number; status500: number; rateLimited: number; token: number };
+}
+
+export interface Bench {
+  emu: LarkEmulator;
+  ledger: PlatformLedger;
+  users: string[];
+}
+
+async function pool<T>(n: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      for (let i = next++; i < n; i = next++) out[i] = await work(i);
+    }),
+  );
+  return out;
+}
+
+function userPool(emu: LarkEmulator, n: number, prefix: string): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const openId = `ou_bench_${prefix}${i}`;
+    emu.addUser({ openId, name: `测试用户${prefix}${i}` });
+    return openId;
+  });
+}
+
+/**
+ * `帮助` from `n` distinct users, `concurrency` at a time, each a signed and encrypted POST to the server;
+ * then waits (bounded) for every reply and checks each accepted event got exactly one.
+ */
+export async function ingest(
+  b: Bench,
+  server: { settle(): Promise<void> },
+  n: number,
+  concurrency: number,
+  opts: { waitMs: number; onAck?: (i: number) => void },
+): Promise<IngestRun> {
+  await b.ledger.quiet();
+  const log = b.emu.state.requestLog;
+  const logStart = log.length;
+  const started = new Map<string, number>();
+  const t0 = performance.now();
+  let acks = 0;
+  const results = await pool(n, concurrency, async (i) => {
+    const user = b.users[i % b.users.length]!;
+    const at = performance.now();
+    const r = await b.emu.sendText(user, '帮助');
+    if (r.messageId) started.set(r.messageId, at);
+    if (r.status === 200) opts.onAck?.(acks++);
+    return r;
+  });
+  const wallMs = performance.now() - t0;
+  const accepted = results.filter((r) => r.status === 200);
+  const rejected = results.filter((r) => r.status !== 200);
+  const ids = accepted.map((r) => r.messageId!);
+  await b.ledger.repliesTo(ids, opts.waitMs);
+  await server.settle();
+  const lastReply = Math.max(t0, ...ids.map((id) => b.ledger.replies.get(id)?.firstAt ?? t0));
+  const e2eMs = ids.flatMap((id) => {
+    const r = b.ledger.replies.get(id);
+    const s = started.get(id);
+    return r && s !== undefined ? [r.firstAt - s] : [];
+  });
+  const calls = { ok: 0, failed: 0, status500: 0, rateLimited: 0, token: 0 };
+  for (const e of log.slice(logStart)) {
+    if (e.route !== 'reply') continue;
+    if (e.status === 200 && e.code === 0) calls.ok++;
+    else calls.failed++;
+    if (e.status >= 500) calls.status500++;
+    if (e.code === 99991400) calls.rateLimited++;
+    if (e.code === 99991663) calls.token++;
+  }
+  return {
+    sent: n,
+    accepted,
+    rejected,
+    wallMs,
+    replyWallMs: lastReply - t0,
+    ackMs: accepted.map((r) => r.ms),
+    e2eMs,
+    once: b.ledger.exactlyOnce(ids),
+    calls,
+  };
+}
+
+interface Summary {
+  perSec: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  e2eP50: number | null;
+  e2eP95: number | null;
+}
+
+function summarise(runs: IngestRun[]): Summary {
+  return {
+    perSec: median(runs.map((r) => (r.accepted.length / r.wallMs) * 1000)),
+    p50: median(runs.map((r) => percentile(r.ackMs, 50))),
+    p95: median(runs.map((r) => percentile(r.ackMs, 95))),
+    p99: median(runs.map((r) => percentile(r.ackMs, 99))),
+    e2eP50: median(runs.map((r) => percentile(r.e2eMs, 50))),
+    e2eP95: median(runs.map((r) => percentile(r.e2eMs, 95))),
+  };
+}
+
+function mergeOnce(runs: IngestRun[]): ExactlyOnce {
+  const sum = (k: 'expected' | 'exactlyOne' | 'missing' | 'duplicated') =>
+    runs.reduce((a, r) => a + r.once[k], 0);
+  const expected = sum('expected');
+  const exactlyOne = sum('exactlyOne');
+  // An event the server did not answer with 200 would be redelivered by the platform: count it as a failure.
+  const rejected = runs.reduce((a, r) => a + r.rejected.length, 0);
+  return {
+    expected: expected + rejected,
+    exactlyOne,
+    missing: sum('missing') + rejected,
+    duplicated: sum('duplicated'),
+    ok: exactlyOne === expected + rejected,
+  };
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a !== null && a !== undefined && b ? `×${(a / b).toFixed(2)}` : '–';
+
+// ---- scenarios -------------------------------------------------------------------------------------
+
+function serverEnv(
+  emu: LarkEmulator,
+  o: BenchOptions,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...appEnv(emu, extra.DATABASE_PATH ?? tempDbPath(), extra),
+    BENCH_DELIVERY: JSON.stringify(o.delivery),
+  };
+}
+
+async function startServer(b: Bench, o: BenchOptions, extra: Record<string, string>): Promise<ServerProcess> {
+  const server = await ServerProcess.start(serverEnv(b.emu, o, extra));
+  b.emu.connectApp({ eventUrl: `${server.url}/webhook/event`, cardUrl: `${server.url}/webhook/card` });
+  return server;
+}
+
+interface IngestSet {
+  byConcurrency: Map<number, IngestRun[]>;
+  events: number;
+}
+
+async function ingestLevels(
+  b: Bench,
+  server: ServerProcess,
+  o: BenchOptions,
+  driver: 'sqlite' | 'd1',
+): Promise<IngestSet> {
+  const byConcurrency = new Map<number, IngestRun[]>();
+  let events = 0;
+  for (const c of o.concurrency) {
+    const runs: IngestRun[] = [];
+    for (let rep = 0; rep < o.reps; rep++) {
+      const run = await ingest(b, server, o.events, c, { waitMs: o.waitMs });
+      events += run.sent;
+      runs.push(run);
+      o.log(
+        `  ${driver} c=${c} rep ${rep + 1}/${o.reps}: ${run.accepted.length}/${run.sent} acked in ${run.wallMs.toFixed(0)} ms, once ${run.once.exactlyOne}/${run.once.expected}`,
+      );
+    }
+    byConcurrency.set(c, runs);
+  }
+  return { byConcurrency, events };
+}
+
+function ingestRows(set: IngestSet, o: BenchOptions, driver: 'sqlite' | 'd1', base?: IngestSet): Row[] {
+  return [...set.byConcurrency.entries()].map(([c, runs]) => {
+    const s = summarise(runs);
+    const b = base?.byConcurrency.get(c);
+    const bs = b ? summarise(b) : undefined;
+    const calls = runs.reduce((a, r) => a + r.calls.ok, 0);
+    const accepted = runs.reduce((a, r) => a + r.accepted.length, 0);
+    return {
+      case: 'ingest 帮助',
+      driver,
+      concurrency: c,
+      events: o.events,
+      reps: runs.length,
+      ...s,
+      vsBase: bs ? `acks/s ${ratio(s.perSec, bs.perSec)}, ack p50 ${ratio(s.p50, bs.p50)} vs sqlite` : '',
+      once: mergeOnce(runs),
+      counts: { repeatedCalls: calls - accepted },
+      notes: `replies ${median(runs.map((r) => (r.accepted.length / Math.max(1, r.replyWallMs)) * 1000))?.toFixed(0)}/s; ${calls - accepted} repeated reply calls`,
+    };
+  });
+}
+
+/** Card callbacks: each clicker presses 我的案件 on its own help card; the answer is a toast, the list a message. */
+async function clickRows(
+  b: Bench,
+  server: ServerProcess,
+  o: BenchOptions,
+): Promise<{ rows: Row[]; events: number }> {
+  const n = o.clicks;
+  const users = b.users.slice(0, n);
+  const cards = await pool(n, 8, (i) => b.emu.sendText(users[i]!, '帮助'));
+  const ids = cards.map((r) => r.messageId!);
+  await b.ledger.repliesTo(ids, o.waitMs);
+  await server.settle();
+  const cardOf = new Map<string, string>();
+  for (const m of b.emu.state.messages)
+    if (m.from === 'app' && m.replyTo && ids.includes(m.replyTo)) cardOf.set(m.chatId, m.messageId);
+  const rows: Row[] = [];
+  let events = n;
+  const levels = [...new Set([1, Math.min(8, Math.max(...o.concurrency))])];
+  for (const c of levels) {
+    const durations: number[][] = [];
+    const walls: number[] = [];
+    let slow = 0;
+    let expected = 0;
+    let exactlyOne = 0;
+    let missing = 0;
+    let duplicated = 0;
+    for (let rep = 0; rep < o.reps; rep++) {
+      await b.ledger.quiet();
+      const before = new Map(users.map((u) => [u, b.ledger.sends.get(b.emu.p2pChatId(u)) ?? 0]));
+      const t0 = performance.now();
+      const results = await pool(n, c, (i) => {
+        const u = users[i]!;
+        const card = cardOf.get(b.emu.p2pChatId(u));
+        if (!card) throw new Error(`no help card for ${u}`);
+        return b.emu.clickButton(u, card, '我的案件');
+      });
+      walls.push(performance.now() - t0);
+      events += n;
+      durations.push(results.filter((r) => r.status === 200).map((r) => r.ms));
+      slow += results.filter((r) => r.toast?.content.includes('正在处理')).length;
+      const grew = (u: string) => (b.ledger.sends.get(b.emu.p2pChatId(u)) ?? 0) - before.get(u)!;
+      await b.ledger.until(() => users.every((u) => grew(u) >= 1), o.waitMs);
+      await server.settle();
+      for (const [i, u] of users.entries()) {
+        expected++;
+        const g = results[i]!.status === 200 ? grew(u) : -1;
+        if (g === 1) exactlyOne++;
+        else if (g > 1) duplicated++;
+        else missing++;
+      }
+    }
+    rows.push({
+      case: 'card click 我的案件',
+      driver: 'sqlite',
+      concurrency: c,
+      events: n,
+      reps: o.reps,
+      perSec: median(walls.map((w) => (n / w) * 1000)),
+      p50: median(durations.map((d) => percentile(d, 50))),
+      p95: median(durations.map((d) => percentile(d, 95))),
+      p99: median(durations.map((d) => percentile(d, 99))),
+      e2eP50: null,
+      e2eP95: null,
+      vsBase: '',
+      once: { expected, exactlyOne, missing, duplicated, ok: exactlyOne === expected },
+      counts: { slow },
+      notes: `time to answer; ${slow} past the 2.5 s budget (3 s limit)`,
+    });
+  }
+  return { rows, events };
+}
+
+function medianRun(runs: IngestRun[] | undefined): Summary | undefined {
+  return runs && runs.length > 0 ? summarise(runs) : undefined;
+}
+
+async function faultRows(
+  b: Bench,
+  server: ServerProcess,
+  o: BenchOptions,
+  clean: IngestSet,
+): Promise<{ rows: Row[]; events: number }> {
+  const c = o.concurrency.includes(8) ? 8 : o.concurrency[Math.floor(o.concurrency.length / 2)]!;
+  const base = medianRun(clean.byConcurrency.get(c));
+  const rows: Row[] = [];
+  let events = 0;
+
+  // (a) After each reply the platform creates, the next reply call fails with probability q, so that
+  // q / (1 + q) of all calls fail; one in four of those is a rate limit (99991400), the rest a 500.
+  const q = o.failRate / (1 - o.failRate);
+  const random = prng(7);
+  const stop = b.emu.onMessage((m, kind) => {
+    if (kind !== 'created' || m.from !== 'app' || !m.replyTo) return;
+    if (random() >= q) return;
+    if (random() < 0.25) b.emu.failNext('reply', { code: 99991400, times: 1 });
+    else b.emu.failNext('reply', { status: 500, times: 1 });
+  });
+  // The first call of the run must be able to fail too.
+  b.emu.failNext('reply', { status: 500, times: 1 });
+  const flaky: IngestRun[] = [];
+  try {
+    for (let rep = 0; rep < o.reps; rep++) {
+      const run = await ingest(b, server, o.events, c, { waitMs: o.waitMs });
+      events += run.sent;
+      flaky.push(run);
+      o.log(
+        `  faults c=${c} rep ${rep + 1}/${o.reps}: ${run.calls.failed}/${run.calls.ok + run.calls.failed} reply calls failed, once ${run.once.exactlyOne}/${run.once.expected}`,
+      );
+    }
+  } finally {
+    stop();
+    delete b.emu.state.faults.reply;
+  }
+  const fs = summarise(flaky);
+  const calls = flaky.reduce(
+    (a, r) => ({
+      ok: a.ok + r.calls.ok,
+      failed: a.failed + r.calls.failed,
+      s500: a.s500 + r.calls.status500,
+      rl: a.rl + r.calls.rateLimited,
+    }),
+    { ok: 0, failed: 0, s500: 0, rl: 0 },
+  );
+  const accepted = flaky.reduce((a, r) => a + r.accepted.length, 0);
+  rows.push({
+    case: 'faults: reply 500 / 99991400',
+    driver: 'sqlite',
+    concurrency: c,
+    events: o.events,
+    reps: flaky.length,
+    ...fs,
+    vsBase: `e2e p50 ${ratio(fs.e2eP50, base?.e2eP50)}, p95 ${ratio(fs.e2eP95, base?.e2eP95)} vs clean`,
+    once: mergeOnce(flaky),
+    counts: { failedCalls: calls.failed, status500: calls.s500, rateLimited: calls.rl, okCalls: calls.ok },
+    notes: `retry after ${o.delivery.baseBackoffMs ?? defaultDeliveryPolicy.baseBackoffMs} ms, doubling; ${((calls.failed / Math.max(1, calls.ok + calls.failed)) * 100).toFixed(0)}% of reply calls failed (${calls.s500}×500, ${calls.rl}×99991400); ${calls.ok - accepted} repeated`,
+  });
+
+  // (b) Every tenant token is revoked at a third and at two thirds of the run.
+  const marks = new Set([Math.floor(o.events / 3), Math.floor((2 * o.events) / 3)]);
+  const revoked: IngestRun[] = [];
+  let revocations = 0;
+  for (let rep = 0; rep < o.reps; rep++) {
+    const run = await ingest(b, server, o.events, c, {
+      waitMs: o.waitMs,
+      onAck: (i) => {
+        if (!marks.has(i)) return;
+        b.emu.invalidateTokens();
+        revocations++;
+      },
+    });
+    events += run.sent;
+    revoked.push(run);
+    o.log(
+      `  tokens c=${c} rep ${rep + 1}/${o.reps}: ${run.calls.token} calls refused for the token, once ${run.once.exactlyOne}/${run.once.expected}`,
+    );
+  }
+  const ts = summarise(revoked);
+  const tokenErrors = revoked.reduce((a, r) => a + r.calls.token, 0);
+  rows.push({
+    case: 'faults: tokens revoked',
+    driver: 'sqlite',
+    concurrency: c,
+    events: o.events,
+    reps: revoked.length,
+    ...ts,
+    vsBase: `e2e p50 ${ratio(ts.e2eP50, base?.e2eP50)}, p95 ${ratio(ts.e2eP95, base?.e2eP95)} vs clean`,
+    once: mergeOnce(revoked),
+    counts: { revocations, tokenErrors },
+    notes: `${revocations} revocations, ${tokenErrors} calls refused with 99991663`,
+  });
+  return { rows, events };
+}
+
+/** (c) A real process records events, answers 200 and is killed before handling; a restart handles them. */
+async function killRow(b: Bench, o: BenchOptions): Promise<Row> {
+  const n = Math.max(4, Math.min(o.events, 120));
+  const port = String(await freePort());
+  const dbPath = tempDbPath();
+  const first = await startServer(b, o, { PORT: port, DATABASE_PATH: dbPath, RC_FAULTS: 'kill-after-ack' });
+  const c = Math.max(...o.concurrency);
+  const results = await pool(n, c, (i) => b.emu.sendText(b.users[i % b.users.length]!, '帮助'));
+  const exit = await Promise.race([
+    first.exited,
+    new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref()),
+  ]);
+  if (exit === null) first.child.kill('SIGKILL');
+  await first.exited;
+  const accepted = results.filter((r) => r.status === 200);
+  const notAcked = results.filter((r) => r.status !== 200);
+  const ids = results.map((r) => r.messageId!);
+  const beforeRestart = ids.filter((id) => b.ledger.replies.has(id)).length;
+
+  const t0 = performance.now();
+  const second = await startServer(b, o, { PORT: port, DATABASE_PATH: dbPath });
+  const acceptedIds = accepted.map((r) => r.messageId!);
+  await b.ledger.repliesTo(acceptedIds, o.waitMs);
+  const recoveryMs = performance.now() - t0;
+  // The platform redelivers what got no 200, and (as it may) some of what did: nothing is handled twice.
+  const redelivered = [...notAcked, ...accepted.slice(0, Math.ceil(accepted.length / 2))];
+  await pool(redelivered.length, 8, (i) => b.emu.deliver(redelivered[i]!.envelope, { url: 'event' }));
+  await b.ledger.repliesTo(ids, o.waitMs);
+  await second.settle();
+  const once = b.ledger.exactlyOnce(ids);
+  await second.close();
+  o.log(
+    `  kill-after-ack: ${accepted.length}/${n} acked before the kill (${exit ? (exit.signal ?? exit.code) : 'timeout'}), ${beforeRestart} answered before restart, once ${once.exactlyOne}/${once.expected}`,
+  );
+  const beforeOk = beforeRestart === 0;
+  return {
+    case: 'faults: killed after ack',
+    driver: 'sqlite',
+    concurrency: c,
+    events: n,
+    reps: 1,
+    perSec: null,
+    p50: null,
+    p95: null,
+    p99: null,
+    e2eP50: null,
+    e2eP95: null,
+    vsBase: '',
+    once: { ...once, ok: once.ok && beforeOk && accepted.length > 0 },
+    counts: {
+      acked: accepted.length,
+      answeredBeforeRestart: beforeRestart,
+      redelivered: redelivered.length,
+      killed: exit?.signal === 'SIGKILL' ? 1 : 0,
+    },
+    notes: `${accepted.length} acked then ${exit?.signal ?? 'no kill'}; ${beforeRestart} answered before restart; restart to last reply ${recoveryMs.toFixed(0)} ms; ${redelivered.length} redelivered`,
+  };
+}
+
+const MB = 1024 * 1024;
+const fmtMb = (b: number) => `${(b / MB).toFixed(1)} MB`;
+const fmtKb = (b: number) => `${b < 0 ? '−' : ''}${(Math.abs(b) / 1024).toFixed(0)} KB`;
+
+function memoryRows(r: BenchResult): Row[] {
+  const rows: Row[] = [];
+  const blank = { driver: 'sqlite' as const, concurrency: null, reps: 1, perSec: null, p50: null, p95: null };
+  const rest = { p99: null, e2eP50: null, e2eP95: null, vsBase: '', once: null, counts: {} };
+  if (r.memory) {
+    const { before, after, events } = r.memory;
+    const delta = (d: number) => `${d >= 0 ? '+' : '−'}${fmtMb(Math.abs(d))}`;
+    const heap = after.heapUsed - before.heapUsed;
+    rows.push({
+      case: 'server memory',
+      ...blank,
+      events,
+      ...rest,
+      notes: `after gc: heap ${fmtMb(before.heapUsed)} → ${fmtMb(after.heapUsed)} (${delta(heap)}, ${fmtKb((heap / events) * 1000)}/1000 events); rss ${fmtMb(before.rss)} → ${fmtMb(after.rss)} (${delta(after.rss - before.rss)})`,
+    });
+  }
+  if (r.db) {
+    const { events, empty, loaded, retained, purged } = r.db;
+    const per = (bytes: number) => `${fmtKb(((bytes - empty.vacuumedBytes) / events) * 1000)}/1000`;
+    rows.push({
+      case: 'sqlite file',
+      ...blank,
+      events,
+      ...rest,
+      notes: `on disk ${fmtKb(loaded.fileBytes)}, data ${per(loaded.vacuumedBytes)} events; after retention (${purged.inbox} inbox, ${purged.outbox} outbox rows purged) ${per(retained.vacuumedBytes)}, file stays ${fmtKb(retained.fileBytes)} until VACUUM`,
+    });
+  }
+  return rows;
+}
+
+// ---- the whole run ---------------------------------------------------------------------------------
+
+export async function runBench(partial: Partial<BenchOptions> = {}): Promise<BenchResult> {
+  const started = performance.now();
+  const given: BenchOptions = { ...defaultOptions, ...partial };
+  const o: BenchOptions = {
+    ...given,
+    log: (line) => given.log(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}`),
+  };
+  const emu = await startEmulator();
+  const ledger = new PlatformLedger(emu);
+  const b: Bench = { emu, ledger, users: userPool(emu, Math.max(o.events, o.clicks, 4), '') };
+  const rows: Row[] = [];
+  const servers: ServerProcess[] = [];
+  const result: BenchResult = {
+    options: { ...o, log: undefined } as unknown as Omit<BenchOptions, 'log'>,
+    rows,
+    memory: null,
+    db: null,
+    ok: false,
+    seconds: 0,
+  };
+  delete (result.options as { log?: unknown }).log;
+  try {
+    // SQLite: the real Node runtime in its own process.
+    o.log('sqlite: starting the Node runtime');
+    const sqlite = await startServer(b, o, { DATABASE_PATH: tempDbPath() });
+    servers.push(sqlite);
+    const warm = await ingest(b, sqlite, Math.min(20, o.events), 4, { waitMs: o.waitMs });
+    const empty = await sqlite.request<DbSize>({ op: 'db' });
+    const memBefore = await sqlite.request<MemorySample>({ op: 'mem' });
+    let handled = 0;
+    const clean = await ingestLevels(b, sqlite, o, 'sqlite');
+    handled += clean.events;
+    rows.push(...ingestRows(clean, o, 'sqlite'));
+    o.log('sqlite: card callbacks');
+    const clicks = await clickRows(b, sqlite, o);
+    handled += clicks.events;
+    rows.push(...clicks.rows);
+    o.log('sqlite: fault injection');
+    const faults = await faultRows(b, sqlite, o, clean);
+    handled += faults.events;
+    rows.push(...faults.rows);
+    await sqlite.settle();
+    const memAfter = await sqlite.request<MemorySample>({ op: 'mem' });
+    result.memory = { before: memBefore, after: memAfter, events: handled };
+    const loaded = await sqlite.request<DbSize>({ op: 'db' });
+    // Retention keeps 30 days of handled events and settled messages: tick as if 31 days had passed.
+    const tick = await sqlite.request<{ purged: { inbox: number; outbox: number } }>({
+      op: 'tick',
+      now: Date.now() + 31 * 86_400_000,
+    });
+    const retained = await sqlite.request<DbSize>({ op: 'db' });
+    result.db = { events: handled + warm.sent, empty, loaded, retained, purged: tick.purged };
+    if (!warm.once.ok) throw new Error('warm-up events were not each answered exactly once');
+    await sqlite.close();
+
+    if (o.d1) {
+      o.log('d1: starting the service over Miniflare D1');
+      const d1 = await startServer(b, o, { BENCH_DRIVER: 'd1', DATABASE_PATH: 'unused.sqlite' });
+      servers.push(d1);
+      await ingest(b, d1, Math.min(20, o.events), 4, { waitMs: o.waitMs });
+      const d1Set = await ingestLevels(b, d1, o, 'd1');
+      rows.push(...ingestRows(d1Set, o, 'd1', clean));
+      await d1.close();
+    }
+
+    o.log('sqlite: kill after ack, then restart');
+    rows.push(await killRow(b, o));
+    rows.push(...memoryRows(result));
+  } finally {
+    for (const s of servers) await s.close();
+    ledger.stop();
+    await emu.close();
+  }
+  result.ok = rows.every((r) => r.once === null || r.once.ok);
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+// ---- the table -------------------------------------------------------------------------------------
+
+const ms = (v: number | null) => (v === null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+export const COLUMNS = [
+  'case',
+  'driver',
+  'conc',
+  'events×reps',
+  'per s',
+  'ack p50 ms',
+  'ack p95 ms',
+  'ack p99 ms',
+  'e2e p50 ms',
+  'e2e p95 ms',
+  'vs baseline',
+  'exactly once',
+  'notes',
+] as const;
+
+export function tableCells(r: Row): string[] {
+  return [
+    r.case,
+    r.driver,
+    r.concurrency === null ? '–' : String(r.concurrency),
+    `${r.events}×${r.reps}`,
+    r.perSec === null ? '–' : r.perSec.toFixed(0),
+    ms(r.p50),
+    ms(r.p95),
+    ms(r.p99),
+    ms(r.e2eP50),
+    ms(r.e2eP95),
+    r.vsBase || '–',
+    r.once === null
+      ? '–'
+      : `${r.once.ok ? 'yes' : 'NO'} ${r.once.exactlyOne}/${r.once.expected}${r.once.missing ? ` (${r.once.missing} missing)` : ''}${r.once.duplicated ? ` (${r.once.duplicated} twice)` : ''}`,
+    r.notes || '–',
+  ];
+}
+
+/** A markdown table: one header row, one separator, one row per measurement. */
+export function formatTable(result: BenchResult): string {
+  const lines = [COLUMNS as readonly string[], ...result.rows.map(tableCells)];
+  const width = COLUMNS.map((_, i) => Math.max(...lines.map((l) => displayWidth(l[i]!))));
+  const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - displayWidth(s)));
+  const row = (cells: readonly string[]) => `| ${cells.map((c, i) => pad(c, width[i]!)).join(' | ')} |`;
+  return [
+    row(lines[0]!),
+    `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.slice(1).map(row),
+  ].join('\n');
+}
+
+/** CJK characters take two columns in a terminal. */
+function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s)
+    w +=
+      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(
+        ch,
+      )
+        ? 2
+        : 1;
+  return w;
+}

@@ -1,0 +1,184 @@
+// The server under benchmark, as its own process: `BENCH_DRIVER=sqlite` is the real Node runtime (startNode),
+// `BENCH_DRIVER=d1` the same service over a Miniflare D1 database. The parent talks to it over IPC.
+import { rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import Database from 'better-sqlite3';
+import { loadConfig } from '../src/config';
+import { createLarkTransport } from '../src/lark/client';
+import { silentLogger } from '../src/log';
+import type { DeliveryPolicy } from '../src/notify/deliver';
+import { startNode } from '../src/runtime/node';
+import { createService, type Service } from '../src/service';
+import { migrationsFolder } from '../src/store/sqlite';
+
+export type ServerRequest =
+  | { id: number; op: 'mem' }
+  | { id: number; op: 'settle' }
+  | { id: number; op: 'tick'; now: number }
+  | { id: number; op: 'db' }
+  | { id: number; op: 'close' };
+
+export type ServerMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+export interface DbSize {
+  /** Main file plus WAL as they are on disk. */
+  fileBytes: number;
+  /** Pages holding data after a checkpoint (the file minus its free list). */
+  liveBytes: number;
+  /** What `VACUUM INTO` writes: the smallest file the same data fits in. */
+  vacuumedBytes: number;
+  inboxRows: number;
+  outboxRows: number;
+}
+
+interface Running {
+  service: Service;
+  url: string;
+  close(): Promise<void>;
+}
+
+const size = (p: string) => {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+};
+
+function dbSize(path: string): DbSize {
+  // A second connection: checkpoint the WAL into the main file, then read the page accounting.
+  const db = new Database(path);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    const pages = Number(db.pragma('page_count', { simple: true }));
+    const free = Number(db.pragma('freelist_count', { simple: true }));
+    const copy = `${path}.vacuumed-${process.pid}-${Date.now()}`;
+    db.prepare('VACUUM INTO ?').run(copy);
+    const vacuumedBytes = size(copy);
+    const count = (t: string) =>
+      Number((db.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n);
+    const out: DbSize = {
+      fileBytes: size(path) + size(`${path}-wal`),
+      liveBytes: (pages - free) * pageSize,
+      vacuumedBytes,
+      inboxRows: count('inbox'),
+      outboxRows: count('outbox'),
+    };
+    rmSync(copy, { force: true });
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+async function startD1(env: Record<string, string | undefined>, delivery: Partial<DeliveryPolicy>) {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  // Loaded only here, so the SQLite server's memory is the product's alone.
+  const [{ Miniflare }, { drizzle }, { migrate }, { openD1Store }] = await Promise.all([
+    import('miniflare'),
+    import('drizzle-orm/d1'),
+    import('drizzle-orm/d1/migrator'),
+    import('../src/store/d1'),
+  ]);
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
+    d1Databases: ['DB'],
+  });
+  const d1 = (await mf.getD1Database('DB')) as any;
+  await migrate(drizzle(d1), { migrationsFolder });
+  const store = openD1Store(d1);
+  const service = createService({
+    config: loaded.config,
+    store,
+    transport: createLarkTransport({
+      appId: loaded.config.appId,
+      appSecret: loaded.config.appSecret,
+      domain: loaded.config.domain,
+    }),
+    logger: silentLogger,
+    delivery,
+  });
+  const server = serve({ fetch: service.app.fetch, port: loaded.config.port, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    service,
+    url,
+    async close() {
+      service.deliverer.close();
+      await service.settle();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mf.dispose();
+    },
+  };
+}
+
+async function main() {
+  const env = process.env;
+  const delivery = JSON.parse(env.BENCH_DELIVERY ?? '{}') as Partial<DeliveryPolicy>;
+  const driver = env.BENCH_DRIVER ?? 'sqlite';
+  let running: Running;
+  if (driver === 'd1') running = await startD1(env, delivery);
+  else {
+    const rt = await startNode(env, { logger: silentLogger, delivery });
+    running = { service: rt.service, url: rt.url, close: () => rt.close() };
+  }
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const send = (m: ServerMessage) => process.send?.(m);
+
+  process.on('message', async (req: ServerRequest) => {
+    try {
+      let result: unknown = null;
+      switch (req.op) {
+        case 'mem': {
+          // Twice: the first pass frees what finalisers release for the second.
+          gc?.();
+          gc?.();
+          const m = process.memoryUsage();
+          result = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+          break;
+        }
+        case 'settle':
+          await running.service.settle();
+          break;
+        case 'tick':
+          result = await running.service.tick(new Date(req.now));
+          await running.service.settle();
+          break;
+        case 'db':
+          result = driver === 'd1' || !env.DATABASE_PATH ? null : dbSize(env.DATABASE_PATH);
+          break;
+        case 'close':
+          await running.close();
+          send({ type: 'reply', id: req.id, ok: true, result: null });
+          // The SDK's keep-alive sockets would hold the process open.
+          setTimeout(() => process.exit(0), 50);
+          return;
+      }
+      send({ type: 'reply', id: req.id, ok: true, result });
+    } catch (err) {
+      send({ type: 'reply', id: req.id, ok: false, error: String(err) });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', url: running.url });
+}
+
+main().catch((err) => {
+  console.error(`bench server failed to start: ${String(err)}`);
+  process.exit(1);
+});

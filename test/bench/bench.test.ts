@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BenchResult, COLUMNS, formatTable, runBench } from '../../scripts/bench-lib';
+
+// The benchmark's machinery with tiny counts: the table's shape and the exactly-once accounting, never timings.
+describe('npm run bench machinery', () => {
+  let result: BenchResult;
+  const EVENTS = 6;
+  beforeAll(async () => {
+    result = await runBench({
+      events: EVENTS,
+      reps: 1,
+      concurrency: [1, 4],
+      clicks: 3,
+      d1: true,
+      delivery: { baseBackoffMs: 30 },
+      waitMs: 30_000,
+    });
+  }, 180_000);
+  afterAll(() => {
+    // A failing run leaves its table in the test output for diagnosis.
+    if (result && !result.ok) console.log(formatTable(result));
+  });
+
+  it('measures every case and prints one markdown table with a row each', () => {
+    const cases = result.rows.map((r) => `${r.case}/${r.driver}/${r.concurrency ?? '-'}`);
+    expect(cases).toEqual([
+      'ingest 帮助/sqlite/1',
+      'ingest 帮助/sqlite/4',
+      'card click 我的案件/sqlite/1',
+      'card click 我的案件/sqlite/4',
+      'faults: reply 500 / 99991400/sqlite/4',
+      'faults: tokens revoked/sqlite/4',
+      'ingest 帮助/d1/1',
+      'ingest 帮助/d1/4',
+      'faults: killed after ack/sqlite/4',
+      'server memory/sqlite/-',
+      'sqlite file/sqlite/-',
+    ]);
+    const lines = formatTable(result).split('\n');
+    expect(lines).toHaveLength(result.rows.length + 2);
+    const cells = (line: string) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
+    expect(cells(lines[0]!)).toEqual([...COLUMNS]);
+    expect(lines[1]).toMatch(/^\|(-+\|)+$/);
+    for (const line of lines.slice(2)) expect(cells(line)).toHaveLength(COLUMNS.length);
+    expect(cells(lines[2]!).slice(0, 4)).toEqual(['ingest 帮助', 'sqlite', '1', `${EVENTS}×1`]);
+    for (const r of result.rows.filter((x) => x.case.startsWith('ingest')))
+      expect(r.vsBase === '').toBe(r.driver === 'sqlite');
+  });
+
+  it('answers every accepted event exactly once, checked per event in the emulator', () => {
+    expect(result.ok).toBe(true);
+    for (const r of result.rows.filter((x) => x.once !== null)) {
+      expect(r.once, r.case).toMatchObject({ ok: true, missing: 0, duplicated: 0 });
+      expect(r.once!.exactlyOne, r.case).toBe(r.once!.expected);
+      if (!r.case.includes('killed')) expect(r.once!.expected, r.case).toBe(r.events * r.reps);
+    }
+  });
+
+  it('really injects the faults it reports', () => {
+    const row = (name: string) => result.rows.find((r) => r.case === name)!;
+    expect(row('faults: reply 500 / 99991400').counts.failedCalls).toBeGreaterThan(0);
+    expect(row('faults: tokens revoked').counts.revocations).toBe(2);
+    expect(row('faults: tokens revoked').counts.tokenErrors).toBeGreaterThan(0);
+    const killed = row('faults: killed after ack').counts;
+    expect(killed.killed).toBe(1);
+    expect(killed.acked).toBeGreaterThan(0);
+    expect(killed.answeredBeforeRestart).toBe(0);
+  });
+
+  it('reports the server process memory and what retention leaves in the SQLite file', () => {
+    expect(result.memory!.events).toBeGreaterThan(0);
+    expect(result.memory!.after.heapUsed).toBeGreaterThan(0);
+    const db = result.db!;
+    expect(db.loaded.inboxRows).toBe(db.events);
+    expect(db.purged.inbox).toBe(db.events);
+    expect(db.retained).toMatchObject({ inboxRows: 0, outboxRows: 0 });
+    expect(db.loaded.vacuumedBytes).toBeGreaterThan(db.retained.vacuumedBytes);
+  });
+});
