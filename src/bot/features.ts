@@ -1,6 +1,7 @@
 import { casesFeature } from './handlers/cases';
 import { correctionFeature } from './handlers/correction';
 import { deliberationFeature } from './handlers/deliberation';
+import { holidaysFeature } from './handlers/holidays';
 import { intakeFeature } from './handlers/intake';
 import { reportsFeature } from './handlers/reports';
 import { setupFeature } from './handlers/setup';
@@ -10,6 +11,7 @@ import type { Feature } from './handlers/types';
 /** In order: commands first, the guided conversations' free-text capture last, then the help card. */
 export const features: Feature[] = [
   setupFeature,
+  holidaysFeature,
   casesFeature,
   deliberationFeature,
   correctionFeature,

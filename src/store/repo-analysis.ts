@@ -1,0 +1,66 @@
+import { and, eq, gte, inArray, ne, notInArray, or } from 'drizzle-orm';
+import { cases, kv } from '../../db/schema';
+import type { Case, CaseStatus } from '../cases/types';
+import { type Db, guard, type Write } from './index';
+
+const FINISHED: CaseStatus[] = ['closed', 'withdrawn'];
+
+/**
+ * The cases statistics look at: every open case, and finished ones changed since `sinceMs` (a case's
+ * occurrence and decision both precede its last change, so nothing in a window starting then is missed).
+ */
+export async function casesForAnalysis(db: Db, sinceMs: number): Promise<Case[]> {
+  const rows = await db
+    .select({ doc: cases.doc })
+    .from(cases)
+    .where(
+      and(
+        ne(cases.status, 'draft'),
+        or(
+          notInArray(cases.status, FINISHED),
+          and(inArray(cases.status, FINISHED), gte(cases.updatedAt, sinceMs)),
+        ),
+      ),
+    );
+  return rows.map((r) => JSON.parse(r.doc) as Case);
+}
+
+/** Which risk groups (`category:<id>`, `area:<id>`) are at or over the threshold and were warned about. */
+export interface RiskState {
+  active: Record<string, { since: string; caseIds: string[] }>;
+}
+
+export interface StoredRiskState {
+  state: RiskState;
+  version: number;
+}
+
+export const RISK_STATE_KEY = 'analysis:risk';
+
+export async function readRiskState(db: Db): Promise<StoredRiskState> {
+  const [row] = await db.select().from(kv).where(eq(kv.key, RISK_STATE_KEY));
+  return row
+    ? { state: JSON.parse(row.value) as RiskState, version: row.version }
+    : { state: { active: {} }, version: 0 };
+}
+
+/** Replaces the risk state from the version it was read at; a concurrent writer turns this into a conflict. */
+export function writeRiskState(db: Db, before: StoredRiskState, state: RiskState, now: Date): Write[] {
+  const value = JSON.stringify(state);
+  if (before.version === 0) {
+    return [
+      db
+        .insert(kv)
+        .values({ key: RISK_STATE_KEY, value, version: 1, updatedAt: now.getTime() })
+        .onConflictDoNothing(),
+      guard,
+    ];
+  }
+  return [
+    db
+      .update(kv)
+      .set({ value, version: before.version + 1, updatedAt: now.getTime() })
+      .where(and(eq(kv.key, RISK_STATE_KEY), eq(kv.version, before.version))),
+    guard,
+  ];
+}
