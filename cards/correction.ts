@@ -98,21 +98,30 @@ function subtitle(number: string | null, title: string): string {
 
 export const itemKindLabel = (k: CorrectionItem['kind']) => (k === 'requirement' ? '纠错要求' : '纠错建议');
 
-/** The order's substance, in the regulation's words (art. 16). */
+/** Characters of typed text an order shows: the whole order, or a brief one beside a report to review. */
+const ORDER_BUDGET = {
+  full: { reason: 600, items: 3000, improve: 400 },
+  brief: { reason: 200, items: 1200, improve: 150 },
+} as const;
+
+/** The order's substance, in the regulation's words (art. 16); typed text is clipped so a card stays small. */
 export function orderLines(
   policy: Policy,
   o: Pick<CorrectionOrder, 'reason' | 'items' | 'deadline' | 'improveRules'>,
   who: { responsibleName: string; unitName: string | null },
+  size: keyof typeof ORDER_BUDGET = 'full',
 ): string[] {
+  const budget = ORDER_BUDGET[size];
   const items = o.items.slice(0, ITEMS_SHOWN_MAX);
+  const perItem = Math.max(40, Math.min(300, Math.floor(budget.items / Math.max(1, items.length))));
   return [
-    `**纠错事由**：${shown(o.reason, 1000)}`,
+    `**纠错事由**：${shown(o.reason, budget.reason)}`,
     '**纠错事项**：',
-    ...items.map((it, i) => `${i + 1}. 【${itemKindLabel(it.kind)}】${shown(it.text, 300)}`),
+    ...items.map((it, i) => `${i + 1}. 【${itemKindLabel(it.kind)}】${shown(it.text, perItem)}`),
     ...(o.items.length > items.length ? [`（另有 ${o.items.length - items.length} 项未列出）`] : []),
-    `**整改责任人**：${esc(who.responsibleName)}${who.unitName ? `（${esc(who.unitName)}）` : ''}`,
+    `**整改责任人**：${shown(who.responsibleName, 40)}${who.unitName ? `（${esc(who.unitName)}）` : ''}`,
     `**整改期限**：${o.deadline}`,
-    `**分析原因、完善制度、健全机制**（${policy.statements.correctionDuty.citation}）：${shown(o.improveRules, 600)}`,
+    `**分析原因、完善制度、健全机制**（${policy.statements.correctionDuty.citation}）：${shown(o.improveRules, budget.improve)}`,
   ];
 }
 
@@ -583,13 +592,13 @@ export interface CompletionReviewData {
 }
 
 export function completionReviewCard(d: CompletionReviewData) {
-  const listed = d.completion.evidence.slice(0, 30);
+  const listed = d.completion.evidence.slice(0, 20);
   const lines = [
     caseLine(d.number, d.title),
-    ...orderLines(d.policy, d.order, d),
+    ...orderLines(d.policy, d.order, d, 'brief'),
     '',
-    `**完成情况**（${esc(d.responsibleName)}，${d.reportedAt} 报告）：${shown(d.completion.text, 1500)}`,
-    `**证明材料**（${d.completion.evidence.length} 份）：${listed.map((n) => shown(n, 60)).join('、')}${d.completion.evidence.length > listed.length ? ' 等' : ''}`,
+    `**完成情况**（${shown(d.responsibleName, 40)}，${d.reportedAt} 报告）：${shown(d.completion.text, 1200)}`,
+    `**证明材料**（${d.completion.evidence.length} 份）：${listed.map((n) => shown(n, 40)).join('、')}${d.completion.evidence.length > listed.length ? ' 等' : ''}`,
     ...(d.order.returns.length
       ? [
           `**此前退回 ${d.order.returns.length} 次**，最近一次：${shown(d.order.returns.at(-1)?.reason ?? '', 300)}`,
