@@ -10,7 +10,7 @@ import { createLarkTransport } from '../lark/client';
 import { createLogger, type Logger } from '../log';
 import type { DeliveryPolicy } from '../notify/deliver';
 import { LarkEmulator } from '../sandbox/emulator';
-import { SANDBOX_USERS, sandboxPage } from '../sandbox/page';
+import { SANDBOX_USERS, sandboxPage, seedSandbox } from '../sandbox/page';
 import { createService, type Service } from '../service';
 import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
@@ -96,6 +96,12 @@ export async function startNode(
 
   // Whatever was accepted before a crash is handled now, before anything new.
   if (!faults.has('kill-after-ack')) await service.tick(new Date());
+  // The demo roster and bound chats, set up through the bot's own commands, so the sandbox is usable at once.
+  if (emulator) {
+    await seedSandbox(emulator, () => service.settle()).catch((err: unknown) =>
+      log.warn({ msg: 'sandbox demo setup failed', error: String(err) }),
+    );
+  }
   const timer = setInterval(() => {
     service.tick(new Date()).catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
   }, 60_000);
