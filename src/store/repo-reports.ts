@@ -1,0 +1,53 @@
+import { eq, like, sql } from 'drizzle-orm';
+import { conversations, messageRefs } from '../../db/schema';
+import type { Db, Write } from './index';
+
+/** A conversations row exactly as stored, so it can be put back byte for byte. */
+export type RawConversation = typeof conversations.$inferSelect;
+
+export async function rawConversation(db: Db, openId: string): Promise<RawConversation | undefined> {
+  const [row] = await db.select().from(conversations).where(eq(conversations.openId, openId));
+  return row;
+}
+
+/**
+ * Puts back the conversation a report intake set aside (e.g. an unfinished application), with its own
+ * version and time, so nothing in it records when the report was filed.
+ */
+export function restoreConversation(db: Db, row: RawConversation): Write {
+  return db.insert(conversations).values(row);
+}
+
+/** Handler and investigator copies of a report's card: `reportcard:<report id>@<viewer open id>`. */
+export const reportCardRef = (reportId: string, viewerOpenId: string) =>
+  `reportcard:${reportId}@${viewerOpenId}`;
+
+export async function reportCopies(
+  db: Db,
+  reportId: string,
+): Promise<{ ref: string; messageId: string; viewer: string }[]> {
+  const base = `reportcard:${reportId}@`;
+  const rows = await db
+    .select({ ref: messageRefs.ref, messageId: messageRefs.messageId })
+    .from(messageRefs)
+    .where(like(messageRefs.ref, `${base}%`));
+  // LIKE treats '_' in ids as a wildcard; keep exact prefixes only.
+  return rows.filter((r) => r.ref.startsWith(base)).map((r) => ({ ...r, viewer: r.ref.slice(base.length) }));
+}
+
+const secured = new WeakSet<object>();
+
+/**
+ * Makes SQLite overwrite deleted and replaced content with zeros, so an event payload dropped after
+ * handling, a deleted intake row or a forgotten outbox row leaves no bytes of a reporter in the file.
+ * Connection-wide and idempotent; D1 refuses the pragma (its storage is not a file anyone can read).
+ */
+export async function ensureSecureDelete(db: Db): Promise<void> {
+  if (secured.has(db)) return;
+  try {
+    await db.run(sql`PRAGMA secure_delete = ON`);
+  } catch {
+    // Not supported by this driver: nothing more can be done from here.
+  }
+  secured.add(db);
+}

@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit, conversations, inbox, outbox, reports } from '../../db/schema';
+import { hashQueryCode } from '../../src/cases/reports';
+import { createLogger } from '../../src/log';
+import { startNode } from '../../src/runtime/node';
+import type { LarkEmulator } from '../../src/sandbox/emulator';
+import { Repo } from '../../src/store/repo';
+import { ADMIN, appEnv, startEmulator } from '../support/harness';
+import { tempDbPath } from '../support/stores';
+
+const SEC = { openId: 'ou_sec_anon_li', name: '李书记' };
+const CLERK = { openId: 'ou_clerk_anon_zhou', name: '周经办' };
+const ACCUSED = { openId: 'ou_accused_anon_qian', name: '钱执法' };
+const STRANGER = { openId: 'ou_stranger_anon_zheng', name: '郑路人' };
+const REPORTER = {
+  openId: 'ou_reporter_9f8e7d6c5b4a',
+  name: '匿名甲',
+  userId: 'u_reporter_5b4a3c2d',
+  unionId: 'on_reporter_union_1a2b3c4d5e6f',
+};
+const PARTY = 'oc_party_anon';
+const PUB = 'oc_pub_anon';
+
+const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
+
+describe('an anonymous report leaves nothing that ties it to its sender', () => {
+  const lines: string[] = [];
+  let emu: LarkEmulator;
+  let rt: Awaited<ReturnType<typeof startNode>>;
+  let dbPath: string;
+  let code = '';
+  const settle = () => rt.service.settle();
+  const dm = (openId: string) => emu.messages({ openId }).filter((m) => m.from === 'app');
+  const last = (openId: string) => dm(openId).at(-1)!;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    for (const u of [SEC, CLERK, ACCUSED, STRANGER, REPORTER]) emu.addUser(u);
+    const everyone = [SEC, CLERK, ACCUSED, STRANGER, REPORTER].map((u) => u.openId);
+    emu.addChat({ chatId: PARTY, name: '党组群', members: everyone });
+    emu.addChat({ chatId: PUB, name: '公示群', members: everyone });
+    dbPath = tempDbPath();
+    rt = await startNode(appEnv(emu, dbPath), {
+      logger: createLogger('debug', (l) => lines.push(l)),
+      delivery: { baseBackoffMs: 20 },
+    });
+    emu.connectApp({ eventUrl: `${rt.url}/webhook/event`, cardUrl: `${rt.url}/webhook/card` });
+    const repo = new Repo(rt.store.db);
+    const now = new Date();
+    const by = ADMIN.openId;
+    await rt.store.commit([
+      repo.addRole({ ...SEC, role: 'secretary', by, now }),
+      repo.addRole({ ...CLERK, role: 'clerk', by, now }),
+      repo.addRole({ ...ACCUSED, role: 'party_member', by, now }),
+      repo.bindChat({ chatId: PARTY, kind: 'party', by, now }),
+      repo.bindChat({ chatId: PUB, kind: 'publication', by, now }),
+    ]);
+  });
+  afterAll(async () => {
+    await rt?.close();
+    await emu?.close();
+  });
+
+  it('files through the emulator: 匿名举报, a file refused with the reason, the code shown once', async () => {
+    await emu.sendText(REPORTER.openId, '举报');
+    await settle();
+    const choose = last(REPORTER.openId);
+    expect(text(choose)).toContain('匿名举报');
+    // Sent, not a reply: nothing points at the reporter's own message.
+    expect(choose.replyTo).toBeUndefined();
+    const picked = await emu.clickButton(REPORTER.openId, choose.messageId, '匿名举报');
+    expect(picked.card).toBeUndefined();
+    await settle();
+    const form = last(REPORTER.openId);
+    expect(text(form)).toContain('提交匿名举报');
+
+    await emu.sendFile(REPORTER.openId, { fileKey: 'file_anon_evidence', fileName: '录音.m4a' });
+    await settle();
+    expect(text(last(REPORTER.openId))).toContain('匿名举报不接收文件或图片');
+
+    const missing = await emu.clickButton(REPORTER.openId, form.messageId, '提交匿名举报', {
+      accused: [],
+      matter: '检查中违规收取费用',
+      content: '2026年2月在某商场检查时收取所谓咨询费。',
+    });
+    expect(missing.toast?.content).toContain('请选择被举报的执法人员');
+    const tooLong = await emu.clickButton(REPORTER.openId, form.messageId, '提交匿名举报', {
+      accused: [ACCUSED.openId],
+      matter: '检查中违规收取费用',
+      content: '很长'.repeat(1001),
+    });
+    expect(tooLong.toast?.content).toContain('不能超过 2000 个字');
+    expect(await rt.store.db.select().from(reports)).toHaveLength(0);
+
+    const filed = await emu.clickButton(REPORTER.openId, form.messageId, '提交匿名举报', {
+      accused: [ACCUSED.openId],
+      matter: '检查中违规收取费用',
+      content: '2026年2月在某商场检查时收取所谓咨询费，当时有多人在场。',
+    });
+    expect(filed.toast?.type).toBe('success');
+    expect(filed.card).toBeUndefined();
+    await settle();
+    const shown = last(REPORTER.openId);
+    code = /查询码\*\*：\*\*([A-Z0-9]+)\*\*/.exec(text(shown))?.[1] ?? '';
+    expect(code).toMatch(/^[A-Z0-9]{10}$/);
+    // The code appears in exactly one message.
+    expect(dm(REPORTER.openId).filter((m) => text(m).includes(code))).toHaveLength(1);
+
+    const again = await emu.clickButton(REPORTER.openId, form.messageId, '提交匿名举报', {
+      accused: [ACCUSED.openId],
+      matter: '检查中违规收取费用',
+      content: '再交一次',
+    });
+    expect(again.toast?.content).toContain('已失效');
+    expect(await rt.store.db.select().from(reports)).toHaveLength(1);
+  });
+
+  it('keeps only the hash; audit says anonymous; the accused and the party chat hear nothing', async () => {
+    const [row] = await rt.store.db.select().from(reports);
+    expect(row?.realName).toBe(0);
+    expect(row?.queryCodeHash).toBe(hashQueryCode(code));
+    expect(row?.doc).not.toContain('reporterOpenId');
+    const filed = await rt.store.db.select().from(audit).where(eq(audit.action, 'report.filed'));
+    expect(filed.map((a) => a.actor)).toEqual(['anonymous']);
+    expect(await rt.store.db.select().from(conversations)).toHaveLength(0);
+    expect(dm(ACCUSED.openId)).toHaveLength(0);
+    expect(emu.messages({ chatId: PARTY })).toHaveLength(0);
+    for (const h of [SEC, CLERK]) {
+      const card = text(last(h.openId));
+      expect(card).toContain('匿名（系统未记录举报人身份）');
+      expect(card).toContain('检查中违规收取费用');
+    }
+  });
+
+  it('the query code works for anyone; a wrong code gets exactly the answer an unknown one gets', async () => {
+    await emu.sendText(STRANGER.openId, `查询 ${code.toLowerCase().replace(/(.{5})/, '$1 ')}`);
+    await settle();
+    const found = last(STRANGER.openId);
+    expect(text(found)).toContain('匿名举报办理情况');
+    expect(text(found)).toContain('已登记');
+    expect(found.replyTo).toBeUndefined();
+
+    const wrong = `${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}`;
+    const w = await emu.sendText(STRANGER.openId, `查询 ${wrong}`);
+    await settle();
+    const wrongAnswer = last(STRANGER.openId).content;
+    const u = await emu.sendText(STRANGER.openId, '查询 ZZZZ9999ZZ');
+    await settle();
+    const unknownAnswer = last(STRANGER.openId).content;
+    expect(wrongAnswer).toEqual(unknownAnswer);
+    expect(JSON.stringify(wrongAnswer)).toContain('没有查到');
+    const outcomes = await rt.store.db.select({ id: inbox.eventId, outcome: inbox.outcome }).from(inbox);
+    const outcomeOf = (id: string) => outcomes.find((o) => o.id === id)?.outcome;
+    expect(outcomeOf(w.eventId)).toBe('reports:query');
+    expect(outcomeOf(u.eventId)).toBe(outcomeOf(w.eventId));
+
+    // The reporter asks too, the way a reporter would.
+    await emu.sendText(REPORTER.openId, `查询 ${code}`);
+    await settle();
+    expect(text(last(REPORTER.openId))).toContain('匿名举报办理情况');
+  });
+
+  it('after delivery and a tick, no table, no byte of the file and no log line holds the sender', async () => {
+    await rt.service.tick(new Date());
+    await settle();
+    const p2p = emu.p2pChatId(REPORTER.openId);
+    const messageIds = emu.messages({ chatId: p2p, from: 'any' }).map((m) => m.messageId);
+    expect(messageIds.length).toBeGreaterThan(5);
+    const needles = [REPORTER.openId, REPORTER.userId, REPORTER.unionId, p2p, ...messageIds, code];
+
+    // Every private row has forgotten whom it went to and what it said.
+    const privateRows = (await rt.store.db.select().from(outbox)).filter((r) =>
+      r.ref?.startsWith('private:'),
+    );
+    expect(privateRows.length).toBeGreaterThan(0);
+    for (const r of privateRows)
+      expect(r).toMatchObject({ status: 'done', receiveId: null, content: null, messageId: null });
+
+    const db = new Database(dbPath);
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((t) => (t as { name: string }).name);
+      expect(tables).toEqual(
+        expect.arrayContaining(['reports', 'audit', 'outbox', 'inbox', 'conversations', 'message_refs']),
+      );
+      for (const table of tables) {
+        for (const row of db.prepare(`SELECT * FROM "${table}"`).all()) {
+          const flat = JSON.stringify(row);
+          for (const n of needles) expect(flat.includes(n), `${table} holds ${n}`).toBe(false);
+        }
+      }
+    } finally {
+      db.close();
+    }
+    const bytes = readFileSync(dbPath);
+    for (const n of needles)
+      expect(bytes.includes(Buffer.from(n, 'utf8')), `file bytes hold ${n}`).toBe(false);
+    const logs = lines.join('\n');
+    for (const n of needles) expect(logs.includes(n), `logs hold ${n}`).toBe(false);
+  });
+});
