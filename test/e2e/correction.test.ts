@@ -90,6 +90,15 @@ describe('correction order → acknowledgement, progress, extensions, completion
     expect(h.emu.buttons(issueForm.messageId).map((b) => b.text)).toEqual(['设定纠错事项']);
     await h.settle();
     expect((await getCase()).status).toBe('decided');
+    last(dm(SEC.openId), '设定纠错事项', 'corr.set');
+    // 待办 leads to the same form until the order is set.
+    await h.emu.sendText(SEC.openId, '待办');
+    await h.settle();
+    const todo = last(dm(SEC.openId), '认定要求纠错，待下达纠错通知');
+    const fromTodo = await h.emu.clickButton(SEC.openId, todo.messageId, '设定纠错事项');
+    expect(fromTodo.toast).toEqual({ type: 'success', content: '「设定纠错事项」表单已私信发送' });
+    await h.settle();
+    expect(find(dm(SEC.openId), '设定纠错事项', 'corr.set')).toHaveLength(2);
     const orderForm = last(dm(SEC.openId), '设定纠错事项', 'corr.set');
     expect(text(orderForm)).toContain(`"initial_date":"${defaultDeadline}"`);
     expect(text(orderForm)).toContain(policy.statements.correctionDuty.text);
@@ -232,7 +241,15 @@ describe('correction order → acknowledgement, progress, extensions, completion
     });
     last(dm(SUBJECT.openId), '延期申请未获批准', '审批材料已齐备，原期限足够');
 
-    const ext2 = await askExtension('上级审批会议推迟', second);
+    await askExtension('上级审批会议推迟', second);
+    // The secretary finds it again through 待办.
+    await h.emu.sendText(SEC.openId, '待办');
+    await h.settle();
+    const todoExt = last(dm(SEC.openId), '待审批的延期申请');
+    await h.emu.clickButton(SEC.openId, todoExt.messageId, '审批');
+    await h.settle();
+    expect(find(dm(SEC.openId), '整改延期申请', second)).toHaveLength(2);
+    const ext2 = last(dm(SEC.openId), '整改延期申请', second);
     const approve = await h.emu.clickButton(SEC.openId, ext2.messageId, '批准', { reason: '' });
     expect(approve.toast).toEqual({ type: 'success', content: `已批准延期，整改期限改为 ${second}` });
     await h.settle();
@@ -244,8 +261,20 @@ describe('correction order → acknowledgement, progress, extensions, completion
     expect(text(h.emu.message(order.messageId))).toContain(`整改期限**：${second}`);
     expect(text(h.emu.message(tracker.messageId))).toContain(`纠错期限**：${second}`);
 
+    // The subject's 待办 and tracker both lead back to the order.
+    await h.emu.sendText(SUBJECT.openId, '待办');
+    await h.settle();
+    const subjectTodo = last(dm(SUBJECT.openId), '纠错整改', `整改期限 ${second}`);
+    await h.emu.clickButton(SUBJECT.openId, subjectTodo.messageId, '整改');
+    await h.settle();
+    expect(h.emu.buttons(tracker.messageId).map((b) => b.text)).toContain('纠错通知');
+    const copies = find(dm(SUBJECT.openId), '纠错通知', '补办暂扣审批手续并归档');
+    expect(copies).toHaveLength(2);
+    const order2 = copies[1]!;
+    expect(h.emu.buttons(order2.messageId).map((b) => b.text)).toEqual(['报告进展', '报告完成', '申请延期']);
+
     // ── completion with evidence sent in the chat ──
-    await h.emu.clickButton(SUBJECT.openId, order.messageId, '报告完成');
+    await h.emu.clickButton(SUBJECT.openId, order2.messageId, '报告完成');
     await h.settle();
     let completionForm = last(dm(SUBJECT.openId), '报告整改完成', 'corr.complete');
     const noEvidence = await h.emu.clickButton(SUBJECT.openId, completionForm.messageId, '提交完成报告', {
@@ -300,7 +329,9 @@ describe('correction order → acknowledgement, progress, extensions, completion
     expect(c.status).toBe('closed');
     expect(c.correction).toMatchObject({ status: 'accepted', acceptedBy: SEC.openId });
     last(dm(SUBJECT.openId), '整改已验收通过');
-    expect(h.emu.buttons(order.messageId)).toHaveLength(0);
+    // The newest copy of the order is the one kept up to date.
+    expect(h.emu.buttons(order2.messageId)).toHaveLength(0);
+    expect(h.emu.buttons(tracker.messageId).map((b) => b.text)).not.toContain('纠错通知');
     expect(text(h.emu.message(tracker.messageId))).toContain('已办结');
 
     // A late click on the old review card changes nothing.
