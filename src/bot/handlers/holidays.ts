@@ -236,12 +236,7 @@ const USAGE_TITLE: Record<Extract<HolidayCommand, { kind: 'usage' }>['what'], st
   remove: '删除节假日',
 };
 
-/** The year whose schedule admins most likely work on: the one after the known data. */
-function workingYear(ctx: Ctx): number {
-  return Number(ctx.env.calendar.dataEndsOn().slice(0, 4)) + 1;
-}
-
-/** The year 查看节假日 shows by default: the one admins extended the data to, else the one missing. */
+/** The year admins most likely work on (shown by 查看节假日 and in examples): the one they extended the data to, else the one missing. */
 function defaultListYear(ctx: Ctx): number {
   const end = Number(ctx.env.calendar.dataEndsOn().slice(0, 4));
   return end > libraryDataYears().last ? end : end + 1;
@@ -277,7 +272,7 @@ async function change(ctx: Ctx, said: Said, cmd: Extract<HolidayCommand, { kind:
   const stored = await readExtraDays(ctx.fx.db);
   const today = businessDate(ctx.now);
   const plan = planHolidayChange(cmd, stored.days, today, ctx.env.calendar);
-  if (!plan.ok) return refuse(ctx, said, 'invalid', title, plan.reasons, workingYear(ctx));
+  if (!plan.ok) return refuse(ctx, said, 'invalid', title, plan.reasons, defaultListYear(ctx));
   const touched = new Set(plan.days.map((d) => d.date));
   const before = stored.days.filter((d) => touched.has(d.date));
   const after =
@@ -319,10 +314,12 @@ async function onMessage(ctx: Ctx, said: Said): Promise<boolean> {
   if (said.kind !== 'text' && said.kind !== 'post') return false;
   const cmd = parseHolidayCommand(said.words);
   if (!cmd) return false;
+  const inConversation = said.chatType === 'p2p' && (await ctx.repo.conversation(said.openId)) !== undefined;
+  // Text like 「放假期间…」 without a date, typed during a guided conversation, is an answer to it.
+  if (cmd.kind === 'usage' && inConversation) return false;
   if (!(await ctx.isAdmin(said.openId))) {
     // A bare word like 调休 from someone else is not taken for a command; nor are answers to a conversation.
-    if (cmd.kind === 'usage') return false;
-    if (said.chatType === 'p2p' && (await ctx.repo.conversation(said.openId))) return false;
+    if (cmd.kind === 'usage' || inConversation) return false;
     return refuse(ctx, said, 'not-admin', TITLE[cmd.kind], [
       '节假日和调休安排属于制度配置，只有**管理员**可以查看和修改。',
       '如发现节假日安排有误，请联系系统管理员。',
@@ -330,7 +327,7 @@ async function onMessage(ctx: Ctx, said: Said): Promise<boolean> {
   }
   switch (cmd.kind) {
     case 'usage':
-      return refuse(ctx, said, 'usage', USAGE_TITLE[cmd.what], [cmd.problem], workingYear(ctx));
+      return refuse(ctx, said, 'usage', USAGE_TITLE[cmd.what], [cmd.problem], defaultListYear(ctx));
     case 'list':
       ctx.fx.outcome = 'holidays:list';
       answer(ctx, said, await listCard(ctx, cmd.year ?? defaultListYear(ctx)));
