@@ -78,6 +78,8 @@ describe.skipIf(skip)('the sandbox in a real browser (chromium, headless)', () =
     await page.press('#text', 'Enter');
     const help = card('查询 编号/查询码');
     await help.getByRole('button', { name: '申请容错' }).click();
+    // The click's answer is shown as a toast, as the Lark client does.
+    await until(() => page.locator('#toasts .toast').count()).toBeGreaterThan(0);
 
     const step1 = card('第 1/7 步');
     await step1.locator('[data-field=title]').fill('夜间检查时临机决定暂扣设备');
@@ -134,6 +136,18 @@ describe.skipIf(skip)('the sandbox in a real browser (chromium, headless)', () =
     await until(() => card('已设置党组成员').count()).toBe(1);
     // The admin's command shows its mentions by name.
     expect(await page.locator('#messages').textContent()).toContain('@容错纠错助手 党组成员 @李委员 @周委员');
+
+    // Without the bot mention a group message stays among people; other members can still be @mentioned.
+    await page.locator('#mention-bot').uncheck();
+    await page.locator('#mention-pick').selectOption({ label: '@李委员' });
+    await page.fill('#text', '请看一下这个申请');
+    await page.locator('#send').click();
+    await until(() => page.locator('#toasts').textContent()).toContain('机器人不会收到');
+    await until(() => page.locator('#messages .msg.mine .bubble').last().textContent()).toBe(
+      '请看一下这个申请 @李委员',
+    );
+    const sent = rt.emulator!.messages({ chatId: 'oc_sandbox_party', from: 'user' }).at(-1)!;
+    expect(sent.senderOpenId).toBe(SECRETARY);
 
     const shot = join(tmpdir(), `sandbox-browser-${process.pid}.png`);
     await page.screenshot({ path: shot });

@@ -135,7 +135,7 @@
     const group = chat.kind === 'group';
     $('mention-bar').hidden = !group;
     const pick = $('mention-pick');
-    const key = `${chat.chatId}:${chat.members.map((m) => m.openId).join(',')}`;
+    const key = `${view.as}@${chat.chatId}:${chat.members.map((m) => m.openId).join(',')}`;
     if (pick.dataset.key !== key) {
       pick.textContent = '';
       const first = document.createElement('option');
@@ -150,6 +150,8 @@
         pick.appendChild(o);
       }
       pick.dataset.key = key;
+      // Each chat starts with the bot mention on, as commands in groups need it.
+      $('mention-bot').checked = true;
     }
   }
 
