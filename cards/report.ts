@@ -270,7 +270,7 @@ function viewButtons(d: ReportCardData): object[] {
       button(
         `澄清正名：${p.name}`,
         { a: REPORT_ACTIONS.clear, r: id, o: p.openId },
-        { confirm: { title: '征求本人意见', text: `将请 ${p.name} 同志确认是否同意发布澄清正名通报。` } },
+        { confirm: { title: '征求本人意见', text: '请本人确认是否同意发布澄清正名通报？' } },
       ),
     );
   for (const p of d.publish)
@@ -297,10 +297,11 @@ export function reportCard(d: ReportCardData) {
     `**登记时间**：${d.filedAt}`,
   ];
   if (d.investigators.length) head.push(`**核查人员**：${list(d.investigators)}`);
+  // A form needs the room: the full text is on the card in view mode, an excerpt beside a form.
   const body = [
     `**举报事项**：${d.matter}`,
-    `**举报内容**：\n${clip(d.content, 2000)}`,
-    `**附件**：${d.attachments.length ? list(d.attachments.map((a) => clip(a, 60))) : '无'}`,
+    `**举报内容**：\n${clip(d.content, d.mode === 'view' ? 2000 : 500)}`,
+    `**附件**：${d.attachments.length ? list(d.attachments.map((a) => (a.length > 40 ? `${a.slice(0, 40)}…` : a))) : '无'}`,
   ];
   const elements: object[] = [md(head.join('\n')), hr(), md(body.join('\n'))];
   const progress: string[] = [];
@@ -314,8 +315,10 @@ export function reportCard(d: ReportCardData) {
   }
   if (d.feedback)
     progress.push(`**反馈**（${d.feedback.where}，${d.feedback.at}）：${clip(d.feedback.text, 400)}`);
-  for (const c of d.clearings.slice(0, LIST_MAX))
-    progress.push(`**澄清正名**：${c.officer}　${c.consent}${c.published ? `，已在${c.published}发布` : ''}`);
+  if (d.clearings.length)
+    progress.push(
+      `**澄清正名**：${list(d.clearings.map((c) => `${c.officer}（${c.consent}${c.published ? `，已在${c.published.slice(0, 20)}发布` : ''}）`))}`,
+    );
   if (d.converted.length)
     progress.push(`**已转容错认定**：${list(d.converted.map((c) => `${c.number}（${c.subject}）`))}`);
   if (progress.length) elements.push(hr(), md(progress.join('\n')));
