@@ -158,13 +158,19 @@ export interface HolidayChangeData {
   year: number;
   /** Festivals still missing from that year's added days; empty when the library covers the year. */
   missing: string[];
+  /** Every day was already there as typed: nothing was written. */
+  unchanged?: boolean;
 }
 
 /** The admin's answer after adding or deleting days: what changed and what may still be missing. */
 export function holidayChangedCard(d: HolidayChangeData) {
   const added = d.action === 'added';
   const lines = [
-    added ? `已添加 ${d.days.length} 天：` : `已删除 ${d.days.length} 天：`,
+    d.unchanged
+      ? `这些日期已按相同设置添加过，没有做任何更改：`
+      : added
+        ? `已添加 ${d.days.length} 天：`
+        : `已删除 ${d.days.length} 天：`,
     ...rangeLines(d.days),
     ...(d.replaced.length
       ? [
@@ -172,15 +178,17 @@ export function holidayChangedCard(d: HolidayChangeData) {
         ]
       : []),
     ...(d.notFound.length ? [`以下日期不是管理员添加的，未做更改：${d.notFound.join('、')}`] : []),
-    `节假日数据现截至 **${d.dataEndsOn}**。此后计算的期限和提醒按新的安排执行，已修改内容已记入审计日志。`,
+    d.unchanged
+      ? `节假日数据截至 **${d.dataEndsOn}**。`
+      : `节假日数据现截至 **${d.dataEndsOn}**。此后计算的期限和提醒按新的安排执行，修改已记入审计日志。`,
   ];
   const gaps = d.missing.length
     ? [`${d.year} 年尚未看到：${d.missing.join('、')}。请按${stateCouncilNotice(d.year)}继续添加。`]
     : [];
   return card({
-    title: added ? '节假日安排已添加' : '节假日安排已删除',
+    title: d.unchanged ? '无需更改' : added ? '节假日安排已添加' : '节假日安排已删除',
     template: 'green',
-    summary: added ? '节假日安排已添加' : '节假日安排已删除',
+    summary: d.unchanged ? '节假日安排无需更改' : added ? '节假日安排已添加' : '节假日安排已删除',
     elements: [
       md([...lines, ...gaps].join('\n')),
       hr(),

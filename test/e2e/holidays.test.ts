@@ -157,6 +157,9 @@ describe('admins keep the holiday calendar by chat', () => {
     expect(spring.reply.chatId).toBe(GROUP);
     const makeUp = await say(ADMIN.openId, `调休上班 ${W} 春节调休`);
     expect(makeUp.outcome).toBe('holidays:add');
+    const again = await say(ADMIN.openId, `调休上班 ${W} 春节调休`);
+    expect(again.outcome).toBe('holidays:unchanged');
+    expect(again.text).toContain('没有做任何更改');
 
     // Any later event (or tick) brings the running service's calendar up to date.
     const list = await say(ADMIN.openId, `查看节假日 ${Y}`);

@@ -305,6 +305,7 @@ async function change(ctx: Ctx, said: Said, cmd: Extract<HolidayCommand, { kind:
       dataEndsOn: cal.dataEndsOn(),
       year: plan.year,
       missing,
+      unchanged: plan.unchanged,
     }),
   );
   return true;
