@@ -70,7 +70,7 @@ export function configCard(d: ConfigCardData) {
     elements.push(
       md(
         `<font color='red'>**节假日数据即将用完**</font>：已知数据截至 ${d.calendarWarning.dataEndsOn}（还剩 ${d.calendarWarning.daysLeft} 天）。` +
-          '请在制度配置中补充下一年度的法定节假日和调休上班日，否则期限和提醒将按普通工作日计算。',
+          '请按国务院办公厅公布的安排，发送「节假日 2027-01-01 至 2027-01-03 元旦」「调休上班 2027-02-07」补充下一年度的法定节假日和调休上班日，否则期限和提醒将按普通工作日计算。',
       ),
       hr(),
     );
