@@ -202,6 +202,28 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
     expect(after).toEqual(before);
   });
 
+  it('during a draft: 帮助 still works, typed text gets a pointer to the form, 取消 ends it and keeps nothing', async () => {
+    await h.emu.sendText(STRANGER.openId, '举报');
+    await settle();
+    await h.emu.sendText(STRANGER.openId, '帮助');
+    await settle();
+    expect(text(last(STRANGER.openId))).toContain('可用指令');
+    await h.emu.sendText(STRANGER.openId, '他在检查时收了钱');
+    await settle();
+    expect(text(last(STRANGER.openId))).toContain('请先在卡片上选择');
+    await h.emu.sendImage(STRANGER.openId, 'img_before_mode');
+    await settle();
+    expect(text(last(STRANGER.openId))).toContain('请先选择举报方式');
+    await h.emu.sendText(STRANGER.openId, '取消');
+    await settle();
+    expect(text(last(STRANGER.openId))).toContain('已取消举报');
+    const rows = await h.rt.store.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.openId, STRANGER.openId));
+    expect(rows).toHaveLength(0);
+  });
+
   it('an accused clerk is recused: no card, not in the list, every click refused and nothing changes', async () => {
     const { r } = await fileByCard({ mode: 'real', accused: [CLERK2.openId] });
     expect(copyOf(CLERK2.openId, r)).toBeUndefined();

@@ -36,6 +36,7 @@ import type { Conversation } from '../../store/repo';
 import { type RawConversation, rawConversation, restoreConversation } from '../../store/repo-reports';
 import { applyReport, isRefusal } from '../apply';
 import type { Ctx } from '../context';
+import { COMMAND_WORDS } from '../router';
 import { normalizeCommand } from '../text';
 import { nameOf } from './cases-view';
 import { sendHandlerCopies } from './reports-view';
@@ -50,6 +51,12 @@ export const REPORT_WORDS = new Set(
   ['举报', '我要举报', '信访举报', '投诉举报', '举报投诉'].map(normalizeCommand),
 );
 const CANCEL_WORDS = new Set(['取消', '取消举报', '退出'].map(normalizeCommand));
+// The help and other commands keep working while a report is being written.
+const RESERVED = new Set(
+  ['帮助', 'help', '菜单', '?', '你好', 'hi', 'hello', '您好', ...Object.values(COMMAND_WORDS)].map(
+    normalizeCommand,
+  ),
+);
 const MAX_FILES = 20;
 const MAX_ACCUSED = 20;
 const MAX_PEOPLE = 200;
@@ -152,6 +159,7 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
   if (said.chatType !== 'p2p') return false;
   const draft = await loadDraft(ctx, said.openId);
   if (!draft) return false;
+  if (said.kind !== 'file' && said.kind !== 'image' && RESERVED.has(said.words)) return false;
   ctx.fx.outcome = INTAKE_OUTCOME;
   const openId = said.openId;
   if (said.kind === 'file' || said.kind === 'image') {
