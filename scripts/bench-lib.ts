@@ -20,6 +20,10 @@ export interface BenchOptions {
   /** Clicks per concurrency level in the card-callback run. */
   clicks: number;
   d1: boolean;
+  /** Events per repetition on D1 (Miniflare's local D1 is an order of magnitude slower). */
+  d1Events: number;
+  /** Open-loop rate of the light-load run, below the outbox's 50 messages/s per app. */
+  lightRate: number;
   /** Delivery policy overrides for every server (the product's defaults otherwise). */
   delivery: Partial<DeliveryPolicy>;
   /** Share of reply calls the emulator fails in the fault run. */
@@ -35,6 +39,8 @@ export const defaultOptions: BenchOptions = {
   concurrency: [1, 8, 32],
   clicks: 40,
   d1: true,
+  d1Events: 50,
+  lightRate: 15,
   delivery: {},
   failRate: 0.3,
   waitMs: 90_000,
@@ -357,7 +363,7 @@ export async function ingest(
   server: { settle(): Promise<void> },
   n: number,
   concurrency: number,
-  opts: { waitMs: number; onAck?: (i: number) => void },
+  opts: { waitMs: number; onAck?: (i: number) => void; rate?: number },
 ): Promise<IngestRun> {
   await b.ledger.quiet();
   const log = b.emu.state.requestLog;
@@ -367,6 +373,9 @@ export async function ingest(
   let acks = 0;
   const results = await pool(n, concurrency, async (i) => {
     const user = b.users[i % b.users.length]!;
+    // Open loop: the i-th event leaves at its slot, whatever the previous one's answer time.
+    const slot = opts.rate ? t0 + (i * 1000) / opts.rate - performance.now() : 0;
+    if (slot > 0) await new Promise((r) => setTimeout(r, slot));
     const at = performance.now();
     const r = await b.emu.sendText(user, '帮助');
     if (r.messageId) started.set(r.messageId, at);
@@ -465,9 +474,26 @@ async function startServer(b: Bench, o: BenchOptions, extra: Record<string, stri
   return server;
 }
 
-interface IngestSet {
-  byConcurrency: Map<number, IngestRun[]>;
+/** One load shape: closed-loop at a concurrency, or open-loop at a fixed rate (below the send cap). */
+interface Level {
+  key: string;
+  concurrency: number;
   events: number;
+  rate?: number;
+}
+
+interface IngestSet {
+  levels: Map<string, { level: Level; runs: IngestRun[]; statementsPerEvent: number | null }>;
+  events: number;
+}
+
+/** Light load first (under the outbox's 50/s cap, so e2e is handling plus delivery), then each concurrency. */
+function levelsFor(o: BenchOptions, events: number): Level[] {
+  const light = Math.max(2, Math.min(events, Math.round(o.lightRate * 2)));
+  return [
+    { key: 'light', concurrency: 1, events: light, rate: o.lightRate },
+    ...o.concurrency.map((c) => ({ key: `c${c}`, concurrency: c, events })),
+  ];
 }
 
 async function ingestLevels(
@@ -475,42 +501,68 @@ async function ingestLevels(
   server: ServerProcess,
   o: BenchOptions,
   driver: 'sqlite' | 'd1',
+  events: number,
 ): Promise<IngestSet> {
-  const byConcurrency = new Map<number, IngestRun[]>();
-  let events = 0;
-  for (const c of o.concurrency) {
+  const levels: IngestSet['levels'] = new Map();
+  let total = 0;
+  const statements = async () =>
+    (await server.request<{ count: number } | null>({ op: 'statements' }))?.count ?? null;
+  for (const level of levelsFor(o, events)) {
     const runs: IngestRun[] = [];
+    const before = await statements();
     for (let rep = 0; rep < o.reps; rep++) {
-      const run = await ingest(b, server, o.events, c, { waitMs: o.waitMs });
-      events += run.sent;
+      const run = await ingest(b, server, level.events, level.concurrency, {
+        waitMs: o.waitMs,
+        ...(level.rate ? { rate: level.rate } : {}),
+      });
+      total += run.sent;
       runs.push(run);
       o.log(
-        `  ${driver} c=${c} rep ${rep + 1}/${o.reps}: ${run.accepted.length}/${run.sent} acked in ${run.wallMs.toFixed(0)} ms, once ${run.once.exactlyOne}/${run.once.expected}`,
+        `  ${driver} ${level.key} rep ${rep + 1}/${o.reps}: ${run.accepted.length}/${run.sent} acked in ${run.wallMs.toFixed(0)} ms, once ${run.once.exactlyOne}/${run.once.expected}`,
       );
     }
-    byConcurrency.set(c, runs);
+    const after = await statements();
+    const sent = runs.reduce((a, r) => a + r.sent, 0);
+    levels.set(level.key, {
+      level,
+      runs,
+      statementsPerEvent: before !== null && after !== null ? (after - before) / sent : null,
+    });
   }
-  return { byConcurrency, events };
+  return { levels, events: total };
 }
 
-function ingestRows(set: IngestSet, o: BenchOptions, driver: 'sqlite' | 'd1', base?: IngestSet): Row[] {
-  return [...set.byConcurrency.entries()].map(([c, runs]) => {
+function ingestRows(set: IngestSet, driver: 'sqlite' | 'd1', base?: IngestSet): Row[] {
+  return [...set.levels.values()].map(({ level, runs, statementsPerEvent }) => {
     const s = summarise(runs);
-    const b = base?.byConcurrency.get(c);
-    const bs = b ? summarise(b) : undefined;
+    const b = base?.levels.get(level.key);
+    const bs = b ? summarise(b.runs) : undefined;
     const calls = runs.reduce((a, r) => a + r.calls.ok, 0);
     const accepted = runs.reduce((a, r) => a + r.accepted.length, 0);
+    const replyRate = median(runs.map((r) => (r.accepted.length / Math.max(1, r.replyWallMs)) * 1000));
+    const vsBase = !bs
+      ? ''
+      : level.rate
+        ? `ack p50 ${ratio(s.p50, bs.p50)}, e2e p50 ${ratio(s.e2eP50, bs.e2eP50)} vs sqlite`
+        : `acks/s ${ratio(s.perSec, bs.perSec)}, ack p50 ${ratio(s.p50, bs.p50)} vs sqlite`;
     return {
-      case: 'ingest 帮助',
+      case: level.rate ? `ingest 帮助 at ${level.rate}/s` : 'ingest 帮助',
       driver,
-      concurrency: c,
-      events: o.events,
+      concurrency: level.concurrency,
+      events: level.events,
       reps: runs.length,
       ...s,
-      vsBase: bs ? `acks/s ${ratio(s.perSec, bs.perSec)}, ack p50 ${ratio(s.p50, bs.p50)} vs sqlite` : '',
+      vsBase,
       once: mergeOnce(runs),
-      counts: { repeatedCalls: calls - accepted },
-      notes: `replies ${median(runs.map((r) => (r.accepted.length / Math.max(1, r.replyWallMs)) * 1000))?.toFixed(0)}/s; ${calls - accepted} repeated reply calls`,
+      counts: {
+        repeatedCalls: calls - accepted,
+        ...(statementsPerEvent !== null ? { statementsPerEvent } : {}),
+      },
+      notes: [
+        `replies ${replyRate?.toFixed(0)}/s`,
+        `${calls - accepted} repeated reply calls`,
+        ...(statementsPerEvent !== null ? [`${statementsPerEvent.toFixed(1)} D1 statements/event`] : []),
+      ].join('; '),
     };
   });
 }
@@ -598,7 +650,7 @@ async function faultRows(
   clean: IngestSet,
 ): Promise<{ rows: Row[]; events: number }> {
   const c = o.concurrency.includes(8) ? 8 : o.concurrency[Math.floor(o.concurrency.length / 2)]!;
-  const base = medianRun(clean.byConcurrency.get(c));
+  const base = medianRun(clean.levels.get(`c${c}`)?.runs);
   const rows: Row[] = [];
   let events = 0;
 
@@ -813,9 +865,9 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     const empty = await sqlite.request<DbSize>({ op: 'db' });
     const memBefore = await sqlite.request<MemorySample>({ op: 'mem' });
     let handled = 0;
-    const clean = await ingestLevels(b, sqlite, o, 'sqlite');
+    const clean = await ingestLevels(b, sqlite, o, 'sqlite', o.events);
     handled += clean.events;
-    rows.push(...ingestRows(clean, o, 'sqlite'));
+    rows.push(...ingestRows(clean, 'sqlite'));
     o.log('sqlite: card callbacks');
     const clicks = await clickRows(b, sqlite, o);
     handled += clicks.events;
@@ -843,8 +895,8 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       const d1 = await startServer(b, o, { BENCH_DRIVER: 'd1', DATABASE_PATH: 'unused.sqlite' });
       servers.push(d1);
       await ingest(b, d1, Math.min(20, o.events), 4, { waitMs: o.waitMs });
-      const d1Set = await ingestLevels(b, d1, o, 'd1');
-      rows.push(...ingestRows(d1Set, o, 'd1', clean));
+      const d1Set = await ingestLevels(b, d1, o, 'd1', Math.min(o.events, o.d1Events));
+      rows.push(...ingestRows(d1Set, 'd1', clean));
       await d1.close();
     }
 

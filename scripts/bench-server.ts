@@ -17,6 +17,7 @@ export type ServerRequest =
   | { id: number; op: 'settle' }
   | { id: number; op: 'tick'; now: number }
   | { id: number; op: 'db' }
+  | { id: number; op: 'statements' }
   | { id: number; op: 'close' };
 
 export type ServerMessage =
@@ -41,6 +42,9 @@ export interface DbSize {
   inboxRows: number;
   outboxRows: number;
 }
+
+/** D1 statements prepared and batches sent since start (the SQLite driver is not counted). */
+const statements = { count: 0, batches: 0 };
 
 interface Running {
   service: Service;
@@ -100,7 +104,20 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
   });
   const d1 = (await mf.getD1Database('DB')) as any;
   await migrate(drizzle(d1), { migrationsFolder });
-  const store = openD1Store(d1);
+  // Count what crosses to D1: every statement is a round trip to the database.
+  const counted = {
+    prepare: (sql: string) => {
+      statements.count++;
+      return d1.prepare(sql);
+    },
+    batch: (stmts: unknown[]) => {
+      statements.batches++;
+      return d1.batch(stmts);
+    },
+    exec: (sql: string) => d1.exec(sql),
+    dump: () => d1.dump(),
+  };
+  const store = openD1Store(counted as any);
   const service = createService({
     config: loaded.config,
     store,
@@ -158,6 +175,9 @@ async function main() {
         case 'tick':
           result = await running.service.tick(new Date(req.now));
           await running.service.settle();
+          break;
+        case 'statements':
+          result = driver === 'd1' ? { ...statements } : null;
           break;
         case 'db':
           result = driver === 'd1' || !env.DATABASE_PATH ? null : dbSize(env.DATABASE_PATH);

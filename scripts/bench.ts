@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --events N | --reps R | --conc 1,8,32 | --clicks N | --no-d1 | --backoff-ms MS | --json]`
+// `npm run bench [-- --quick | --events N | --reps R | --conc 1,8,32 | --clicks N | --d1-events N | --no-d1 | --backoff-ms MS | --json]`
 // Throughput, latency and memory of the real server against the Lark emulator, with faults injected.
 import { parseArgs } from 'node:util';
 import { type BenchOptions, defaultOptions, formatTable, runBench } from './bench-lib';
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     reps: { type: 'string' },
     conc: { type: 'string' },
     clicks: { type: 'string' },
+    'd1-events': { type: 'string' },
     'no-d1': { type: 'boolean', default: false },
     'backoff-ms': { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -29,13 +30,14 @@ function positive(name: string, v: string | undefined): number | undefined {
 
 const quick: Partial<BenchOptions> = values.quick
   ? // Shorter retries too, so a fault's tail does not dominate a 20-second run.
-    { events: 20, reps: 1, clicks: 8, concurrency: [1, 8], delivery: { baseBackoffMs: 250 } }
+    { events: 20, d1Events: 15, reps: 1, clicks: 8, concurrency: [1, 8], delivery: { baseBackoffMs: 250 } }
   : {};
 const options: Partial<BenchOptions> = {
   ...quick,
   ...(values.events ? { events: positive('events', values.events) } : {}),
   ...(values.reps ? { reps: positive('reps', values.reps) } : {}),
   ...(values.clicks ? { clicks: positive('clicks', values.clicks) } : {}),
+  ...(values['d1-events'] ? { d1Events: positive('d1-events', values['d1-events']) } : {}),
   ...(values.conc ? { concurrency: values.conc.split(',').map((c) => positive('conc', c.trim())!) } : {}),
   ...(values['backoff-ms']
     ? { delivery: { baseBackoffMs: positive('backoff-ms', values['backoff-ms']) } }
@@ -47,7 +49,7 @@ const options: Partial<BenchOptions> = {
 
 const o = { ...defaultOptions, ...options };
 process.stderr.write(
-  `bench: ${o.events} events × ${o.reps} reps at concurrency ${o.concurrency.join('/')}, ${o.clicks} clicks, D1 ${o.d1 ? 'on' : 'off'}\n`,
+  `bench: ${o.events} events × ${o.reps} reps at concurrency ${o.concurrency.join('/')} and at ${o.lightRate}/s, ${o.clicks} clicks, D1 ${o.d1 ? `${Math.min(o.events, o.d1Events)} events` : 'off'}\n`,
 );
 const result = await runBench(options);
 if (values.json) console.log(JSON.stringify(result, null, 2));

@@ -12,6 +12,8 @@ describe('npm run bench machinery', () => {
       concurrency: [1, 4],
       clicks: 3,
       d1: true,
+      d1Events: EVENTS,
+      lightRate: 15,
       delivery: { baseBackoffMs: 30 },
       waitMs: 30_000,
     });
@@ -24,12 +26,14 @@ describe('npm run bench machinery', () => {
   it('measures every case and prints one markdown table with a row each', () => {
     const cases = result.rows.map((r) => `${r.case}/${r.driver}/${r.concurrency ?? '-'}`);
     expect(cases).toEqual([
+      'ingest 帮助 at 15/s/sqlite/1',
       'ingest 帮助/sqlite/1',
       'ingest 帮助/sqlite/4',
       'card click 我的案件/sqlite/1',
       'card click 我的案件/sqlite/4',
       'faults: reply 500 / 99991400/sqlite/4',
       'faults: tokens revoked/sqlite/4',
+      'ingest 帮助 at 15/s/d1/1',
       'ingest 帮助/d1/1',
       'ingest 帮助/d1/4',
       'faults: killed after ack/sqlite/4',
@@ -46,9 +50,12 @@ describe('npm run bench machinery', () => {
     expect(cells(lines[0]!)).toEqual([...COLUMNS]);
     expect(lines[1]).toMatch(/^\|(-+\|)+$/);
     for (const line of lines.slice(2)) expect(cells(line)).toHaveLength(COLUMNS.length);
-    expect(cells(lines[2]!).slice(0, 4)).toEqual(['ingest 帮助', 'sqlite', '1', `${EVENTS}×1`]);
+    expect(cells(lines[3]!).slice(0, 4)).toEqual(['ingest 帮助', 'sqlite', '1', `${EVENTS}×1`]);
     for (const r of result.rows.filter((x) => x.case.startsWith('ingest')))
       expect(r.vsBase === '').toBe(r.driver === 'sqlite');
+    // Every D1 statement is counted, so the table can say what one event costs there.
+    for (const r of result.rows.filter((x) => x.driver === 'd1'))
+      expect(r.counts.statementsPerEvent).toBeGreaterThan(1);
   });
 
   it('answers every accepted event exactly once, checked per event in the emulator', () => {
