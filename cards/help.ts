@@ -31,6 +31,9 @@ export function helpCard(d: HelpCardData) {
     lines.push('**统计**　当前案件、期限和易错情形统计');
     buttons.push(button('统计', cmd('stats')));
   }
+  if (roles.has('secretary') || roles.has('clerk')) {
+    lines.push('**举报列表**　待处理的信访举报（第十八条）');
+  }
   if (roles.has('admin')) {
     lines.push(
       '**设为党组群 / 设为公示群 / 设为科室群 科室名**　在群聊中绑定该群（管理员）',

@@ -1,4 +1,4 @@
-import { eq, like, sql } from 'drizzle-orm';
+import { eq, like } from 'drizzle-orm';
 import { conversations, messageRefs } from '../../db/schema';
 import type { Db, Write } from './index';
 
@@ -33,21 +33,4 @@ export async function reportCopies(
     .where(like(messageRefs.ref, `${base}%`));
   // LIKE treats '_' in ids as a wildcard; keep exact prefixes only.
   return rows.filter((r) => r.ref.startsWith(base)).map((r) => ({ ...r, viewer: r.ref.slice(base.length) }));
-}
-
-const secured = new WeakSet<object>();
-
-/**
- * Makes SQLite overwrite deleted and replaced content with zeros, so an event payload dropped after
- * handling, a deleted intake row or a forgotten outbox row leaves no bytes of a reporter in the file.
- * Connection-wide and idempotent; D1 refuses the pragma (its storage is not a file anyone can read).
- */
-export async function ensureSecureDelete(db: Db): Promise<void> {
-  if (secured.has(db)) return;
-  try {
-    await db.run(sql`PRAGMA secure_delete = ON`);
-  } catch {
-    // Not supported by this driver: nothing more can be done from here.
-  }
-  secured.add(db);
 }

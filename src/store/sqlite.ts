@@ -14,6 +14,10 @@ export function openSqliteStore(path: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Deleted and nulled data (raw event payloads, an anonymous reporter's draft) is overwritten, not left in
+  // free pages; the WAL file is truncated after checkpoints so old frames do not linger either.
+  sqlite.pragma('secure_delete = ON');
+  sqlite.pragma('journal_size_limit = 0');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   const prepared = new Map<string, Database.Statement>();

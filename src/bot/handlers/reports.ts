@@ -12,8 +12,7 @@ import { REPORT_INTAKE_ACTIONS } from '../../../cards/report-intake';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { canViewReport } from '../../cases/access';
-import type { CardAction } from '../../lark/envelope';
-import { ensureSecureDelete, reportCardRef } from '../../store/repo-reports';
+import { reportCardRef } from '../../store/repo-reports';
 import type { Ctx } from '../context';
 import { trackerRef } from '../intents';
 import { liveCards, registerTemplates } from '../templates';
@@ -45,7 +44,7 @@ import {
   startReport,
 } from './reports-intake';
 import { REPORT_STATUS_LABEL, reportCardFor } from './reports-view';
-import { type ActionHandler, answer, type Feature, type Said } from './types';
+import { answer, type Feature, type Said } from './types';
 
 const LIST_WORDS = new Set(['举报列表', '举报待办', '待办举报', '举报办理'].map(normalizeCommand));
 
@@ -168,10 +167,7 @@ function renderers(): Record<string, TemplateRenderer> {
 }
 
 registerTemplates(renderers());
-registerQueryCodeLookup(async (ctx, said, code) => {
-  await ensureSecureDelete(ctx.repo.db);
-  return lookupQueryCode(ctx, said, code);
-});
+registerQueryCodeLookup(lookupQueryCode);
 
 // ───────────────────────────── 举报列表 ─────────────────────────────
 
@@ -194,23 +190,9 @@ async function showList(ctx: Ctx, said: Said): Promise<void> {
 
 // ───────────────────────────── the feature ─────────────────────────────
 
-function secured(actions: Record<string, ActionHandler>): Record<string, ActionHandler> {
-  return Object.fromEntries(
-    Object.entries(actions).map(([name, handle]) => [
-      name,
-      async (ctx: Ctx, a: CardAction) => {
-        await ensureSecureDelete(ctx.repo.db);
-        await handle(ctx, a);
-      },
-    ]),
-  );
-}
-
 export const reportsFeature: Feature = {
   name: 'reports',
   async onMessage(ctx: Ctx, said: Said): Promise<boolean> {
-    // Before this event's commit drops its payload: a reporter's bytes must not survive in free pages.
-    await ensureSecureDelete(ctx.repo.db);
     const typed = said.kind === 'text' || said.kind === 'post';
     if (typed && REPORT_WORDS.has(said.words)) {
       await startReport(ctx, said);
@@ -222,7 +204,7 @@ export const reportsFeature: Feature = {
     }
     return duringReport(ctx, said);
   },
-  actions: secured({
+  actions: {
     [REPORT_INTAKE_ACTIONS.mode]: onMode,
     [REPORT_INTAKE_ACTIONS.file]: onFile,
     [REPORT_INTAKE_ACTIONS.cancel]: onCancel,
@@ -238,5 +220,5 @@ export const reportsFeature: Feature = {
     [REPORT_ACTIONS.consent]: onConsent,
     [REPORT_ACTIONS.convert]: onConvert,
     [REPORT_ACTIONS.close]: onClose,
-  }),
+  },
 };
