@@ -741,11 +741,12 @@ async function faultRows(
 }
 
 /** (c) A real process records events, answers 200 and is killed before handling; a restart handles them. */
-async function killRow(b: Bench, o: BenchOptions): Promise<Row> {
+async function killRow(b: Bench, o: BenchOptions, servers: ServerProcess[]): Promise<Row> {
   const n = Math.max(4, Math.min(o.events, 120));
   const port = String(await freePort());
   const dbPath = tempDbPath();
   const first = await startServer(b, o, { PORT: port, DATABASE_PATH: dbPath, RC_FAULTS: 'kill-after-ack' });
+  servers.push(first);
   const c = Math.max(...o.concurrency);
   const results = await pool(n, c, (i) => b.emu.sendText(b.users[i % b.users.length]!, '帮助'));
   const exit = await Promise.race([
@@ -761,6 +762,7 @@ async function killRow(b: Bench, o: BenchOptions): Promise<Row> {
 
   const t0 = performance.now();
   const second = await startServer(b, o, { PORT: port, DATABASE_PATH: dbPath });
+  servers.push(second);
   const acceptedIds = accepted.map((r) => r.messageId!);
   await b.ledger.repliesTo(acceptedIds, o.waitMs);
   const recoveryMs = performance.now() - t0;
@@ -901,7 +903,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     }
 
     o.log('sqlite: kill after ack, then restart');
-    rows.push(await killRow(b, o));
+    rows.push(await killRow(b, o, servers));
     rows.push(...memoryRows(result));
   } finally {
     for (const s of servers) await s.close();
