@@ -44,11 +44,21 @@ export interface DeliveryReport {
 /** Sliding one-second windows: what Lark allows per chat/user and per app. */
 class Pacer {
   private windows = new Map<string, number[]>();
+  private lastSweep = 0;
   constructor(
     private readonly clock: () => number,
     private readonly sleep: (ms: number) => Promise<void>,
   ) {}
+  /** Windows of chats and users not sent to in the last second hold nothing: drop them (bounded memory). */
+  private forgetIdle(): void {
+    const now = this.clock();
+    if (now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    for (const [key, w] of this.windows) if ((w.at(-1) ?? 0) <= now - 1000) this.windows.delete(key);
+  }
+
   async take(key: string, limit: number): Promise<void> {
+    this.forgetIdle();
     for (let i = 0; i < 1000; i++) {
       const now = this.clock();
       const w = (this.windows.get(key) ?? []).filter((t) => t > now - 1000);
