@@ -331,9 +331,10 @@ describe('cases after submission, end to end through the emulator', () => {
     expect(new Set(refusals).size).toBe(1);
     expect(refusals[0]).toContain('没有找到你可以查看的这件案件');
 
+    // Not a case number: it is taken as an anonymous report's query code (an unknown one here).
     await h.emu.sendText(STRANGER.openId, '查询 K7M2QX9PAB');
     await h.settle();
-    expect(text(lastDm(STRANGER.openId))).toContain('查询码用于查询匿名举报的办理结果');
+    expect(text(lastDm(STRANGER.openId))).toContain('没有查到与这个查询码对应的匿名举报');
 
     // The subject is back in the intake (resumed above): words that merely start with 查询 are theirs to type.
     expect(await repo().conversation(SUBJECT.openId)).toBeDefined();
