@@ -22,6 +22,11 @@ export interface DeliveryPolicy {
   perTargetPerSecond: number; // Lark: 5 messages/s to one user or one chat
   perAppPerSecond: number; // Lark: about 50/s per app
   batch: number;
+  /**
+   * Retry later by timer in this process. Off on Workers, where a timer outlives its request and the
+   * per-minute tick does the retrying.
+   */
+  selfSchedule: boolean;
 }
 
 export const defaultDeliveryPolicy: DeliveryPolicy = {
@@ -32,6 +37,7 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   perTargetPerSecond: 5,
   perAppPerSecond: 50,
   batch: 100,
+  selfSchedule: true,
 };
 
 export interface DeliveryReport {
@@ -144,7 +150,7 @@ export class Deliverer {
   }
 
   private async scheduleNext(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.policy.selfSchedule) return;
     const [next] = await this.deps.store.db
       .select({ at: outbox.nextAttemptAt })
       .from(outbox)

@@ -31,6 +31,8 @@ function build(env: WorkerEnv): Service {
     store,
     transport,
     logger,
+    // A timer set in one request must not fire in another: the Cron Trigger's tick retries instead.
+    delivery: { selfSchedule: false },
   });
 }
 
