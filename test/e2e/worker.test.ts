@@ -106,4 +106,25 @@ describe('the Cloudflare Workers build over D1', () => {
     const after = await d1.prepare('select count(*) as n from inbox').first<{ n: number }>();
     expect(after!.n).toBe(before!.n + 1);
   });
+
+  it('a reply that fails is retried by the Cron Trigger tick, exactly once', async () => {
+    emu.failNext('reply', { status: 500, times: 1 });
+    const sent = await emu.sendText(OFFICER.openId, '帮助');
+    expect(sent.status).toBe(200);
+    await emu.waitFor(
+      () => emu.requests().some((r) => r.path.includes(`/messages/${sent.messageId}/reply`)),
+      15_000,
+    );
+    expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(
+      0,
+    );
+    const worker = await mf.getWorker();
+    await worker.scheduled({ scheduledTime: new Date(Date.now() + 120_000), cron: '* * * * *' });
+    await emu.waitFor(
+      () => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === sent.messageId),
+      15_000,
+    );
+    const calls = emu.requests().filter((r) => r.path.includes(`/messages/${sent.messageId}/reply`));
+    expect(calls.map((r) => r.status)).toEqual([500, 200]);
+  });
 });
