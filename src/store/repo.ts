@@ -383,7 +383,20 @@ export class Repo {
 
   // ── conversations ──
 
-  async conversation(openId: string): Promise<Conversation | undefined> {
+  // One event reads a person's conversation from several features; its own writes land only at commit,
+  // so within one Repo (one attempt at one event) the first read is the answer.
+  private conversations = new Map<string, Promise<Conversation | undefined>>();
+
+  conversation(openId: string): Promise<Conversation | undefined> {
+    let hit = this.conversations.get(openId);
+    if (!hit) {
+      hit = this.loadConversation(openId);
+      this.conversations.set(openId, hit);
+    }
+    return hit.then((c) => (c ? structuredClone(c) : undefined));
+  }
+
+  private async loadConversation(openId: string): Promise<Conversation | undefined> {
     const [row] = await this.db.select().from(conversations).where(eq(conversations.openId, openId));
     return row
       ? {
