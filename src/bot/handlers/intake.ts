@@ -37,7 +37,14 @@ import { normalizeCommand } from '../text';
 import { readStep, stepAfter, stepBefore, textFills } from './intake-flow';
 import { openCaseByOrganisation } from './intake-org';
 import { stepCard } from './intake-render';
-import { editable, endSession, intakeConversation, loadSession, saveSession } from './intake-session';
+import {
+  editable,
+  endSession,
+  INTAKE_FLOW,
+  intakeConversation,
+  loadSession,
+  saveSession,
+} from './intake-session';
 import { answer, type Feature, type Said } from './types';
 
 const APPLY_WORDS = new Set(['申请容错', '申请', '容错申请', '我要申请', '申请免责'].map(normalizeCommand));
@@ -137,8 +144,26 @@ async function openDraft(ctx: Ctx, openId: string): Promise<Case | undefined> {
   return (await ctx.repo.casesOfSubject(openId, ['draft']))[0];
 }
 
+/** Guided flows other than the intake that hold a person's conversation; starting an intake would end them. */
+const OTHER_FLOWS: Record<string, string> = { report: '举报' };
+
 async function startOrResume(ctx: Ctx, said: Said): Promise<void> {
   const openId = said.openId;
+  const other = await ctx.repo.conversation(openId);
+  if (other && other.flow !== INTAKE_FLOW) {
+    // Never drop another flow's draft silently: the person finishes or cancels it first.
+    const what = OTHER_FLOWS[other.flow] ?? '另一项内容';
+    ctx.fx.outcome = `intake:blocked-by:${other.flow}`;
+    answer(
+      ctx,
+      said,
+      refusalCard(
+        '请先完成正在填写的内容',
+        `你正在填写${what}。请先提交，或发送「取消」放弃后，再发送「申请容错」。`,
+      ),
+    );
+    return;
+  }
   const actor = await ctx.actor(openId);
   let c = await openDraft(ctx, openId);
   let banner: string;
@@ -179,6 +204,10 @@ async function attach(ctx: Ctx, said: Said): Promise<boolean> {
   const row = await intakeConversation(ctx, said.openId);
   let c = row?.subjectId ? await ctx.repo.getCase(row.subjectId) : undefined;
   if (!c || c.subjectOpenId !== said.openId || !editable(c)) c = await openDraft(ctx, said.openId);
+  // A case the organisation opened for this officer takes their evidence too (they were asked for it).
+  c ??= (await ctx.repo.casesOfSubject(said.openId, ['investigating'])).find(
+    (x) => x.origin !== 'individual' && editable(x),
+  );
   if (!c) {
     ctx.fx.outcome = 'intake:file-without-draft';
     answer(ctx, said, fileWithoutDraftCard());

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCase } from '../../src/bot/apply';
+import { Ctx } from '../../src/bot/context';
+import { openByOrganisation } from '../../src/cases';
+import { Repo } from '../../src/store/repo';
+import { type Harness, OFFICER, startHarness } from '../support/harness';
+
+// Guided flows must not swallow or drop each other's input.
+const CLERK = { openId: 'ou_flows_clerk', name: '王经办' };
+const json = (x: unknown) => JSON.stringify(x);
+
+describe('between guided flows', () => {
+  let h: Harness;
+  const repo = () => new Repo(h.rt.store.db);
+  const last = (openId: string) => h.emu.messages({ openId }).at(-1)!;
+  beforeAll(async () => {
+    h = await startHarness();
+    h.emu.addUser(CLERK);
+  });
+  afterAll(async () => h?.close());
+
+  it('申请容错 typed while a report is being written keeps the report draft and says what to do', async () => {
+    await h.emu.sendText(OFFICER.openId, '举报');
+    await h.settle();
+    await h.emu.clickButton(OFFICER.openId, last(OFFICER.openId).messageId, '实名举报');
+    await h.settle();
+    const before = await repo().conversation(OFFICER.openId);
+    expect(before?.flow).toBe('report');
+    await h.emu.sendText(OFFICER.openId, '申请容错');
+    await h.settle();
+    expect(json(last(OFFICER.openId).content)).toContain('请先提交，或发送「取消」');
+    expect(await repo().conversation(OFFICER.openId)).toEqual(before);
+    expect(await repo().casesOfSubject(OFFICER.openId)).toHaveLength(0);
+  });
+
+  it('a file sent by the officer of an organisation-opened case attaches to that case', async () => {
+    const subject = { openId: 'ou_flows_subject', name: '刘执法' };
+    h.emu.addUser(subject);
+    await h.rt.store.commit([
+      repo().addRole({ openId: CLERK.openId, role: 'clerk', name: CLERK.name, by: 'test', now: new Date() }),
+    ]);
+    let caseId = '';
+    await h.rt.service.pipeline.runUnit('test:open', async (fx) => {
+      const ctx = new Ctx(fx, new Repo(fx.db), h.rt.service.bot);
+      const clerk = await ctx.actor(CLERK.openId);
+      const seq = await ctx.repo.nextSeq(`case:${new Date().getFullYear()}`, ctx.now);
+      const d = openByOrganisation(
+        {
+          type: 'open_by_organisation',
+          caseId: 'case_flows_org',
+          seq: seq.value,
+          subject,
+          title: '夜间巡查文书瑕疵',
+        },
+        clerk,
+        ctx.env,
+      );
+      const r = await applyCase(ctx, null, d, seq.write);
+      expect(r).toMatchObject({ origin: 'organisation' });
+      caseId = 'case_flows_org';
+    });
+    await h.settle();
+    const sent = await h.emu.sendFile(subject.openId, { fileKey: 'file_v3_org', fileName: '巡查记录.pdf' });
+    await h.settle();
+    expect(
+      json(h.emu.messages({ openId: subject.openId }).find((m) => m.replyTo === sent.messageId)?.content),
+    ).toContain('巡查记录.pdf');
+    expect((await repo().getCase(caseId))?.facts.evidence).toEqual([
+      { kind: 'file', messageId: sent.messageId, key: 'file_v3_org', name: '巡查记录.pdf' },
+    ]);
+    expect(await repo().casesOfSubject(subject.openId)).toHaveLength(1);
+  });
+});
