@@ -19,6 +19,8 @@ import type { Job } from './types';
 export const noticeFollowUpJob: Job = {
   name: 'notices.follow_up',
   async run({ store, bot, runUnit }, now) {
+    // Re-sends, reminders and escalations go out in office hours (from 09:00 Shanghai), not at midnight.
+    if (now < atBusinessTime(businessDate(now), bot.policy.correction.reminderHour)) return 0;
     const env = { now, policy: bot.policy, calendar: bot.calendar };
     const reader = new Repo(store.db);
     let handled = 0;

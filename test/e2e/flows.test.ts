@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit } from '../../db/schema';
 import { applyCase } from '../../src/bot/apply';
 import { Ctx } from '../../src/bot/context';
 import { openByOrganisation } from '../../src/cases';
@@ -69,5 +70,21 @@ describe('between guided flows', () => {
       { kind: 'file', messageId: sent.messageId, key: 'file_v3_org', name: '巡查记录.pdf' },
     ]);
     expect(await repo().casesOfSubject(subject.openId)).toHaveLength(1);
+  });
+
+  it('查询 <查询码> during an intake is answered as a query and never stored in the draft', async () => {
+    const officer = { openId: 'ou_flows_writer', name: '赵执法' };
+    h.emu.addUser(officer);
+    await h.emu.sendText(officer.openId, '申请容错');
+    await h.settle();
+    const [draft] = await repo().casesOfSubject(officer.openId, ['draft']);
+    const sent = await h.emu.sendText(officer.openId, '查询 QK7M2P9XW4');
+    await h.settle();
+    const reply = h.emu.messages({ openId: officer.openId }).at(-1)!;
+    expect(json(reply.content)).toContain('没有查到与这个查询码对应的匿名举报');
+    expect(await repo().getCase(draft!.id)).toEqual(draft);
+    const rows = await h.rt.store.db.select().from(audit);
+    expect(json(rows)).not.toContain('QK7M2P9XW4');
+    expect(sent.status).toBe(200);
   });
 });

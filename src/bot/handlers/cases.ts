@@ -111,6 +111,9 @@ async function showTodo(ctx: Ctx, said: Said): Promise<void> {
 async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
   const { policy } = ctx.env;
   const q = parseQueryArg(policy, said.text, ctx.now);
+  // A query code is answered whatever else the person is doing: it must never be taken as an answer
+  // typed into a draft (it would then be stored beside their name).
+  if (q.kind === 'other' && queryCodeLookup && (await queryCodeLookup(ctx, said, q.text))) return true;
   // 「查询违规建筑时…」 typed as an intake answer is the user's text, not a command.
   if (q.kind === 'other' && (await ctx.repo.conversation(said.openId))) return false;
   if (q.kind === 'empty') {
@@ -131,7 +134,6 @@ async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
     return true;
   }
   if (q.kind === 'other') {
-    if (queryCodeLookup && (await queryCodeLookup(ctx, said, q.text))) return true;
     ctx.fx.outcome = 'cases:query:not-a-number';
     answer(
       ctx,
