@@ -160,10 +160,14 @@ export function parseMessageEvent(event: unknown): IncomingMessage | null {
       };
     case 'post':
       return { ...base, kind: 'post', text: stripMentions(flattenPost(content), mentionKeys) };
-    case 'file': {
+    case 'file':
+    case 'media': {
+      // A video (body-camera footage) is evidence like any file.
       const fileKey = typeof content.file_key === 'string' ? content.file_key : '';
       if (!fileKey) return { ...base, kind: 'other', text: '' };
-      const fileName = typeof content.file_name === 'string' ? content.file_name : '';
+      const fallback = message.message_type === 'media' ? '视频' : '';
+      const fileName =
+        typeof content.file_name === 'string' && content.file_name ? content.file_name : fallback;
       return { ...base, kind: 'file', text: '', file: { fileKey, fileName } };
     }
     case 'image': {

@@ -73,6 +73,31 @@ describe('parseMessageEvent', () => {
     });
   });
 
+  it('reads a video (media) message as a file, named 视频 when it has no name', () => {
+    const base = event('im.message.receive_v1.file.json');
+    const media = (content: object) => ({
+      ...base,
+      message: { ...base.message, message_type: 'media', content: JSON.stringify(content) },
+    });
+    expect(
+      parseMessageEvent(
+        media({
+          file_key: 'file_v3_mp4',
+          image_key: 'img_cover',
+          file_name: '执法记录仪.mp4',
+          duration: 3000,
+        }),
+      ),
+    ).toMatchObject({
+      kind: 'file',
+      file: { fileKey: 'file_v3_mp4', fileName: '执法记录仪.mp4' },
+    });
+    expect(parseMessageEvent(media({ file_key: 'file_v3_mp4b' }))).toMatchObject({
+      kind: 'file',
+      file: { fileKey: 'file_v3_mp4b', fileName: '视频' },
+    });
+  });
+
   it('reads an image message', () => {
     const msg = parseMessageEvent(event('im.message.receive_v1.image.json'));
     expect(msg).toMatchObject({ kind: 'image', text: '', imageKey: 'img_v3_00ab_5678' });
