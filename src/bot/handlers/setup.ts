@@ -223,9 +223,17 @@ async function bindChat(
     publication: '认定结果按公开范围在本群公示（第十三条：在一定范围内公开）。',
     unit: `与${unit?.name ?? '本科室'}相关的认定告知和纠错提醒将发送到本群。`,
   }[kind];
+  const actor = await ctx.actor(said.openId);
+  const adminOnly = !actor.roles.some((r) => r !== 'admin');
   return done(ctx, said, `bind-${kind}`, `已设为${label}`, [
     `本群已设为**${label}**。${purpose}`,
     ...(previous ? [`原先绑定的群（${previous}）已不再作为${label}。`] : []),
+    // Separation of duties: an admin who is not a party member should not stay where case contents go.
+    ...(kind === 'party' && adminOnly
+      ? [
+          '管理员不查看案件内容（职责分离）：绑定完成后，如你不是党组成员，请退出本群；之后可在公示群等其他群中 @我 设置角色。',
+        ]
+      : []),
   ]);
 }
 
