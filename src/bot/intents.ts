@@ -1,4 +1,5 @@
 import { updateCard } from '../../cards/update';
+import { recusedFrom } from '../cases/access';
 import { STATUS_LABEL } from '../cases/common';
 import type { Case, Intent, Recipient, Report } from '../cases/types';
 import type { Ctx } from './context';
@@ -12,12 +13,20 @@ export const noticeRef = (caseId: string, noticeId: string) => `notice:${caseId}
 /** Where a message goes: a direct chat or a group chat. */
 type Destination = { openId: string } | { chatId: string };
 
-async function resolve(ctx: Ctx, to: Recipient): Promise<Destination[]> {
+/**
+ * Who a role-addressed message about this case or report never reaches, whatever its `exclude` says:
+ * shell-built recipients (jobs, intake) list only the subject, so the co-accused are added here.
+ */
+function recusedOf(state: { case?: Case; report?: Report }): string[] {
+  return [...(state.case ? recusedFrom(state.case) : []), ...(state.report?.accused ?? [])];
+}
+
+async function resolve(ctx: Ctx, to: Recipient, recused: readonly string[] = []): Promise<Destination[]> {
   if ('user' in to) return [{ openId: to.user }];
   if ('roles' in to) {
     const people = new Set<string>();
     for (const role of to.roles) for (const r of await ctx.repo.withRole(role)) people.add(r.openId);
-    for (const x of to.exclude) people.delete(x);
+    for (const x of [...to.exclude, ...recused]) people.delete(x);
     return [...people].map((openId) => ({ openId }));
   }
   const chat = to.chat;
@@ -82,7 +91,7 @@ export async function emitIntents(
     const noticeId = typeof intent.data?.noticeId === 'string' ? intent.data.noticeId : undefined;
     const baseRef =
       rendered.ref ?? (noticeId && intent.caseId ? noticeRef(intent.caseId, noticeId) : undefined);
-    const destinations = await resolve(ctx, rendered.to ?? intent.to);
+    const destinations = await resolve(ctx, rendered.to ?? intent.to, recusedOf(state));
     destinations.forEach((to, i) => {
       const ref = baseRef && destinations.length > 1 ? `${baseRef}#${i}` : baseRef;
       const urgentRef = intent.urgent && 'openId' in to ? (ref ?? `urgent:${ctx.deps.newId('u')}`) : ref;

@@ -1,5 +1,5 @@
 import { assess } from '../policy';
-import { isRecused } from './access';
+import { recusalReason, recusedFrom } from './access';
 import {
   accept,
   caseAudit,
@@ -19,18 +19,24 @@ import type { Actor, Case, CaseCommand, Decision, Env, Findings } from './types'
 
 type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 
-const RECUSED = '您是本案当事人，依规回避，不能办理本案。';
+/** Refusal for anyone recused from the case (the subject, or a co-accused of its report). */
+export function recusedCheck(c: Case, actor: Actor, what = '办理本案'): Decision<Case> | null {
+  const reason = recusalReason(c, actor, what);
+  return reason === null ? null : refuse('recused', reason);
+}
 
-/** Secretary or clerk, never the subject. */
+/** Secretary or clerk, never anyone recused. */
 export function handlerCheck(c: Case, actor: Actor, what: string): Decision<Case> | null {
-  if (isRecused(c, actor)) return refuse('recused', RECUSED);
+  const recused = recusedCheck(c, actor);
+  if (recused) return recused;
   if (!isHandler(actor)) return refuse('forbidden', `只有党组书记或经办人可以${what}。`);
   return null;
 }
 
-/** Secretary only, never the subject. */
+/** Secretary only, never anyone recused. */
 export function secretaryCheck(c: Case, actor: Actor, what: string): Decision<Case> | null {
-  if (isRecused(c, actor)) return refuse('recused', RECUSED);
+  const recused = recusedCheck(c, actor);
+  if (recused) return recused;
   if (!hasRole(actor, 'secretary')) return refuse('forbidden', `只有党组书记可以${what}。`);
   return null;
 }
@@ -94,6 +100,8 @@ export function assignInvestigator(
   const who = cmd.investigator;
   if (who.openId === c.subjectOpenId)
     return refuse('recused', '被指派人是本案当事人，依规回避，不能核查本案。');
+  if (recusedFrom(c).includes(who.openId))
+    return refuse('recused', '被指派人是本案所涉举报的被举报人，依规回避，不能核查本案，请另行指派。');
   if (!hasRole(who, 'investigator')) return refuse('invalid', '被指派人不是核查人员，请先由管理员设置角色。');
   if (c.investigators.includes(who.openId)) return refuse('duplicate', '该核查人员已被指派到本案。');
   const investigators = [...c.investigators, who.openId];
@@ -123,7 +131,8 @@ export function assignInvestigator(
 
 export function submitFindings(c: Case, cmd: Cmd<'submit_findings'>, actor: Actor, env: Env): Decision<Case> {
   const { policy } = env;
-  if (isRecused(c, actor)) return refuse('recused', RECUSED);
+  const recused = recusedCheck(c, actor);
+  if (recused) return recused;
   if (!c.investigators.includes(actor.openId) || !hasRole(actor, 'investigator'))
     return refuse('forbidden', '只有被指派的核查人员可以提交核查意见。');
   if (c.status !== 'investigating') return wrongState(c, '提交核查意见');
@@ -175,7 +184,7 @@ export function submitFindings(c: Case, cmd: Cmd<'submit_findings'>, actor: Acto
     [
       {
         kind: 'tell',
-        to: handlersExcept(c.subjectOpenId),
+        to: handlersExcept(...recusedFrom(c)),
         template: 'case.findings_submitted',
         caseId: c.id,
         data: { number: c.number, recommendation: a.recommendation, summary: a.summary },

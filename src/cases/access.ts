@@ -1,14 +1,17 @@
-import { hasRole, isHandler } from './common';
+import { hasRole, isHandler, unique } from './common';
 import type { Actor, Case, Report } from './types';
 
 /**
  * Who may see a case's contents. The subject always sees their own case; a draft (or a draft
  * withdrawn before submission) is private to the subject. After submission: party members,
  * the secretary and clerks see every case, investigators see the cases assigned to them.
- * The admin role alone sees nothing (separation of duties).
+ * The admin role alone sees nothing (separation of duties). Anyone else recused (a co-accused of the
+ * report the case was converted from) sees nothing, whatever their roles.
  */
 export function canView(c: Case, actor: Actor): boolean {
   if (actor.openId === c.subjectOpenId) return true;
+  // a co-accused of the report the case came from sees it no more than the report itself
+  if (isRecused(c, actor)) return false;
   if (c.status === 'draft' || (c.status === 'withdrawn' && c.submittedAt === null)) return false;
   if (hasRole(actor, 'party_member') || isHandler(actor)) return true;
   return hasRole(actor, 'investigator') && c.investigators.includes(actor.openId);
@@ -24,7 +27,23 @@ export function canViewReport(r: Report, actor: Actor): boolean {
   return hasRole(actor, 'investigator') && r.investigators.includes(actor.openId);
 }
 
-/** Recused from a case: its subject. */
-export function isRecused(c: Case, actor: Actor): boolean {
-  return actor.openId === c.subjectOpenId;
+/**
+ * Everyone recused from a case: its subject, and for a case converted from a report every officer the
+ * report accused. Cases stored before `recused` existed have only their subject.
+ */
+export function recusedFrom(c: Case): string[] {
+  return unique([c.subjectOpenId, ...(c.recused ?? [])]);
+}
+
+/** Recused from a case: its subject, or anyone else in `c.recused`. */
+export function isRecused(c: Case, actor: Actor | string): boolean {
+  return recusedFrom(c).includes(typeof actor === 'string' ? actor : actor.openId);
+}
+
+/** Why someone recused may not `what` (e.g. '办理本案'), or null when they are not recused. */
+export function recusalReason(c: Case, actor: Actor | string, what: string): string | null {
+  const openId = typeof actor === 'string' ? actor : actor.openId;
+  if (openId === c.subjectOpenId) return `您是本案当事人，依规回避，不能${what}。`;
+  if (isRecused(c, openId)) return `您是本案所涉举报的被举报人，依规回避，不能${what}，请由其他同志办理。`;
+  return null;
 }

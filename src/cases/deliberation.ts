@@ -1,6 +1,6 @@
 import { meetsRatio } from '../policy';
-import { secretaryCheck } from './acceptance';
-import { isRecused } from './access';
+import { recusedCheck, secretaryCheck } from './acceptance';
+import { recusedFrom } from './access';
 import {
   accept,
   caseAudit,
@@ -58,8 +58,10 @@ export function tally(d: Deliberation, policy: Policy): DeliberationResult {
   };
 }
 
+/** Party members minus everyone recused: the subject and any co-accused of the case's report. */
 function eligibleVoters(c: Case, partyMembers: readonly string[]): string[] {
-  return unique(partyMembers).filter((id) => id !== c.subjectOpenId);
+  const recused = recusedFrom(c);
+  return unique(partyMembers).filter((id) => !recused.includes(id));
 }
 
 function newRound(round: number, voters: string[], actor: Actor, env: Env): Deliberation {
@@ -88,7 +90,7 @@ function openedIntents(c: Case, d: Deliberation): Intent[] {
   ];
 }
 
-/** The secretary puts the case to the party group; the subject is left out of the voters. */
+/** The secretary puts the case to the party group; everyone recused is left out of the voters. */
 export function openDeliberation(
   c: Case,
   cmd: Cmd<'open_deliberation'>,
@@ -120,7 +122,8 @@ export function openDeliberation(
 
 /** One vote per eligible member, changeable until the round closes; repeating the same vote changes nothing. */
 export function castVote(c: Case, cmd: Cmd<'vote'>, actor: Actor, env: Env): Decision<Case> {
-  if (isRecused(c, actor)) return refuse('recused', '您是本案当事人，依规回避，不能参加表决。');
+  const recused = recusedCheck(c, actor, '参加表决');
+  if (recused) return recused;
   const d = c.deliberation;
   if (c.status !== 'deliberating' || d === null) return wrongState(c, '表决');
   if (!d.eligibleVoters.includes(actor.openId)) return refuse('forbidden', '您不在本轮表决名单中。');
@@ -138,7 +141,7 @@ export function castVote(c: Case, cmd: Cmd<'vote'>, actor: Actor, env: Env): Dec
   if (!previous && Object.keys(votes).length === d.eligibleVoters.length)
     intents.push({
       kind: 'tell',
-      to: { roles: ['secretary'], exclude: [c.subjectOpenId] },
+      to: { roles: ['secretary'], exclude: recusedFrom(c) },
       template: 'deliberation.all_voted',
       caseId: c.id,
       data: { number: c.number, round: d.round },

@@ -1,7 +1,7 @@
 // The case and report lifecycle as pure functions: (state, command, actor, env) → Decision.
 
 export { acceptCase, assignInvestigator, returnCase, submitFindings } from './acceptance';
-export { canView, canViewReport, isRecused } from './access';
+export { canView, canViewReport, isRecused, recusalReason, recusedFrom } from './access';
 export { hasRole, STATUS_LABEL } from './common';
 export type { CorrectionDue } from './correction';
 export {

@@ -1,4 +1,5 @@
 import { formatCaseNumber } from '../policy';
+import { recusedFrom } from './access';
 import { accept, caseAudit, isHandler, iso, refuse, today, touch, wrongState } from './common';
 import { emptyFacts, isRefusal, missingFacts, validateFactsPatch } from './facts';
 import type {
@@ -52,6 +53,7 @@ export function blankCase(
     closedAt: null,
     withdrawnAt: null,
     version: 1,
+    recused: [],
     ...fields,
   };
 }
@@ -170,7 +172,7 @@ export function submit(c: Case, cmd: Cmd<'submit'>, actor: Actor, env: Env): Dec
   const intents: Intent[] = [
     {
       kind: 'tell',
-      to: handlersExcept(c.subjectOpenId),
+      to: handlersExcept(...recusedFrom(c)),
       template: 'case.submitted',
       caseId: c.id,
       data: { number: next.number, title: c.facts.title },
@@ -202,7 +204,7 @@ export function withdraw(c: Case, _cmd: Cmd<'withdraw'>, actor: Actor, env: Env)
       ? [
           {
             kind: 'tell',
-            to: handlersExcept(c.subjectOpenId),
+            to: handlersExcept(...recusedFrom(c)),
             template: 'case.withdrawn',
             caseId: c.id,
             data: { number: c.number, title: c.facts.title },

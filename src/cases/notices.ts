@@ -1,5 +1,5 @@
 import { businessDate, calendarDaysBetween } from '../calendar';
-import { isRecused } from './access';
+import { recusalReason, recusedFrom } from './access';
 import { accept, caseAudit, isHandler, iso, refuse, today, touch, voteLabel, wrongState } from './common';
 import { handlersExcept } from './intake';
 import type {
@@ -79,7 +79,8 @@ export function noticeDone(n: Notice): boolean {
 /** Delivery receipts come from the outbox (system) or a clerk following up by hand. */
 function deliveryCheck(c: Case, actor: Actor): Decision<Case> | null {
   if (actor.openId === SYSTEM_OPEN_ID) return null;
-  if (isRecused(c, actor)) return refuse('recused', '您是本案当事人，依规回避，不能办理本案。');
+  const recused = recusalReason(c, actor, '办理本案');
+  if (recused) return refuse('recused', recused);
   if (!isHandler(actor)) return refuse('forbidden', '只有党组书记或经办人可以登记告知送达情况。');
   return null;
 }
@@ -176,7 +177,7 @@ export function noticesDue(c: Case, env: Env): NoticeDue[] {
         action: 'escalate',
         intent: {
           kind: 'tell',
-          to: handlersExcept(c.subjectOpenId),
+          to: handlersExcept(...recusedFrom(c)),
           template: 'notice.escalation',
           caseId: c.id,
           data: {

@@ -423,7 +423,9 @@ export function closeReport(r: Report, _cmd: Cmd<'close'>, actor: Actor, env: En
 
 /**
  * Turns a report into a case about one accused officer (origin 'report'). The case carries only
- * the matter as its title: the report's content and reporter stay with the report.
+ * the matter as its title: the report's content and reporter stay with the report. Every officer the
+ * report accused is recorded as recused on the case (`Case.recused`), so none of them handles,
+ * investigates, votes on or sees a co-accused's case.
  */
 export function convertReportToCase(
   r: Report,
@@ -445,6 +447,8 @@ export function convertReportToCase(
       origin: 'report',
       reportId: r.id,
       subjectOpenId: cmd.subjectOpenId,
+      // every accused is recused from a colleague's case too; the reporter stays with the report
+      recused: [...r.accused],
       status: 'investigating',
       createdBy: actor.openId,
       ...numbering(env, cmd.seq),
@@ -469,7 +473,7 @@ export function convertReportToCase(
         actorOpenId: actor.openId,
         subject: `case:${c.id}`,
         before: null,
-        after: { status: c.status, number: c.number, reportId: r.id },
+        after: { status: c.status, number: c.number, reportId: r.id, recused: c.recused },
       },
     ],
     [

@@ -10,6 +10,10 @@
  * People: roles come from the roster (SPEC §1). A secretary is also a party member. The admin role
  * grants no access to case or report contents (separation of duties); a person's other roles still count.
  * Recusal: the subject of a case and anyone a report accuses never vote on, handle or see that matter.
+ * A case converted from a report carries every officer the report accused in `Case.recused`, so a
+ * co-accused is recused from the case about a colleague exactly like its subject (`recusedFrom`).
+ * Correction: the person responsible for a correction never decides their own extension or accepts
+ * their own completion, even as a secretary; another secretary does.
  */
 import type { BusinessCalendar } from '../calendar';
 import type {
@@ -121,7 +125,7 @@ export interface DeliberationResult {
 
 export interface Deliberation {
   round: number;
-  /** Snapshot at opening: party members minus the recused subject. */
+  /** Snapshot at opening: party members minus everyone recused (the subject and `Case.recused`). */
   eligibleVoters: string[];
   votes: Record<string, Vote>;
   status: 'open' | 'closed';
@@ -229,6 +233,12 @@ export interface Case {
   reportId: string | null;
   subjectOpenId: string;
   subjectName: string | null;
+  /**
+   * Everyone recused from the case besides (or including) the subject: for a case converted from a
+   * report, every officer the report accused — never the reporter. `[]` for other cases; absent on
+   * cases stored before it existed, so read it through `recusedFrom(c)`, never directly.
+   */
+  recused?: string[];
   status: CaseStatus;
   facts: CaseFacts;
   investigators: string[];
@@ -318,7 +328,10 @@ export interface AuditEntry {
   after: unknown;
 }
 
-/** Who a message goes to; `roles` is resolved by the shell from the roster, minus `exclude`. */
+/**
+ * Who a message goes to; `roles` is resolved by the shell from the roster, minus `exclude`. For a case,
+ * `exclude` holds everyone recused (`recusedFrom(c)`), and for correction decisions the responsible person.
+ */
 export type Recipient =
   | { user: string }
   | { chat: 'party' | 'publication' | { unit: string } | { id: string } }
