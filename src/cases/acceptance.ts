@@ -21,7 +21,9 @@ type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 
 /** Refusal for anyone recused from the case (the subject, or a co-accused of its report). */
 export function recusedCheck(c: Case, actor: Actor, what = '办理本案'): Decision<Case> | null {
-  const reason = recusalReason(c, actor, what);
+  // the subject's wording stays as it was; a co-accused handler is told who acts instead
+  const next = actor.openId === c.subjectOpenId || what !== '办理本案' ? '' : '请由其他经办人或党组书记办理';
+  const reason = recusalReason(c, actor, what, next);
   return reason === null ? null : refuse('recused', reason);
 }
 

@@ -40,10 +40,14 @@ export function isRecused(c: Case, actor: Actor | string): boolean {
   return recusedFrom(c).includes(typeof actor === 'string' ? actor : actor.openId);
 }
 
-/** Why someone recused may not `what` (e.g. '办理本案'), or null when they are not recused. */
-export function recusalReason(c: Case, actor: Actor | string, what: string): string | null {
+/**
+ * Why someone recused may not `what` (e.g. '办理本案'), or null when they are not recused; `next` says
+ * what to do instead (e.g. '请由其他经办人办理').
+ */
+export function recusalReason(c: Case, actor: Actor | string, what: string, next = ''): string | null {
   const openId = typeof actor === 'string' ? actor : actor.openId;
-  if (openId === c.subjectOpenId) return `您是本案当事人，依规回避，不能${what}。`;
-  if (isRecused(c, openId)) return `您是本案所涉举报的被举报人，依规回避，不能${what}，请由其他同志办理。`;
+  const then = next ? `${next}。` : '';
+  if (openId === c.subjectOpenId) return `您是本案当事人，依规回避，不能${what}。${then}`;
+  if (isRecused(c, openId)) return `您是本案所涉举报的被举报人，依规回避，不能${what}。${then}`;
   return null;
 }
