@@ -6,6 +6,7 @@ import {
   reminderInstants,
 } from '../calendar';
 import { secretaryCheck } from './acceptance';
+import { recusedFrom } from './access';
 import { accept, caseAudit, idsOf, iso, refuse, textTooLong, today, touch, wrongState } from './common';
 import type {
   Actor,
@@ -81,7 +82,17 @@ export function correctionOrderedIntent(c: Case, order: CorrectionOrder): Intent
   };
 }
 
-const SECRETARY = (c: Case) => ({ roles: ['secretary' as const], exclude: [c.subjectOpenId] });
+/** Secretaries who may decide on the order: never anyone recused, never the responsible person. */
+const SECRETARY = (c: Case, order: CorrectionOrder) => ({
+  roles: ['secretary' as const],
+  exclude: [...new Set([...recusedFrom(c), order.responsible.openId])],
+});
+
+/** The responsible person (even a secretary) never decides on their own correction; another secretary does. */
+function ownCorrection(order: CorrectionOrder, actor: Actor, what: string): Refusal | null {
+  if (actor.openId !== order.responsible.openId) return null;
+  return refuse('recused', `整改责任人不能${what}，请由其他党组书记办理。`);
+}
 
 /** Art. 15: when the determination did not carry the order, the secretary sets it afterwards. */
 export function setCorrectionOrder(
@@ -132,7 +143,7 @@ export function reportProgress(c: Case, cmd: Cmd<'report_progress'>, actor: Acto
     [
       {
         kind: 'tell',
-        to: SECRETARY(c),
+        to: SECRETARY(c, r.order),
         template: 'correction.progress',
         caseId: c.id,
         data: { number: c.number, text },
@@ -182,7 +193,7 @@ export function requestExtension(
     [
       {
         kind: 'tell',
-        to: SECRETARY(c),
+        to: SECRETARY(c, order),
         template: 'correction.extension_requested',
         caseId: c.id,
         data: {
@@ -207,6 +218,8 @@ export function decideExtension(
   if (denied) return denied;
   const order = c.correction;
   if (order === null || c.status !== 'correcting') return wrongState(c, '审批延期申请');
+  const own = ownCorrection(order, actor, '审批自己的延期申请');
+  if (own) return own;
   const ext = order.extensions.find((x) => x.id === cmd.extensionId);
   if (!ext) return refuse('not_found', '没有找到这份延期申请。');
   if (ext.status !== 'pending') return refuse('duplicate', '这份延期申请已经处理过了。');
@@ -286,7 +299,7 @@ export function reportCompletion(
     [
       {
         kind: 'tell',
-        to: SECRETARY(c),
+        to: SECRETARY(c, r.order),
         template: 'correction.completed',
         caseId: c.id,
         data: { number: c.number, text, evidence: cmd.evidence.length },
@@ -307,6 +320,8 @@ export function acceptCompletion(
   if (denied) return denied;
   const order = c.correction;
   if (order === null || c.status !== 'correcting') return wrongState(c, '验收整改');
+  const own = ownCorrection(order, actor, '验收自己的整改');
+  if (own) return own;
   if (order.status !== 'completed') return refuse('invalid_state', '整改责任人尚未报告整改完成。');
   const at = iso(env);
   const next = touch(c, env, {
@@ -340,6 +355,8 @@ export function returnCompletion(
   if (denied) return denied;
   const order = c.correction;
   if (order === null || c.status !== 'correcting') return wrongState(c, '退回整改');
+  const own = ownCorrection(order, actor, '验收或退回自己的整改');
+  if (own) return own;
   if (order.status !== 'completed') return refuse('invalid_state', '整改责任人尚未报告整改完成。');
   const reason = cmd.reason.trim();
   if (reason === '') return refuse('invalid', '请填写退回理由。');

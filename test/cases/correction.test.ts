@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Case, correctionRemindersDue, decideCase } from '../../src/cases';
+import { type Actor, type Case, correctionRemindersDue, decideCase, type Intent } from '../../src/cases';
 import {
   carriedCase,
   clerk,
@@ -185,6 +185,90 @@ describe('correction order', () => {
       correction: { status: 'accepted', acceptedBy: secretary.openId },
     });
     refused(decideCase(closed.state, { type: 'close' }, secretary, env), 'invalid_state', /已办结/);
+  });
+});
+
+describe('a secretary named responsible for the correction', () => {
+  const otherSecretary: Actor = { openId: 'ou_secretary_2', name: '刘书记', roles: ['secretary'] };
+  const own = (): Case =>
+    run(
+      carriedCase(),
+      {
+        ...determinationCommand,
+        correction: {
+          ...determinationCommand.correction!,
+          responsible: { openId: secretary.openId, unitId: null },
+        },
+      },
+      secretary,
+    );
+  const secretaryRecipients = (intents: Intent[]) =>
+    intents.filter((i) => i.kind === 'tell' && 'roles' in i.to && i.to.roles.includes('secretary'));
+
+  it('cannot approve or refuse their own extension; another secretary decides', () => {
+    const requested = ok(decideCase(own(), ext, secretary, env));
+    const told = secretaryRecipients(requested.intents);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({
+      template: 'correction.extension_requested',
+      to: { exclude: expect.arrayContaining([subject.openId, secretary.openId]) },
+    });
+    const c = requested.state;
+    for (const approve of [true, false])
+      refused(
+        decideCase(
+          c,
+          { type: 'decide_extension', extensionId: 'x1', approve, reason: '理由' },
+          secretary,
+          env,
+        ),
+        'recused',
+        /整改责任人不能审批自己的延期申请.*其他党组书记/,
+      );
+    const decided = ok(
+      decideCase(c, { type: 'decide_extension', extensionId: 'x1', approve: true }, otherSecretary, env),
+    );
+    expect(decided.state.correction).toMatchObject({
+      deadline: '2026-04-10',
+      extensions: [{ status: 'approved', decidedBy: otherSecretary.openId }],
+    });
+  });
+
+  it('cannot accept or return their own completion; progress and completion go to the other secretaries', () => {
+    const progress = ok(decideCase(own(), { type: 'report_progress', text: '已补办一半' }, secretary, env));
+    expect(secretaryRecipients(progress.intents)[0]).toMatchObject({
+      to: { exclude: expect.arrayContaining([secretary.openId]) },
+    });
+    const reported = ok(
+      decideCase(own(), { type: 'report_completion', text: '已完成整改', evidence }, secretary, env),
+    );
+    expect(secretaryRecipients(reported.intents)).toEqual([
+      expect.objectContaining({
+        template: 'correction.completed',
+        to: { roles: ['secretary'], exclude: expect.arrayContaining([subject.openId, secretary.openId]) },
+      }),
+    ]);
+    const done = reported.state;
+    refused(
+      decideCase(done, { type: 'accept_completion' }, secretary, env),
+      'recused',
+      /整改责任人不能验收自己的整改.*其他党组书记/,
+    );
+    refused(
+      decideCase(done, { type: 'return_completion', reason: '不够' }, secretary, env),
+      'recused',
+      /整改责任人/,
+    );
+    expect(done.correction?.status).toBe('completed');
+    const closed = run(done, { type: 'accept_completion' }, otherSecretary);
+    expect(closed).toMatchObject({ status: 'closed', correction: { acceptedBy: otherSecretary.openId } });
+    const back = run(done, { type: 'return_completion', reason: '缺少制度修订稿' }, otherSecretary);
+    expect(back.correction?.status).toBe('open');
+  });
+
+  it('an order whose responsible is the subject still excludes only the recused', () => {
+    const d = ok(decideCase(correctingCase(), ext, subject, env));
+    expect(secretaryRecipients(d.intents)[0]).toMatchObject({ to: { exclude: [subject.openId] } });
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type PersonChoice,
 } from '../../../cards/correction';
 import { businessDate } from '../../calendar';
+import { recusedFrom } from '../../cases/access';
 import type { Case, CorrectionExtension, Policy } from '../../cases/types';
 import { orderAcknowledgedAt } from '../../store/repo-correction';
 import type { Ctx } from '../context';
@@ -50,16 +51,34 @@ export async function refreshOrderCard(ctx: Ctx, c: Case): Promise<void> {
   if (o && cardNow) ctx.fx.patch({ ref: orderRef(c.id) }, cardNow);
 }
 
-/** Who may be made responsible: the subject (the default), then the roster's officers; admins act on no case. */
+/** Shown after a secretary's name: the regulation lets them be responsible, but someone else decides. */
+export const SECRETARY_RESPONSIBLE_NOTE = '（党组书记：其延期申请和整改验收须由其他党组书记办理）';
+
+/**
+ * Who may be made responsible: the subject (the default), then the roster's officers; admins act on no
+ * case. A secretary is offered with a note, since the core lets only another secretary decide their
+ * extension and accept their completion; a secretary with no other unrecused secretary to decide is
+ * left out (the subject excepted: someone else already issued the determination).
+ */
 export async function responsibleChoices(ctx: Ctx, c: Case): Promise<PersonChoice[]> {
+  const roster = await ctx.repo.roster();
+  const secretaries = new Set(roster.filter((r) => r.role === 'secretary').map((r) => r.openId));
+  const recused = recusedFrom(c);
+  const deciders = [...secretaries].filter((id) => !recused.includes(id));
+  const note = (openId: string) => (secretaries.has(openId) ? SECRETARY_RESPONSIBLE_NOTE : '');
   const out: PersonChoice[] = [
-    { openId: c.subjectOpenId, name: `${await nameOf(ctx, c.subjectOpenId, c)}（当事人）` },
+    {
+      openId: c.subjectOpenId,
+      name: `${await nameOf(ctx, c.subjectOpenId, c)}（当事人）${note(c.subjectOpenId)}`,
+    },
   ];
   const seen = new Set([c.subjectOpenId]);
-  for (const r of await ctx.repo.roster()) {
+  for (const r of roster) {
     if (r.role === 'admin' || seen.has(r.openId)) continue;
     seen.add(r.openId);
-    out.push({ openId: r.openId, name: r.name ?? (await nameOf(ctx, r.openId, c)) });
+    if (secretaries.has(r.openId) && !deciders.some((id) => id !== r.openId)) continue;
+    const name = r.name ?? (await nameOf(ctx, r.openId, c));
+    out.push({ openId: r.openId, name: `${name}${note(r.openId)}` });
   }
   return out;
 }
