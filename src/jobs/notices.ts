@@ -3,6 +3,7 @@ import { Ctx } from '../bot/context';
 import { SYSTEM_ACTOR } from '../bot/handlers/deliberation-render';
 import { emitIntents } from '../bot/intents';
 import { atBusinessTime, type BusinessCalendar, businessDate, reminderInstants } from '../calendar';
+import { recusedFrom } from '../cases/access';
 import { decideCase } from '../cases/decide';
 import { noticesDue } from '../cases/notices';
 import type { Case, Intent, Recipient } from '../cases/types';
@@ -49,10 +50,11 @@ export const noticeFollowUpJob: Job = {
           });
           if (items.length > 0) {
             // The clerk follows notices up; with no clerk on the roster the secretary hears it.
-            const clerks = (await ctx.repo.withRole('clerk')).filter((x) => x.openId !== c.subjectOpenId);
+            const recused = recusedFrom(c);
+            const clerks = (await ctx.repo.withRole('clerk')).filter((x) => !recused.includes(x.openId));
             const to: Recipient = {
               roles: clerks.length > 0 ? ['clerk'] : ['secretary'],
-              exclude: [c.subjectOpenId],
+              exclude: recused,
             };
             await emitIntents(
               ctx,
@@ -89,14 +91,14 @@ export function decisionReminderSlot(
 
 /** Whoever holds the next step before the party group can decide. */
 export function decisionSteps(c: Case): { to: Recipient; step: string }[] {
-  const exclude = [c.subjectOpenId];
+  const exclude = recusedFrom(c);
   const secretary: Recipient = { roles: ['secretary'], exclude };
   if (c.status === 'investigating') {
     if (c.investigators.length === 0)
       return [{ to: { roles: ['secretary', 'clerk'], exclude }, step: '尚未指派核查人员，请尽快指派' }];
     if (!c.findings)
       return c.investigators
-        .filter((id) => id !== c.subjectOpenId)
+        .filter((id) => !exclude.includes(id))
         .map((id) => ({ to: { user: id }, step: '请尽快核查并提交核查意见' }));
     return [{ to: secretary, step: '核查意见已提交，请发起党组表决' }];
   }
