@@ -16,6 +16,8 @@ export interface ApplicationCardData extends CaseFactsView {
   mode: ApplicationMode;
   /** Roster investigators who may be assigned (the subject and those already assigned left out). */
   investigatorOptions: { openId: string; name: string }[];
+  /** A copy for someone who may read the case but not handle it: no buttons. */
+  readOnly?: boolean;
 }
 
 const ACTION = {
@@ -111,6 +113,11 @@ function assignForm(d: ApplicationCardData): object[] {
 }
 
 function actions(d: ApplicationCardData): object[] {
+  if (d.readOnly) {
+    return d.status === 'submitted' || d.status === 'investigating'
+      ? [md('本卡片仅供查阅：受理、退回补充和指派核查由党组书记或经办人办理。')]
+      : [];
+  }
   if (d.mode === 'return' && d.status === 'submitted') return returnForm(d.caseId);
   if (d.mode === 'assign' && (d.status === 'submitted' || d.status === 'investigating')) return assignForm(d);
   const id = d.caseId;
@@ -169,5 +176,40 @@ export function applicationCard(d: ApplicationCardData) {
     tags: [{ text: d.statusLabel, color: h.color }],
     summary: `${h.title}：${d.number} ${d.title}`,
     elements,
+  });
+}
+
+/** What a copy turns into for someone who may no longer see the case (roles changed, or recused). */
+export function applicationNoAccessCard(reason: string) {
+  return card({
+    title: '容错认定申请',
+    template: 'grey',
+    summary: '无权查看该申请',
+    elements: [md(reason)],
+    shared: false,
+  });
+}
+
+/** A copy in a group that is no longer the bound party chat: the case stays out of it. */
+export function notPartyChatCard() {
+  return card({
+    title: '容错认定申请',
+    template: 'grey',
+    summary: '本群已不是党组群',
+    elements: [
+      md(
+        '本群已不是党组群，这里不再显示案件内容。党组成员请在党组群中查看，或私聊容错纠错助手发送「待办」「查询 编号」。',
+      ),
+    ],
+  });
+}
+
+/** A copy whose reader is no longer known: it stops showing the case rather than risk showing it to anyone. */
+export function applicationGoneCard() {
+  return card({
+    title: '容错认定申请',
+    template: 'grey',
+    summary: '该卡片已不再更新',
+    elements: [md('该卡片已不再更新。请私聊容错纠错助手发送「待办」或「查询 编号」查看案件的最新情况。')],
   });
 }

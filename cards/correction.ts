@@ -399,7 +399,7 @@ export function completionFormCard(d: FormHead & { policy: Policy; evidence: str
           caseLine(d.number, d.title),
           `**整改期限**：${d.deadline}`,
           evidenceLine,
-          '📎 请直接在本对话中发送整改完成的证明材料（文件或图片），会自动附在本次报告中；然后填写完成情况并提交。',
+          '📎 请直接在本对话中发送整改完成的证明材料（文件或图片），会自动附在你最后打开的完成报告（即本报告）中；然后填写完成情况并提交。',
         ].join('\n'),
       ),
       {
@@ -428,15 +428,31 @@ export function completionFormCard(d: FormHead & { policy: Policy; evidence: str
   });
 }
 
-export function evidenceAddedCard(d: { caseId: string; number: string | null; name: string; count: number }) {
+export function evidenceAddedCard(d: {
+  caseId: string;
+  number: string | null;
+  title?: string;
+  name: string;
+  count: number;
+  /** Completion reports for other cases this person is also preparing. */
+  otherDrafts?: number;
+}) {
+  const which = `${d.number ?? ''}${d.title ? `「${shown(d.title, 40)}」` : ''}`;
+  const lines = [
+    `已将「${shown(d.name, 80)}」附在 ${which} 的整改完成报告中，共 ${d.count} 份。`,
+    '发送的文件和图片附在你**最后打开的「报告整改完成」卡片**所属的案件中。',
+  ];
+  if (d.otherDrafts)
+    lines.push(
+      `你还有 ${d.otherDrafts} 个案件的完成报告正在准备：如要附到其他案件，请先在那个案件的卡片上点「报告整改完成」，再发送文件。`,
+    );
+  lines.push('材料发送完毕后，请在「报告整改完成」卡片中填写完成情况并提交。');
   return card({
     title: '已收到证明材料',
     template: 'green',
     summary: `已收到证明材料「${clipText(d.name, 30)}」`,
     elements: [
-      md(
-        `已将「${shown(d.name, 80)}」附在 ${d.number ?? ''} 的整改完成报告中，共 ${d.count} 份。\n材料发送完毕后，请在「报告整改完成」卡片中填写完成情况并提交。`,
-      ),
+      md(lines.join('\n')),
       buttonRow([
         button(
           '重新打开完成报告',

@@ -178,11 +178,46 @@ export function determinationLines(policy: Policy, det: Determination): string[]
   ];
 }
 
+/** 办结: the secretary closes a decided case that needs no correction. */
+export const CLOSE_ACTION = 'case.close';
+
+/** The 办结 button on the issued card. */
+export function closeButton(caseId: string) {
+  return button(
+    '办结',
+    { a: CLOSE_ACTION, case: caseId },
+    {
+      type: 'primary',
+      confirm: {
+        title: '办结本案？',
+        text: '认定结论不需要纠错，办结后案件归档。告知尚未全部完成时办结，系统将不再自动跟进告知。',
+      },
+    },
+  );
+}
+
+/** 2026-03-02 10:00 in Asia/Shanghai. */
+const shanghai = (iso: string) =>
+  new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+function closingElements(c: Case, det: Determination): object[] {
+  if (c.status === 'closed')
+    return [hr(), md(`✅ **本案已办结**${c.closedAt ? `（${shanghai(c.closedAt)}）` : ''}。`)];
+  if (c.status !== 'decided' || det.correctionRequired) return [];
+  return [
+    hr(),
+    md(
+      '本案不需要纠错。告知全部完成后，请点「办结」结束本案（也可以发送「待办」随时办结）；告知未全部完成时办结，系统将不再自动跟进告知。',
+    ),
+    buttonRow([closeButton(c.id)]),
+  ];
+}
+
 export function issuedCard(d: { policy: Policy; c: Case; det: Determination }) {
   return card({
-    title: '认定结论已签发',
+    title: d.c.status === 'closed' ? '认定结论已签发，案件已办结' : '认定结论已签发',
     subtitle: `${d.c.number ?? ''} ${clip(d.c.facts.title, 40)}`.trim(),
-    template: 'green',
+    template: d.c.status === 'closed' ? 'grey' : 'green',
     summary: `${d.c.number ?? ''} 认定结论已签发`,
     elements: [
       md(determinationLines(d.policy, d.det).join('\n')),
@@ -198,6 +233,7 @@ export function issuedCard(d: { policy: Policy; c: Case; det: Determination }) {
             ]),
           ]
         : []),
+      ...closingElements(d.c, d.det),
     ],
     shared: false,
   });

@@ -4,7 +4,7 @@ export interface TodoItem {
   /** The heading it is listed under, e.g. 待受理的申请. */
   group: string;
   text: string;
-  action: { label: string; value: Record<string, unknown> };
+  action: { label: string; value: Record<string, unknown>; confirm?: { title: string; text: string } };
 }
 
 export interface TodoData {
@@ -35,7 +35,13 @@ export function todoCard(d: TodoData) {
     const mine = shown.filter((i) => i.group === g);
     elements.push(md(`**${g}**（${mine.length}）`));
     for (const it of mine)
-      elements.push(md(it.text), button(it.action.label, it.action.value, { type: 'primary' }));
+      elements.push(
+        md(it.text),
+        button(it.action.label, it.action.value, {
+          type: 'primary',
+          ...(it.action.confirm ? { confirm: it.action.confirm } : {}),
+        }),
+      );
   });
   if (d.items.length > shown.length) {
     elements.push(hr(), md(`另有 ${d.items.length - shown.length} 项未列出，请先处理以上事项。`));

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, like, or } from 'drizzle-orm';
-import { audit, messageRefs } from '../../db/schema';
+import { and, asc, desc, eq, inArray, like, or } from 'drizzle-orm';
+import { audit, messageRefs, outbox } from '../../db/schema';
 import type { Db } from './index';
 
 /** One step of a case's handling as the audit log recorded it. */
@@ -43,11 +43,32 @@ export async function caseHistory(
 
 export const applicationRef = (caseId: string) => `application:${caseId}`;
 
-/** Every delivered copy of a case's application card: the party chat's, or one per handler. */
+/** Who a copy of the application card was sent to. */
+export type CopyViewer = { openId: string } | { chatId: string };
+
+/**
+ * A copy's ref names its viewer, so it can be re-rendered for them long after the outbox forgot the
+ * recipient: `application:<case>@u:<open id>[~<nonce>]` or `application:<case>@c:<chat id>`.
+ */
+export function applicationCopyRef(caseId: string, to: CopyViewer, nonce?: string): string {
+  const who = 'openId' in to ? `u:${to.openId}` : `c:${to.chatId}`;
+  return `${applicationRef(caseId)}@${who}${nonce ? `~${nonce}` : ''}`;
+}
+
+function viewerInRef(base: string, ref: string): CopyViewer | null {
+  const m = /^@(u|c):([^~]+)(?:~.*)?$/.exec(ref.slice(base.length));
+  if (!m?.[2]) return null;
+  return m[1] === 'u' ? { openId: m[2] } : { chatId: m[2] };
+}
+
+/**
+ * Every delivered copy of a case's application card, with who it went to: named in the ref, or (for copies
+ * sent before refs named them) the outbox row that sent it while it is kept; null when nothing tells.
+ */
 export async function applicationCopies(
   db: Db,
   caseId: string,
-): Promise<{ ref: string; messageId: string }[]> {
+): Promise<{ ref: string; messageId: string; viewer: CopyViewer | null }[]> {
   const base = applicationRef(caseId);
   const rows = await db
     .select({ ref: messageRefs.ref, messageId: messageRefs.messageId })
@@ -56,5 +77,22 @@ export async function applicationCopies(
       or(eq(messageRefs.ref, base), like(messageRefs.ref, `${base}#%`), like(messageRefs.ref, `${base}@%`)),
     );
   // LIKE treats '_' in ids as a wildcard; keep exact matches only.
-  return rows.filter((r) => r.ref === base || r.ref.startsWith(`${base}#`) || r.ref.startsWith(`${base}@`));
+  const copies = rows.filter(
+    (r) => r.ref === base || r.ref.startsWith(`${base}#`) || r.ref.startsWith(`${base}@`),
+  );
+  const out: { ref: string; messageId: string; viewer: CopyViewer | null }[] = [];
+  for (const copy of copies) {
+    let viewer = viewerInRef(base, copy.ref);
+    if (!viewer) {
+      const [sent] = await db
+        .select({ type: outbox.receiveIdType, id: outbox.receiveId })
+        .from(outbox)
+        .where(and(eq(outbox.ref, copy.ref), eq(outbox.op, 'send')))
+        .orderBy(desc(outbox.id))
+        .limit(1);
+      if (sent?.id) viewer = sent.type === 'chat_id' ? { chatId: sent.id } : { openId: sent.id };
+    }
+    out.push({ ...copy, viewer });
+  }
+  return out;
 }

@@ -1,5 +1,8 @@
+import { CLOSE_ACTION } from '../../../cards/determination';
+import { noticeCompliance } from '../../../cards/notice';
 import type { TodoItem } from '../../../cards/todo';
 import { businessDate } from '../../calendar';
+import { isRecused } from '../../cases/access';
 import { hasRole, isHandler } from '../../cases/common';
 import type { Actor, Case } from '../../cases/types';
 import type { Ctx } from '../context';
@@ -25,7 +28,7 @@ export async function todoItems(ctx: Ctx, actor: Actor): Promise<TodoItem[]> {
   const me = actor.openId;
   const today = businessDate(ctx.now);
   const items: TodoItem[] = [];
-  const active = (await ctx.repo.casesByStatus([...OPEN_STATUSES])).filter((c) => c.subjectOpenId !== me);
+  const active = (await ctx.repo.casesByStatus([...OPEN_STATUSES])).filter((c) => !isRecused(c, me));
   const who = (c: Case) => nameOf(ctx, c.subjectOpenId, c);
 
   if (isHandler(actor)) {
@@ -54,8 +57,42 @@ export async function todoItems(ctx: Ctx, actor: Actor): Promise<TodoItem[]> {
   }
   if (hasRole(actor, 'secretary')) {
     for (const c of active) {
-      if (c.status === 'deliberating' && c.deliberation?.status === 'closed')
-        items.push({ group: '表决已结束，待作出认定', text: label(c), action: open(c.id) });
+      const d = c.deliberation;
+      if (c.status === 'deliberating' && d?.status === 'closed') {
+        // The issuing form when an option carried; the new-round card when none did.
+        const carried = d.result?.carried;
+        items.push({
+          group: '表决已结束，待作出认定',
+          text: carried ? label(c) : `${label(c)}\n第 ${d.round} 轮表决未形成多数意见`,
+          action: {
+            label: carried ? '签发认定结论' : '重新表决',
+            value: { a: 'det.form', case: c.id, round: d.round },
+          },
+        });
+      }
+      const det = c.determination;
+      if (c.status === 'decided' && det && !det.correctionRequired) {
+        const n = noticeCompliance(c, today, ctx.env.policy);
+        const note =
+          n.done === n.total
+            ? `${n.summary}，可以办结`
+            : `${n.summary}\n⚠️ 告知尚未全部完成：建议完成后再办结；现在办结，系统将不再自动跟进告知。`;
+        items.push({
+          group: '已认定、无需纠错，待办结',
+          text: `${label(c)}\n${note}`,
+          action: {
+            label: '办结',
+            value: { a: CLOSE_ACTION, case: c.id, src: 'todo' },
+            confirm: {
+              title: '办结本案？',
+              text:
+                n.done === n.total
+                  ? '认定结论不需要纠错，告知已全部完成，办结后案件归档。'
+                  : `还有 ${n.total - n.done} 项告知未完成，办结后系统将不再自动跟进告知。`,
+            },
+          },
+        });
+      }
       if (c.status === 'decided' && c.determination?.correctionRequired && !c.correction)
         items.push({
           group: '认定要求纠错，待下达纠错通知',
@@ -80,7 +117,7 @@ export async function todoItems(ctx: Ctx, actor: Actor): Promise<TodoItem[]> {
         items.push({
           group: '待提交核查意见',
           text: `${label(c)}\n认定期限 ${c.decisionDueOn ?? '—'}`,
-          action: open(c.id),
+          action: { label: '填写核查意见', value: { a: 'findings.open', case: c.id } },
         });
     }
   }

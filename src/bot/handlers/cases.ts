@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type ApplicationMode, applicationCard } from '../../../cards/application';
+import {
+  type ApplicationMode,
+  applicationCard,
+  applicationGoneCard,
+  applicationNoAccessCard,
+  notPartyChatCard,
+} from '../../../cards/application';
 import { caseDetailCard } from '../../../cards/case-detail';
 import { caseListCard } from '../../../cards/case-list';
 import { todoCard } from '../../../cards/todo';
@@ -7,11 +13,12 @@ import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { canView, decideCase } from '../../cases';
 import { handlerCheck } from '../../cases/acceptance';
+import { isRecused, recusedFrom } from '../../cases/access';
 import { isHandler, wrongState } from '../../cases/common';
-import type { Actor, Case, Decision, Recipient } from '../../cases/types';
+import type { Actor, Case, Decision, Recipient, Role } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
 import { formatCaseNumber, type Policy, parseCaseNumber } from '../../policy';
-import { applicationCopies, applicationRef } from '../../store/repo-cases';
+import { applicationCopies, applicationCopyRef } from '../../store/repo-cases';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { registerTemplates } from '../templates';
@@ -166,11 +173,32 @@ async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
 
 // ───────────────────────────── the application card ─────────────────────────────
 
-async function applicationCardFor(ctx: Ctx, c: Case, mode: ApplicationMode, fresh: FreshEntry[] = []) {
-  return applicationCard(await applicationData(ctx, c, mode, fresh));
+async function applicationCardFor(
+  ctx: Ctx,
+  c: Case,
+  mode: ApplicationMode,
+  fresh: FreshEntry[] = [],
+  readOnly = false,
+) {
+  return applicationCard({ ...(await applicationData(ctx, c, mode, fresh)), readOnly });
 }
 
-/** Brings every delivered copy of the application card up to date, except the one the click answer replaces. */
+const NO_LONGER_VISIBLE =
+  '你已不能查看这件案件：案件只有当事人、党组成员、党组书记、经办人和被指派的核查人员可以查看，当事人不能办理自己的案件。如有疑问，请联系党组书记。';
+
+/** The application card one person's copy shows: with the buttons they may use, read-only, or nothing. */
+async function applicationCardForViewer(ctx: Ctx, c: Case, openId: string, fresh: FreshEntry[] = []) {
+  const viewer = await ctx.actor(openId);
+  if (!canView(c, viewer)) return applicationNoAccessCard(NO_LONGER_VISIBLE);
+  const handling = isHandler(viewer) && !isRecused(c, viewer);
+  return applicationCardFor(ctx, c, 'view', fresh, !handling);
+}
+
+/**
+ * Brings every delivered copy of the application card up to date for whoever reads it, except the one the
+ * click answer replaces: a person who lost the right, or a group that is no longer the party chat, sees
+ * the case no more.
+ */
 export async function refreshApplicationCards(
   ctx: Ctx,
   c: Case,
@@ -179,8 +207,18 @@ export async function refreshApplicationCards(
 ): Promise<void> {
   const copies = (await applicationCopies(ctx.repo.db, c.id)).filter((x) => x.messageId !== exceptMessageId);
   if (copies.length === 0) return;
-  const card = await applicationCardFor(ctx, c, 'view', fresh);
-  for (const x of copies) ctx.fx.patch({ ref: x.ref }, card);
+  const party = await ctx.repo.chatFor('party');
+  let shared: object | undefined;
+  for (const x of copies) {
+    const to = x.viewer;
+    let card: object;
+    if (!to) card = applicationGoneCard();
+    else if ('chatId' in to) {
+      if (to.chatId !== party) card = notPartyChatCard();
+      else card = shared ??= await applicationCardFor(ctx, c, 'view', fresh);
+    } else card = await applicationCardForViewer(ctx, c, to.openId, fresh);
+    ctx.fx.patch({ ref: x.ref }, card);
+  }
 }
 
 const caseValue = z.object({ caseId: z.string().min(1).max(200) });
@@ -298,10 +336,23 @@ async function onAssign(ctx: Ctx, a: CardAction): Promise<void> {
   await decideAndShow(ctx, a, steps, `已指派核查人员 ${await nameOf(ctx, chosen, c)}`);
 }
 
+/** 取消 on a form: the card again, only for those who may handle the case (the form was theirs). */
 async function onView(ctx: Ctx, a: CardAction): Promise<void> {
   const got = await loadForClick(ctx, a);
   if (!got) return;
-  ctx.fx.card(await applicationCardFor(ctx, got.c, 'view'));
+  const { c, actor } = got;
+  if (!canView(c, actor)) {
+    ctx.fx.outcome = 'cases:view:refused';
+    ctx.fx.toast('error', NOT_VISIBLE);
+    return;
+  }
+  const denied = handlerCheck(c, actor, '办理申请');
+  if (denied && !denied.ok) {
+    ctx.fx.outcome = 'cases:view:refused';
+    ctx.fx.toast('error', denied.reason);
+    return;
+  }
+  ctx.fx.card(await applicationCardFor(ctx, c, 'view'));
 }
 
 /** Opens a case from a list, a notice or 待办: sent to the clicker's direct chat, only if they may see it. */
@@ -321,7 +372,7 @@ async function onOpen(ctx: Ctx, a: CardAction): Promise<void> {
     ctx.fx.send(
       to,
       await applicationCardFor(ctx, c, 'view'),
-      `${applicationRef(c.id)}@${ctx.deps.newId('m')}`,
+      applicationCopyRef(c.id, to, ctx.deps.newId('m')),
     );
   } else {
     ctx.fx.send(to, caseDetailCard(await detailData(ctx, c, actor.openId)));
@@ -331,12 +382,27 @@ async function onOpen(ctx: Ctx, a: CardAction): Promise<void> {
 
 // ───────────────────────────── templates ─────────────────────────────
 
-/** The application card goes to the party group when one is bound, otherwise to each handler. */
-async function applicationRecipient(ctx: Ctx, c: Case): Promise<Recipient | undefined> {
-  if (await ctx.repo.chatFor('party')) return { chat: 'party' };
-  const handlers = [...(await ctx.repo.withRole('secretary')), ...(await ctx.repo.withRole('clerk'))];
+/** Without a party chat: each handler, or when there is none yet the party members; never the subject. */
+async function applicationReaders(ctx: Ctx, c: Case): Promise<string[]> {
+  const ids = (roles: Role[]) =>
+    Promise.all(roles.map((r) => ctx.repo.withRole(r))).then((rows) => [
+      ...new Set(rows.flat().map((x) => x.openId)),
+    ]);
+  const recused = recusedFrom(c);
+  const handlers = (await ids(['secretary', 'clerk'])).filter((x) => !recused.includes(x));
+  if (handlers.length > 0) return handlers;
   // Nobody to handle it yet: the party members hear of it rather than no one.
-  return handlers.some((h) => h.openId !== c.subjectOpenId) ? undefined : { chat: 'party' };
+  return (await ids(['secretary', 'party_member'])).filter((x) => !recused.includes(x));
+}
+
+/** Where news of the application goes: the party group when one is bound, otherwise its readers. */
+async function applicationRecipient(ctx: Ctx, c: Case): Promise<Recipient> {
+  if (await ctx.repo.chatFor('party')) return { chat: 'party' };
+  const recused = recusedFrom(c);
+  const handlers = [...(await ctx.repo.withRole('secretary')), ...(await ctx.repo.withRole('clerk'))];
+  if (handlers.some((h) => !recused.includes(h.openId)))
+    return { roles: ['secretary', 'clerk'], exclude: recused };
+  return { roles: ['secretary', 'party_member'], exclude: recused };
 }
 
 function plainNotice(title: string): Rendered {
@@ -354,12 +420,17 @@ async function renderSubmitted(ctx: Ctx, input: RenderInput): Promise<Rendered> 
       at: Date.parse(c.submittedAt ?? c.updatedAt),
     },
   ];
-  const to = await applicationRecipient(ctx, c);
-  return {
-    card: await applicationCardFor(ctx, c, 'view', fresh),
-    ref: applicationRef(c.id),
-    ...(to ? { to } : {}),
-  };
+  const card = await applicationCardFor(ctx, c, 'view', fresh);
+  const party = await ctx.repo.chatFor('party');
+  if (party) return { card, ref: applicationCopyRef(c.id, { chatId: party }), to: { chat: { id: party } } };
+  // Each reader's copy is named after them, so later updates are rendered for them (and stop if they lose the right).
+  for (const openId of await applicationReaders(ctx, c))
+    ctx.fx.send(
+      { openId },
+      await applicationCardForViewer(ctx, c, openId, fresh),
+      applicationCopyRef(c.id, { openId }),
+    );
+  return { card, to: { roles: [], exclude: [] } };
 }
 
 async function renderAccepted(_ctx: Ctx, input: RenderInput): Promise<Rendered> {
@@ -409,8 +480,8 @@ async function renderWithdrawn(ctx: Ctx, input: RenderInput): Promise<Rendered> 
   if (!c) return plainNotice('申请已撤回');
   const fresh: FreshEntry[] = [{ action: 'case.withdrawn', actorOpenId: c.subjectOpenId, after: {} }];
   await refreshApplicationCards(ctx, c, fresh);
-  const to = await applicationRecipient(ctx, c);
   return {
+    to: await applicationRecipient(ctx, c),
     card: updateCard({
       title: '容错认定申请已撤回',
       template: 'grey',
@@ -421,7 +492,6 @@ async function renderWithdrawn(ctx: Ctx, input: RenderInput): Promise<Rendered> 
         '当事人已在受理前撤回申请，无需再办理。',
       ],
     }),
-    ...(to ? { to } : {}),
   };
 }
 

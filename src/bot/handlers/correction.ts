@@ -14,13 +14,14 @@ import {
   submittedCard,
 } from '../../../cards/correction';
 import { businessDate } from '../../calendar';
-import { canView } from '../../cases/access';
+import { canView, recusalReason } from '../../cases/access';
 import { decideCase } from '../../cases/decide';
-import type { Attachment, Case, CaseCommand, Refusal } from '../../cases/types';
+import type { Actor, Attachment, Case, CaseCommand, Refusal } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
 import {
   acknowledgeOrder,
   completionDraft,
+  completionDrafts,
   conversationUpdatedAt,
   endCompletionDraft,
   orderAcknowledgedAt,
@@ -89,9 +90,8 @@ function responsibleGate(c: Case, openId: string, what: string): string | null {
 async function openOrderForm(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c) return refused(ctx, STALE);
-  const actor = await ctx.actor(a.operatorOpenId);
-  if (c.subjectOpenId === actor.openId) return refused(ctx, '您是本案当事人，依规回避。');
-  if (!actor.roles.includes('secretary')) return refused(ctx, '只有党组书记可以下达纠错通知。');
+  const denied = secretaryGate(c, await ctx.actor(a.operatorOpenId));
+  if (denied) return refused(ctx, denied);
   if (c.correction) return refused(ctx, '本案已经下达纠错通知，无需重复设定。');
   if (c.status !== 'decided' || !c.determination?.correctionRequired)
     return refused(ctx, '本案认定结论没有要求纠错，或尚未作出认定。');
@@ -99,9 +99,20 @@ async function openOrderForm(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.toast('success', '「设定纠错事项」表单已私信发送');
 }
 
+/** Who may set the order: the secretary, never the subject (the core decides the same again). */
+function secretaryGate(c: Case, actor: Actor): string | null {
+  const recused = recusalReason(c, actor, '下达纠错通知');
+  if (recused) return recused;
+  if (!actor.roles.includes('secretary')) return '只有党组书记可以下达纠错通知。';
+  return null;
+}
+
 async function setOrder(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c) return refused(ctx, STALE);
+  // The form carries case data: it is shown again only to someone who may set the order.
+  const denied = secretaryGate(c, await ctx.actor(a.operatorOpenId));
+  if (denied) return refused(ctx, denied);
   const values: OrderFormValues = parseOrderForm(a.formValue ?? {}, ctx.env.policy);
   const again = async (error: string) => {
     refused(ctx, error);
@@ -230,8 +241,8 @@ async function openCompletionForm(ctx: Ctx, a: CardAction): Promise<void> {
   const me = a.operatorOpenId;
   const gate = responsibleGate(c, me, '报告整改完成');
   if (gate) return refused(ctx, gate);
-  const draft = await completionDraft(ctx.repo.db, me);
-  const evidence = draft?.caseId === c.id ? draft.evidence : [];
+  const draft = await completionDraft(ctx.repo.db, me, c.id);
+  const evidence = draft?.evidence ?? [];
   // Opening the form (again) marks it as what the next files sent in the chat belong to.
   ctx.fx.write(...saveCompletionDraft(ctx.repo.db, me, draft, { caseId: c.id, evidence }, ctx.now));
   ctx.fx.send(
@@ -253,8 +264,8 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
   if (!c?.correction) return refused(ctx, STALE);
   const me = a.operatorOpenId;
   const typed = text.parse(a.formValue?.text);
-  const draft = await completionDraft(ctx.repo.db, me);
-  const evidence = draft?.caseId === c.id ? draft.evidence : [];
+  const draft = await completionDraft(ctx.repo.db, me, c.id);
+  const evidence = draft?.evidence ?? [];
   const r = await run(ctx, c, { type: 'report_completion', text: typed, evidence }, me);
   if (isRefusal(r)) {
     if (r.code !== 'invalid' && r.code !== 'incomplete') return refused(ctx, r.reason);
@@ -274,7 +285,7 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
       }),
     );
   }
-  ctx.fx.write(endCompletionDraft(ctx.repo.db, me));
+  ctx.fx.write(endCompletionDraft(ctx.repo.db, me, draft ?? { caseId: c.id }));
   await refreshOrderCard(ctx, r);
   ctx.fx.toast('success', '整改完成报告已提交，等待党组书记验收');
   ctx.fx.card(
@@ -296,16 +307,25 @@ async function attachEvidence(ctx: Ctx, said: Said): Promise<boolean> {
   const key = said.kind === 'file' ? said.file?.fileKey : said.imageKey;
   if (!key) return false;
   const db = ctx.repo.db;
-  const draft = await completionDraft(db, said.openId);
-  if (!draft) return false;
+  const drafts = await completionDrafts(db, said.openId);
+  const latest = drafts[0];
+  if (!latest) return false;
   // A guided conversation the person moved on to since opening the report takes the file instead.
   const other = await conversationUpdatedAt(db, said.openId);
-  if (other !== null && other > draft.updatedAt) return false;
-  const c = await ctx.repo.getCase(draft.caseId);
-  if (!c || responsibleGate(c, said.openId, '报告整改完成')) {
-    ctx.fx.write(endCompletionDraft(db, said.openId));
-    return false;
+  if (other !== null && other > latest.updatedAt) return false;
+  // The file belongs to the completion form opened (or added to) last; drafts whose order ended are dropped.
+  let draft: (typeof drafts)[number] | undefined;
+  let c: Case | undefined;
+  for (const d of drafts) {
+    const found = await ctx.repo.getCase(d.caseId);
+    if (found && !responsibleGate(found, said.openId, '报告整改完成')) {
+      draft = d;
+      c = found;
+      break;
+    }
+    ctx.fx.write(endCompletionDraft(db, said.openId, d));
   }
+  if (!draft || !c) return false;
   const attachment: Attachment = {
     kind: said.kind === 'image' ? 'image' : 'file',
     messageId: said.messageId ?? '',
@@ -323,7 +343,14 @@ async function attachEvidence(ctx: Ctx, said: Said): Promise<boolean> {
   answer(
     ctx,
     said,
-    evidenceAddedCard({ caseId: c.id, number: c.number, name: attachment.name, count: evidence.length }),
+    evidenceAddedCard({
+      caseId: c.id,
+      number: c.number,
+      title: c.facts.title,
+      name: attachment.name,
+      count: evidence.length,
+      otherDrafts: drafts.filter((d) => d.caseId !== c.id).length,
+    }),
   );
   return true;
 }
@@ -355,6 +382,9 @@ async function requestExtension(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   const o = c?.correction;
   if (!c || !o) return refused(ctx, STALE);
+  // The form carries case data: it is shown again only to the responsible person.
+  const gate = responsibleGate(c, a.operatorOpenId, '申请延期');
+  if (gate) return refused(ctx, gate);
   const reason = text.parse(a.formValue?.reason);
   const newDeadline = pickedDate(a.formValue?.new_deadline);
   const again = (error: string) => {

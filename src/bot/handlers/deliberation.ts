@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reopenCard, voteLabelOf } from '../../../cards/deliberation';
 import {
+  CLOSE_ACTION,
   type IssueValues,
   issuedCard,
   issueFormCard,
@@ -13,13 +14,18 @@ import {
   factorField,
   findingsCard,
   findingsSentCard,
+  findingsValuesFromCase,
   itemsField,
 } from '../../../cards/findings';
-import { determinationNoticeCard } from '../../../cards/notice';
+import { determinationNoticeCard, noticeCompliance } from '../../../cards/notice';
+import { todoCard } from '../../../cards/todo';
 import { updateCard } from '../../../cards/update';
 import { secretaryCheck } from '../../cases/acceptance';
+import { recusalReason } from '../../cases/access';
+import { hasRole } from '../../cases/common';
 import { decideCase } from '../../cases/decide';
 import type {
+  Actor,
   Case,
   CaseCommand,
   ConditionId,
@@ -32,6 +38,7 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
 import { registerTemplates } from '../templates';
+import { todoItems } from './cases-todo';
 import { sendOrderForm } from './correction-view';
 import {
   chatChoices,
@@ -104,9 +111,21 @@ function findingsValuesFrom(form: Record<string, unknown>, ctx: Ctx): FindingsVa
   };
 }
 
+/** The assigned investigator, never the subject (the core decides the same again on submit). */
+function investigatorGate(c: Case, actor: Actor): string | null {
+  const recused = recusalReason(c, actor, '办理本案');
+  if (recused) return recused;
+  if (!hasRole(actor, 'investigator') || !c.investigators.includes(actor.openId))
+    return '只有被指派的核查人员可以提交核查意见。';
+  return null;
+}
+
 async function submitFindings(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c) return refused(ctx, STALE);
+  // The form carries the case's facts: it is shown again only to the assigned investigator.
+  const denied = investigatorGate(c, await ctx.actor(a.operatorOpenId));
+  if (denied) return refused(ctx, denied);
   const values = findingsValuesFrom(a.formValue ?? {}, ctx);
   const again = (error: string) => {
     refused(ctx, error);
@@ -154,6 +173,29 @@ async function submitFindings(ctx: Ctx, a: CardAction): Promise<void> {
         findings: r.findings,
       }),
     );
+}
+
+/** 待办's way back to the findings form, for the assigned investigator while findings are due. */
+async function openFindings(ctx: Ctx, a: CardAction): Promise<void> {
+  const c = await loadCase(ctx, a);
+  if (!c) return refused(ctx, STALE);
+  const denied = investigatorGate(c, await ctx.actor(a.operatorOpenId));
+  if (denied) return refused(ctx, denied);
+  if (c.status !== 'investigating') return refused(ctx, '本案已不在核查阶段，无需再提交核查意见。');
+  if (c.findings) return refused(ctx, '本案的核查意见已经提交，请等待党组书记发起表决。');
+  ctx.fx.send(
+    { openId: a.operatorOpenId },
+    findingsCard({
+      policy: ctx.deps.policy,
+      caseId: c.id,
+      number: c.number,
+      subjectName: c.subjectName,
+      facts: c.facts,
+      decisionDueOn: c.decisionDueOn,
+      values: findingsValuesFromCase(c),
+    }),
+  );
+  ctx.fx.toast('success', '「核查意见」表单已私信发送给您');
 }
 
 // ── deliberation ──
@@ -310,8 +352,26 @@ async function sendIssueForm(ctx: Ctx, a: CardAction): Promise<void> {
   if (denied && !denied.ok) return refused(ctx, denied.reason);
   const stale = currentRound(c, v.data.round);
   if (stale) return refused(ctx, c.determination ? '本案认定结论已经签发。' : stale);
-  const carried = c.deliberation?.result?.carried ?? null;
-  if (!carried) return refused(ctx, '本轮表决没有形成多数意见，不能签发认定结论。');
+  const d = c.deliberation;
+  const carried = d?.result?.carried ?? null;
+  if (!carried) {
+    if (!d?.result) return refused(ctx, '本轮表决尚未结束，请先在表决卡片上结束表决。');
+    // No majority: what is left is a new round, so that card is sent rather than a dead end.
+    ctx.fx.send(
+      { openId: a.operatorOpenId },
+      reopenCard({
+        policy: ctx.deps.policy,
+        caseId: c.id,
+        number: c.number,
+        round: d.round,
+        result: d.result,
+      }),
+    );
+    return void ctx.fx.toast(
+      'warning',
+      '本轮表决没有形成多数意见，不能签发认定结论；「重新表决」卡片已私信发送',
+    );
+  }
   ctx.fx.send(
     { openId: a.operatorOpenId },
     issueFormCard({
@@ -347,26 +407,25 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   if (!v.success) return refused(ctx, STALE);
   const c = await ctx.repo.getCase(v.data.case);
   if (!c) return refused(ctx, STALE);
+  // The form carries the case's findings: it is shown again only to the secretary.
+  const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '签发认定结论');
+  if (denied && !denied.ok) return refused(ctx, denied.reason);
   if (c.determination) return refused(ctx, '本案认定结论已经签发，无需重复签发。');
   const values = issueValuesFrom(a.formValue ?? {}, ctx);
   const carried = c.deliberation?.result?.carried ?? null;
-  const again = async (error: string) => {
+  const chats = await chatChoices(ctx);
+  const again = (error: string) => {
     refused(ctx, error);
     ctx.fx.card(
-      issueFormCard({
-        policy: ctx.deps.policy,
-        c,
-        carried,
-        round: v.data.round,
-        chats: await chatChoices(ctx),
-        values,
-        error,
-      }),
+      issueFormCard({ policy: ctx.deps.policy, c, carried, round: v.data.round, chats, values, error }),
     );
   };
   const stale = currentRound(c, v.data.round);
   if (stale) return again(stale);
   if (values.outcome === null) return again('请选择「认定结论」。');
+  // Only chats the bot is bound to: a forged callback cannot publish the determination anywhere else.
+  if (values.chatId !== null && !chats.some((ch) => ch.chatId === values.chatId))
+    return again('只能公开到已绑定的群，请重新选择「群聊」。');
   const r = await run(
     ctx,
     c,
@@ -391,6 +450,47 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   if (r.determination.correctionRequired && !r.correction) await sendOrderForm(ctx, r, a.operatorOpenId);
   ctx.fx.toast('success', '认定结论已签发，告知已发出');
   ctx.fx.card(issuedCard({ policy: ctx.deps.policy, c: r, det: r.determination }));
+}
+
+// ── closing a case that needs no correction ──
+
+const closeValue = caseValue.extend({ src: z.string().optional() });
+
+/** 办结: the secretary closes a decided case whose determination needs no correction; the tracker shows 办结. */
+async function closeDecidedCase(ctx: Ctx, a: CardAction): Promise<void> {
+  const v = closeValue.safeParse(a.value);
+  if (!v.success) return refused(ctx, STALE);
+  const c = await ctx.repo.getCase(v.data.case);
+  if (!c) return refused(ctx, STALE);
+  const actor = await ctx.actor(a.operatorOpenId);
+  const denied = secretaryCheck(c, actor, '办结案件');
+  if (denied && !denied.ok) return refused(ctx, denied.reason);
+  const fromTodo = v.data.src === 'todo';
+  if (c.status === 'closed') {
+    ctx.fx.outcome = 'close-unchanged';
+    ctx.fx.toast('info', '本案已经办结');
+    if (!fromTodo && c.determination)
+      ctx.fx.card(issuedCard({ policy: ctx.deps.policy, c, det: c.determination }));
+    return;
+  }
+  const r = await run(ctx, c, { type: 'close' }, a.operatorOpenId);
+  if (isRefusal(r)) return refused(ctx, r.reason);
+  const n = noticeCompliance(r);
+  ctx.fx.toast(
+    n.done < n.total ? 'warning' : 'success',
+    n.done < n.total
+      ? `已办结。尚有 ${n.total - n.done} 项告知未完成，系统不再自动跟进，请自行落实告知（第十三条）。`
+      : '已办结，当事人的案件跟踪卡片已更新',
+  );
+  if (fromTodo) {
+    // The list as it now stands, without the case just closed (not yet readable from the store).
+    const items = (await todoItems(ctx, actor)).filter(
+      (i) => !(i.action.value.a === CLOSE_ACTION && i.action.value.case === c.id),
+    );
+    ctx.fx.card(todoCard({ items }));
+  } else if (r.determination) {
+    ctx.fx.card(issuedCard({ policy: ctx.deps.policy, c: r, det: r.determination }));
+  }
 }
 
 // ── notices (art. 13: within 7 days) ──
@@ -429,6 +529,8 @@ export const deliberationFeature: Feature = {
     'delib.reopen': reopenVote,
     'det.form': sendIssueForm,
     'det.issue': issueDetermination,
+    [CLOSE_ACTION]: closeDecidedCase,
+    'findings.open': openFindings,
     'notice.ack': acknowledgeNotice,
   },
 };
