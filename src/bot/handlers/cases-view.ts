@@ -1,6 +1,7 @@
 import type { ApplicationCardData, ApplicationMode } from '../../../cards/application';
 import type { CaseDetailData, CaseFactsView } from '../../../cards/case-detail';
 import type { Template } from '../../../cards/common';
+import { isRecused } from '../../cases/access';
 import { STATUS_LABEL } from '../../cases/common';
 import type { AuditEntry, Case, CaseStatus, Policy } from '../../cases/types';
 import { assess, itemById, labelOf } from '../../policy';
@@ -211,7 +212,7 @@ export async function applicationData(
   const options: { openId: string; name: string }[] = [];
   if (mode === 'assign') {
     for (const r of await ctx.repo.withRole('investigator')) {
-      if (r.openId === c.subjectOpenId || c.investigators.includes(r.openId)) continue;
+      if (isRecused(c, r.openId) || c.investigators.includes(r.openId)) continue;
       options.push({ openId: r.openId, name: r.name ?? (await nameOf(ctx, r.openId, c)) });
     }
   }

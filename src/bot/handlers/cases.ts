@@ -366,7 +366,7 @@ async function onOpen(ctx: Ctx, a: CardAction): Promise<void> {
     return;
   }
   const to = { openId: actor.openId };
-  const handling = isHandler(actor) && actor.openId !== c.subjectOpenId;
+  const handling = isHandler(actor) && !isRecused(c, actor);
   if (handling && (c.status === 'submitted' || c.status === 'investigating')) {
     // A handler's own copy of the application card, kept in step with the party group's.
     ctx.fx.send(

@@ -22,6 +22,7 @@ import {
 import { trackerCard } from '../../../cards/tracker';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
+import { recusedFrom } from '../../cases/access';
 import { STATUS_LABEL } from '../../cases/common';
 import { decideCase } from '../../cases/decide';
 import { missingFacts } from '../../cases/facts';
@@ -441,7 +442,7 @@ async function onComplete(ctx: Ctx, a: CardAction): Promise<void> {
     [
       {
         kind: 'tell',
-        to: { roles: ['secretary', 'clerk'], exclude: [c.subjectOpenId] },
+        to: { roles: ['secretary', 'clerk'], exclude: recusedFrom(c) },
         template: 'case.facts_completed',
         caseId: c.id,
       },
