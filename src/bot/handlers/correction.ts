@@ -14,7 +14,7 @@ import {
   submittedCard,
 } from '../../../cards/correction';
 import { businessDate } from '../../calendar';
-import { canView, recusalReason } from '../../cases/access';
+import { canView, isRecused, recusalReason } from '../../cases/access';
 import { decideCase } from '../../cases/decide';
 import type { Actor, Attachment, Case, CaseCommand, Refusal } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
@@ -138,7 +138,7 @@ async function openCorrection(ctx: Ctx, a: CardAction): Promise<void> {
   const me = a.operatorOpenId;
   const actor = await ctx.actor(me);
   const o = c.correction;
-  const secretary = actor.roles.includes('secretary') && c.subjectOpenId !== me;
+  const secretary = actor.roles.includes('secretary') && !isRecused(c, me);
   const to = { openId: me };
   if (secretary && !o && c.status === 'decided' && c.determination?.correctionRequired) {
     await sendOrderForm(ctx, c, me);
