@@ -12,7 +12,14 @@ import { type Case, type CaseCommand, decideCase } from '../../src/cases';
 import { formatCaseNumber, defaultPolicy as policy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
-import { carriedCase, determinationCommand, envAt, filledDraft, investigatingCase } from '../cases/fixtures';
+import {
+  carriedCase,
+  determinationCommand,
+  envAt,
+  filledDraft,
+  investigatingCase,
+  withFindings,
+} from '../cases/fixtures';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
 
 const SUBJECT = { openId: 'ou_subject', name: '张执法' };
@@ -321,6 +328,22 @@ describe('review fixes with a party chat bound', () => {
       { unchecked: true },
     );
     expect(notSec.toast).toEqual({ type: 'error', content: '只有党组书记可以签发认定结论。' });
+  });
+
+  it('3b. 待办 lets the secretary open the vote on a case whose findings are in', async () => {
+    const c = another(withFindings(envAt(new Date())), 'rf-findings', 223);
+    await store(c);
+    await h.emu.sendText(CLERK.openId, '待办');
+    await h.settle();
+    const clerkTodo = last(dm(CLERK.openId), '核查意见已提交', c.number ?? '');
+    expect(h.emu.buttons(clerkTodo.messageId).some((b) => b.text === '发起表决')).toBe(false);
+    await h.emu.sendText(SEC.openId, '待办');
+    await h.settle();
+    const todo = last(dm(SEC.openId), '核查意见已提交', c.number ?? '');
+    await h.emu.clickButton(SEC.openId, todo.messageId, '发起表决');
+    await h.settle();
+    expect((await getCase(c.id)).status).toBe('deliberating');
+    last(h.emu.messages({ chatId: PARTY }), c.number ?? '', 'delib.vote');
   });
 
   it('4. case.view shows the application card only to someone who may handle the case', async () => {

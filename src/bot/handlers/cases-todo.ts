@@ -51,7 +51,14 @@ export async function todoItems(ctx: Ctx, actor: Actor): Promise<TodoItem[]> {
       items.push({
         group: '核查意见已提交，待开启党组审议',
         text: `${label(c)}\n认定期限 ${c.decisionDueOn ?? '—'}`,
-        action: open(c.id),
+        // The secretary opens the vote from here; a clerk sees the case.
+        action: hasRole(actor, 'secretary')
+          ? {
+              label: '发起表决',
+              value: { a: 'delib.open', case: c.id },
+              confirm: { title: '发起党组表决', text: `确认在党组群发起 ${label(c)} 的表决？` },
+            }
+          : open(c.id),
       });
     }
   }
