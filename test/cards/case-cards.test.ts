@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ApplicationCardData, applicationCard } from '../../cards/application';
+import {
+  type ApplicationCardData,
+  applicationCard,
+  applicationGoneCard,
+  applicationNoAccessCard,
+  notPartyChatCard,
+} from '../../cards/application';
 import { type CaseDetailData, caseDetailCard } from '../../cards/case-detail';
 import { caseListCard } from '../../cards/case-list';
 import { CARD_MAX_BYTES, cardBytes } from '../../cards/common';
@@ -260,5 +266,24 @@ describe('views', () => {
     expect(v.unit).toBe('执法一科');
     expect(v.harms).toBe('未造成重大损失；未造成严重不良影响');
     expect(v.missingFacts).toEqual([]);
+  });
+});
+
+describe('cards that replace a copy when its reader may no longer see the case', () => {
+  it('carry no case content and no buttons, and stay small', () => {
+    const c = maximalCase();
+    for (const card of [
+      applicationNoAccessCard('你已不再担任经办人，无权查看该申请。'),
+      notPartyChatCard(),
+      applicationGoneCard(),
+    ]) {
+      const json = JSON.stringify(card);
+      expect(json).not.toContain(c.facts.title);
+      expect(json).not.toContain(c.number ?? '—');
+      expect(cardButtons(card)).toEqual([]);
+      expect(card).toMatchObject({ schema: '2.0', header: { template: 'grey' } });
+      expect(cardBytes(card)).toBeLessThan(CARD_MAX_BYTES);
+    }
+    expect(JSON.stringify(notPartyChatCard())).toContain('本群已不是党组群');
   });
 });
