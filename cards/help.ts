@@ -7,6 +7,8 @@ export interface HelpCardData {
   roles: HelpRole[];
   /** The words the sender typed that we did not understand, if any. */
   unknown?: string;
+  /** Something the sender left unfinished, said first so they can pick it up. */
+  pending?: string;
 }
 
 const cmd = (command: string) => ({ a: 'cmd', cmd: command });
@@ -43,6 +45,7 @@ export function helpCard(d: HelpCardData) {
     buttons.push(button('查看配置', cmd('config')));
   }
   const elements: object[] = [];
+  if (d.pending) elements.push(md(`<font color='orange'>${d.pending}</font>`));
   if (d.unknown)
     elements.push(md(`没有听懂「${truncate(d.unknown, 40)}」。你可以发送下列指令，或点击按钮：`));
   elements.push(md(lines.join('\n')), hr(), buttonRow(buttons));

@@ -42,10 +42,18 @@ export const COMMAND_WORDS: Record<string, string> = {
   config: '查看配置',
 };
 
+/** Guided conversations a person can leave and come back to, and how to pick each up again. */
+const PENDING: Record<string, string> = {
+  intake: '你有一份未提交的容错申请草稿，发送「申请容错」或点下方按钮即可接着填写。',
+  report: '你有一份未提交的举报，请在举报卡片中继续填写，或发送「取消」放弃。',
+};
+
 export async function helpFor(ctx: Ctx, openId: string, unknown?: string) {
   const actor = await ctx.actor(openId);
   const roles: HelpRole[] = ['officer', ...actor.roles];
-  return helpCard({ orgName: ctx.deps.policy.orgName, roles, unknown });
+  const flow = (await ctx.repo.conversation(openId))?.flow;
+  const pending = flow ? PENDING[flow] : undefined;
+  return helpCard({ orgName: ctx.deps.policy.orgName, roles, unknown, ...(pending ? { pending } : {}) });
 }
 
 export function createRouter(deps: BotDeps, features: Feature[]): Router {

@@ -87,4 +87,18 @@ describe('between guided flows', () => {
     expect(json(rows)).not.toContain('QK7M2P9XW4');
     expect(sent.status).toBe(200);
   });
+
+  it('words not understood while a draft is saved get the help card that points back to the draft', async () => {
+    const officer = { openId: 'ou_flows_pauser', name: '孙执法' };
+    h.emu.addUser(officer);
+    await h.emu.sendText(officer.openId, '申请容错');
+    await h.settle();
+    await h.emu.clickButton(officer.openId, last(officer.openId).messageId, '保存草稿', {});
+    await h.settle();
+    await h.emu.sendText(officer.openId, '今天天气不错');
+    await h.settle();
+    const shown = json(last(officer.openId).content);
+    expect(shown).toContain('没有听懂「今天天气不错」');
+    expect(shown).toContain('你有一份未提交的容错申请草稿');
+  });
 });
