@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../log';
 import type { DeliveryPolicy } from '../notify/deliver';
 import { LarkEmulator } from '../sandbox/emulator';
 import { SANDBOX_USERS, sandboxPage, seedSandbox } from '../sandbox/page';
+import { persistEmulator, restoreEmulator } from '../sandbox/persist';
 import { createService, type Service } from '../service';
 import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
@@ -48,6 +49,10 @@ export async function startNode(
     config.domain = emulator.url;
   }
 
+  // The sandbox keeps its chats beside its database, so a restart shows the same conversations.
+  const chatsFile =
+    emulator && config.databasePath !== ':memory:' ? `${config.databasePath}.chats.json` : undefined;
+  if (emulator && chatsFile && existsSync(config.databasePath)) restoreEmulator(emulator, chatsFile);
   const store = openSqliteStore(config.databasePath);
   const transport = createLarkTransport({
     appId: config.appId,
@@ -76,6 +81,7 @@ export async function startNode(
     );
   }
 
+  const saving = emulator && chatsFile ? persistEmulator(emulator, chatsFile) : undefined;
   let fetchHandler = service.app.fetch;
   if (emulator) {
     for (const u of SANDBOX_USERS) emulator.addUser(u);
@@ -119,6 +125,7 @@ export async function startNode(
       await service.settle();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
+      saving?.close();
       await emulator?.close();
     },
   };

@@ -227,7 +227,7 @@ function shell(emu: LarkEmulator, as: string, chat: ChatView): string {
   <div class="brand">容错纠错助手 · 沙盒</div>
   <label class="who"><span>当前身份</span><select id="user" aria-label="切换身份">${users}</select></label>
   <nav id="chats" aria-label="会话列表">${chats}</nav>
-  <div class="side-note">内置飞书模拟器，只在本机运行。聊天记录保存在内存中，重启后清空；案件数据保存在数据库文件中。</div>
+  <div class="side-note">内置飞书模拟器，只在本机运行。聊天记录和案件数据都保存在本机的数据库文件旁，重启后仍在。</div>
 </aside>
 <main class="main">
   <header id="chat-head"><span id="chat-title">${escapeHtml(chat.name)}</span><span id="chat-sub">${chat.kind === 'p2p' ? '与机器人的私聊' : `群聊 · ${chat.members.length} 人及机器人`}</span></header>

@@ -55,3 +55,29 @@ describe('npm start with no Lark credentials', () => {
     );
   }, 60_000);
 });
+
+describe('the sandbox after a restart', () => {
+  it('shows the same chats: messages are kept beside the database', async () => {
+    const { startNode } = await import('../../src/runtime/node');
+    const { silentLogger } = await import('../../src/log');
+    const dbPath = tempDbPath();
+    const env = { PORT: '0', DATABASE_PATH: dbPath };
+    const first = await startNode(env, { logger: silentLogger });
+    const sent = await first.emulator!.sendText('ou_sandbox_officer', '帮助');
+    await first.service.settle();
+    const before = first.emulator!.messages({ openId: 'ou_sandbox_officer', from: 'any' });
+    expect(before.some((m) => m.replyTo === sent.messageId)).toBe(true);
+    await first.close();
+
+    const second = await startNode(env, { logger: silentLogger });
+    const after = second.emulator!.messages({ openId: 'ou_sandbox_officer', from: 'any' });
+    expect(after.map((m) => m.messageId)).toEqual(expect.arrayContaining(before.map((m) => m.messageId)));
+    // The demo setup is not repeated: the chats were already there.
+    const party = Object.values(second.emulator!.state.chats).filter((c) => c.name === '党组群');
+    expect(party).toHaveLength(1);
+    const help = after.find((m) => m.replyTo === sent.messageId)!;
+    const click = await second.emulator!.clickButton('ou_sandbox_officer', help.messageId, '我的案件');
+    expect(click.status).toBe(200);
+    await second.close();
+  }, 60_000);
+});
