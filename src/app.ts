@@ -43,7 +43,7 @@ export function handleInbound(deps: AppDeps, source: Source) {
       });
       return { ok: true };
     }
-    defer(() => deps.pipeline.process(envelope.header.event_id));
+    defer(() => deps.pipeline.process(envelope.header.event_id, envelope));
     return { ok: true };
   };
 }

@@ -51,15 +51,26 @@ export class Pipeline {
     return changes[0] === 1 ? 'accepted' : 'duplicate';
   }
 
-  /** Handles a recorded event if it is still pending; safe to call twice or from two places at once. */
-  async process(eventId: string): Promise<{ status: 'done' | 'skipped' | 'error'; response?: CardResponse }> {
+  /**
+   * Handles a recorded event if it is still pending; safe to call twice or from two places at once.
+   * `justAccepted` is the envelope this process has just recorded: the first attempt need not read it
+   * back (one round trip less on D1); a retry after a lost race always reads the row.
+   */
+  async process(
+    eventId: string,
+    justAccepted?: EventEnvelope,
+  ): Promise<{ status: 'done' | 'skipped' | 'error'; response?: CardResponse }> {
     const { store, logger } = this.deps;
     const { db } = store;
     const started = this.clock();
+    let fresh = justAccepted;
     return retryOnConflict(async () => {
-      const [row] = await db.select().from(inbox).where(eq(inbox.eventId, eventId));
-      if (row?.status !== 'pending' || !row.payload) return { status: 'skipped' as const };
-      const envelope = JSON.parse(row.payload) as EventEnvelope;
+      const row = fresh
+        ? { status: 'pending', payload: '', attempts: 0, eventType: fresh.header.event_type }
+        : (await db.select().from(inbox).where(eq(inbox.eventId, eventId)))[0];
+      if (row?.status !== 'pending' || (!fresh && !row.payload)) return { status: 'skipped' as const };
+      const envelope = fresh ?? (JSON.parse(row.payload as string) as EventEnvelope);
+      fresh = undefined;
       const fx = new Effects(db, new Date(this.clock()));
       try {
         await this.deps.router(envelope, fx);
@@ -131,7 +142,7 @@ export class Pipeline {
   async handleCard(envelope: EventEnvelope, source: Source): Promise<CardResponse> {
     const accepted = await this.accept(envelope, source);
     if (accepted === 'duplicate') return {};
-    const work = this.process(envelope.header.event_id);
+    const work = this.process(envelope.header.event_id, envelope);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const budget = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), this.deps.cardBudgetMs ?? 2500);

@@ -53,6 +53,21 @@ describe.each(storeFactories)('pipeline on $name', (factory) => {
     expect(kicks).toBeGreaterThanOrEqual(1);
   });
 
+  it('the envelope just accepted is handled without reading it back, still only once', async () => {
+    const p = make(async (e, fx) => {
+      fx.write(fx.db.insert(kv).values({ key: `seen:${e.header.event_id}`, value: '1', updatedAt: 1 }));
+    });
+    const e = envelope('e3');
+    await p.accept(e, 'webhook');
+    const results = await Promise.all([p.process('e3', e), p.process('e3', e), p.recover()]);
+    expect(results.filter((r) => typeof r === 'object' && r.status === 'done')).toHaveLength(1);
+    expect(await store.db.select().from(kv).where(eq(kv.key, 'seen:e3'))).toHaveLength(1);
+    expect((await store.db.select().from(inbox))[0]).toMatchObject({ status: 'done', payload: null });
+    // Handing an already handled event in again does nothing.
+    expect((await p.process('e3', e)).status).toBe('skipped');
+    expect(await store.db.select().from(kv).where(eq(kv.key, 'seen:e3'))).toHaveLength(1);
+  });
+
   it('a handler that keeps failing is given up after its attempts, its payload dropped', async () => {
     const p = make(async () => {
       throw new Error('boom');
