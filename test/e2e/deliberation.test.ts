@@ -16,6 +16,8 @@ import {
 import { defaultPolicy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
+import { completeFacts } from '../cases/fixtures';
+import { findingsFormFor } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
 
 const SEC = { openId: 'ou_sec_li', name: '李书记' };
@@ -36,39 +38,9 @@ const UNIT_LEGAL = 'oc_unit_legal';
 const UNIT_E2 = 'oc_unit_enforcement_2';
 const PUB = 'oc_publication';
 
-const facts: FactsPatch = {
-  title: '夜间检查人防工程时临机决定暂扣设备',
-  occurredOn: '2026-01-20',
-  stage: 'inspection',
-  unitId: 'enforcement_1',
-  story: '夜间检查发现设备存在安全隐患，为防止事故临机决定暂扣。',
-  lossAndImpact: '当事单位停工半天，无重大损失。',
-  majorLoss: false,
-  seriousImpact: false,
-  remedies: '次日即组织复核并归还设备，向当事单位说明情况。',
-  items: ['10.4'],
-  conditions: { '10.c1': true, '10.c2': true, '10.c3': true },
-  errorCategory: 'procedure',
-  enforcementArea: 'shelter_maintenance',
-};
+const facts: FactsPatch = { ...completeFacts, occurredOn: '2026-01-20' };
 
-const factorsForm = Object.fromEntries(
-  defaultPolicy.factors.map((f) => [`factor_${f.id}`, `${f.name}：经核查情况清楚`]),
-);
-const findingsForm = {
-  items_9: [],
-  items_10: ['10.4'],
-  items_11: [],
-  items_12: [],
-  cond_1: 'yes',
-  cond_2: 'yes',
-  cond_3: 'yes',
-  ...factorsForm,
-  outcome: 'exempt',
-  error_category: 'procedure',
-  enforcement_area: 'shelter_maintenance',
-  note: '情况属实，处置及时。',
-};
+const findingsForm = findingsFormFor('情况属实，处置及时。');
 
 const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 

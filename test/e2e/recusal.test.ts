@@ -10,6 +10,7 @@ import { defaultPolicy as policy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, envAt } from '../cases/fixtures';
+import { findingsFormFor } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
 
 // ── a report accusing A and B, converted into a case about A ──
@@ -31,20 +32,7 @@ const CSUBJECT = { openId: 'ou_subject', name: '张执法' };
 
 const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
-const findingsForm = {
-  items_9: [],
-  items_10: ['10.4'],
-  items_11: [],
-  items_12: [],
-  cond_1: 'yes',
-  cond_2: 'yes',
-  cond_3: 'yes',
-  ...Object.fromEntries(policy.factors.map((f) => [`factor_${f.id}`, `${f.name}：经核查情况清楚`])),
-  outcome: 'exempt',
-  error_category: 'procedure',
-  enforcement_area: 'shelter_maintenance',
-  note: '情况属实。',
-};
+const findingsForm = findingsFormFor('情况属实。');
 
 describe('recusal and self-approval through the emulator', () => {
   let h: Harness;
