@@ -1,6 +1,6 @@
 import type { CaseStatus } from '../src/cases/types';
 import { type CaseFactsView, clip, factsElements } from './case-detail';
-import { button, buttonRow, card, hr, md, plain, type Template } from './common';
+import { button, buttonRow, card, hr, md, plain, type Template, tagColor } from './common';
 
 export type ApplicationMode = 'view' | 'return' | 'assign';
 
@@ -30,15 +30,15 @@ const ACTION = {
 } as const;
 export const APPLICATION_ACTIONS = ACTION;
 
-const HEADER: Record<CaseStatus, { template: Template; color: string; title: string }> = {
-  submitted: { template: 'orange', color: 'orange', title: '新的容错认定申请' },
-  investigating: { template: 'blue', color: 'blue', title: '容错认定申请（已受理）' },
-  draft: { template: 'grey', color: 'neutral', title: '容错认定申请（已退回补充）' },
-  withdrawn: { template: 'grey', color: 'neutral', title: '容错认定申请（已撤回）' },
-  deliberating: { template: 'violet', color: 'violet', title: '容错认定申请（审议中）' },
-  decided: { template: 'green', color: 'green', title: '容错认定申请（已认定）' },
-  correcting: { template: 'green', color: 'green', title: '容错认定申请（已认定）' },
-  closed: { template: 'grey', color: 'neutral', title: '容错认定申请（已办结）' },
+const HEADER: Record<CaseStatus, { template: Template; title: string }> = {
+  submitted: { template: 'orange', title: '新的容错认定申请' },
+  investigating: { template: 'blue', title: '容错认定申请（已受理）' },
+  draft: { template: 'grey', title: '容错认定申请（已退回补充）' },
+  withdrawn: { template: 'grey', title: '容错认定申请（已撤回）' },
+  deliberating: { template: 'violet', title: '容错认定申请（审议中）' },
+  decided: { template: 'green', title: '容错认定申请（已认定）' },
+  correcting: { template: 'green', title: '容错认定申请（已认定）' },
+  closed: { template: 'grey', title: '容错认定申请（已办结）' },
 };
 
 const HISTORY_MAX = 10;
@@ -173,7 +173,7 @@ export function applicationCard(d: ApplicationCardData) {
     title: h.title,
     subtitle: `${d.number}　当事人：${d.subjectName}`,
     template: h.template,
-    tags: [{ text: d.statusLabel, color: h.color }],
+    tags: [{ text: d.statusLabel, color: tagColor(h.template) }],
     summary: `${h.title}：${d.number} ${d.title}`,
     elements,
   });

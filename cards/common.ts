@@ -13,6 +13,9 @@ export type Template =
   | 'indigo'
   | 'grey';
 
+/** A header tag's colour that matches the header: text tags have no `grey`, their grey is `neutral`. */
+export const tagColor = (t: Template) => (t === 'grey' ? 'neutral' : t);
+
 export const plain = (content: string) => ({ tag: 'plain_text', content });
 export const md = (content: string) => ({ tag: 'markdown', content });
 export const hr = () => ({ tag: 'hr' });

@@ -1,7 +1,7 @@
 // The report as its handlers see it (secretary, clerks, assigned investigators), and the notices it causes.
 import type { ReportStatus } from '../src/cases/types';
 import { clip } from './case-detail';
-import { button, buttonRow, card, hr, md, plain, type Template } from './common';
+import { button, buttonRow, card, hr, md, plain, type Template, tagColor } from './common';
 
 export const REPORT_ACTIONS = {
   open: 'report.open',
@@ -69,11 +69,11 @@ export interface ReportCardData {
   error?: string;
 }
 
-const TEMPLATE: Record<ReportStatus, { template: Template; color: string }> = {
-  filed: { template: 'orange', color: 'orange' },
-  investigating: { template: 'blue', color: 'blue' },
-  concluded: { template: 'green', color: 'green' },
-  closed: { template: 'grey', color: 'neutral' },
+const TEMPLATE: Record<ReportStatus, Template> = {
+  filed: 'orange',
+  investigating: 'blue',
+  concluded: 'green',
+  closed: 'grey',
 };
 
 const LIST_MAX = 20;
@@ -289,7 +289,7 @@ function viewButtons(d: ReportCardData): object[] {
 
 /** The report card: one copy per handler and investigator, kept up to date as the report moves. */
 export function reportCard(d: ReportCardData) {
-  const h = TEMPLATE[d.status];
+  const template = TEMPLATE[d.status];
   const head = [
     `**办理状态**：${d.statusLabel}`,
     `**举报方式**：${d.realName ? '实名（结果私信反馈举报人）' : '匿名（系统未记录举报人身份）'}`,
@@ -328,8 +328,8 @@ export function reportCard(d: ReportCardData) {
   return card({
     title: '信访举报',
     subtitle: `${d.number}　第十八条`,
-    template: h.template,
-    tags: [{ text: d.statusLabel, color: h.color }],
+    template,
+    tags: [{ text: d.statusLabel, color: tagColor(template) }],
     summary: `信访举报 ${d.number}：${d.matter}`,
     shared: false,
     elements,

@@ -1,8 +1,9 @@
 // The applicant's live tracker: one message per case, updated in place as the case moves.
+import { STATUS_LABEL } from '../src/cases/common';
 import { missingFacts } from '../src/cases/facts';
 import type { Case } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, hr, md, type Template } from './common';
+import { button, buttonRow, card, hr, md, type Template, tagColor } from './common';
 import { CORRECTION_ACTIONS } from './correction';
 import { INTAKE_ACTIONS } from './intake/model';
 
@@ -13,15 +14,15 @@ export interface TrackerData {
 
 export const PROGRESS_STAGES = ['提交', '受理', '核查', '研判', '认定', '告知', '纠错', '办结'] as const;
 
-const STATUS: Record<Case['status'], { label: string; color: string; template: Template }> = {
-  draft: { label: '草稿', color: 'neutral', template: 'grey' },
-  submitted: { label: '已提交', color: 'blue', template: 'blue' },
-  investigating: { label: '核查中', color: 'wathet', template: 'wathet' },
-  deliberating: { label: '审议中', color: 'indigo', template: 'indigo' },
-  decided: { label: '已认定', color: 'green', template: 'green' },
-  correcting: { label: '纠错中', color: 'orange', template: 'orange' },
-  closed: { label: '已办结', color: 'green', template: 'green' },
-  withdrawn: { label: '已撤回', color: 'neutral', template: 'grey' },
+const TEMPLATE: Record<Case['status'], Template> = {
+  draft: 'grey',
+  submitted: 'blue',
+  investigating: 'wathet',
+  deliberating: 'indigo',
+  decided: 'green',
+  correcting: 'orange',
+  closed: 'green',
+  withdrawn: 'grey',
 };
 
 /** Index of the stage the case is at (the first not yet done); 8 = all done. */
@@ -120,7 +121,8 @@ function deadlines(c: Case, policy: Policy): string[] {
 
 export function trackerCard(d: TrackerData) {
   const { c, policy } = d;
-  const status = STATUS[c.status];
+  const template = TEMPLATE[c.status];
+  const statusLabel = STATUS_LABEL[c.status];
   const next = nextStep(c, policy);
   const lines = [
     `**案件编号**：${c.number ?? '（提交后生成）'}`,
@@ -160,9 +162,9 @@ export function trackerCard(d: TrackerData) {
   return card({
     title: `容错认定案件　${c.number ?? '草稿'}`,
     subtitle: c.facts.title ? truncated(c.facts.title, 40) : undefined,
-    template: status.template,
-    tags: [{ text: status.label, color: status.color }],
-    summary: `${c.number ?? '容错认定'}：${status.label}，下一步：${next.what}`,
+    template,
+    tags: [{ text: statusLabel, color: tagColor(template) }],
+    summary: `${c.number ?? '容错认定'}：${statusLabel}，下一步：${next.what}`,
     elements: [md(lines.join('\n')), hr(), buttonRow(buttons)],
   });
 }

@@ -322,6 +322,20 @@ describe('tracker card', () => {
   });
 
   it.each([
+    ['draft', '草稿', 'grey', 'neutral'],
+    ['investigating', '核查中', 'wathet', 'wathet'],
+    ['correcting', '纠错中', 'orange', 'orange'],
+    ['withdrawn', '已撤回', 'grey', 'neutral'],
+  ] as const)('%s: header %s in %s, its tag coloured %s', (status, label, template, tag) => {
+    const card = trackerCard({ c: { ...base, status }, policy });
+    expect(card.header.template).toBe(template);
+    expect(card.header.text_tag_list).toEqual([
+      { tag: 'text_tag', text: { tag: 'plain_text', content: label }, color: tag },
+    ]);
+    expect(card.config.summary.content).toContain(`：${label}，`);
+  });
+
+  it.each([
     ['draft', 0],
     ['submitted', 1],
     ['investigating', 2],
