@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  type ApplicationCardData,
   type ApplicationMode,
   applicationCard,
   applicationGoneCard,
@@ -173,25 +174,26 @@ async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
 
 // ───────────────────────────── the application card ─────────────────────────────
 
-async function applicationCardFor(
-  ctx: Ctx,
-  c: Case,
-  mode: ApplicationMode,
-  fresh: FreshEntry[] = [],
-  readOnly = false,
-) {
-  return applicationCard({ ...(await applicationData(ctx, c, mode, fresh)), readOnly });
+/** The card a handler acts on (or whose form they fill in), as the case stands in the database. */
+async function applicationCardFor(ctx: Ctx, c: Case, mode: ApplicationMode) {
+  return applicationCard({ ...(await applicationData(ctx, c, mode)), readOnly: false });
 }
 
 const NO_LONGER_VISIBLE =
   '你已不能查看这件案件：案件只有当事人、党组成员、党组书记、经办人和被指派的核查人员可以查看，当事人不能办理自己的案件。如有疑问，请联系党组书记。';
 
+/** The case's 'view' data, read (handling record, names) at most once however many copies show it. */
+function viewOnce(ctx: Ctx, c: Case, fresh: FreshEntry[]): () => Promise<ApplicationCardData> {
+  let data: Promise<ApplicationCardData> | undefined;
+  return () => (data ??= applicationData(ctx, c, 'view', fresh));
+}
+
 /** The application card one person's copy shows: with the buttons they may use, read-only, or nothing. */
-async function applicationCardForViewer(ctx: Ctx, c: Case, openId: string, fresh: FreshEntry[] = []) {
+async function applicationCardForViewer(ctx: Ctx, c: Case, openId: string, data: ApplicationCardData) {
   const viewer = await ctx.actor(openId);
   if (!canView(c, viewer)) return applicationNoAccessCard(NO_LONGER_VISIBLE);
   const handling = isHandler(viewer) && !isRecused(c, viewer);
-  return applicationCardFor(ctx, c, 'view', fresh, !handling);
+  return applicationCard({ ...data, readOnly: !handling });
 }
 
 /**
@@ -199,24 +201,23 @@ async function applicationCardForViewer(ctx: Ctx, c: Case, openId: string, fresh
  * click answer replaces: a person who lost the right, or a group that is no longer the party chat, sees
  * the case no more.
  */
-export async function refreshApplicationCards(
+async function refreshApplicationCards(
   ctx: Ctx,
   c: Case,
-  fresh: FreshEntry[] = [],
+  view: () => Promise<ApplicationCardData>,
   exceptMessageId?: string,
 ): Promise<void> {
   const copies = (await applicationCopies(ctx.repo.db, c.id)).filter((x) => x.messageId !== exceptMessageId);
   if (copies.length === 0) return;
   const party = await ctx.repo.chatFor('party');
-  let shared: object | undefined;
   for (const x of copies) {
     const to = x.viewer;
     let card: object;
     if (!to) card = applicationGoneCard();
     else if ('chatId' in to) {
       if (to.chatId !== party) card = notPartyChatCard();
-      else card = shared ??= await applicationCardFor(ctx, c, 'view', fresh);
-    } else card = await applicationCardForViewer(ctx, c, to.openId, fresh);
+      else card = applicationCard({ ...(await view()), readOnly: false });
+    } else card = await applicationCardForViewer(ctx, c, to.openId, await view());
     ctx.fx.patch({ ref: x.ref }, card);
   }
 }
@@ -261,8 +262,9 @@ async function decideAndShow(
     last = r;
   }
   if (!last) return;
-  ctx.fx.card(await applicationCardFor(ctx, last, 'view', fresh)).toast('success', done);
-  await refreshApplicationCards(ctx, last, fresh, a.messageId);
+  const view = viewOnce(ctx, last, fresh);
+  ctx.fx.card(applicationCard({ ...(await view()), readOnly: false })).toast('success', done);
+  await refreshApplicationCards(ctx, last, view, a.messageId);
 }
 
 async function onAccept(ctx: Ctx, a: CardAction): Promise<void> {
@@ -420,14 +422,15 @@ async function renderSubmitted(ctx: Ctx, input: RenderInput): Promise<Rendered> 
       at: Date.parse(c.submittedAt ?? c.updatedAt),
     },
   ];
-  const card = await applicationCardFor(ctx, c, 'view', fresh);
+  const data = await applicationData(ctx, c, 'view', fresh);
+  const card = applicationCard({ ...data, readOnly: false });
   const party = await ctx.repo.chatFor('party');
   if (party) return { card, ref: applicationCopyRef(c.id, { chatId: party }), to: { chat: { id: party } } };
   // Each reader's copy is named after them, so later updates are rendered for them (and stop if they lose the right).
   for (const openId of await applicationReaders(ctx, c))
     ctx.fx.send(
       { openId },
-      await applicationCardForViewer(ctx, c, openId, fresh),
+      await applicationCardForViewer(ctx, c, openId, data),
       applicationCopyRef(c.id, { openId }),
     );
   return { card, to: { roles: [], exclude: [] } };
@@ -479,7 +482,7 @@ async function renderWithdrawn(ctx: Ctx, input: RenderInput): Promise<Rendered> 
   const c = input.case;
   if (!c) return plainNotice('申请已撤回');
   const fresh: FreshEntry[] = [{ action: 'case.withdrawn', actorOpenId: c.subjectOpenId, after: {} }];
-  await refreshApplicationCards(ctx, c, fresh);
+  await refreshApplicationCards(ctx, c, viewOnce(ctx, c, fresh));
   return {
     to: await applicationRecipient(ctx, c),
     card: updateCard({
