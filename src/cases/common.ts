@@ -1,4 +1,5 @@
 import { businessDate } from '../calendar';
+import { labelOf as policyLabelOf } from '../policy';
 import type {
   Actor,
   AuditEntry,
@@ -76,21 +77,15 @@ export function wrongState(c: Case, action: string): Refusal {
   return refuse('invalid_state', `案件当前状态为「${STATUS_LABEL[c.status]}」，不能${action}。`);
 }
 
-/** Reads ids from a policy list whatever its element shape (`{id}` objects or plain strings). */
-export function idsOf(list: unknown): string[] {
-  if (!Array.isArray(list)) return [];
-  return list.map((x) => (typeof x === 'string' ? x : String((x as { id: unknown }).id)));
+type PolicyList = readonly { id: string; name?: string; label?: string }[];
+
+export function idsOf(list: PolicyList): string[] {
+  return list.map((x) => x.id);
 }
 
-export function labelOf(list: unknown, id: string): string {
-  if (!Array.isArray(list)) return id;
-  for (const x of list) {
-    if (typeof x === 'object' && x !== null && (x as { id: unknown }).id === id) {
-      const o = x as { label?: string; name?: string; wording?: string };
-      return o.label ?? o.name ?? o.wording ?? id;
-    }
-  }
-  return id;
+/** The entry's label, or the id itself when the policy no longer lists it. */
+export function labelOf(list: PolicyList, id: string): string {
+  return policyLabelOf(list, id) ?? id;
 }
 
 export function voteLabel(policy: Policy, option: string): string {
