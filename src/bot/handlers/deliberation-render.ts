@@ -1,6 +1,11 @@
 import { allVotedCard, deliberationCard, voteClosedCard } from '../../../cards/deliberation';
 import type { ChatChoice } from '../../../cards/determination';
-import { findingsCard, findingsSubmittedCard, findingsValuesFromCase } from '../../../cards/findings';
+import {
+  type FindingsValues,
+  findingsCard,
+  findingsSubmittedCard,
+  findingsValuesFromCase,
+} from '../../../cards/findings';
 import {
   decisionReminderCard,
   determinationNoticeCard,
@@ -77,6 +82,25 @@ export async function renderDeliberation(
   });
 }
 
+/** The investigator's findings form: what was typed (with why it was refused), else what the case holds. */
+export function findingsFormFor(
+  ctx: Ctx,
+  c: Case,
+  values: FindingsValues = findingsValuesFromCase(c),
+  error?: string,
+): object {
+  return findingsCard({
+    policy: ctx.deps.policy,
+    caseId: c.id,
+    number: c.number,
+    subjectName: c.subjectName,
+    facts: c.facts,
+    decisionDueOn: c.decisionDueOn,
+    values,
+    ...(error ? { error } : {}),
+  });
+}
+
 function plainNote(c: Case | undefined, title: string, line: string): Rendered {
   return {
     card: updateCard({ title, lines: [`**案件**：${c?.number ?? ''} ${c?.facts.title ?? ''}`, line] }),
@@ -109,15 +133,7 @@ export const deliberationTemplates: Record<string, TemplateRenderer> = {
   'case.investigator_assigned': (ctx, { case: c }) => {
     if (!c) return plainNote(c, '核查任务', '您被指派核查一个案件。');
     return {
-      card: findingsCard({
-        policy: ctx.deps.policy,
-        caseId: c.id,
-        number: c.number,
-        subjectName: c.subjectName,
-        facts: c.facts,
-        decisionDueOn: c.decisionDueOn,
-        values: findingsValuesFromCase(c),
-      }),
+      card: findingsFormFor(ctx, c),
     };
   },
   'case.findings_submitted': (ctx, { case: c }) => {

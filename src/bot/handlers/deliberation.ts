@@ -12,9 +12,7 @@ import {
   conditionField,
   type FindingsValues,
   factorField,
-  findingsCard,
   findingsSentCard,
-  findingsValuesFromCase,
   itemsField,
 } from '../../../cards/findings';
 import { determinationNoticeCard, noticeCompliance } from '../../../cards/notice';
@@ -43,6 +41,7 @@ import { sendOrderForm } from './correction-view';
 import {
   chatChoices,
   deliberationTemplates,
+  findingsFormFor,
   namesOf,
   partyMembers,
   renderDeliberation,
@@ -129,18 +128,7 @@ async function submitFindings(ctx: Ctx, a: CardAction): Promise<void> {
   const values = findingsValuesFrom(a.formValue ?? {}, ctx);
   const again = (error: string) => {
     refused(ctx, error);
-    ctx.fx.card(
-      findingsCard({
-        policy: ctx.deps.policy,
-        caseId: c.id,
-        number: c.number,
-        subjectName: c.subjectName,
-        facts: c.facts,
-        decisionDueOn: c.decisionDueOn,
-        values,
-        error,
-      }),
-    );
+    ctx.fx.card(findingsFormFor(ctx, c, values, error));
   };
   if (values.outcome === null) return again('请选择「建议认定结果」。');
   const r = await run(
@@ -183,18 +171,7 @@ async function openFindings(ctx: Ctx, a: CardAction): Promise<void> {
   if (denied) return refused(ctx, denied);
   if (c.status !== 'investigating') return refused(ctx, '本案已不在核查阶段，无需再提交核查意见。');
   if (c.findings) return refused(ctx, '本案的核查意见已经提交，请等待党组书记发起表决。');
-  ctx.fx.send(
-    { openId: a.operatorOpenId },
-    findingsCard({
-      policy: ctx.deps.policy,
-      caseId: c.id,
-      number: c.number,
-      subjectName: c.subjectName,
-      facts: c.facts,
-      decisionDueOn: c.decisionDueOn,
-      values: findingsValuesFromCase(c),
-    }),
-  );
+  ctx.fx.send({ openId: a.operatorOpenId }, findingsFormFor(ctx, c));
   ctx.fx.toast('success', '「核查意见」表单已私信发送给您');
 }
 
