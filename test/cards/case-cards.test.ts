@@ -119,6 +119,14 @@ describe('application card', () => {
     ]);
     const accept = findByTag(c, 'button')[0] as { confirm?: unknown };
     expect(accept.confirm).toBeDefined();
+    // 受理 starts the decision clock, so it asks first, naming the case.
+    expect(accept.confirm).toEqual({
+      title: { tag: 'plain_text', content: '受理申请' },
+      text: {
+        tag: 'plain_text',
+        content: expect.stringContaining(`确认受理 ${maximalApplication('view').number}？`),
+      },
+    });
   });
 
   it('the return form has a required multiline reason and a submit button', () => {
