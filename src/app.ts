@@ -7,6 +7,7 @@ import { parseLegacyCardAction } from './lark/envelope';
 import { type VerifyOptions, verifyRequest } from './lark/verify';
 import type { Logger } from './log';
 
+/** Lark bodies are small: the one limit for both the reader and the verifier. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AppDeps {
@@ -62,7 +63,10 @@ export function createApp(deps: AppDeps) {
         403,
       );
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    const result = verifyRequest(raw, (name) => c.req.header(name), clock(), deps.verify);
+    const result = verifyRequest(raw, (name) => c.req.header(name), clock(), {
+      ...deps.verify,
+      maxBodyBytes: MAX_BODY_BYTES,
+    });
     if (!result.ok) {
       deps.logger.warn({
         msg: 'request refused',

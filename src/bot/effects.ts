@@ -9,7 +9,6 @@ import {
   type MessageTarget,
   type OutMessage,
   type Recipient,
-  textMessage,
 } from '../notify/outbox';
 import type { Db, Write } from '../store';
 
@@ -76,10 +75,6 @@ export class Effects {
     this.response = { ...this.response, card: { type: 'raw', data } };
     return this;
   }
-
-  get messagesQueued(): boolean {
-    return this.writes.length > 0;
-  }
 }
 
 function asMessage(m: OutMessage | object): OutMessage {
@@ -87,5 +82,3 @@ function asMessage(m: OutMessage | object): OutMessage {
     return m as OutMessage;
   return cardMessage(m);
 }
-
-export { textMessage };

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../../db/schema';
 
@@ -72,5 +71,3 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, maxAttempts 
     }
   }
 }
-
-export const now_ms = sql`CAST(unixepoch('subsec') * 1000 AS INTEGER)`;

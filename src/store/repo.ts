@@ -40,6 +40,10 @@ export interface Conversation {
 
 const ms = (iso: string) => Date.parse(iso);
 
+/** An aggregate's state from its row's JSON document. */
+const docOf = <T>(row: { doc: string } | undefined): T | undefined =>
+  row ? (JSON.parse(row.doc) as T) : undefined;
+
 /**
  * A new aggregate is inserted (a twin insert loses), an existing one updated only from the version it was
  * read at; either way the guard turns a lost race into a ConflictError for the whole commit.
@@ -63,12 +67,12 @@ export class Repo {
 
   async getCase(id: string): Promise<Case | undefined> {
     const [row] = await this.db.select({ doc: cases.doc }).from(cases).where(eq(cases.id, id));
-    return row ? (JSON.parse(row.doc) as Case) : undefined;
+    return docOf<Case>(row);
   }
 
   async caseByNumber(number: string): Promise<Case | undefined> {
     const [row] = await this.db.select({ doc: cases.doc }).from(cases).where(eq(cases.number, number));
-    return row ? (JSON.parse(row.doc) as Case) : undefined;
+    return docOf<Case>(row);
   }
 
   async casesOfSubject(openId: string, statuses?: CaseStatus[]): Promise<Case[]> {
@@ -81,7 +85,7 @@ export class Repo {
           : eq(cases.subjectOpenId, openId),
       )
       .orderBy(desc(cases.createdAt));
-    return rows.map((r) => JSON.parse(r.doc) as Case);
+    return rows.map((r) => docOf<Case>(r)!);
   }
 
   async casesByStatus(statuses: CaseStatus[]): Promise<Case[]> {
@@ -90,7 +94,7 @@ export class Repo {
       .from(cases)
       .where(inArray(cases.status, statuses))
       .orderBy(desc(cases.createdAt));
-    return rows.map((r) => JSON.parse(r.doc) as Case);
+    return rows.map((r) => docOf<Case>(r)!);
   }
 
   /** Insert (before = null) or versioned update; either way the commit fails with ConflictError if someone else won. */
@@ -240,7 +244,7 @@ export class Repo {
 
   async getReport(id: string): Promise<Report | undefined> {
     const [row] = await this.db.select({ doc: reports.doc }).from(reports).where(eq(reports.id, id));
-    return row ? (JSON.parse(row.doc) as Report) : undefined;
+    return docOf<Report>(row);
   }
 
   async reportByQueryHash(hash: string): Promise<Report | undefined> {
@@ -248,7 +252,7 @@ export class Repo {
       .select({ doc: reports.doc })
       .from(reports)
       .where(eq(reports.queryCodeHash, hash));
-    return row ? (JSON.parse(row.doc) as Report) : undefined;
+    return docOf<Report>(row);
   }
 
   async openReports(): Promise<Report[]> {
@@ -257,7 +261,7 @@ export class Repo {
       .from(reports)
       .where(inArray(reports.status, ['filed', 'investigating', 'concluded']))
       .orderBy(desc(reports.createdAt));
-    return rows.map((r) => JSON.parse(r.doc) as Report);
+    return rows.map((r) => docOf<Report>(r)!);
   }
 
   saveReport(before: Report | null, after: Report): Write[] {
