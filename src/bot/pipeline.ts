@@ -169,13 +169,13 @@ export class Pipeline {
     return first.response ?? {};
   }
 
-  /** Handles everything recorded but not yet handled (after a crash or restart); oldest first, bounded. */
-  async recover(olderThanMs = 0, limit = 500): Promise<number> {
+  /** Handles what was recorded before `receivedBefore` (ms) and not yet handled; oldest first, bounded. */
+  async recover(receivedBefore = Number.MAX_SAFE_INTEGER, limit = 500): Promise<number> {
     const { db } = this.deps.store;
     const pending = await db
       .select({ eventId: inbox.eventId })
       .from(inbox)
-      .where(and(eq(inbox.status, 'pending'), lt(inbox.receivedAt, this.clock() - olderThanMs + 1)))
+      .where(and(eq(inbox.status, 'pending'), lt(inbox.receivedAt, receivedBefore)))
       .orderBy(asc(inbox.receivedAt))
       .limit(limit);
     let handled = 0;

@@ -7,6 +7,9 @@ import type { Deliverer, DeliveryReport } from '../notify/deliver';
 import type { Store } from '../store';
 import type { Job } from './types';
 
+/** How long an accepted event may be in its accepter's hands before tick takes it over. */
+export const IN_FLIGHT_MS = 30_000;
+
 export interface TickDeps {
   store: Store;
   pipeline: Pipeline;
@@ -29,8 +32,9 @@ export interface TickReport {
  * operators with `npm run tick -- --now <ISO-8601>`.
  */
 export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
-  // Events recorded but never handled (a crash between the 200 and the handling).
-  const recovered = await deps.pipeline.recover();
+  // Events recorded but never handled (a crash between the 200 and the handling). Younger ones are still
+  // being handled by whoever accepted them; taking them too would only do the work twice.
+  const recovered = await deps.pipeline.recover(now.getTime() - IN_FLIGHT_MS);
   await deps.bot.syncPolicyData(deps.store.db);
   const jobs: Record<string, number> = {};
   const jobDeps = {

@@ -100,8 +100,11 @@ export async function startNode(
   let ws: { close(): void } | undefined;
   if (config.transport === 'websocket') ws = await service.startLongConnection();
 
-  // Whatever was accepted before a crash is handled now, before anything new.
-  if (!faults.has('kill-after-ack')) await service.tick(new Date());
+  // Whatever was accepted before a crash is handled now, before anything new: nothing is in flight yet.
+  if (!faults.has('kill-after-ack')) {
+    await service.pipeline.recover();
+    await service.tick(new Date());
+  }
   // The demo roster and bound chats, set up through the bot's own commands, so the sandbox is usable at once.
   if (emulator) {
     await seedSandbox(emulator, () => service.settle()).catch((err: unknown) =>

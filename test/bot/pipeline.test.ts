@@ -68,6 +68,25 @@ describe.each(storeFactories)('pipeline on $name', (factory) => {
     expect(await store.db.select().from(kv).where(eq(kv.key, 'seen:e3'))).toHaveLength(1);
   });
 
+  it('recovery takes only events received before its cutoff; younger ones are left to their accepter', async () => {
+    let runs = 0;
+    const p = new Pipeline({
+      store,
+      logger: silentLogger,
+      router: async () => {
+        runs++;
+      },
+      kickDelivery: () => {},
+      clock: () => 10_000,
+    });
+    await p.accept(envelope('young'), 'webhook');
+    expect(await p.recover(10_000)).toBe(0);
+    expect(runs).toBe(0);
+    expect((await store.db.select().from(inbox))[0]).toMatchObject({ status: 'pending' });
+    expect(await p.recover(10_001)).toBe(1);
+    expect(runs).toBe(1);
+  });
+
   it('a handler that keeps failing is given up after its attempts, its payload dropped', async () => {
     const p = make(async () => {
       throw new Error('boom');
