@@ -15,9 +15,7 @@ import {
   wrongState,
 } from './common';
 import { handlersExcept } from './intake';
-import type { Actor, Case, CaseCommand, Decision, Env, Findings } from './types';
-
-type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
+import type { Actor, Case, CaseCommandOf as Cmd, Decision, Env, Findings } from './types';
 
 /** Refusal for anyone recused from the case (the subject, or a co-accused of its report). */
 export function recusedCheck(c: Case, actor: Actor, what = '办理本案'): Decision<Case> | null {

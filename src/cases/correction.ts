@@ -11,7 +11,7 @@ import { accept, caseAudit, idsOf, iso, refuse, textTooLong, today, touch, wrong
 import type {
   Actor,
   Case,
-  CaseCommand,
+  CaseCommandOf as Cmd,
   CorrectionOrder,
   CorrectionOrderInput,
   Decision,
@@ -20,8 +20,6 @@ import type {
   Refusal,
 } from './types';
 import { SYSTEM_OPEN_ID } from './types';
-
-type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 
 /** Validates a correction order (art. 16): reason, items, responsible person, deadline, improvement duty. */
 export function buildCorrectionOrder(

@@ -16,7 +16,7 @@ import {
 import type {
   Actor,
   Case,
-  CaseCommand,
+  CaseCommandOf as Cmd,
   Decision,
   Deliberation,
   DeliberationResult,
@@ -26,7 +26,6 @@ import type {
   VoteOption,
 } from './types';
 
-type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 type Ratio = Policy['deliberation']['quorum'];
 
 function ratioLabel(r: Ratio): string {

@@ -19,7 +19,7 @@ import { makeNotice, noticeIntent } from './notices';
 import type {
   Actor,
   Case,
-  CaseCommand,
+  CaseCommandOf as Cmd,
   CorrectionOrder,
   Decision,
   Determination,
@@ -30,8 +30,6 @@ import type {
   NoticeTarget,
   PublicationScope,
 } from './types';
-
-type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 
 function publicationTarget(scope: PublicationScope, chatId: string | null): NoticeTarget | null {
   if (scope === 'party') return { chat: 'party' };

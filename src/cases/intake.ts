@@ -5,15 +5,13 @@ import { emptyFacts, isRefusal, missingFacts, validateFactsPatch } from './facts
 import type {
   Actor,
   Case,
-  CaseCommand,
+  CaseCommandOf as Cmd,
   CreateDraftCommand,
   Decision,
   Env,
   Intent,
   OpenByOrganisationCommand,
 } from './types';
-
-type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 
 const HANDLERS = { roles: ['secretary', 'clerk'] as const };
 

@@ -5,7 +5,7 @@ import { handlersExcept } from './intake';
 import type {
   Actor,
   Case,
-  CaseCommand,
+  CaseCommandOf as Cmd,
   Decision,
   Env,
   Intent,
@@ -14,8 +14,6 @@ import type {
   NoticeTarget,
 } from './types';
 import { SYSTEM_OPEN_ID } from './types';
-
-type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 
 export function makeNotice(
   id: string,

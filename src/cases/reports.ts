@@ -18,6 +18,7 @@ import type {
   Actor,
   AuditEntry,
   Case,
+  ReportCommandOf as Cmd,
   ConvertReportCommand,
   Decision,
   Env,
@@ -28,8 +29,6 @@ import type {
   ReportCommand,
 } from './types';
 import { ANONYMOUS_OPEN_ID } from './types';
-
-type Cmd<T extends ReportCommand['type']> = Extract<ReportCommand, { type: T }>;
 
 /** Codes are read back forgivingly: full-width characters, spaces and case do not matter. */
 export function normaliseQueryCode(code: string): string {

@@ -423,6 +423,9 @@ export type CaseCommand =
   | { type: 'follow_up_correction' }
   | { type: 'close' };
 
+/** The command of one type, as each rule function takes it. */
+export type CaseCommandOf<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
+
 export interface CreateDraftCommand {
   type: 'create_draft';
   caseId: string;
@@ -448,6 +451,8 @@ export type ReportCommand =
   | { type: 'answer_clearing'; agree: boolean }
   | { type: 'publish_clearing'; officerOpenId: string; chatId: string }
   | { type: 'close' };
+
+export type ReportCommandOf<T extends ReportCommand['type']> = Extract<ReportCommand, { type: T }>;
 
 export interface FileReportCommand {
   type: 'file_report';
