@@ -6,9 +6,10 @@ import { atBusinessTime, type BusinessCalendar, businessDate, reminderInstants }
 import { recusedFrom } from '../cases/access';
 import { decideCase } from '../cases/decide';
 import { noticesDue } from '../cases/notices';
-import type { Case, Intent, Recipient } from '../cases/types';
+import type { Case, CaseStatus, Intent, Recipient } from '../cases/types';
 import type { Policy } from '../policy';
 import { Repo } from '../store/repo';
+import { casesDecisionDueBy } from '../store/repo-cases';
 import { casesWithOpenNotices, remember, remembered } from '../store/repo-deliberation';
 import type { Job } from './types';
 
@@ -89,6 +90,16 @@ export function decisionReminderSlot(
   return todays ? `before:${today}` : null;
 }
 
+/**
+ * The latest decision deadline that can have a reminder at `now` (none before the reminder hour): a reminder
+ * falls at most the largest offset in working days before its deadline, so later deadlines need no look.
+ */
+export function decisionReminderHorizon(now: Date, policy: Policy, cal: BusinessCalendar): string | null {
+  const today = businessDate(now);
+  if (now < atBusinessTime(today, policy.correction.reminderHour)) return null;
+  return cal.addDays(today, Math.max(0, ...policy.correction.reminderOffsetsDays) + 1, 'working');
+}
+
 /** Whoever holds the next step before the party group can decide. */
 export function decisionSteps(c: Case): { to: Recipient; step: string }[] {
   const exclude = recusedFrom(c);
@@ -122,13 +133,17 @@ export function decisionSteps(c: Case): { to: Recipient; step: string }[] {
   ];
 }
 
+const AWAITING_DECISION: CaseStatus[] = ['investigating', 'deliberating'];
+
 /** Reminders as the decision deadline (default 15 working days after acceptance) approaches or passes. */
 export const decisionReminderJob: Job = {
   name: 'decision.reminders',
   async run({ store, bot, runUnit }, now) {
-    const reader = new Repo(store.db);
+    // Only cases whose deadline is passed or close enough to be reminded today, not every open case each minute.
+    const lastDueOn = decisionReminderHorizon(now, bot.policy, bot.calendar);
+    if (!lastDueOn) return 0;
     let sent = 0;
-    for (const first of await reader.casesByStatus(['investigating', 'deliberating'])) {
+    for (const first of await casesDecisionDueBy(store.db, AWAITING_DECISION, lastDueOn)) {
       const dueOn = first.decisionDueOn;
       if (!dueOn) continue;
       const slot = decisionReminderSlot(dueOn, now, bot.policy, bot.calendar);
@@ -141,8 +156,7 @@ export const decisionReminderJob: Job = {
           const ctx = new Ctx(fx, new Repo(fx.db), bot);
           if (await remembered(fx.db, key)) return;
           const c = await ctx.repo.getCase(first.id);
-          if (!c || c.decisionDueOn !== dueOn || !['investigating', 'deliberating'].includes(c.status))
-            return;
+          if (!c || c.decisionDueOn !== dueOn || !AWAITING_DECISION.includes(c.status)) return;
           fx.write(...remember(fx.db, key, now));
           const daysLeft = bot.calendar.daysBetween(businessDate(now), dueOn, 'working');
           const intents: Intent[] = decisionSteps(c).map(({ to, step }) => ({

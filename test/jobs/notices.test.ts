@@ -1,11 +1,18 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kv } from '../../db/schema';
-import { atBusinessTime, createCalendar } from '../../src/calendar';
+import { addCalendarDays, atBusinessTime, createCalendar } from '../../src/calendar';
 import { decideCase } from '../../src/cases';
 import type { Case } from '../../src/cases/types';
-import { decisionReminderSlot, decisionSteps, noticeJobs } from '../../src/jobs/notices';
+import {
+  decisionReminderHorizon,
+  decisionReminderSlot,
+  decisionSteps,
+  noticeJobs,
+} from '../../src/jobs/notices';
 import { defaultPolicy as policy } from '../../src/policy';
 import { Repo } from '../../src/store/repo';
+import { casesDecisionDueBy } from '../../src/store/repo-cases';
 import {
   deliberatingCase,
   investigatingCase,
@@ -33,6 +40,30 @@ describe('decision deadline reminders: when and to whom', () => {
     expect(decisionReminderSlot(due, atBusinessTime('2026-03-21', 10), policy, cal)).toBeNull(); // Saturday
     expect(decisionReminderSlot(due, atBusinessTime('2026-03-23', 10), policy, cal)).toBe(
       'overdue:2026-03-23',
+    );
+  });
+
+  it('the job looks only at deadlines up to the horizon, and no deadline after it is ever due a reminder', () => {
+    expect(decisionReminderHorizon(atBusinessTime('2026-03-17', 8), policy, cal)).toBeNull();
+    // Tuesday 03-17: a reminder 3 working days ahead reaches Friday 03-20; one working day more is kept to spare.
+    expect(decisionReminderHorizon(atBusinessTime('2026-03-17', 9), policy, cal)).toBe('2026-03-23');
+    // Across the 2026 National Day holiday the horizon reaches past the closed days.
+    expect(decisionReminderHorizon(atBusinessTime('2026-09-30', 10), policy, cal)! > '2026-10-08').toBe(true);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 * 365 }),
+        fc.integer({ min: -40, max: 40 }),
+        fc.integer({ min: 0, max: 23 }),
+        (d, ahead, hour) => {
+          const today = addCalendarDays('2025-01-01', d);
+          const dueOn = addCalendarDays(today, ahead);
+          const now = atBusinessTime(today, hour);
+          const horizon = decisionReminderHorizon(now, policy, cal);
+          if (decisionReminderSlot(dueOn, now, policy, cal) !== null)
+            expect(horizon !== null && dueOn <= horizon).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 
@@ -109,6 +140,11 @@ describe('decision reminder job through the runtime', () => {
     expect(overdue.jobs[job.name]).toBe(1);
     expect(reminders()).toHaveLength(2);
     expect(JSON.stringify(reminders()[1]!.content)).toContain('已超过认定期限 1 个工作日');
+    // The narrowed read: this case is found from three working days before its deadline, not earlier.
+    const before = (d: string) => casesDecisionDueBy(h.rt.store.db, ['investigating'], d);
+    expect((await before(due)).map((x) => x.id)).toEqual([c.id]);
+    expect(await before(cal.addDays(due, -1, 'calendar'))).toEqual([]);
+    expect(await casesDecisionDueBy(h.rt.store.db, ['deliberating'], due)).toEqual([]);
     const keys = (await h.rt.store.db.select().from(kv))
       .map((r) => r.key)
       .filter((k) => k.startsWith('decision-reminder:'));
