@@ -197,6 +197,13 @@ describe('correction order → acknowledgement, progress, extensions, completion
     await h.emu.clickButton(SUBJECT.openId, order.messageId, '报告进展');
     await h.settle();
     const progressForm = last(dm(SUBJECT.openId), '报告整改进展', 'corr.progress');
+    // An empty report is refused on the same form, which still shows the deadline in force.
+    const emptyProgress = await h.emu.clickButton(SUBJECT.openId, progressForm.messageId, '提交进展', {
+      text: '',
+    });
+    expect(emptyProgress.toast).toEqual({ type: 'error', content: '请填写整改进展。' });
+    expect(JSON.stringify(emptyProgress.card)).toContain(`整改期限**：${defaultDeadline}`);
+    expect(JSON.stringify(emptyProgress.card)).toContain('corr.progress');
     const progress = await h.emu.clickButton(SUBJECT.openId, progressForm.messageId, '提交进展', {
       text: '审批手续材料已准备，正在报批。',
     });
@@ -222,6 +229,17 @@ describe('correction order → acknowledgement, progress, extensions, completion
       await h.settle();
       return last(dm(SEC.openId), '整改延期申请', date);
     };
+    // No date picked: the form comes back with the reason kept and the deadline in force.
+    await h.emu.clickButton(SUBJECT.openId, order.messageId, '申请延期');
+    await h.settle();
+    const undated = last(dm(SUBJECT.openId), '申请延长整改期限', 'corr.extend');
+    const noDate = await h.emu.clickButton(SUBJECT.openId, undated.messageId, '提交延期申请', {
+      reason: '等待上级批复',
+    });
+    expect(noDate.toast).toEqual({ type: 'error', content: '请选择「申请延长至」的日期。' });
+    expect(JSON.stringify(noDate.card)).toContain('等待上级批复');
+    expect(JSON.stringify(noDate.card)).toContain(defaultDeadline);
+    expect((await getCase()).correction?.extensions).toEqual([]);
     const ext1 = await askExtension('需等待上级审批', first);
     expect(h.emu.buttons(ext1.messageId).map((b) => b.text)).toEqual(['批准', '不批准']);
     const noReason = await h.emu.clickButton(SEC.openId, ext1.messageId, '不批准', { reason: '' });

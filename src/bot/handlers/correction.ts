@@ -169,6 +169,11 @@ async function openCorrection(ctx: Ctx, a: CardAction): Promise<void> {
 
 // ── the responsible person ──
 
+/** What each of the responsible person's forms opens with: the case and the deadline in force. */
+function formHead(ctx: Ctx, c: Case, deadline: string) {
+  return { policy: ctx.env.policy, caseId: c.id, number: c.number, title: c.facts.title, deadline };
+}
+
 async function acknowledge(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   const o = c?.correction;
@@ -197,16 +202,7 @@ async function openProgressForm(ctx: Ctx, a: CardAction): Promise<void> {
   if (!c?.correction) return refused(ctx, STALE);
   const gate = responsibleGate(c, a.operatorOpenId, '报告整改进展');
   if (gate) return refused(ctx, gate);
-  ctx.fx.send(
-    { openId: a.operatorOpenId },
-    progressFormCard({
-      policy: ctx.env.policy,
-      caseId: c.id,
-      number: c.number,
-      title: c.facts.title,
-      deadline: c.correction.deadline,
-    }),
-  );
+  ctx.fx.send({ openId: a.operatorOpenId }, progressFormCard(formHead(ctx, c, c.correction.deadline)));
   ctx.fx.toast('info', '请在「报告整改进展」卡片中填写');
 }
 
@@ -218,9 +214,8 @@ async function reportProgress(ctx: Ctx, a: CardAction): Promise<void> {
   if (isRefusal(r)) {
     if (r.code !== 'invalid') return refused(ctx, r.reason);
     refused(ctx, r.reason);
-    const form = { policy: ctx.env.policy, caseId: c.id, number: c.number, title: c.facts.title };
     return void ctx.fx.card(
-      progressFormCard({ ...form, deadline: c.correction.deadline, text: typed, error: r.reason }),
+      progressFormCard({ ...formHead(ctx, c, c.correction.deadline), text: typed, error: r.reason }),
     );
   }
   await refreshOrderCard(ctx, r);
@@ -248,11 +243,7 @@ async function openCompletionForm(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.send(
     { openId: me },
     completionFormCard({
-      policy: ctx.env.policy,
-      caseId: c.id,
-      number: c.number,
-      title: c.facts.title,
-      deadline: c.correction.deadline,
+      ...formHead(ctx, c, c.correction.deadline),
       evidence: evidence.map((e) => e.name),
     }),
   );
@@ -274,11 +265,7 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
     refused(ctx, error);
     return void ctx.fx.card(
       completionFormCard({
-        policy: ctx.env.policy,
-        caseId: c.id,
-        number: c.number,
-        title: c.facts.title,
-        deadline: c.correction.deadline,
+        ...formHead(ctx, c, c.correction.deadline),
         evidence: evidence.map((e) => e.name),
         text: typed,
         error,
@@ -365,16 +352,7 @@ async function openExtensionForm(ctx: Ctx, a: CardAction): Promise<void> {
     return refused(ctx, `整改期限（${o.deadline}）已过，不能再申请延期，请尽快完成整改并报告。`);
   if (o.extensions.some((x) => x.status === 'pending'))
     return refused(ctx, '已有一份延期申请正在审批，请等待结果。');
-  ctx.fx.send(
-    { openId: a.operatorOpenId },
-    extensionFormCard({
-      policy: ctx.env.policy,
-      caseId: c.id,
-      number: c.number,
-      title: c.facts.title,
-      deadline: o.deadline,
-    }),
-  );
+  ctx.fx.send({ openId: a.operatorOpenId }, extensionFormCard(formHead(ctx, c, o.deadline)));
   ctx.fx.toast('info', '请在「申请延长整改期限」卡片中填写');
 }
 
@@ -391,11 +369,7 @@ async function requestExtension(ctx: Ctx, a: CardAction): Promise<void> {
     refused(ctx, error);
     ctx.fx.card(
       extensionFormCard({
-        policy: ctx.env.policy,
-        caseId: c.id,
-        number: c.number,
-        title: c.facts.title,
-        deadline: o.deadline,
+        ...formHead(ctx, c, o.deadline),
         reason,
         newDeadline: newDeadline || null,
         error,
