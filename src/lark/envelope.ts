@@ -83,7 +83,8 @@ const messageEventSchema = z.object({
   }),
 });
 
-function parseJsonObject(text: string): Record<string, unknown> | null {
+/** A JSON object, or null for anything else (invalid JSON, arrays, scalars). */
+export function parseJsonObject(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -1,5 +1,5 @@
 import { constantTimeEqualHex, decryptPayload, eventSignature, legacyCardSignature } from './crypto';
-import { type EventEnvelope, eventEnvelopeSchema } from './envelope';
+import { type EventEnvelope, eventEnvelopeSchema, parseJsonObject } from './envelope';
 
 export interface VerifyOptions {
   encryptKey?: string;
@@ -27,17 +27,6 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 const refuse = (status: 400 | 401 | 413, reason: string): VerifyResult => ({ ok: false, status, reason });
 const accept = (inbound: Inbound): VerifyResult => ({ ok: true, inbound });
-
-function parseObject(text: string): JsonObject | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as JsonObject)
-      : null;
-  } catch {
-    return null;
-  }
-}
 
 function signedHeaders(header: (name: string) => string | undefined): Signed | null {
   const timestamp = header('x-lark-request-timestamp');
@@ -85,7 +74,7 @@ export function verifyRequest(
   } catch {
     return refuse(400, 'body is not utf-8');
   }
-  const body = parseObject(text);
+  const body = parseJsonObject(text);
   if (!body) return refuse(400, 'malformed json');
 
   const tolerance = opts.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
@@ -143,7 +132,7 @@ export function verifyRequest(
 
 function decryptToObject(encrypt: string, encryptKey: string): JsonObject | null {
   try {
-    return parseObject(decryptPayload(encrypt, encryptKey));
+    return parseJsonObject(decryptPayload(encrypt, encryptKey));
   } catch {
     return null;
   }
