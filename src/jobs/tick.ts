@@ -1,5 +1,5 @@
 import { and, inArray, lt, ne } from 'drizzle-orm';
-import { inbox, outbox } from '../../db/schema';
+import { inbox, messageRefs, outbox } from '../../db/schema';
 import type { BotDeps } from '../bot/context';
 import type { Pipeline } from '../bot/pipeline';
 import type { Logger } from '../log';
@@ -24,7 +24,7 @@ export interface TickReport {
   recovered: number;
   jobs: Record<string, number>;
   delivery: DeliveryReport;
-  purged: { inbox: number; outbox: number };
+  purged: { inbox: number; outbox: number; messageRefs: number };
 }
 
 /**
@@ -57,8 +57,11 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
   const { changes } = await deps.store.commit([
     db.delete(inbox).where(and(ne(inbox.status, 'pending'), lt(inbox.receivedAt, cutoff))),
     db.delete(outbox).where(and(inArray(outbox.status, ['done', 'failed']), lt(outbox.createdAt, cutoff))),
+    // Lark lets a bot update its message for 14 days; a ref older than the retention has nothing left to update.
+    db.delete(messageRefs).where(lt(messageRefs.updatedAt, cutoff)),
   ]);
-  const report = { recovered, jobs, delivery, purged: { inbox: changes[0] ?? 0, outbox: changes[1] ?? 0 } };
+  const purged = { inbox: changes[0] ?? 0, outbox: changes[1] ?? 0, messageRefs: changes[2] ?? 0 };
+  const report = { recovered, jobs, delivery, purged };
   deps.logger.info({
     msg: 'tick',
     now: now.toISOString(),

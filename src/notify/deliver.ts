@@ -130,7 +130,9 @@ export class Deliverer {
         this.deps.logger.error({ msg: 'delivery run failed', error: String(err) });
       } finally {
         this.running = null;
-        this.scheduleNext();
+        this.scheduleNext().catch((err) =>
+          this.deps.logger.error({ msg: 'delivery scheduling failed', error: String(err) }),
+        );
       }
     })();
   }

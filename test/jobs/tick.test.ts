@@ -1,0 +1,41 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inbox, messageRefs, outbox } from '../../db/schema';
+import { type Harness, OFFICER, startHarness } from '../support/harness';
+
+describe('tick retention', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('purges handled and failed events, settled messages and old message refs after 30 days, not before', async () => {
+    const sent = await h.emu.sendText(OFFICER.openId, '帮助');
+    await h.settle();
+    const { db } = h.rt.store;
+    await h.rt.store.commit([
+      db.insert(messageRefs).values({ ref: 'tracker:old', messageId: 'om_old', updatedAt: Date.now() }),
+      db.insert(inbox).values({
+        eventId: 'evt_stuck',
+        eventType: 'im.message.receive_v1',
+        source: 'webhook',
+        payload: null,
+        status: 'failed',
+        receivedAt: Date.now(),
+      }),
+    ]);
+    expect(await db.select().from(inbox).where(eq(inbox.eventId, sent.eventId))).toHaveLength(1);
+    expect((await db.select().from(outbox)).length).toBeGreaterThan(0);
+
+    const soon = await h.rt.service.tick(new Date(Date.now() + 29 * 86_400_000));
+    expect(soon.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0 });
+
+    const later = await h.rt.service.tick(new Date(Date.now() + 31 * 86_400_000));
+    expect(later.purged.inbox).toBeGreaterThanOrEqual(2);
+    expect(later.purged.outbox).toBeGreaterThanOrEqual(1);
+    expect(later.purged.messageRefs).toBeGreaterThanOrEqual(1);
+    expect(await db.select().from(inbox)).toEqual([]);
+    expect(await db.select().from(messageRefs).where(eq(messageRefs.ref, 'tracker:old'))).toEqual([]);
+  });
+});
