@@ -1,7 +1,7 @@
 import { tally } from '../src/cases/deliberation';
 import type { CaseFacts, Deliberation, DeliberationResult, Findings } from '../src/cases/types';
 import { meetsRatio, type Policy, type Ratio } from '../src/policy';
-import { button, buttonRow, card, hr, md, plain } from './common';
+import { button, buttonRow, card, hr, md, plain, tagColor } from './common';
 import { clip, factsLines, findingsLines } from './findings';
 
 export interface DeliberationCardData {
@@ -126,11 +126,12 @@ export function deliberationCard(d: DeliberationCardData) {
     );
   }
   const status = d.supersededBy !== undefined ? '已重新表决' : open ? '表决中' : '已结束';
+  const template = open ? 'blue' : r.carried ? 'green' : 'grey';
   return card({
     title: `党组审议表决（第 ${del.round} 轮）`,
     subtitle: `${d.number ?? ''} ${clip(d.title, 40)}`.trim(),
-    template: open ? 'blue' : r.carried ? 'green' : 'grey',
-    tags: [{ text: status, color: open ? 'blue' : r.carried ? 'green' : 'neutral' }],
+    template,
+    tags: [{ text: status, color: tagColor(template) }],
     summary: `表决：${d.number ?? ''} ${status}`,
     elements,
   });
