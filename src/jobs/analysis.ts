@@ -201,12 +201,15 @@ export function openByStatus(cases: Case[]): { label: string; count: number }[] 
   return OPEN.map((s) => ({ label: STATUS_LABEL[s], count: cases.filter((c) => c.status === s).length }));
 }
 
+/** The earliest instant whose changes the risk warnings must see: the risk window's start. */
+export function riskSince(now: Date, policy: Policy): number {
+  return atBusinessTime(addCalendarDays(businessDate(now), -policy.risk.windowDays), 0).getTime();
+}
+
 /** The earliest instant whose changes the analysis must see: the risk window's start or 1 January. */
 export function analysisSince(now: Date, policy: Policy): number {
-  const today = businessDate(now);
-  const windowStart = addCalendarDays(today, -policy.risk.windowDays);
-  const yearStart = `${today.slice(0, 4)}-01-01`;
-  return atBusinessTime(windowStart < yearStart ? windowStart : yearStart, 0).getTime();
+  const yearStart = atBusinessTime(`${businessDate(now).slice(0, 4)}-01-01`, 0).getTime();
+  return Math.min(riskSince(now, policy), yearStart);
 }
 
 const inYear = (instant: string | null, year: string) =>
@@ -286,7 +289,8 @@ export const riskWarningJob: Job = {
   name: 'analysis.risk',
   async run({ store, bot, runUnit }, now) {
     const today = businessDate(now);
-    const since = analysisSince(now, bot.policy);
+    // Finished cases last changed before the window cannot count in it, so the year's need not be read.
+    const since = riskSince(now, bot.policy);
     // A cheap look first: most ticks change nothing.
     const first = riskCrossings(
       taxonomyCounts(await casesForAnalysis(store.db, since), today, bot.policy),

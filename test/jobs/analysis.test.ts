@@ -5,10 +5,12 @@ import { readExtraDays, writeExtraDays } from '../../src/bot/calendar-data';
 import { addCalendarDays, atBusinessTime, weekdayOf } from '../../src/calendar';
 import type { Case } from '../../src/cases/types';
 import {
+  analysisSince,
   calendarWarningSlot,
   deadlines,
   digestSlot,
   riskCrossings,
+  riskSince,
   taxonomyCounts,
 } from '../../src/jobs/analysis';
 import { defaultPolicy as policy } from '../../src/policy';
@@ -112,6 +114,15 @@ describe('art. 17 counting (pure)', () => {
       tolerated: 1,
       pending: 0,
     });
+  });
+
+  it('risk warnings read changes from the window start; the figures also from 1 January', () => {
+    const autumn = atBusinessTime('2026-09-01', 10);
+    expect(riskSince(autumn, policy)).toBe(atBusinessTime(addCalendarDays('2026-09-01', -180), 0).getTime());
+    expect(analysisSince(autumn, policy)).toBe(atBusinessTime('2026-01-01', 0).getTime());
+    const spring = atBusinessTime('2026-03-01', 10);
+    expect(analysisSince(spring, policy)).toBe(riskSince(spring, policy));
+    expect(riskSince(spring, policy)).toBe(atBusinessTime('2025-09-02', 0).getTime());
   });
 
   it('the digest is due on Monday from 09:00 Shanghai only', () => {
