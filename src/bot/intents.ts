@@ -39,6 +39,7 @@ async function resolve(ctx: Ctx, to: Recipient, recused: readonly string[] = [])
     const members = new Set<string>();
     for (const role of ['party_member', 'secretary'] as const)
       for (const r of await ctx.repo.withRole(role)) members.add(r.openId);
+    for (const x of recused) members.delete(x);
     return [...members].map((openId) => ({ openId }));
   }
   if ('unit' in chat) {
