@@ -44,7 +44,12 @@ describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
     const click = await h.emu.clickButton(OFFICER.openId, help.messageId, '我的案件');
     expect(click.status).toBe(200);
     expect(click.toast?.content).toBeTruthy();
+    expect(click.toast).toEqual({ type: 'info', content: '已在私聊中回复' });
     await h.settle();
+    // The command the button stands for was carried out: the case list reached the private chat.
+    const list = h.emu.messages({ openId: OFFICER.openId }).at(-1)!;
+    expect(list.messageId).not.toBe(help.messageId);
+    expect(JSON.stringify(list.content)).toContain('我的案件');
   });
 
   it('with no key or token configured the webhook is shut: a posted event is refused and changes nothing', async () => {

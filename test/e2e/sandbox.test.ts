@@ -78,6 +78,7 @@ describe('the sandbox after a restart', () => {
     const help = after.find((m) => m.replyTo === sent.messageId)!;
     const click = await second.emulator!.clickButton('ou_sandbox_officer', help.messageId, '我的案件');
     expect(click.status).toBe(200);
+    expect(click.toast).toEqual({ type: 'info', content: '已在私聊中回复' });
     await second.close();
   }, 60_000);
 });
