@@ -74,7 +74,7 @@ export function isRefusal(x: unknown): x is Refusal {
   return typeof x === 'object' && x !== null && (x as { ok?: unknown }).ok === false;
 }
 
-export function hasArticle10Item(policy: Policy, items: readonly string[]): boolean {
+function hasArticle10Item(policy: Policy, items: readonly string[]): boolean {
   return items.some((id) => itemArticle(policy, id) === 10);
 }
 

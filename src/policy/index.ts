@@ -1,6 +1,6 @@
 // The regulation as data, its validation and the assessment engine. Pure: no I/O, no clock.
 
-import type { ConditionId, ItemId, Policy, PolicyCondition, PolicyItem, Ratio } from './types';
+import type { Policy, PolicyItem, Ratio } from './types';
 
 export type { Assessment, CaseFacts } from './assess';
 export { assess, recommendationLabel, suggestedVoteOptions } from './assess';
@@ -28,22 +28,6 @@ export type {
 
 export function itemById(policy: Policy, id: string): PolicyItem | undefined {
   return policy.items.find((i) => i.id === id);
-}
-
-export function conditionById(policy: Policy, id: string): PolicyCondition | undefined {
-  return policy.conditions.find((c) => c.id === id);
-}
-
-export function isConditionId(id: string): id is ConditionId {
-  return id === '10.c1' || id === '10.c2' || id === '10.c3';
-}
-
-export function itemsOfArticle(policy: Policy, article: PolicyItem['article']): PolicyItem[] {
-  return policy.items.filter((i) => i.article === article);
-}
-
-export function isItemId(policy: Policy, id: string): id is ItemId {
-  return policy.items.some((i) => i.id === id);
 }
 
 export function labelOf(
