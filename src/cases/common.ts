@@ -1,5 +1,5 @@
 import { businessDate } from '../calendar';
-import { labelOf as policyLabelOf } from '../policy';
+import { itemById, labelOf as policyLabelOf } from '../policy';
 import type {
   Actor,
   AuditEntry,
@@ -93,8 +93,7 @@ export function voteLabel(policy: Policy, option: string): string {
 }
 
 export function itemArticle(policy: Policy, itemId: string): number | null {
-  const item = policy.items.find((i) => i.id === itemId);
-  return item ? item.article : null;
+  return itemById(policy, itemId)?.article ?? null;
 }
 
 export function textTooLong(policy: Policy, text: string): boolean {
