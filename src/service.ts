@@ -74,6 +74,7 @@ export function createService(o: ServiceOptions) {
     kickDelivery: () => deliverer.kick(),
     clock,
     cardBudgetMs: o.cardBudgetMs,
+    admins,
   });
   pipelineRef = pipeline;
   const pending = new Set<Promise<unknown>>();
@@ -123,8 +124,9 @@ export function createService(o: ServiceOptions) {
     async settle() {
       for (let i = 0; i < 100; i++) {
         await Promise.all([...pending]);
+        await pipeline.idle();
         await deliverer.idle();
-        if (pending.size === 0 && !deliverer.busy) return;
+        if (pending.size === 0 && !pipeline.busy && !deliverer.busy) return;
       }
     },
   };

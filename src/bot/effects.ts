@@ -20,6 +20,8 @@ export class Effects {
   readonly writes: Write[] = [];
   response?: CardResponse;
   outcome = 'ok';
+  /** Events were put back to pending (an admin's replay): the pipeline handles them after this commit. */
+  replayRequested = false;
 
   constructor(
     readonly db: Db,

@@ -2,7 +2,8 @@ import { and, asc, eq, lt } from 'drizzle-orm';
 import { inbox } from '../../db/schema';
 import type { CardResponse, EventEnvelope } from '../lark/envelope';
 import type { Logger } from '../log';
-import { ConflictError, guard, retryOnConflict, type Store } from '../store';
+import { ConflictError, guard, isStoreUnavailable, retryOnConflict, type Store } from '../store';
+import { deadLetterWrites, forwardedAnswerWrites, lateFailureWrites, replayable } from './dead-letters';
 import { Effects } from './effects';
 
 export type Source = 'webhook' | 'websocket';
@@ -19,10 +20,25 @@ export interface PipelineDeps {
   /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
   cardBudgetMs?: number;
   maxAttempts?: number;
+  /** Who is alerted when an event is given up on. */
+  admins?: () => Promise<string[]>;
+}
+
+/**
+ * A card click someone is waiting on: `answering` once the work has claimed the live answer (it is then
+ * awaited past the budget), `late` once the budget ran out first (the answer is then forwarded).
+ */
+interface LiveClick {
+  state: 'waiting' | 'answering' | 'late';
 }
 
 const SLOW_CARD_TOAST: CardResponse = { toast: { type: 'info', content: '已收到，正在处理，结果稍后更新' } };
-const FAILED_CARD_TOAST: CardResponse = { toast: { type: 'error', content: '处理失败，已记录，请稍后再试' } };
+const FAILED_CARD_TOAST: CardResponse = {
+  toast: { type: 'error', content: '处理出错，尚未生效。系统会自动重试，结果会发到私聊，请勿重复点击' },
+};
+const BUSY_CARD_TOAST: CardResponse = {
+  toast: { type: 'error', content: '系统繁忙，这次点击没有保存，请稍后再点一次' },
+};
 
 /**
  * Inbox discipline: an event is recorded durably before the platform hears 200, handled afterwards,
@@ -30,6 +46,7 @@ const FAILED_CARD_TOAST: CardResponse = { toast: { type: 'error', content: '处�
  */
 export class Pipeline {
   private readonly clock: () => number;
+  private readonly background = new Set<Promise<unknown>>();
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? Date.now;
   }
@@ -59,6 +76,7 @@ export class Pipeline {
   async process(
     eventId: string,
     justAccepted?: EventEnvelope,
+    live?: LiveClick,
   ): Promise<{ status: 'done' | 'skipped' | 'error'; response?: CardResponse }> {
     const { store, logger } = this.deps;
     const { db } = store;
@@ -72,8 +90,12 @@ export class Pipeline {
       const envelope = fresh ?? (JSON.parse(row.payload as string) as EventEnvelope);
       fresh = undefined;
       const fx = new Effects(db, new Date(this.clock()));
+      const isCard = envelope.header.event_type === 'card.action.trigger';
       try {
         await this.deps.router(envelope, fx);
+        // Nobody waits for this click's answer any more: it goes out in this same commit.
+        if (isCard && !claimLiveAnswer(live))
+          fx.write(...forwardedAnswerWrites(db, envelope, fx.response, fx.now));
         // Claim the event first: a second handler of the same event loses here, before its own writes.
         await store.commit([
           db
@@ -86,26 +108,41 @@ export class Pipeline {
       } catch (err) {
         // Losing a race is not a failure: run again from the start (the event may be done by then).
         if (err instanceof ConflictError) throw err;
+        // A full or locked database is no handler bug: the event stays pending, untouched, for the next try.
+        if (isStoreUnavailable(err)) {
+          logger.error({ msg: 'store unavailable', eventId, type: row.eventType, error: errorText(err) });
+          return { status: 'error' as const };
+        }
         const attempts = row.attempts + 1;
         const failed = attempts >= (this.deps.maxAttempts ?? 5);
         logger.error({
-          msg: 'handler failed',
+          msg: failed ? 'handler failed; event dead-lettered' : 'handler failed',
           eventId,
           type: row.eventType,
           attempts,
           error: errorText(err),
         });
-        await store.commit([
-          db
-            .update(inbox)
-            .set({
-              attempts,
-              ...(failed
-                ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.clock() }
-                : {}),
-            })
-            .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
-        ]);
+        const now = new Date(this.clock());
+        const toldLive = claimLiveAnswer(live);
+        await store.commit(
+          failed
+            ? deadLetterWrites({
+                db,
+                envelope,
+                keep: await replayable(db, envelope),
+                attempts,
+                now,
+                admins: (await this.deps.admins?.()) ?? [],
+              })
+            : [
+                db
+                  .update(inbox)
+                  .set({ attempts })
+                  .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+                // A late click's clicker saw only 「已收到」: tell them it failed and will be retried.
+                ...(isCard && live && !toldLive ? lateFailureWrites(db, envelope, now) : []),
+              ],
+        );
         return { status: 'error' as const };
       }
       logger.info({
@@ -116,6 +153,7 @@ export class Pipeline {
         ms: this.clock() - started,
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
+      if (fx.replayRequested) this.inBackground(() => this.recover());
       return { status: 'done' as const, response: fx.response };
     });
   }
@@ -140,33 +178,56 @@ export class Pipeline {
 
   /** Records and handles a card callback within the platform's answer budget. */
   async handleCard(envelope: EventEnvelope, source: Source): Promise<CardResponse> {
-    const accepted = await this.accept(envelope, source);
+    let accepted: 'accepted' | 'duplicate';
+    try {
+      accepted = await this.accept(envelope, source);
+    } catch (err) {
+      // Nothing was recorded: the clicker is told to click again rather than shown a bare error.
+      if (!isStoreUnavailable(err)) throw err;
+      this.deps.logger.error({
+        msg: 'store unavailable',
+        eventId: envelope.header.event_id,
+        error: errorText(err),
+      });
+      return BUSY_CARD_TOAST;
+    }
     if (accepted === 'duplicate') return {};
-    const work = this.process(envelope.header.event_id, envelope);
+    const live: LiveClick = { state: 'waiting' };
+    const work = this.process(envelope.header.event_id, envelope, live);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const budget = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.deps.cardBudgetMs ?? 2500);
+      timer = setTimeout(() => {
+        // Past the budget the work forwards whatever it concludes; once it has claimed the answer, wait for it.
+        if (live.state !== 'waiting') return;
+        live.state = 'late';
+        resolve('late');
+      }, this.deps.cardBudgetMs ?? 2500);
     });
     const first = await Promise.race([work, budget]);
     clearTimeout(timer);
     if (first === 'late') {
-      // Finish in the background; a card the late answer carried reaches the message as an update.
-      const messageId = (envelope.event as { context?: { open_message_id?: string } })?.context
-        ?.open_message_id;
-      work
-        .then(async (r) => {
-          const card = r.response?.card?.data;
-          if (r.status === 'done' && card && messageId) {
-            await this.runUnit('late-card-update', async (fx) => {
-              fx.patch({ messageId }, card as object);
-            });
-          }
-        })
-        .catch((err) => this.deps.logger.error({ msg: 'late card handling failed', error: errorText(err) }));
+      this.inBackground(() => work);
       return SLOW_CARD_TOAST;
     }
     if (first.status === 'error') return FAILED_CARD_TOAST;
     return first.response ?? {};
+  }
+
+  /** Waits for background work this pipeline started (late clicks, replays). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 100 && this.background.size > 0; i++) await Promise.all([...this.background]);
+  }
+
+  get busy(): boolean {
+    return this.background.size > 0;
+  }
+
+  private inBackground(work: () => Promise<unknown>): void {
+    const p = work().catch((err) =>
+      this.deps.logger.error({ msg: 'background handling failed', error: errorText(err) }),
+    );
+    this.background.add(p);
+    p.finally(() => this.background.delete(p));
   }
 
   /** Handles what was recorded before `receivedBefore` (ms) and not yet handled; oldest first, bounded. */
@@ -185,6 +246,13 @@ export class Pipeline {
     }
     return handled;
   }
+}
+
+/** True when the clicker still gets this answer as the callback's response; claims it if still open. */
+function claimLiveAnswer(live: LiveClick | undefined): boolean {
+  if (!live || live.state === 'late') return false;
+  live.state = 'answering';
+  return true;
 }
 
 function errorText(err: unknown): string {
