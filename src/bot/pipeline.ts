@@ -129,10 +129,10 @@ export class Pipeline {
             ? deadLetterWrites({
                 db,
                 envelope,
-                keep: await replayable(db, envelope),
+                keep: await replayable(db, envelope).catch(() => false),
                 attempts,
                 now,
-                admins: (await this.deps.admins?.()) ?? [],
+                admins: await this.admins(eventId),
               })
             : [
                 db
@@ -143,6 +143,7 @@ export class Pipeline {
                 ...(isCard && live && !toldLive ? lateFailureWrites(db, envelope, now) : []),
               ],
         );
+        this.deps.kickDelivery();
         return { status: 'error' as const };
       }
       logger.info({
@@ -216,6 +217,20 @@ export class Pipeline {
   /** Waits for background work this pipeline started (late clicks, replays). */
   async idle(): Promise<void> {
     for (let i = 0; i < 100 && this.background.size > 0; i++) await Promise.all([...this.background]);
+  }
+
+  /** Whoever can be found to alert; a broken roster must not stop the event from being given up. */
+  private async admins(eventId: string): Promise<string[]> {
+    try {
+      return (await this.deps.admins?.()) ?? [];
+    } catch (err) {
+      this.deps.logger.error({
+        msg: 'admins unknown for a dead-letter alert',
+        eventId,
+        error: errorText(err),
+      });
+      return [];
+    }
   }
 
   get busy(): boolean {
