@@ -27,6 +27,8 @@ export interface NodeRuntime {
 export interface NodeOptions {
   logger?: Logger;
   delivery?: Partial<DeliveryPolicy>;
+  /** How long a Lark API call may take before it is retried. */
+  larkTimeoutMs?: number;
 }
 
 export async function startNode(
@@ -58,6 +60,7 @@ export async function startNode(
     appId: config.appId,
     appSecret: config.appSecret,
     domain: config.domain,
+    ...(opts.larkTimeoutMs ? { timeoutMs: opts.larkTimeoutMs } : {}),
   });
   const faults = new Set((env.RC_FAULTS ?? '').split(',').filter(Boolean));
   const service = createService({
