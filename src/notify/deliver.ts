@@ -108,6 +108,8 @@ export class Deliverer {
   private again = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Sweeps in one process run one after another, so a card is never overtaken by its own update or urgent. */
+  private sweeping: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: DelivererDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -173,7 +175,13 @@ export class Deliverer {
    * One sweep over everything due by the real clock; also what `tick` calls. `now` is the business time the
    * sweep records effects at (a `tick --now` far from today still delivers what is due, and only that).
    */
-  async deliverDue(now: Date = new Date((this.deps.businessClock ?? this.clock)())): Promise<DeliveryReport> {
+  deliverDue(now: Date = new Date((this.deps.businessClock ?? this.clock)())): Promise<DeliveryReport> {
+    const run = this.sweeping.then(() => this.sweep(now));
+    this.sweeping = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sweep(now: Date): Promise<DeliveryReport> {
     const { db } = this.deps.store;
     const t = this.clock();
     const due = await db
@@ -211,7 +219,10 @@ export class Deliverer {
     return report;
   }
 
-  private async deliverOne(row: Row, now: Date, report: DeliveryReport): Promise<void> {
+  private async deliverOne(row: Row, sweepNow: Date, report: DeliveryReport): Promise<void> {
+    // What delivery records happened no earlier than the business time the row was written at: a row a
+    // job wrote at a simulated later day, delivered by a background sweep, is recorded on that day.
+    const now = new Date(Math.max(row.createdAt, sweepNow.getTime()));
     const { store, transport, logger } = this.deps;
     const { db } = store;
     const t = this.clock();
