@@ -91,6 +91,8 @@ export function deadLetterWrites(p: {
   keep: boolean;
   attempts: number;
   now: Date;
+  /** Real time, like every inbox timestamp. */
+  handledAt: number;
   admins: string[];
 }): Write[] {
   const { db, envelope, keep, now } = p;
@@ -103,7 +105,7 @@ export function deadLetterWrites(p: {
         status: 'failed',
         attempts: p.attempts,
         outcome: 'error',
-        handledAt: now.getTime(),
+        handledAt: p.handledAt,
         ...(keep ? {} : { payload: null }),
       })
       .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
