@@ -37,14 +37,14 @@ export function senderOf(envelope: EventEnvelope): string | undefined {
 }
 
 /**
- * An envelope may be kept for replay unless it was recorded redacted, or it is a step of a report's intake
+ * An envelope may be kept for replay unless it was recorded redacted (`event.redacted`), or it is a step of a report's intake
  * (a report word, a query code, text typed while a report is open, a click on the intake cards).
  */
 export async function replayable(db: Db, envelope: EventEnvelope): Promise<boolean> {
-  if ((envelope as { redacted?: unknown }).redacted) return false;
   const event = envelope.event as
-    | { action?: { value?: { a?: unknown } }; message?: { content?: unknown } }
+    | { redacted?: unknown; action?: { value?: { a?: unknown } }; message?: { content?: unknown } }
     | undefined;
+  if (event?.redacted === true) return false;
   if (envelope.header.event_type === 'card.action.trigger') {
     const a = event?.action?.value?.a;
     return !(typeof a === 'string' && (INTAKE_ACTION_IDS.has(a) || a.startsWith('report.')));
