@@ -4,7 +4,7 @@ import { conversations, inbox } from '../../db/schema';
 import type { CardResponse, EventEnvelope } from '../lark/envelope';
 import { PRIVATE_REF_PREFIX } from '../notify/deliver';
 import { enqueuePatch, enqueueSend, textMessage } from '../notify/outbox';
-import type { Db, Write } from '../store';
+import { type Db, guard, type Write } from '../store';
 import { REPORT_FLOW, REPORT_WORDS } from './handlers/reports-intake';
 import { normalizeCommand } from './text';
 
@@ -109,6 +109,8 @@ export function deadLetterWrites(p: {
         ...(keep ? {} : { payload: null }),
       })
       .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+    // Handled elsewhere meanwhile: nobody is told it failed.
+    guard,
   ];
   const sender = senderOf(envelope);
   if (sender) {

@@ -145,6 +145,7 @@ export class Pipeline {
                   .update(inbox)
                   .set({ attempts })
                   .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+                guard,
                 // A late click's clicker saw only 「已收到」: tell them it failed and will be retried.
                 ...(isCard && live && !toldLive ? lateFailureWrites(db, envelope, now) : []),
               ],

@@ -127,6 +127,23 @@ describe.each(storeFactories)('dead letters and late answers on $name', (factory
     for (const alert of await textsTo(ADMINS[0]!)) expect(alert).toContain('无法重新处理');
   });
 
+  it('an event handled elsewhere while its last attempt failed is no dead letter and alarms nobody', async () => {
+    let runs = 0;
+    const p = make(async () => {
+      runs++;
+      if (runs === 3)
+        await store.commit([
+          { sql: "update inbox set status = 'done', payload = null where event_id = 'raced'", params: [] },
+        ]);
+      throw new Error('handler bug');
+    });
+    await p.accept(textEvent('raced', 'x'), 'webhook');
+    await failAll(p, 'raced', 2);
+    expect((await p.process('raced')).status).toBe('skipped');
+    expect((await store.db.select().from(inbox))[0]).toMatchObject({ status: 'done' });
+    expect(await outRows()).toHaveLength(0);
+  });
+
   it('a full or locked database does not count as a failed attempt', async () => {
     let calls = 0;
     const p = make(async () => {
