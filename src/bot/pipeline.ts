@@ -28,11 +28,14 @@ export interface PipelineDeps {
 }
 
 /**
- * A card click someone is waiting on: `answering` once the work has claimed the live answer (it is then
- * awaited past the budget), `late` once the budget ran out first (the answer is then forwarded).
+ * A card click someone is waiting on: `answering` while an attempt that is about to commit holds the live
+ * answer (it is then awaited past the budget), `late` once the budget ran out with nobody holding it (the
+ * answer is then forwarded). An attempt that loses a race lets go; past the budget that makes it late.
  */
 interface LiveClick {
   state: 'waiting' | 'answering' | 'late';
+  expired: boolean;
+  onLate: () => void;
 }
 
 const SLOW_CARD_TOAST: CardResponse = { toast: { type: 'info', content: '已收到，正在处理，结果稍后更新' } };
@@ -87,7 +90,7 @@ export class Pipeline {
     const { db } = store;
     const started = this.wallClock();
     let fresh = justAccepted;
-    return retryOnConflict(async () => {
+    const attempt = async () => {
       const row = fresh
         ? { status: 'pending', payload: '', attempts: 0, eventType: fresh.header.event_type }
         : (await db.select().from(inbox).where(eq(inbox.eventId, eventId)))[0];
@@ -163,7 +166,13 @@ export class Pipeline {
       if (fx.writes.length > 0) this.deps.kickDelivery();
       if (fx.replayRequested) this.inBackground(() => this.recover());
       return { status: 'done' as const, response: fx.response };
-    });
+    };
+    return retryOnConflict(() =>
+      attempt().catch((err) => {
+        if (err instanceof ConflictError) releaseLiveAnswer(live);
+        throw err;
+      }),
+    );
   }
 
   /**
@@ -200,17 +209,19 @@ export class Pipeline {
       return BUSY_CARD_TOAST;
     }
     if (accepted === 'duplicate') return {};
-    const live: LiveClick = { state: 'waiting' };
-    const work = this.process(envelope.header.event_id, envelope, live);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let late!: () => void;
     const budget = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => {
-        // Past the budget the work forwards whatever it concludes; once it has claimed the answer, wait for it.
-        if (live.state !== 'waiting') return;
-        live.state = 'late';
-        resolve('late');
-      }, this.deps.cardBudgetMs ?? 2500);
+      late = () => resolve('late');
     });
+    const live: LiveClick = { state: 'waiting', expired: false, onLate: late };
+    const work = this.process(envelope.header.event_id, envelope, live);
+    // Past the budget the work forwards whatever it concludes; an attempt committing its answer is awaited.
+    const timer = setTimeout(() => {
+      live.expired = true;
+      if (live.state !== 'waiting') return;
+      live.state = 'late';
+      late();
+    }, this.deps.cardBudgetMs ?? 2500);
     const first = await Promise.race([work, budget]);
     clearTimeout(timer);
     if (first === 'late') {
@@ -275,6 +286,15 @@ function claimLiveAnswer(live: LiveClick | undefined): boolean {
   if (!live || live.state === 'late') return false;
   live.state = 'answering';
   return true;
+}
+
+/** An attempt that lost a race gives the live answer back; past the budget the click is then late. */
+function releaseLiveAnswer(live: LiveClick | undefined): void {
+  if (live?.state !== 'answering') return;
+  if (live.expired) {
+    live.state = 'late';
+    live.onLate();
+  } else live.state = 'waiting';
 }
 
 function errorText(err: unknown): string {

@@ -1,10 +1,11 @@
+import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { conversations, inbox, kv, outbox } from '../../db/schema';
 import type { Effects } from '../../src/bot/effects';
 import { Pipeline } from '../../src/bot/pipeline';
 import type { EventEnvelope } from '../../src/lark/envelope';
 import { silentLogger } from '../../src/log';
-import type { Store } from '../../src/store';
+import { guard, type Store } from '../../src/store';
 import { storeFactories } from '../support/stores';
 
 const SENDER = 'ou_sender_wang';
@@ -223,6 +224,46 @@ describe.each(storeFactories)('dead letters and late answers on $name', (factory
         expect.stringContaining('系统会自动重试'),
         expect.stringContaining('已记录你的表决'),
       ]);
+    });
+
+    it('an attempt that loses a race after the budget lets the clicker go at once; the retry forwards', async () => {
+      // The first commit is slow enough for the budget to run out during it, and then loses a race.
+      let commits = 0;
+      const slowStore: Store = {
+        ...store,
+        db: store.db,
+        async commit(writes) {
+          // The accept, then the first attempt's claim.
+          if (++commits === 2) await new Promise((r) => setTimeout(r, 30));
+          return store.commit(writes);
+        },
+      };
+      let runs = 0;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const p = new Pipeline({
+        store: slowStore,
+        logger: silentLogger,
+        kickDelivery: () => {},
+        cardBudgetMs: 5,
+        router: async (_e, fx) => {
+          runs++;
+          if (runs === 1) {
+            fx.write(fx.db.update(kv).set({ value: 'x' }).where(eq(kv.key, 'nobody')), guard);
+            return;
+          }
+          await gate;
+          fx.toast('success', '已记录你的表决');
+        },
+      });
+      const answer = await p.handleCard(clickEvent('raced-click'), 'webhook');
+      expect(answer.toast?.content).toBe('已收到，正在处理，结果稍后更新');
+      release();
+      await p.idle();
+      expect(runs).toBe(2);
+      expect(await textsTo(SENDER)).toEqual([expect.stringContaining('已记录你的表决')]);
     });
 
     it('an answer inside the budget is the response itself, with no message besides', async () => {
