@@ -7,6 +7,7 @@ import {
   determinationCommand,
   env,
   envAt,
+  noCorrection,
   ok,
   refused,
   run,
@@ -24,12 +25,21 @@ const ext = {
 };
 
 describe('correction order', () => {
-  it('is set afterwards when the determination did not carry it', () => {
-    const decided = run(
-      carriedCase(),
-      { ...determinationCommand, correctionRequired: true, correction: undefined },
-      secretary,
+  it('the issue form must carry the order when correction starts (art. 15)', () => {
+    refused(
+      decideCase(carriedCase(), { ...determinationCommand, correction: undefined }, secretary, env),
+      'incomplete',
+      /第十五条.*纠错通知/,
     );
+  });
+
+  it('is set afterwards on a case decided before the order went with the determination', () => {
+    // Such cases are stored: correction required, no order yet.
+    const issued = run(carriedCase(), { ...determinationCommand, ...noCorrection }, secretary);
+    const decided: Case = {
+      ...issued,
+      determination: { ...issued.determination!, correctionRequired: true, correctionWaiver: null },
+    };
     expect(decided.status).toBe('decided');
     refused(decideCase(decided, { type: 'close' }, secretary, env), 'incomplete', /纠错通知/);
     const order = determinationCommand.correction!;
