@@ -467,7 +467,14 @@ export interface OpenByOrganisationCommand {
 export type ReportCommand =
   | { type: 'assign_investigator'; investigator: Actor }
   | { type: 'submit_findings'; text: string }
-  | { type: 'record_outcome'; result: ReportOutcomeId; note: string; caseId?: string | null }
+  | {
+      type: 'record_outcome';
+      result: ReportOutcomeId;
+      note: string;
+      caseId?: string | null;
+      /** The linked case's determination as the shell loaded it (null: not decided yet). */
+      linkedDetermination?: Pick<Determination, 'outcome' | 'basis'> | null;
+    }
   | { type: 'send_feedback'; text: string; chatId?: string | null }
   | { type: 'request_clearing'; officerOpenId: string }
   | { type: 'answer_clearing'; agree: boolean }

@@ -35,6 +35,8 @@ describe('统计 for party members only', () => {
     const det = (outcome: 'exempt' | 'lighter'): CaseCommand => ({
       ...determinationCommand,
       outcome,
+      // 从轻 rests on a 第十一条 item (the findings' 第十条 item meets all three conditions).
+      ...(outcome === 'lighter' ? { citedItems: ['11.1'] } : {}),
       correction: { ...determinationCommand.correction!, deadline: addCalendarDays(today, 30) },
     });
     const variant = (c: Case, n: number): Case => ({
