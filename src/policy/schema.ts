@@ -164,6 +164,9 @@ function crossFieldErrors(p: Policy): string[] {
   uniqueIds(p.publicationScopes, 'publicationScopes', ['none', 'party', 'chat']);
   uniqueIds(p.reportOutcomes, 'reportOutcomes', ['true', 'partly_true', 'false', 'unfounded', 'tolerated']);
 
+  // Art. 14 speaks of 予以容错: 不予容错 can never be outside the enforcement-error record.
+  if (p.notAnErrorOutcomes.includes('refuse'))
+    err(['notAnErrorOutcomes'], '「不予容错」不能列为不作为执法错误认定（第十四条）');
   const offsets = new Set<number>();
   p.correction.reminderOffsetsDays.forEach((o, i) => {
     if (offsets.has(o)) err(['correction', 'reminderOffsetsDays', i], `提醒天数 ${o} 重复`);
