@@ -210,7 +210,7 @@ export function issueDetermination(
     if (waiver === '')
       return refuse(
         'incomplete',
-        '第十六条：应向尽职免责、容错免责对象说明纠错事由、明确纠错事项。认为没有需要纠错的事项时，请说明理由（将记入案件）。',
+        '第十五条、第十六条：作出尽职免责、容错免责决定的同时应当启动纠错程序，说明纠错事由、明确纠错事项。认为没有需要纠错的事项时，请说明理由（将记入案件）。',
       );
     if (textTooLong(policy, waiver)) return refuse('invalid', '不需要纠错的理由过长。');
   }
