@@ -1,5 +1,5 @@
 import { tally } from '../src/cases/deliberation';
-import { basisFromFindings, issuableOutcomes } from '../src/cases/determination';
+import { basisFromFindings, carriedIssuable, issuableOutcomes } from '../src/cases/determination';
 import type {
   CaseFacts,
   Deliberation,
@@ -163,10 +163,30 @@ export function deliberationCard(d: DeliberationCardData) {
   } else if (r.carried) {
     elements.push(
       hr(),
-      md(`**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过。由党组书记签发认定结论。`),
-      buttonRow([
-        button('签发认定结论', { a: 'det.form', case: d.caseId, round: del.round }, { type: 'primary' }),
-      ]),
+      ...(carriedIssuable({ facts: d.facts, findings: d.findings, deliberation: del }, policy)
+        ? [
+            md(`**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过。由党组书记签发认定结论。`),
+            buttonRow([
+              button(
+                '签发认定结论',
+                { a: 'det.form', case: d.caseId, round: del.round },
+                { type: 'primary' },
+              ),
+            ]),
+          ]
+        : [
+            md(
+              `**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过，但依核查意见不能作出该认定（第九条至第十二条）。党组书记可以在签发表单中说明理由改变认定依据，或重新表决。`,
+            ),
+            buttonRow([
+              button(
+                '签发认定结论',
+                { a: 'det.form', case: d.caseId, round: del.round },
+                { type: 'primary' },
+              ),
+              button('重新表决', { a: 'delib.reopen', case: d.caseId, round: del.round }),
+            ]),
+          ]),
     );
   } else {
     elements.push(

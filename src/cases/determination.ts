@@ -117,6 +117,17 @@ export function issuableOutcomes(items: readonly ItemId[], b: LegalBasis, policy
   });
 }
 
+/** Whether the findings allow the outcome that carried: when not, the secretary may put it to a new vote. */
+export function carriedIssuable(
+  c: Pick<Case, 'facts' | 'findings' | 'deliberation'>,
+  policy: Policy,
+): boolean {
+  const carried = c.deliberation?.result?.carried;
+  if (!carried) return false;
+  const items = c.findings?.items ?? c.facts.items;
+  return issuableOutcomes(items, basisFromFindings(c, policy), policy).some((o) => o.outcome === carried);
+}
+
 /** The secretary's statement of the basis, with the findings' as the default; a departure needs a reason. */
 function statedBasis(c: Case, cmd: Cmd<'issue_determination'>, policy: Policy): StatedBasis | Refusal {
   const found = basisFromFindings(c, policy);

@@ -1,8 +1,9 @@
 // 第十二条: where it applies, only 不予容错 — whatever carried, whatever is cited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideCase } from '../../src/cases';
 import { issuableOutcomes } from '../../src/cases/determination';
 import { defaultPolicy as policy } from '../../src/policy';
-import { ok } from '../cases/fixtures';
+import { env, ok, secretary } from '../cases/fixtures';
 import {
   carriedOn,
   clause,
@@ -12,6 +13,7 @@ import {
   noOrder,
   orderFields,
   refusedWith,
+  SEC,
   startWorld,
   text,
   type World,
@@ -56,6 +58,14 @@ describe(`第十二条「${ART12}」`, () => {
     refusedWith(issue(c, { basis: { article12: true, reason: '党组认为属滥用职权。' } }), /第十二条/);
   });
 
+  it('a carried 免责 that 第十二条 forbids may be put to a new vote; a carried 不予容错 may not', () => {
+    const c = carriedOn({ items: ['10.4', '12'], conditions: met }, 'exempt');
+    const again = ok(decideCase(c, { type: 'reopen_vote' }, secretary, env));
+    expect(again.state.deliberation).toMatchObject({ round: 2, status: 'open' });
+    const refused = carriedOn({ items: ['10.4', '12'], conditions: met }, 'refuse');
+    refusedWith(decideCase(refused, { type: 'reopen_vote' }, secretary, env), /不能重新表决/);
+  });
+
   it('what the vote card offers under 第十二条 is 不予容错 alone', () => {
     const b = { conditions: met, article12: true };
     expect(issuableOutcomes(['10.4', '12'], b, policy).map((o) => o.outcome)).toEqual(['refuse']);
@@ -85,5 +95,11 @@ describe('第十二条 end to end through the emulator', () => {
     const c = await getCase(id);
     expect(c.determination).toBeNull();
     expect(c.status).toBe('deliberating');
+    // What carried cannot be issued: the secretary may put it to the party group again.
+    expect(h.emu.buttons(cardId).map((b) => b.text)).toEqual(['签发认定结论', '重新表决']);
+    const again = await h.emu.clickButton(SEC.openId, cardId, '重新表决');
+    expect(again.toast).toEqual({ type: 'success', content: '已发起第 2 轮表决' });
+    await h.settle();
+    expect((await getCase(id)).deliberation).toMatchObject({ round: 2, status: 'open' });
   });
 });
