@@ -137,7 +137,9 @@ function basisFields(policy: Policy, values: IssueValues): object[] {
 /** 签发认定结论: the secretary's form, sent in the direct chat once an outcome carried. */
 export function issueFormCard(d: IssueFormData) {
   const { policy, c, values } = d;
-  const mustCorrect = policy.correction.requiredAfter.length > 0;
+  const after = policy.correction.requiredAfter
+    .map((b) => (b === 'duty' ? '尽职免责' : '容错免责'))
+    .join('、');
   const carried = d.carried ? voteLabelOf(policy, d.carried) : '无';
   const ownUnit = c.facts.unitId;
   const elements: object[] = [];
@@ -209,13 +211,15 @@ export function issueFormCard(d: IssueFormData) {
           selected_values: values.units,
         },
         md(
-          `**纠错（第十五条、第十六条）**：作出${policy.correction.requiredAfter.includes('duty') ? '尽职免责、' : ''}${policy.correction.requiredAfter.includes('tolerance') ? '容错免责' : ''}决定的同时启动纠错程序，纠错通知随认定结论一并下达。`,
+          after
+            ? `**纠错（第十五条、第十六条）**：作出${after}决定的同时启动纠错程序，纠错通知随认定结论一并下达${policy.correction.waiver === 'reasoned' ? '；确无需要纠错的事项的，须说明理由' : ''}。`
+            : '**纠错（第十五条）**：需要纠错的，纠错通知随认定结论一并下达。',
         ),
         yesNo(
           'correction',
           '是否启动纠错（第十五条）',
           '同时下达纠错通知（第十五条）',
-          mustCorrect && policy.correction.waiver === 'reasoned' ? '不需要纠错（须说明理由）' : '不需要纠错',
+          after && policy.correction.waiver === 'reasoned' ? '不需要纠错（免责时须说明理由）' : '不需要纠错',
           values.correction,
         ),
         ...orderFields(policy, d.people, values.order, false),
