@@ -27,6 +27,8 @@ export interface NodeRuntime {
 export interface NodeOptions {
   logger?: Logger;
   delivery?: Partial<DeliveryPolicy>;
+  /** The service's clock (ms since the epoch); tests run it with the emulator's. */
+  clock?: () => number;
 }
 
 export async function startNode(
@@ -66,6 +68,7 @@ export async function startNode(
     transport,
     logger: log,
     delivery: opts.delivery,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     defer: faults.has('kill-after-ack')
       ? // Fault injection: die after the platform got its 200 but before handling (crash-recovery tests, bench).
         () => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100)

@@ -593,7 +593,7 @@ export const CARD_RULES: CardRule[] = [
     id: 'options',
     doc: CARD_DOCS.multiSelectStatic,
     code: CARD_CONTENT_CODE,
-    // Option values are unique; what is preselected is one of the options.
+    // Options carry a string value, unique in the component; preselection is a string (list).
     check(card) {
       const out: CardFinding[] = [];
       for (const { node, path } of components(card)) {
@@ -617,20 +617,13 @@ export const CARD_RULES: CardRule[] = [
             out.push(finding('options', `${p}.value`, `duplicate option value ${o.value}`));
           values.push(o.value);
         }
-        const checkChosen = (v: unknown, p: string) => {
-          // A person picker with no options offers the chat's members, so any open_id may stand there.
-          if (!isStr(v)) out.push(finding('options', p, 'a preselected value is a string'));
-          else if ((!person || values.length > 0) && !values.includes(v))
-            out.push(finding('options', p, `preselected ${v} is not an option`));
-        };
-        if (node.initial_option !== undefined) checkChosen(node.initial_option, `${path}.initial_option`);
-        if (node.selected_values !== undefined) {
-          if (!Array.isArray(node.selected_values))
-            out.push(finding('options', `${path}.selected_values`, 'selected_values must be an array'));
-          else
-            for (const [i, v] of node.selected_values.entries())
-              checkChosen(v, `${path}.selected_values[${i}]`);
-        }
+        if (node.initial_option !== undefined && !isStr(node.initial_option))
+          out.push(finding('options', `${path}.initial_option`, 'initial_option is a string'));
+        if (
+          node.selected_values !== undefined &&
+          !(Array.isArray(node.selected_values) && node.selected_values.every(isStr))
+        )
+          out.push(finding('options', `${path}.selected_values`, 'selected_values is an array of strings'));
       }
       return out;
     },

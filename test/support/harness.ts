@@ -51,12 +51,16 @@ export async function startEmulator(): Promise<LarkEmulator> {
 
 /** The real Node runtime (HTTP server, SQLite file, SDK client) against the emulator, in-process. */
 export async function startHarness(
-  opts: { dbPath?: string; emu?: LarkEmulator; env?: Record<string, string> } = {},
+  opts: { dbPath?: string; emu?: LarkEmulator; env?: Record<string, string>; clock?: () => number } = {},
 ): Promise<Harness> {
   const emu = opts.emu ?? (await startEmulator());
   const dbPath = opts.dbPath ?? tempDbPath();
   const env = appEnv(emu, dbPath, opts.env);
-  const rt = await startNode(env, { logger: silentLogger, delivery: { baseBackoffMs: 30 } });
+  const rt = await startNode(env, {
+    logger: silentLogger,
+    delivery: { baseBackoffMs: 30 },
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   emu.connectApp({ eventUrl: `${rt.url}/webhook/event`, cardUrl: `${rt.url}/webhook/card` });
   return {
     emu,
