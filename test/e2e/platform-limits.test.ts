@@ -47,7 +47,7 @@ describe('a case open for 30 days lives within Lark’s 14-day card limits', () 
 
   beforeAll(async () => {
     const emu = await startEmulator();
-    h = await startHarness({ emu, clock: () => emu.now() });
+    h = await startHarness({ emu, node: { clock: () => emu.now() } });
     for (const u of [SEC, ...PM, CLERK, INV]) emu.addUser(u);
     emu.addChat({
       chatId: PARTY,
