@@ -50,8 +50,6 @@ export async function startNode(
       appSecret: config.appSecret,
       encryptKey: config.encryptKey,
       verificationToken: config.verificationToken,
-      // The sandbox platform keeps the bot's business time, so cards age with it.
-      clock,
     });
     config.domain = emulator.url;
   }

@@ -266,7 +266,10 @@ export class LarkEmulator {
     return this.opts.now();
   }
 
-  /** Moves the platform clock forward (cards age: a PATCH after 14 days fails, clicks stop arriving). */
+  /**
+   * Moves the platform clock forward (cards age: a PATCH after 14 days fails, clicks stop arriving). Request
+   * signatures keep the clock given at start, as the app checks them against real time.
+   */
   advanceClock(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new Error(`advanceClock: ${ms} is not a forward step`);
     this.clockOffsetMs += ms;
@@ -602,7 +605,8 @@ export class LarkEmulator {
         ? JSON.stringify({ encrypt: encryptPayload(JSON.stringify(b), key) })
         : JSON.stringify(b);
     let raw = opts.raw ?? serialise(payload);
-    const timestamp = String(opts.timestampSec ?? Math.floor(this.opts.now() / 1000));
+    // Signatures carry the given clock, not advanced time: the app checks them against its real clock.
+    const timestamp = String(opts.timestampSec ?? Math.floor(this.baseClock() / 1000));
     const nonce = ids.nonce();
     const headers: Record<string, string> = {};
     if (!opts.noSign) {
