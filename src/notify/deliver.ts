@@ -175,6 +175,21 @@ export class Deliverer {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** How long until the next pending row is due, if that is within `withinMs` (a retry about to go out). */
+  async nextDueWithin(withinMs: number): Promise<number | null> {
+    // Once closed (shutdown) nothing more goes out from here: nothing to wait for.
+    if (this.closed || !this.policy.selfSchedule) return null;
+    const [next] = await this.deps.store.db
+      .select({ at: outbox.nextAttemptAt })
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(1);
+    if (!next) return null;
+    const wait = Math.max(0, next.at - this.clock());
+    return wait <= withinMs ? wait : null;
+  }
+
   private async scheduleNext(): Promise<void> {
     if (this.closed || !this.policy.selfSchedule) return;
     const [next] = await this.deps.store.db
