@@ -266,7 +266,6 @@ export function orderFormCard(d: OrderFormData) {
     template: 'orange',
     summary: `${d.number ?? ''} 设定纠错事项`,
     elements,
-    shared: false,
   });
 }
 
@@ -352,7 +351,6 @@ export function correctionOrderCard(v: OrderView, today: string) {
     tags: [{ text: `期限 ${o.deadline}`, color: template === 'red' ? 'red' : 'orange' }],
     summary: `${v.number ?? ''} 纠错通知：整改期限 ${o.deadline}`,
     elements,
-    shared: false,
   });
 }
 
@@ -370,7 +368,6 @@ export function orderSetCard(v: OrderView) {
         `已私信通知整改责任人并要求确认收到。期限前 ${v.policy.correction.reminderOffsetsDays.join('、')} 个工作日的 ${v.policy.correction.reminderHour}:00 会提醒责任人；逾期后每个工作日提醒，并向党组群报告。`,
       ),
     ],
-    shared: false,
   });
 }
 
@@ -408,7 +405,6 @@ export function progressFormCard(d: FormHead & { policy: Policy; text?: string }
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -454,7 +450,6 @@ export function completionFormCard(d: FormHead & { policy: Policy; evidence: str
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -491,7 +486,6 @@ export function evidenceAddedCard(d: {
         ),
       ]),
     ],
-    shared: false,
   });
 }
 
@@ -530,7 +524,6 @@ export function extensionFormCard(
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -547,7 +540,6 @@ export function submittedCard(d: {
     template: 'green',
     summary: d.title,
     elements: [md([caseLine(d.number, d.caseTitle), ...d.lines].join('\n'))],
-    shared: false,
   });
 }
 
@@ -617,7 +609,6 @@ export function extensionRequestCard(d: ExtensionRequestData) {
     template,
     summary: `${d.number ?? ''} 延期申请：${ext.status === 'pending' ? '待审批' : ext.status === 'approved' ? '已批准' : '未批准'}`,
     elements,
-    shared: false,
   });
 }
 
@@ -685,7 +676,6 @@ export function completionReviewCard(d: CompletionReviewData) {
     template,
     summary: `${d.number ?? ''} 整改完成报告`,
     elements,
-    shared: false,
   });
 }
 
@@ -716,7 +706,6 @@ export function progressReportedCard(d: {
       hr(),
       buttonRow([button('查看整改情况', { a: CORRECTION_ACTIONS.open, case: d.caseId })]),
     ],
-    shared: false,
   });
 }
 
@@ -751,7 +740,6 @@ export function extensionDecidedCard(d: {
       hr(),
       responsibleButtons(d.caseId, d.canExtend),
     ],
-    shared: false,
   });
 }
 
@@ -780,7 +768,6 @@ export function completionReturnedCard(d: {
       hr(),
       responsibleButtons(d.caseId, d.canExtend),
     ],
-    shared: false,
   });
 }
 
@@ -799,7 +786,6 @@ export function completionAcceptedCard(d: { number: string | null; title: string
         ].join('\n'),
       ),
     ],
-    shared: false,
   });
 }
 
@@ -839,7 +825,6 @@ export function correctionReminderCard(d: {
       hr(),
       responsibleButtons(d.caseId, !overdue),
     ],
-    shared: false,
   });
 }
 

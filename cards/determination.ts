@@ -257,7 +257,6 @@ export function issueFormCard(d: IssueFormData) {
     template: 'indigo',
     summary: `${c.number ?? ''} 签发认定结论`,
     elements,
-    shared: false,
   });
 }
 
@@ -338,6 +337,5 @@ export function issuedCard(d: { policy: Policy; c: Case; det: Determination }) {
         : []),
       ...closingElements(d.c, d.det),
     ],
-    shared: false,
   });
 }
