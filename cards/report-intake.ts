@@ -121,7 +121,7 @@ export function reportFormCard(d: ReportFormData) {
       },
     ],
   });
-  elements.push(buttonRow([button('取消举报', { a: REPORT_INTAKE_ACTIONS.cancel, d: d.token })]));
+  elements.push(buttonRow([button('取消举报', { a: REPORT_INTAKE_ACTIONS.cancel, d: d.token, m: d.mode })]));
   return card({
     title: anon ? '匿名举报' : '实名举报',
     subtitle: ART18,
