@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inbox, messageRefs, outbox } from '../../db/schema';
+import { inbox, kv, messageRefs, outbox } from '../../db/schema';
 import { type Harness, OFFICER, startHarness } from '../support/harness';
 
 describe('tick retention', () => {
@@ -29,7 +29,7 @@ describe('tick retention', () => {
     expect((await db.select().from(outbox)).length).toBeGreaterThan(0);
 
     const soon = await h.rt.service.tick(new Date(Date.now() + 29 * 86_400_000));
-    expect(soon.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0 });
+    expect(soon.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0, reportDrafts: 0 });
 
     const later = await h.rt.service.tick(new Date(Date.now() + 31 * 86_400_000));
     expect(later.purged.inbox).toBeGreaterThanOrEqual(2);
@@ -37,5 +37,18 @@ describe('tick retention', () => {
     expect(later.purged.messageRefs).toBeGreaterThanOrEqual(1);
     expect(await db.select().from(inbox)).toEqual([]);
     expect(await db.select().from(messageRefs).where(eq(messageRefs.ref, 'tracker:old'))).toEqual([]);
+  });
+
+  it('drops an anonymous report draft left unfinished once its card has expired (14 days), not before', async () => {
+    await h.emu.sendText(OFFICER.openId, '举报');
+    await h.settle();
+    const { db } = h.rt.store;
+    const drafts = async () =>
+      (await db.select().from(kv)).filter((r) => r.key.startsWith('reportdraft:')).length;
+    expect(await drafts()).toBe(1);
+    expect((await h.rt.service.tick(new Date(Date.now() + 13 * 86_400_000))).purged.reportDrafts).toBe(0);
+    expect(await drafts()).toBe(1);
+    expect((await h.rt.service.tick(new Date(Date.now() + 15 * 86_400_000))).purged.reportDrafts).toBe(1);
+    expect(await drafts()).toBe(0);
   });
 });
