@@ -17,7 +17,10 @@ export interface PipelineDeps {
   router: Router;
   /** Called after every commit that queued messages. */
   kickDelivery: () => void;
+  /** Business time: the `now` a handler decides with. */
   clock?: () => number;
+  /** Real time: when an event was received or handled, and how long it took (never moved by `--now`). */
+  wallClock?: () => number;
   /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
   cardBudgetMs?: number;
   maxAttempts?: number;
@@ -36,10 +39,12 @@ const FAILED_CARD_TOAST: CardResponse = { toast: { type: 'error', content: 'å¤„ç
  */
 export class Pipeline {
   private readonly clock: () => number;
+  private readonly wallClock: () => number;
   /** Envelopes recorded redacted, with the sender's traces: only this process can still handle them. */
   private readonly redacted = new WeakMap<EventEnvelope, string[]>();
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.wallClock = deps.wallClock ?? this.clock;
   }
 
   async accept(envelope: EventEnvelope, source: Source): Promise<'accepted' | 'duplicate'> {
@@ -54,7 +59,7 @@ export class Pipeline {
           eventType: envelope.header.event_type,
           source,
           payload: JSON.stringify(redaction ? redaction.recorded : envelope),
-          receivedAt: this.clock(),
+          receivedAt: this.wallClock(),
         })
         .onConflictDoNothing(),
     ]);
@@ -72,7 +77,7 @@ export class Pipeline {
   ): Promise<{ status: 'done' | 'skipped' | 'error'; response?: CardResponse }> {
     const { store, logger } = this.deps;
     const { db } = store;
-    const started = this.clock();
+    const started = this.wallClock();
     let fresh = justAccepted;
     // The inbox holds only a redacted copy: a retry after a lost race keeps working on the one in memory.
     const traces = justAccepted ? this.redacted.get(justAccepted) : undefined;
@@ -99,7 +104,7 @@ export class Pipeline {
         await store.commit([
           db
             .update(inbox)
-            .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.clock() })
+            .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.wallClock() })
             .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
           guard,
           ...fx.writes,
@@ -122,7 +127,7 @@ export class Pipeline {
             .set({
               attempts,
               ...(failed
-                ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.clock() }
+                ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.wallClock() }
                 : {}),
             })
             .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
@@ -134,7 +139,7 @@ export class Pipeline {
         eventId,
         type: row.eventType,
         outcome: fx.outcome,
-        ms: this.clock() - started,
+        ms: this.wallClock() - started,
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
       if (fx.unrecorded.length > 0) await this.deps.sendUnrecorded?.(fx.unrecorded);
@@ -202,7 +207,7 @@ export class Pipeline {
     await store.commit([
       store.db
         .update(inbox)
-        .set({ status: 'done', payload: null, outcome: 'anonymous:unanswered', handledAt: this.clock() })
+        .set({ status: 'done', payload: null, outcome: 'anonymous:unanswered', handledAt: this.wallClock() })
         .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
     ]);
     logger.warn({ msg: 'anonymous event left unanswered', eventId });
