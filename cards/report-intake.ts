@@ -115,7 +115,9 @@ export function reportFormCard(d: ReportFormData) {
         text: plain(anon ? '提交匿名举报' : '提交实名举报'),
         confirm: {
           title: plain('确认提交'),
-          text: plain(anon ? '提交后不能修改。查询码会显示在这张卡片上，只显示一次，请立即记下。' : '提交后不能修改。'),
+          text: plain(
+            anon ? '提交后不能修改。查询码会显示在这张卡片上，只显示一次，请立即记下。' : '提交后不能修改。',
+          ),
         },
         behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode } }],
       },
