@@ -15,7 +15,7 @@ describe('the sandbox chats file forgets a send’s uuid like a private outbox r
   let t = 1_764_300_000_000;
   let emu: LarkEmulator;
   beforeEach(async () => {
-    emu = await LarkEmulator.start({ appId: APP_ID, appSecret: APP_SECRET, now: () => t });
+    emu = await LarkEmulator.start({ appId: APP_ID, appSecret: APP_SECRET, clock: () => t });
     emu.addUser({ openId: ALICE, name: '张执法' });
     emu.connectTransport(async () => ({ status: 200, json: {} }));
   });
@@ -39,7 +39,7 @@ describe('the sandbox chats file forgets a send’s uuid like a private outbox r
     expect(saved.split('uuid-new-2b8d4e')).toHaveLength(2); // once, in the dedup map
 
     // Restored, the recent uuid still deduplicates: a resend returns the same message.
-    const again = await LarkEmulator.start({ appId: APP_ID, appSecret: APP_SECRET, now: () => t });
+    const again = await LarkEmulator.start({ appId: APP_ID, appSecret: APP_SECRET, clock: () => t });
     try {
       expect(restoreEmulator(again, file)).toBe(true);
       again.connectTransport(async () => ({ status: 200, json: {} }));
