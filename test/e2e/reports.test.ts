@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, conversations } from '../../db/schema';
+import { audit, conversations, kv } from '../../db/schema';
 import type { Report } from '../../src/cases/types';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
@@ -223,6 +223,10 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
       .from(conversations)
       .where(eq(conversations.openId, STRANGER.openId));
     expect(rows).toHaveLength(0);
+    // The draft was keyed by its card's token, never by the person, and went with 取消.
+    expect((await h.rt.store.db.select().from(kv)).filter((r) => r.key.startsWith('reportdraft:'))).toEqual(
+      [],
+    );
   });
 
   it('an accused clerk is recused: no card, not in the list, every click refused and nothing changes', async () => {
