@@ -3,7 +3,7 @@ import { REPORT_INTAKE_ACTIONS } from '../../cards/report-intake';
 import { conversations, inbox } from '../../db/schema';
 import type { CardResponse, EventEnvelope } from '../lark/envelope';
 import { PRIVATE_REF_PREFIX } from '../notify/deliver';
-import { enqueuePatch, enqueueSend, textMessage } from '../notify/outbox';
+import { enqueuePatch, enqueueSend, textMessage, type UnrecordedMessage } from '../notify/outbox';
 import { type Db, guard, type Write } from '../store';
 import { REPORT_FLOW, REPORT_WORDS } from './handlers/reports-intake';
 import { normalizeCommand } from './text';
@@ -81,52 +81,74 @@ const KIND_NAMES: Record<string, string> = {
   'im.chat.member.bot.deleted_v1': '把机器人移出群',
 };
 
+/** What giving up on or answering an event records, and what goes out from memory only (an anonymous sender). */
+export interface Told {
+  writes: Write[];
+  unrecorded: UnrecordedMessage[];
+}
+
+/** A note to whoever is waiting: an outbox row under a private ref, or for an anonymous sender from memory. */
+function tellSender(db: Db, openId: string, text: string, now: Date, anonymous: boolean, told: Told): void {
+  if (anonymous) told.unrecorded.push({ op: 'send', openId, message: textMessage(text) });
+  // The outbox forgets recipient and text of a private row once delivered.
+  else
+    told.writes.push(
+      enqueueSend(db, {
+        to: { openId },
+        message: textMessage(text),
+        now,
+        ref: `${PRIVATE_REF_PREFIX}answer`,
+      }),
+    );
+}
+
 /**
- * The writes that turn a pending event into a dead letter: the row marked failed (its envelope kept only if
+ * What turns a pending event into a dead letter: the row marked failed (its envelope kept only if
  * replayable), a note to the sender and an alert to each admin, all in the commit that gives up.
  */
-export function deadLetterWrites(p: {
+export function deadLetter(p: {
   db: Db;
   envelope: EventEnvelope;
   keep: boolean;
+  anonymous: boolean;
   attempts: number;
   now: Date;
   /** Real time, like every inbox timestamp. */
   handledAt: number;
   admins: string[];
-}): Write[] {
+}): Told {
   const { db, envelope, keep, now } = p;
   const eventId = envelope.header.event_id;
   const kind = KIND_NAMES[envelope.header.event_type] ?? '操作';
-  const writes: Write[] = [
-    db
-      .update(inbox)
-      .set({
-        status: 'failed',
-        attempts: p.attempts,
-        outcome: 'error',
-        handledAt: p.handledAt,
-        ...(keep ? {} : { payload: null }),
-      })
-      .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
-    // Handled elsewhere meanwhile: nobody is told it failed.
-    guard,
-  ];
+  const told: Told = {
+    writes: [
+      db
+        .update(inbox)
+        .set({
+          status: 'failed',
+          attempts: p.attempts,
+          outcome: 'error',
+          handledAt: p.handledAt,
+          ...(keep ? {} : { payload: null }),
+        })
+        .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+      // Handled elsewhere meanwhile: nobody is told it failed.
+      guard,
+    ],
+    unrecorded: [],
+  };
   const sender = senderOf(envelope);
-  if (sender) {
-    const text = keep
-      ? `抱歉，你刚才${kind}没有处理成功（系统出错），这次操作尚未生效。系统已保留这次操作并通知管理员，故障排除后会重新处理，结果会发给你，请不要重复操作。`
-      : `抱歉，你刚才${kind}没有处理成功（系统出错），这次操作尚未生效。出于保密，系统没有保留这次操作的内容，请稍后重新操作一次。`;
-    // Sent under a private ref: the outbox forgets recipient and text once delivered.
-    writes.push(
-      enqueueSend(db, {
-        to: { openId: sender },
-        message: textMessage(text),
-        now,
-        ref: `${PRIVATE_REF_PREFIX}dead-letter`,
-      }),
+  if (sender)
+    tellSender(
+      db,
+      sender,
+      keep
+        ? `抱歉，你刚才${kind}没有处理成功（系统出错），这次操作尚未生效。系统已保留这次操作并通知管理员，故障排除后会重新处理，结果会发给你，请不要重复操作。`
+        : `抱歉，你刚才${kind}没有处理成功（系统出错），这次操作尚未生效。出于保密，系统没有保留这次操作的内容，请稍后重新操作一次。`,
+      now,
+      p.anonymous,
+      told,
     );
-  }
   const alert = [
     `有一个事件处理失败，已重试 ${p.attempts} 次仍未成功（事件编号 ${eventId}，类型：${kind}）。`,
     keep
@@ -135,53 +157,48 @@ export function deadLetterWrites(p: {
     '详细错误见服务日志（按事件编号查找）。',
   ].join('\n');
   for (const openId of p.admins)
-    writes.push(enqueueSend(db, { to: { openId }, message: textMessage(alert), now }));
-  return writes;
+    told.writes.push(enqueueSend(db, { to: { openId }, message: textMessage(alert), now }));
+  return told;
 }
 
 /**
  * A card answer nobody was waiting for any more (handled after the budget, or after a restart or replay):
  * the card goes to the message as an update, the toast to the clicker as a direct message.
  */
-export function forwardedAnswerWrites(
+export function forwardedAnswer(
   db: Db,
   envelope: EventEnvelope,
   response: CardResponse | undefined,
   now: Date,
-): Write[] {
-  if (!response) return [];
+  anonymous: boolean,
+): Told {
+  const told: Told = { writes: [], unrecorded: [] };
+  if (!response) return told;
   const event = envelope.event as { context?: { open_message_id?: unknown } } | undefined;
   const messageId = event?.context?.open_message_id;
-  const writes: Write[] = [];
-  const card = response.card?.data;
-  if (card && typeof messageId === 'string' && messageId)
-    writes.push(enqueuePatch(db, { target: { messageId }, card: card as object, now }));
+  const card = response.card?.data as object | undefined;
+  if (card && typeof messageId === 'string' && messageId) {
+    if (anonymous) told.unrecorded.push({ op: 'patch', messageId, card });
+    else told.writes.push(enqueuePatch(db, { target: { messageId }, card, now }));
+  }
   const clicker = senderOf(envelope);
   const toast = response.toast?.content;
-  if (toast && clicker)
-    writes.push(
-      enqueueSend(db, {
-        to: { openId: clicker },
-        message: textMessage(`你刚才在卡片上的操作已处理：${toast}`),
-        now,
-        ref: `${PRIVATE_REF_PREFIX}late-answer`,
-      }),
-    );
-  return writes;
+  if (toast && clicker) tellSender(db, clicker, `你刚才在卡片上的操作已处理：${toast}`, now, anonymous, told);
+  return told;
 }
 
 /** Told to a clicker whose late click failed; the event is retried and its result forwarded. */
-export function lateFailureWrites(db: Db, envelope: EventEnvelope, now: Date): Write[] {
+export function lateFailure(db: Db, envelope: EventEnvelope, now: Date, anonymous: boolean): Told {
+  const told: Told = { writes: [], unrecorded: [] };
   const clicker = senderOf(envelope);
-  if (!clicker) return [];
-  return [
-    enqueueSend(db, {
-      to: { openId: clicker },
-      message: textMessage(
-        '你刚才在卡片上的操作处理出错，尚未生效。系统会自动重试，结果会再发给你，请不要重复点击。',
-      ),
+  if (clicker)
+    tellSender(
+      db,
+      clicker,
+      '你刚才在卡片上的操作处理出错，尚未生效。系统会自动重试，结果会再发给你，请不要重复点击。',
       now,
-      ref: `${PRIVATE_REF_PREFIX}late-error`,
-    }),
-  ];
+      anonymous,
+      told,
+    );
+  return told;
 }

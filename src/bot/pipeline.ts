@@ -2,9 +2,11 @@ import { and, asc, eq, lt } from 'drizzle-orm';
 import { inbox } from '../../db/schema';
 import type { CardResponse, EventEnvelope } from '../lark/envelope';
 import type { Logger } from '../log';
+import type { UnrecordedMessage } from '../notify/outbox';
 import { ConflictError, guard, isStoreUnavailable, retryOnConflict, type Store } from '../store';
-import { deadLetterWrites, forwardedAnswerWrites, lateFailureWrites, replayable } from './dead-letters';
+import { deadLetter, forwardedAnswer, lateFailure, replayable } from './dead-letters';
 import { Effects } from './effects';
+import { isRedacted, type Redactor, writeHoldingTrace } from './redact';
 
 export type Source = 'webhook' | 'websocket';
 /** Routes one envelope to its use case; it reads what it needs and records its effects, it never commits. */
@@ -23,6 +25,10 @@ export interface PipelineDeps {
   /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
   cardBudgetMs?: number;
   maxAttempts?: number;
+  /** Decides before the first write which events are recorded without their sender (src/bot/redact.ts). */
+  redact?: Redactor;
+  /** Delivers what a handler sent unrecorded, after its commit. */
+  sendUnrecorded?: (messages: UnrecordedMessage[]) => Promise<void>;
   /** Who is alerted when an event is given up on. */
   admins?: () => Promise<string[]>;
 }
@@ -53,6 +59,8 @@ const BUSY_CARD_TOAST: CardResponse = {
 export class Pipeline {
   private readonly clock: () => number;
   private readonly wallClock: () => number;
+  /** Envelopes recorded redacted, with the sender's traces: only this process can still handle them. */
+  private readonly redacted = new WeakMap<EventEnvelope, string[]>();
   private readonly background = new Set<Promise<unknown>>();
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -61,6 +69,8 @@ export class Pipeline {
 
   async accept(envelope: EventEnvelope, source: Source): Promise<'accepted' | 'duplicate'> {
     const { store } = this.deps;
+    const redaction = this.deps.redact?.(envelope);
+    if (redaction) this.redacted.set(envelope, redaction.traces);
     const { changes } = await store.commit([
       store.db
         .insert(inbox)
@@ -68,7 +78,7 @@ export class Pipeline {
           eventId: envelope.header.event_id,
           eventType: envelope.header.event_type,
           source,
-          payload: JSON.stringify(envelope),
+          payload: JSON.stringify(redaction ? redaction.recorded : envelope),
           receivedAt: this.wallClock(),
         })
         .onConflictDoNothing(),
@@ -90,20 +100,32 @@ export class Pipeline {
     const { db } = store;
     const started = this.wallClock();
     let fresh = justAccepted;
+    // The inbox holds only a redacted copy: a retry after a lost race keeps working on the one in memory.
+    const traces = justAccepted ? this.redacted.get(justAccepted) : undefined;
+    const anonymous = traces !== undefined;
     const attempt = async () => {
       const row = fresh
         ? { status: 'pending', payload: '', attempts: 0, eventType: fresh.header.event_type }
         : (await db.select().from(inbox).where(eq(inbox.eventId, eventId)))[0];
-      if (row?.status !== 'pending' || (!fresh && !row.payload)) return { status: 'skipped' as const };
-      const envelope = fresh ?? (JSON.parse(row.payload as string) as EventEnvelope);
+      if (row?.status !== 'pending') return { status: 'skipped' as const };
+      const held = fresh ?? (traces ? justAccepted : undefined);
+      if (!held && !row.payload) return { status: 'skipped' as const };
+      const envelope = held ?? (JSON.parse(row.payload as string) as EventEnvelope);
       fresh = undefined;
-      const fx = new Effects(db, new Date(this.clock()));
+      if (isRedacted(envelope)) return this.unanswerable(eventId);
       const isCard = envelope.header.event_type === 'card.action.trigger';
+      const fx = new Effects(db, new Date(this.clock()), { anonymous, inline: isCard });
       try {
         await this.deps.router(envelope, fx);
-        // Nobody waits for this click's answer any more: it goes out in this same commit.
-        if (isCard && !claimLiveAnswer(live))
-          fx.write(...forwardedAnswerWrites(db, envelope, fx.response, fx.now));
+        const sender = traces?.filter((t) => !fx.addressedByRole.has(t));
+        if (sender && writeHoldingTrace(fx.writes, sender) >= 0)
+          throw new Error('an anonymous event would have written its sender; nothing was committed');
+        // Nobody waits for this click's answer any more: it goes out with this same commit.
+        if (isCard && !claimLiveAnswer(live)) {
+          const forwarded = forwardedAnswer(db, envelope, fx.response, fx.now, anonymous);
+          fx.write(...forwarded.writes);
+          fx.unrecorded.push(...forwarded.unrecorded);
+        }
         // Claim the event first: a second handler of the same event loses here, before its own writes.
         await store.commit([
           db
@@ -132,27 +154,34 @@ export class Pipeline {
         });
         const now = new Date(this.clock());
         const toldLive = claimLiveAnswer(live);
-        await store.commit(
-          failed
-            ? deadLetterWrites({
-                db,
-                envelope,
-                keep: await replayable(db, envelope).catch(() => false),
-                attempts,
-                now,
-                handledAt: this.wallClock(),
-                admins: await this.admins(eventId),
-              })
+        const told = failed
+          ? deadLetter({
+              db,
+              envelope,
+              keep: !anonymous && (await replayable(db, envelope).catch(() => false)),
+              anonymous,
+              attempts,
+              now,
+              handledAt: this.wallClock(),
+              admins: await this.admins(eventId),
+            })
+          : // A late click's clicker saw only 「已收到」: tell them it failed and will be retried.
+            isCard && live && !toldLive
+            ? lateFailure(db, envelope, now, anonymous)
+            : { writes: [], unrecorded: [] };
+        await store.commit([
+          ...(failed
+            ? []
             : [
                 db
                   .update(inbox)
                   .set({ attempts })
                   .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
                 guard,
-                // A late click's clicker saw only 「已收到」: tell them it failed and will be retried.
-                ...(isCard && live && !toldLive ? lateFailureWrites(db, envelope, now) : []),
-              ],
-        );
+              ]),
+          ...told.writes,
+        ]);
+        if (told.unrecorded.length > 0) await this.deps.sendUnrecorded?.(told.unrecorded);
         this.deps.kickDelivery();
         return { status: 'error' as const };
       }
@@ -164,6 +193,7 @@ export class Pipeline {
         ms: this.wallClock() - started,
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
+      if (fx.unrecorded.length > 0) await this.deps.sendUnrecorded?.(fx.unrecorded);
       if (fx.replayRequested) this.inBackground(() => this.recover());
       return { status: 'done' as const, response: fx.response };
     };
@@ -261,6 +291,22 @@ export class Pipeline {
     );
     this.background.add(p);
     p.finally(() => this.background.delete(p));
+  }
+
+  /**
+   * An anonymous event whose process stopped before answering: the record has no sender to answer, so it
+   * is closed unhandled and the reporter starts again (anonymity wins over never losing an event).
+   */
+  private async unanswerable(eventId: string): Promise<{ status: 'skipped' }> {
+    const { store, logger } = this.deps;
+    await store.commit([
+      store.db
+        .update(inbox)
+        .set({ status: 'done', payload: null, outcome: 'anonymous:unanswered', handledAt: this.wallClock() })
+        .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+    ]);
+    logger.warn({ msg: 'anonymous event left unanswered', eventId });
+    return { status: 'skipped' };
   }
 
   /** Handles what was recorded before `receivedBefore` (ms) and not yet handled; oldest first, bounded. */
