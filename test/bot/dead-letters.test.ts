@@ -5,6 +5,7 @@ import type { Effects } from '../../src/bot/effects';
 import { Pipeline } from '../../src/bot/pipeline';
 import type { EventEnvelope } from '../../src/lark/envelope';
 import { silentLogger } from '../../src/log';
+import type { UnrecordedMessage } from '../../src/notify/outbox';
 import { guard, type Store } from '../../src/store';
 import { storeFactories } from '../support/stores';
 
@@ -140,6 +141,35 @@ describe.each(storeFactories)('dead letters and late answers on $name', (factory
     expect((await p.process('raced')).status).toBe('skipped');
     expect((await store.db.select().from(inbox))[0]).toMatchObject({ status: 'done' });
     expect(await outRows()).toHaveLength(0);
+  });
+
+  it('an anonymous sender is told from memory: no outbox row, no kept envelope', async () => {
+    const sent: UnrecordedMessage[] = [];
+    const p = new Pipeline({
+      store,
+      logger: silentLogger,
+      kickDelivery: () => {},
+      maxAttempts: 1,
+      admins: async () => ADMINS,
+      redact: (e) => ({ recorded: { ...e, event: { redacted: true } }, traces: [SENDER, 'om_anon'] }),
+      sendUnrecorded: async (m) => {
+        sent.push(...m);
+      },
+      router: async () => {
+        throw new Error('handler bug');
+      },
+    });
+    const e = textEvent('anon', SECRET);
+    expect(await p.accept(e, 'webhook')).toBe('accepted');
+    expect((await p.process('anon', e)).status).toBe('error');
+    expect((await store.db.select().from(inbox))[0]).toMatchObject({ status: 'failed', payload: null });
+    const rows = await outRows();
+    expect(JSON.stringify(rows)).not.toContain(SENDER);
+    expect(rows.map((r) => r.receiveId).sort()).toEqual([...ADMINS].sort());
+    expect(sent).toEqual([
+      { op: 'send', openId: SENDER, message: expect.objectContaining({ msgType: 'text' }) },
+    ]);
+    expect(JSON.stringify(sent)).toContain('请稍后重新操作');
   });
 
   it('a full or locked database does not count as a failed attempt', async () => {
