@@ -3,6 +3,7 @@ import { messageRefs, outbox } from '../../db/schema';
 import { LarkCallError, type LarkTransport } from '../lark/client';
 import type { Logger } from '../log';
 import { guard, type Store, type Write } from '../store';
+import { fileContent } from './files';
 import { enqueueSend, textMessage } from './outbox';
 
 type Row = typeof outbox.$inferSelect;
@@ -269,6 +270,7 @@ export class Deliverer {
     await this.pacer.take(paceKey, this.policy.perTargetPerSecond);
     try {
       let messageId: string | null = null;
+      if (row.msgType === 'file') row.content = await fileContent(store, transport, row);
       switch (row.op) {
         case 'send':
           messageId = (

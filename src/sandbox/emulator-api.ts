@@ -1,3 +1,4 @@
+import { appFileContent } from './emulator-files';
 import type {
   ApiRoute,
   EmulatedChat,
@@ -173,6 +174,14 @@ function parseContent(
   }
 }
 
+/** A message's content as the platform stores it; a file message must name a file the app uploaded. */
+function parseMessage(state: EmulatorState, msgType: string, raw: string): ReturnType<typeof parseContent> {
+  const parsed = parseContent(msgType, raw);
+  if (!parsed.ok || msgType !== 'file') return parsed;
+  const file = appFileContent(state, parsed.content);
+  return file.ok ? file : { ok: false, out: fail(file.code, file.msg) };
+}
+
 function recallUuid(
   state: EmulatorState,
   env: ApiEnv,
@@ -241,7 +250,7 @@ const sendMessage: Handler = (ctx) => {
   const uuid = str(body.uuid);
   const again = recallUuid(state, env, uuid);
   if (again) return { code: 0, data: messageData(again, env) };
-  const parsed = parseContent(msgType, raw);
+  const parsed = parseMessage(state, msgType, raw);
   if (!parsed.ok) return parsed.out;
   let chat: EmulatedChat | undefined;
   if (idType === 'chat_id') {
@@ -276,7 +285,7 @@ const replyMessage: Handler = (ctx) => {
   const uuid = str(body.uuid);
   const again = recallUuid(state, env, uuid);
   if (again) return { code: 0, data: messageData(again, env) };
-  const parsed = parseContent(msgType, raw);
+  const parsed = parseMessage(state, msgType, raw);
   if (!parsed.ok) return parsed.out;
   const chat = state.chats[target.chatId];
   if (!chat?.botMember) return fail(230002);
