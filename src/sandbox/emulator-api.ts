@@ -1,4 +1,4 @@
-import { appFileContent } from './emulator-files';
+import { appFileContent, multipartField } from './emulator-files';
 import type {
   ApiRoute,
   EmulatedChat,
@@ -442,7 +442,12 @@ const uploadFile: Handler = async ({ state, req }) => {
   const fileName = form.get('file_name');
   const file = form.get('file');
   if (typeof fileType !== 'string' || typeof fileName !== 'string' || file === null) return fail(99992402);
-  const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : Buffer.from(await file.arrayBuffer());
+  const raw = typeof file === 'string' ? multipartField(req.body, req.contentType, 'file') : undefined;
+  const bytes = raw
+    ? Buffer.from(raw)
+    : typeof file === 'string'
+      ? Buffer.from(file, 'utf8')
+      : Buffer.from(await file.arrayBuffer());
   if (bytes.length === 0) return fail(99992402);
   if (bytes.length > UPLOAD_LIMIT_BYTES) return fail(234006);
   const key = ids.file();

@@ -72,13 +72,13 @@ export async function documentById(db: Db, id: string): Promise<StoredDocument |
   return row;
 }
 
-/** A case's documents in the order they were made. */
+/** A case's documents in the order they were made (by 文号 within one commit). */
 export async function documentsOfCase(db: Db, caseId: string): Promise<StoredDocument[]> {
   return db
     .select()
     .from(documents)
     .where(eq(documents.caseId, caseId))
-    .orderBy(asc(documents.createdAt), asc(documents.id));
+    .orderBy(asc(documents.createdAt), asc(documents.seq), asc(documents.id));
 }
 
 export async function latestArchive(db: Db, caseId: string): Promise<StoredDocument | undefined> {
