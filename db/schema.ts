@@ -279,7 +279,7 @@ export const documents = sqliteTable(
   {
     id: text('id').primaryKey(),
     caseId: text('case_id'), // null for a ledger
-    kind: text('kind').notNull(), // decision | notice | correction | archive | ledger
+    kind: text('kind').notNull(), // decision | notice | correction | receipt | archive | ledger
     number: text('number'), // 发文字号, e.g. 兴国动容〔2026〕3号
     year: integer('year'),
     seq: integer('seq'),

@@ -109,7 +109,12 @@ export async function caseDocuments(ctx: Ctx, before: Case | null, after: Case, 
     after.correction !== null &&
     (!before?.correction || approvedExtensions(after) > approvedExtensions(before));
   const closed = before?.status !== 'closed' && after.status === 'closed';
-  if (!issued && !ordered && !closed) return;
+  // 公开认定结论 after issuing without publication: the 决定书 already made now goes to its new audience.
+  const published =
+    before?.determination?.publication.scope === 'none' &&
+    after.determination !== null &&
+    after.determination.publication.scope !== 'none';
+  if (!issued && !ordered && !closed && !published) return;
   const { policy } = ctx.env;
   const input: CaseDocumentInput = { policy, c: after, nameOf: await nameBook(ctx, peopleOf(after)) };
   const audience = await audienceInput(ctx, after);
@@ -152,6 +157,10 @@ export async function caseDocuments(ctx: Ctx, before: Case | null, after: Case, 
       });
       sendTo(ctx, documentAudience('correction', audience), id);
     }
+  }
+  if (published) {
+    const decision = (await documentsOfCase(ctx.fx.db, after.id)).find((d) => d.kind === 'decision');
+    if (decision) sendTo(ctx, documentAudience('decision', audience), decision.id);
   }
   if (closed) {
     const bytes = await archiveOf(ctx, after, audit);
@@ -219,7 +228,10 @@ const cut = (s: string | null) => (s && s.length > 1000 ? `${s.slice(0, 1000)}�
 
 /** 归档 .zip: the case's documents, the 送达回证, the evidence list and the audit trail, with a manifest. */
 export async function archiveOf(ctx: Ctx, c: Case, pending: AuditEntry[] = []): Promise<Uint8Array> {
-  const stored = (await documentsOfCase(ctx.fx.db, c.id)).filter((d) => d.kind !== 'archive');
+  // The archive carries the 送达回证 as it stands at closing, not earlier copies of it.
+  const stored = (await documentsOfCase(ctx.fx.db, c.id)).filter(
+    (d) => d.kind !== 'archive' && d.kind !== 'receipt',
+  );
   const trail = [
     ...(await auditTrail(ctx.fx.db, `case:${c.id}`)).map((r) => ({
       at: chineseTime(new Date(r.at).toISOString()),

@@ -3,7 +3,7 @@ import { audit, documents, kv, reports } from '../../db/schema';
 import type { Report } from '../cases/types';
 import { type Db, guard, type Write } from './index';
 
-export type DocumentKind = 'decision' | 'notice' | 'correction' | 'archive' | 'ledger';
+export type DocumentKind = 'decision' | 'notice' | 'correction' | 'receipt' | 'archive' | 'ledger';
 export type StoredDocument = typeof documents.$inferSelect;
 
 export interface NewDocument {

@@ -154,6 +154,29 @@ describe('formal documents in chat', () => {
     // 党组内: the unit chat hears the notice card but gets no 决定书.
     expect(chatFiles(UNIT)).toHaveLength(0);
 
+    // The 送达回证 fills in as events arrive: 「未确认」 until the subject confirms receipt.
+    const receiptRow = async () => {
+      await h.emu.sendText(CLERK.openId, `送达回证 ${number}`);
+      await h.settle();
+      const doc = dmFiles(CLERK.openId).at(-1)!;
+      expect(nameOf(doc)).toMatch(/^送达回证_\d{4}-\d+_\d{8}\.docx$/);
+      const xml = strFromU8(unzipSync(bytesOf(doc))['word/document.xml']!);
+      const rows = [...xml.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((r) =>
+        [...r[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]).join('|'),
+      );
+      return rows.find((r) => r.startsWith(`${SUBJECT.name}|`))!;
+    };
+    expect(await receiptRow()).toMatch(/\|飞书消息\|.+\|未确认$/);
+    const noticeCard = subjectDm.find((m) => JSON.stringify(m.content).includes('确认收到'))!;
+    await h.emu.clickButton(SUBJECT.openId, noticeCard.messageId, '确认收到');
+    await h.settle();
+    expect(await receiptRow()).toMatch(/\|\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/);
+    await h.emu.sendText(STRANGER.openId, `送达回证 ${number}`);
+    await h.settle();
+    expect(JSON.stringify(h.emu.messages({ openId: STRANGER.openId }).at(-1)!.content)).toContain(
+      '送达回证只向党组书记和经办人提供',
+    );
+
     const deadline = addCalendarDays(today(), 20);
     await act(id, SEC.openId, () => ({
       type: 'set_correction_order',
@@ -195,7 +218,12 @@ describe('formal documents in chat', () => {
 
     // Nobody outside the audience received any document.
     expect(dmFiles(STRANGER.openId)).toHaveLength(0);
-    for (const p of [...PM, CLERK, INV]) expect(dmFiles(p.openId)).toHaveLength(0);
+    for (const p of [...PM, INV]) expect(dmFiles(p.openId)).toHaveLength(0);
+    expect(
+      dmFiles(CLERK.openId)
+        .map(nameOf)
+        .every((n) => n.startsWith('送达回证_')),
+    ).toBe(true);
   }, 60_000);
 
   it('「导出台账」 returns the ledger to a party member and refuses a stranger', async () => {
@@ -250,6 +278,12 @@ describe('formal documents in chat', () => {
       correctionRequired: false,
     }));
     expect(chatFiles(PARTY)).toHaveLength(partyFilesBefore); // unpublished: no 决定书 in any chat
+    // Published afterwards (党组内): the same 决定书 goes to the party chat then.
+    await act(id, SEC.openId, () => ({ type: 'publish', scope: 'party' }));
+    const published = chatFiles(PARTY);
+    expect(published).toHaveLength(partyFilesBefore + 1);
+    expect(docText(bytesOf(published.at(-1)!))).toContain('认定结论为：不予容错');
+    expect(chatFiles(UNIT)).toHaveLength(0);
     const secFilesBefore = dmFiles(SEC.openId).length;
     await act(id, SEC.openId, () => ({ type: 'close' }));
     const c = await getCase(id);

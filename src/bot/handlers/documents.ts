@@ -1,18 +1,19 @@
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { canView, canViewReport, isRecused } from '../../cases/access';
-import { hasRole, STATUS_LABEL } from '../../cases/common';
+import { hasRole, isHandler, STATUS_LABEL } from '../../cases/common';
 import type { Case, CaseStatus } from '../../cases/types';
 import { renderLedger } from '../../documents';
 import { fileMessage, textMessage } from '../../notify/outbox';
 import { formatCaseNumber, parseCaseNumber } from '../../policy';
 import { allReports, documentsOfCase, latestArchive } from '../../store/repo-documents';
 import type { Ctx } from '../context';
-import { archiveFileName, archiveOf, keepDocument, nameBook } from '../documents';
+import { archiveFileName, archiveOf, keepDocument, nameBook, serviceReceipt } from '../documents';
 import { answer, type Feature, type Said } from './types';
 
 const LEDGER_WORD = '导出台账';
 const ARCHIVE_WORD = '归档';
+const RECEIPT_WORD = '送达回证';
 
 const ALL_STATUSES = Object.keys(STATUS_LABEL).filter((s) => s !== 'draft') as CaseStatus[];
 
@@ -116,36 +117,43 @@ async function exportLedger(ctx: Ctx, said: Said, year: number | null, status: C
     );
 }
 
+/** The case a 「归档 / 送达回证 <编号>」 names, or null after answering why not. */
+async function namedCase(ctx: Ctx, said: Said, what: string, numberText: string): Promise<Case | null> {
+  const { policy } = ctx.env;
+  const refuse = (reason: string) => {
+    ctx.fx.outcome = `${what}:refused`;
+    answer(ctx, said, refusalCard(`未执行：${what}`, reason));
+    return null;
+  };
+  const parsed = parseCaseNumber(policy, numberText);
+  if (!parsed) return refuse(`请写明案件编号，例如「${what} ${formatCaseNumber(policy, 2026, 1)}」。`);
+  const c = await ctx.repo.caseByNumber(formatCaseNumber(policy, parsed.year, parsed.seq));
+  if (!c) return refuse('没有这个编号的案件。');
+  if (isRecused(c, await ctx.actor(said.openId))) return refuse(`你须回避本案，不能调阅本案${what}。`);
+  return c;
+}
+
+function sentPrivately(ctx: Ctx, said: Said, what: string, c: Case) {
+  if (said.chatType === 'group')
+    answer(
+      ctx,
+      said,
+      updateCard({ title: `${what}已私聊发送`, lines: [`${c.number} 的${what}已发到与你的私聊中。`] }),
+    );
+}
+
 /** 「归档 <编号>」: the secretary gets the closed case's archive again (made now if it predates archiving). */
 async function sendArchive(ctx: Ctx, said: Said, numberText: string) {
-  const actor = await ctx.actor(said.openId);
-  const { policy } = ctx.env;
-  if (!hasRole(actor, 'secretary')) {
+  if (!hasRole(await ctx.actor(said.openId), 'secretary')) {
     ctx.fx.outcome = 'archive:refused';
     answer(ctx, said, refusalCard('未执行：归档', '案件归档只向党组书记提供。'));
     return;
   }
-  const parsed = parseCaseNumber(policy, numberText);
-  if (!parsed) {
-    ctx.fx.outcome = 'archive:bad-number';
-    answer(
-      ctx,
-      said,
-      refusalCard('未执行：归档', `请写明案件编号，例如「归档 ${formatCaseNumber(policy, 2026, 1)}」。`),
-    );
-    return;
-  }
-  const c = await ctx.repo.caseByNumber(formatCaseNumber(policy, parsed.year, parsed.seq));
-  const refusal = !c
-    ? '没有这个编号的案件。'
-    : isRecused(c, actor)
-      ? '你须回避本案，不能调阅本案归档。'
-      : c.status !== 'closed'
-        ? `本案${STATUS_LABEL[c.status]}，办结后才生成归档。`
-        : null;
-  if (refusal || !c) {
+  const c = await namedCase(ctx, said, '归档', numberText);
+  if (!c) return;
+  if (c.status !== 'closed') {
     ctx.fx.outcome = 'archive:refused';
-    answer(ctx, said, refusalCard('未执行：归档', refusal ?? '没有这个编号的案件。'));
+    answer(ctx, said, refusalCard('未执行：归档', `本案${STATUS_LABEL[c.status]}，办结后才生成归档。`));
     return;
   }
   const kept = await latestArchive(ctx.fx.db, c.id);
@@ -159,12 +167,32 @@ async function sendArchive(ctx: Ctx, said: Said, numberText: string) {
     }));
   ctx.fx.outcome = 'archive:sent';
   ctx.fx.send({ openId: said.openId }, fileMessage(id));
-  if (said.chatType === 'group')
-    answer(
-      ctx,
-      said,
-      updateCard({ title: '归档已私聊发送', lines: [`${c.number} 的归档已发到与你的私聊中。`] }),
-    );
+  sentPrivately(ctx, said, '归档', c);
+}
+
+/** 「送达回证 <编号>」: the secretary or a clerk gets the 送达回证 as it stands (final once the window closed). */
+async function sendServiceReceipt(ctx: Ctx, said: Said, numberText: string) {
+  if (!isHandler(await ctx.actor(said.openId))) {
+    ctx.fx.outcome = 'receipt:refused';
+    answer(ctx, said, refusalCard('未执行：送达回证', '送达回证只向党组书记和经办人提供。'));
+    return;
+  }
+  const c = await namedCase(ctx, said, '送达回证', numberText);
+  if (!c) return;
+  if (!c.determination) {
+    ctx.fx.outcome = 'receipt:refused';
+    answer(ctx, said, refusalCard('未执行：送达回证', '本案尚未签发认定结论，还没有需要送达的文书。'));
+    return;
+  }
+  const id = await keepDocument(ctx, {
+    caseId: c.id,
+    kind: 'receipt',
+    fileName: `送达回证_${c.year}-${c.seq}_${businessDate(ctx.now).replace(/-/g, '')}.docx`,
+    bytes: await serviceReceipt(ctx, c, await documentsOfCase(ctx.fx.db, c.id)),
+  });
+  ctx.fx.outcome = 'receipt:sent';
+  ctx.fx.send({ openId: said.openId }, fileMessage(id));
+  sentPrivately(ctx, said, '送达回证', c);
 }
 
 async function onMessage(ctx: Ctx, said: Said): Promise<boolean> {
@@ -181,6 +209,10 @@ async function onMessage(ctx: Ctx, said: Said): Promise<boolean> {
   }
   if (said.words.startsWith(ARCHIVE_WORD) && !said.words.startsWith('归档群')) {
     await sendArchive(ctx, said, said.text.replace(/^\s*归档\s*/, ''));
+    return true;
+  }
+  if (said.words.startsWith(RECEIPT_WORD)) {
+    await sendServiceReceipt(ctx, said, said.text.replace(/^\s*送达回证\s*/, ''));
     return true;
   }
   return false;
