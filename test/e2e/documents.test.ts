@@ -239,7 +239,7 @@ describe('formal documents in chat', () => {
     const caseRow = rows.find((r) => String(r[1]).startsWith('容错〔'))!;
     expect(caseRow[2]).toBe(SUBJECT.name);
     expect(caseRow[11]).toBe('免责');
-    expect(String(caseRow[21])).toMatch(/^兴国动容〔\d{4}〕1号$/);
+    expect(String(caseRow[22])).toMatch(/^兴国动容〔\d{4}〕1号$/);
 
     // A failed upload is retried; the file still arrives exactly once.
     const uploads = () => h.emu.requests().filter((r) => r.route === 'upload').length;
