@@ -134,7 +134,12 @@ export function createService(o: ServiceOptions) {
       for (let i = 0; i < 100; i++) {
         await Promise.all([...pending]);
         await deliverer.idle();
-        if (pending.size === 0 && !deliverer.busy) return;
+        if (pending.size > 0 || deliverer.busy) continue;
+        // A retry due within a couple of seconds (a rate limit, a 500) is part of settling, not left behind.
+        const wait = await deliverer.nextDueWithin(2_000);
+        if (wait === null) return;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        deliverer.kick();
       }
     },
   };

@@ -56,12 +56,15 @@ export function enqueueSend(
 
 export function enqueueReply(
   db: Db,
-  p: { messageId: string; message: OutMessage; now: Date; ref?: string },
+  p: { messageId: string; message: OutMessage; now: Date; ref?: string; chat?: Recipient },
 ): Write {
+  // The chat the reply lands in, when known: replies and sends there are paced and ordered together.
+  const chat = p.chat && ('openId' in p.chat ? ['open_id', p.chat.openId] : ['chat_id', p.chat.chatId]);
   return db.insert(outbox).values({
     uuid: randomUUID(),
     op: 'reply',
     targetMessageId: p.messageId,
+    ...(chat ? { receiveIdType: chat[0], receiveId: chat[1] } : {}),
     ref: p.ref,
     msgType: p.message.msgType,
     content: p.message.content,
