@@ -126,9 +126,22 @@ describe('formal documents in chat', () => {
     const issued = await h.emu.clickButton(SEC.openId, form.messageId, '签发认定结论', {
       outcome: 'exempt',
       cited: ['10.4'],
+      cond_1: 'yes',
+      cond_2: 'yes',
+      cond_3: 'yes',
+      art12: 'no',
       reasons: '符合第十条第（四）项，且同时满足第二款三项条件。',
       scope: 'party',
+      units: [],
+      // Arts. 15–16: the order goes with the determination.
       correction: 'yes',
+      reason: '暂扣设备未按程序报批',
+      requirements: '补办暂扣审批手续',
+      suggestions: '',
+      responsible: SUBJECT.openId,
+      unit: 'enforcement_1',
+      deadline: `${addCalendarDays(today(), 20)} +0800`,
+      improve: '完善夜间检查制度。',
     });
     expect(issued.toast?.type).toBe('success');
     await h.settle();
@@ -177,17 +190,6 @@ describe('formal documents in chat', () => {
       '送达回证只向党组书记和经办人提供',
     );
 
-    const deadline = addCalendarDays(today(), 20);
-    await act(id, SEC.openId, () => ({
-      type: 'set_correction_order',
-      order: {
-        reason: '暂扣设备未按程序报批',
-        items: [{ kind: 'requirement', text: '补办暂扣审批手续' }],
-        responsible: { openId: SUBJECT.openId, unitId: 'enforcement_1' },
-        deadline,
-        improveRules: '完善夜间检查制度。',
-      },
-    }));
     const first = dmFiles(SUBJECT.openId).at(-1)!;
     expect(nameOf(first)).toBe(`纠错整改通知书（兴国动容〔${year}〕3号）.docx`);
     expect(docText(bytesOf(first))).toContain('补办暂扣审批手续');
