@@ -4,6 +4,7 @@ import { messageRefs, outbox } from '../../db/schema';
 import { LarkCallError, type LarkTransport } from '../lark/client';
 import type { Logger } from '../log';
 import { guard, type Store, type Write } from '../store';
+import { fileContent } from './files';
 import { enqueueSend, textMessage } from './outbox';
 
 type Row = typeof outbox.$inferSelect;
@@ -342,6 +343,7 @@ export class Deliverer {
     try {
       let messageId: string | null = null;
       let chatId: string | null = null;
+      if (row.msgType === 'file') row.content = await fileContent(store, transport, row);
       switch (row.op) {
         case 'send': {
           const sent = await transport.send(
