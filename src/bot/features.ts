@@ -2,6 +2,7 @@ import { casesFeature } from './handlers/cases';
 import { correctionFeature } from './handlers/correction';
 import { deadLettersFeature } from './handlers/dead-letters';
 import { deliberationFeature } from './handlers/deliberation';
+import { documentsFeature } from './handlers/documents';
 import { holidaysFeature } from './handlers/holidays';
 import { intakeFeature } from './handlers/intake';
 import { reportsFeature } from './handlers/reports';
@@ -18,6 +19,7 @@ export const features: Feature[] = [
   deliberationFeature,
   correctionFeature,
   statsFeature,
+  documentsFeature,
   reportsFeature,
   intakeFeature,
 ];
