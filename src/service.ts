@@ -77,12 +77,33 @@ export function createService(o: ServiceOptions) {
   });
   pipelineRef = pipeline;
   const pending = new Set<Promise<unknown>>();
+  // Handling waits its turn behind acknowledgements: a few events at a time, so every request that arrives
+  // meanwhile is recorded and answered first (each event is already durable in the inbox).
+  const backlog: Array<() => void> = [];
+  let handling = 0;
+  const pump = () => {
+    while (handling < BACKGROUND_HANDLERS && backlog.length > 0) {
+      handling++;
+      backlog.shift()!();
+    }
+  };
   const defer =
     o.defer ??
     ((work: () => Promise<unknown>) => {
-      const p = work().catch((err) => o.logger.error({ msg: 'background work failed', error: String(err) }));
+      const p = new Promise<void>((resolve) => {
+        backlog.push(() => {
+          work()
+            .catch((err) => o.logger.error({ msg: 'background work failed', error: String(err) }))
+            .finally(() => {
+              handling--;
+              resolve();
+              setImmediate(pump);
+            });
+        });
+      });
       pending.add(p);
       p.finally(() => pending.delete(p));
+      setImmediate(pump);
     });
   const verify = {
     encryptKey: o.config.encryptKey,
@@ -131,6 +152,9 @@ export function createService(o: ServiceOptions) {
 }
 
 export type Service = ReturnType<typeof createService>;
+
+/** Events handled at once in the background; more would only take turns from acknowledgements. */
+const BACKGROUND_HANDLERS = 2;
 
 // Unambiguous characters only: people type these codes back.
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
