@@ -66,16 +66,6 @@ export function createService(o: ServiceOptions) {
     newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
     newCode: () => randomCode(),
   };
-  const router = createRouter(bot, features);
-  const pipeline = new Pipeline({
-    store: o.store,
-    logger: o.logger,
-    router,
-    kickDelivery: () => deliverer.kick(),
-    clock,
-    cardBudgetMs: o.cardBudgetMs,
-  });
-  pipelineRef = pipeline;
   const pending = new Set<Promise<unknown>>();
   // Handling waits its turn behind acknowledgements: a few events at a time, so every request that arrives
   // meanwhile is recorded and answered first (each event is already durable in the inbox).
@@ -105,6 +95,17 @@ export function createService(o: ServiceOptions) {
       p.finally(() => pending.delete(p));
       setImmediate(pump);
     });
+  const router = createRouter(bot, features);
+  const pipeline = new Pipeline({
+    store: o.store,
+    logger: o.logger,
+    router,
+    kickDelivery: () => deliverer.kick(),
+    clock,
+    cardBudgetMs: o.cardBudgetMs,
+    defer,
+  });
+  pipelineRef = pipeline;
   const verify = {
     encryptKey: o.config.encryptKey,
     verificationToken: o.config.verificationToken,

@@ -19,6 +19,8 @@ export interface PipelineDeps {
   /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
   cardBudgetMs?: number;
   maxAttempts?: number;
+  /** Runs follow-up units in the background (tracked so that settling waits for them). */
+  defer?: (work: () => Promise<unknown>) => void;
 }
 
 const SLOW_CARD_TOAST: CardResponse = { toast: { type: 'info', content: '已收到，正在处理，结果稍后更新' } };
@@ -116,6 +118,7 @@ export class Pipeline {
         ms: this.clock() - started,
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
+      this.followUp(fx);
       return { status: 'done' as const, response: fx.response };
     });
   }
@@ -136,6 +139,35 @@ export class Pipeline {
       }
       return fx;
     });
+  }
+
+  private readonly followUpsRunning = new Map<string, { again: boolean }>();
+
+  /** A committed unit's follow-ups, each key run again if asked while it runs (it may have read too early). */
+  private followUp(fx: Effects): void {
+    for (const [key, work] of fx.followUps) {
+      const running = this.followUpsRunning.get(key);
+      if (running) {
+        running.again = true;
+        continue;
+      }
+      const state = { again: false };
+      this.followUpsRunning.set(key, state);
+      const loop = async () => {
+        try {
+          do {
+            state.again = false;
+            await this.runUnit(key, work).catch((err) =>
+              this.deps.logger.error({ msg: 'follow-up failed', unit: key, error: errorText(err) }),
+            );
+          } while (state.again);
+        } finally {
+          this.followUpsRunning.delete(key);
+        }
+      };
+      if (this.deps.defer) this.deps.defer(loop);
+      else void loop();
+    }
   }
 
   /** Records and handles a card callback within the platform's answer budget. */
