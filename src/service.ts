@@ -67,12 +67,15 @@ export function createService(o: ServiceOptions) {
     newCode: () => randomCode(),
   };
   const pending = new Set<Promise<unknown>>();
-  // Handling waits its turn behind acknowledgements: a few events at a time, so every request that arrives
-  // meanwhile is recorded and answered first (each event is already durable in the inbox).
+  // Handling waits its turn behind acknowledgements: while events keep arriving it takes a few at a time, so
+  // every request is recorded and answered first (each event is already durable in the inbox); once arrivals
+  // pause it drains in larger batches whose commits share one fsync.
   const backlog: Array<() => void> = [];
   let handling = 0;
+  let lastArrival = 0;
   const pump = () => {
-    while (handling < BACKGROUND_HANDLERS && backlog.length > 0) {
+    const limit = performance.now() - lastArrival < ARRIVAL_QUIET_MS ? HANDLERS_WHILE_ARRIVING : HANDLERS_IDLE;
+    while (handling < limit && backlog.length > 0) {
       handling++;
       backlog.shift()!();
     }
@@ -93,7 +96,10 @@ export function createService(o: ServiceOptions) {
       });
       pending.add(p);
       p.finally(() => pending.delete(p));
+      lastArrival = performance.now();
       setImmediate(pump);
+      // Arrivals may stop while few handlers run: look again once it has been quiet.
+      setTimeout(pump, ARRIVAL_QUIET_MS);
     });
   const router = createRouter(bot, features);
   const pipeline = new Pipeline({
@@ -154,8 +160,10 @@ export function createService(o: ServiceOptions) {
 
 export type Service = ReturnType<typeof createService>;
 
-/** Events handled at once in the background; more would only take turns from acknowledgements. */
-const BACKGROUND_HANDLERS = 2;
+/** Events handled at once in the background while events arrive, and once arrivals have paused this long. */
+const HANDLERS_WHILE_ARRIVING = 2;
+const HANDLERS_IDLE = 64;
+const ARRIVAL_QUIET_MS = 20;
 
 // Unambiguous characters only: people type these codes back.
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
