@@ -77,12 +77,11 @@ export async function cannon(
   let i = 0;
   const latencies: number[] = [];
   const started = performance.now();
-  let instance: autocannon.Instance | undefined;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(
+    const instance = autocannon(
       {
         url: `${url}/webhook/event`,
-        connections: opts.connections,
+        connections: Math.min(opts.connections, requests.length),
         amount: requests.length,
         ...(opts.rate ? { overallRate: opts.rate } : {}),
         timeout: 30,
