@@ -236,7 +236,6 @@ export function orderFormCard(d: OrderFormData) {
     template: 'orange',
     summary: `${d.number ?? ''} 设定纠错事项`,
     elements,
-    shared: false,
   });
 }
 
@@ -322,7 +321,6 @@ export function correctionOrderCard(v: OrderView, today: string) {
     tags: [{ text: `期限 ${o.deadline}`, color: template === 'red' ? 'red' : 'orange' }],
     summary: `${v.number ?? ''} 纠错通知：整改期限 ${o.deadline}`,
     elements,
-    shared: false,
   });
 }
 
@@ -340,7 +338,6 @@ export function orderSetCard(v: OrderView) {
         `已私信通知整改责任人并要求确认收到。期限前 ${v.policy.correction.reminderOffsetsDays.join('、')} 个工作日的 ${v.policy.correction.reminderHour}:00 会提醒责任人；逾期后每个工作日提醒，并向党组群报告。`,
       ),
     ],
-    shared: false,
   });
 }
 
@@ -378,7 +375,6 @@ export function progressFormCard(d: FormHead & { policy: Policy; text?: string }
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -424,7 +420,6 @@ export function completionFormCard(d: FormHead & { policy: Policy; evidence: str
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -461,7 +456,6 @@ export function evidenceAddedCard(d: {
         ),
       ]),
     ],
-    shared: false,
   });
 }
 
@@ -500,7 +494,6 @@ export function extensionFormCard(
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -517,7 +510,6 @@ export function submittedCard(d: {
     template: 'green',
     summary: d.title,
     elements: [md([caseLine(d.number, d.caseTitle), ...d.lines].join('\n'))],
-    shared: false,
   });
 }
 
@@ -587,7 +579,6 @@ export function extensionRequestCard(d: ExtensionRequestData) {
     template,
     summary: `${d.number ?? ''} 延期申请：${ext.status === 'pending' ? '待审批' : ext.status === 'approved' ? '已批准' : '未批准'}`,
     elements,
-    shared: false,
   });
 }
 
@@ -655,7 +646,6 @@ export function completionReviewCard(d: CompletionReviewData) {
     template,
     summary: `${d.number ?? ''} 整改完成报告`,
     elements,
-    shared: false,
   });
 }
 
@@ -686,7 +676,6 @@ export function progressReportedCard(d: {
       hr(),
       buttonRow([button('查看整改情况', { a: CORRECTION_ACTIONS.open, case: d.caseId })]),
     ],
-    shared: false,
   });
 }
 
@@ -721,7 +710,6 @@ export function extensionDecidedCard(d: {
       hr(),
       responsibleButtons(d.caseId, d.canExtend),
     ],
-    shared: false,
   });
 }
 
@@ -750,7 +738,6 @@ export function completionReturnedCard(d: {
       hr(),
       responsibleButtons(d.caseId, d.canExtend),
     ],
-    shared: false,
   });
 }
 
@@ -769,7 +756,6 @@ export function completionAcceptedCard(d: { number: string | null; title: string
         ].join('\n'),
       ),
     ],
-    shared: false,
   });
 }
 
@@ -809,7 +795,6 @@ export function correctionReminderCard(d: {
       hr(),
       responsibleButtons(d.caseId, !overdue),
     ],
-    shared: false,
   });
 }
 

@@ -155,7 +155,6 @@ export function issueFormCard(d: IssueFormData) {
     template: 'indigo',
     summary: `${c.number ?? ''} 签发认定结论`,
     elements,
-    shared: false,
   });
 }
 
@@ -235,6 +234,5 @@ export function issuedCard(d: { policy: Policy; c: Case; det: Determination }) {
         : []),
       ...closingElements(d.c, d.det),
     ],
-    shared: false,
   });
 }

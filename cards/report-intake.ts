@@ -23,7 +23,6 @@ export function reportChooseCard(p: { token: string; resumed?: boolean }) {
     subtitle: ART18,
     template: 'indigo',
     summary: '信访举报：请选择实名或匿名',
-    shared: false,
     elements: [
       md(
         [
@@ -127,7 +126,6 @@ export function reportFormCard(d: ReportFormData) {
     subtitle: ART18,
     template: 'indigo',
     summary: anon ? '匿名举报表单' : '实名举报表单',
-    shared: false,
     elements,
   });
 }
@@ -139,7 +137,6 @@ export function reportFiledCard(p: { number: string; matter: string; accused: st
     subtitle: p.number,
     template: 'green',
     summary: `举报已提交：${p.number}`,
-    shared: false,
     elements: [
       md(
         [
@@ -162,7 +159,6 @@ export function queryCodeCard(p: { number: string; code: string }) {
     subtitle: p.number,
     template: 'green',
     summary: '匿名举报已提交，请保存查询码',
-    shared: false,
     elements: [
       md(
         [
@@ -192,7 +188,6 @@ export function reportQueryCard(found: QueryAnswer | null) {
       title: '查询匿名举报',
       template: 'orange',
       summary: '没有查到对应的举报',
-      shared: false,
       elements: [
         md(
           [
@@ -216,7 +211,6 @@ export function reportQueryCard(found: QueryAnswer | null) {
     subtitle: found.number,
     template: found.outcome ? 'green' : 'blue',
     summary: `举报办理情况：${found.status}`,
-    shared: false,
     elements: [md(lines.join('\n'))],
   });
 }
@@ -231,7 +225,6 @@ export function reportNoteCard(p: {
     title: p.title,
     template: p.template ?? 'indigo',
     summary: p.title,
-    shared: false,
     elements: [md(p.lines.join('\n'))],
   });
 }

@@ -52,7 +52,10 @@ export const outbox = sqliteTable(
 export const messageRefs = sqliteTable('message_refs', {
   ref: text('ref').primaryKey(),
   messageId: text('message_id').notNull(),
+  /** When the message was sent (a send under the same ref replaces it). */
   updatedAt: integer('updated_at').notNull(),
+  /** The chat it went to, so a card about to pass Lark's 14-day limit can be sent there afresh. */
+  chatId: text('chat_id'),
 });
 
 /** Append-only: who, when, what, before → after. */

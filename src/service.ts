@@ -22,7 +22,13 @@ export interface ServiceOptions {
   store: Store;
   transport: LarkTransport;
   logger: Logger;
+  /** Business time (Asia/Shanghai deadlines, reminders, what a record says happened when); `--now` moves it. */
   clock?: () => number;
+  /**
+   * Real time, for safety timers only: how long an event has waited, signature freshness, leases, retry
+   * back-off. Whatever business time says, these follow the machine's clock.
+   */
+  wallClock?: () => number;
   delivery?: Partial<DeliveryPolicy>;
   cardBudgetMs?: number;
   policy?: Policy;
@@ -32,6 +38,7 @@ export interface ServiceOptions {
 /** Everything but the runtime: the same wiring serves Node and Workers. */
 export function createService(o: ServiceOptions) {
   const clock = o.clock ?? Date.now;
+  const wallClock = o.wallClock ?? Date.now;
   const admins = async () => [
     ...new Set([
       ...o.config.adminOpenIds,
@@ -43,7 +50,8 @@ export function createService(o: ServiceOptions) {
     store: o.store,
     transport: o.transport,
     logger: o.logger,
-    clock,
+    clock: wallClock,
+    businessClock: clock,
     policy: o.delivery,
     admins,
     onSettled: async (ref, outcome, now) => {
@@ -74,7 +82,8 @@ export function createService(o: ServiceOptions) {
   let handling = 0;
   let lastArrival = 0;
   const pump = () => {
-    const limit = performance.now() - lastArrival < ARRIVAL_QUIET_MS ? HANDLERS_WHILE_ARRIVING : HANDLERS_IDLE;
+    const limit =
+      performance.now() - lastArrival < ARRIVAL_QUIET_MS ? HANDLERS_WHILE_ARRIVING : HANDLERS_IDLE;
     while (handling < limit && backlog.length > 0) {
       handling++;
       backlog.shift()!();
@@ -108,6 +117,7 @@ export function createService(o: ServiceOptions) {
     router,
     kickDelivery: () => deliverer.kick(),
     clock,
+    wallClock,
     cardBudgetMs: o.cardBudgetMs,
     defer,
   });
@@ -121,7 +131,7 @@ export function createService(o: ServiceOptions) {
     logger: o.logger,
     verify,
     isHandledType: (t: string) => HANDLED_EVENT_TYPES.has(t),
-    clock,
+    clock: wallClock,
     defer,
   };
   const app = createApp(appDeps);
@@ -129,7 +139,8 @@ export function createService(o: ServiceOptions) {
     app,
     pipeline,
     deliverer,
-    tick: (now: Date) => tick({ store: o.store, pipeline, deliverer, logger: o.logger, bot, jobs }, now),
+    tick: (now: Date) =>
+      tick({ store: o.store, pipeline, deliverer, logger: o.logger, bot, jobs, wallClock }, now),
     bot,
     /** Connects the long connection (LARK_TRANSPORT=websocket) to the same pipeline. */
     async startLongConnection() {
@@ -152,7 +163,12 @@ export function createService(o: ServiceOptions) {
       for (let i = 0; i < 100; i++) {
         await Promise.all([...pending]);
         await deliverer.idle();
-        if (pending.size === 0 && !deliverer.busy) return;
+        if (pending.size > 0 || deliverer.busy) continue;
+        // A retry due within a couple of seconds (a rate limit, a 500) is part of settling, not left behind.
+        const wait = await deliverer.nextDueWithin(2_000);
+        if (wait === null) return;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        deliverer.kick();
       }
     },
   };

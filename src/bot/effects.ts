@@ -58,8 +58,17 @@ export class Effects {
     return this;
   }
 
-  reply(messageId: string, message: OutMessage | object, ref?: string): this {
-    this.writes.push(enqueueReply(this.db, { messageId, message: asMessage(message), now: this.now, ref }));
+  /** `chat` is where the replied-to message is (a user's direct chat or a group), for pacing. */
+  reply(messageId: string, message: OutMessage | object, ref?: string, chat?: Recipient): this {
+    this.writes.push(
+      enqueueReply(this.db, {
+        messageId,
+        message: asMessage(message),
+        now: this.now,
+        ref,
+        ...(chat ? { chat } : {}),
+      }),
+    );
     return this;
   }
 

@@ -40,6 +40,9 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   selfSchedule: true,
 };
 
+/** Lark's answer to a PATCH of a message sent more than 14 days ago. */
+export const CARD_EXPIRED_CODE = 230031;
+
 export interface DeliveryReport {
   delivered: number;
   retried: number;
@@ -47,9 +50,15 @@ export interface DeliveryReport {
   deferred: number;
 }
 
+/** A call counted in a window: from when it starts until a second after it ends (Lark counts arrivals). */
+interface Slot {
+  at: number;
+  inFlight: boolean;
+}
+
 /** Sliding one-second windows: what Lark allows per chat/user and per app. */
 class Pacer {
-  private windows = new Map<string, number[]>();
+  private windows = new Map<string, Slot[]>();
   private lastSweep = 0;
   constructor(
     private readonly clock: () => number,
@@ -60,22 +69,32 @@ class Pacer {
     const now = this.clock();
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
-    for (const [key, w] of this.windows) if ((w.at(-1) ?? 0) <= now - 1000) this.windows.delete(key);
+    for (const [key, w] of this.windows)
+      if (w.every((s) => !s.inFlight && s.at <= now - 1000)) this.windows.delete(key);
   }
 
-  async take(key: string, limit: number): Promise<void> {
+  /** Waits for room in `key`'s window; the slot counts until a second after `done()` marks the call ended. */
+  async take(key: string, limit: number): Promise<{ done(): void }> {
     this.forgetIdle();
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       const now = this.clock();
-      const w = (this.windows.get(key) ?? []).filter((t) => t > now - 1000);
-      if (w.length < limit) {
-        w.push(now);
-        this.windows.set(key, w);
-        return;
-      }
+      const w = (this.windows.get(key) ?? []).filter((s) => s.inFlight || s.at > now - 1000);
       this.windows.set(key, w);
-      await this.sleep(w[0]! + 1000 - now + 1);
+      if (w.length < limit) {
+        const slot: Slot = { at: now, inFlight: true };
+        w.push(slot);
+        return {
+          done: () => {
+            slot.at = this.clock();
+            slot.inFlight = false;
+          },
+        };
+      }
+      // The earliest ended call frees its place a second after it ended; calls still in flight are waited on.
+      const ended = w.filter((s) => !s.inFlight).map((s) => s.at);
+      await this.sleep(ended.length > 0 ? Math.min(...ended) + 1001 - now : 20);
     }
+    return { done() {} };
   }
 }
 
@@ -83,7 +102,10 @@ export interface DelivererDeps {
   store: Store;
   transport: LarkTransport;
   logger: Logger;
+  /** Real time: pacing, leases, back-off and what is due. */
   clock?: () => number;
+  /** Business time for what delivery records (a notice's delivery on its case, an admin alert); default `clock`. */
+  businessClock?: () => number;
   sleep?: (ms: number) => Promise<void>;
   policy?: Partial<DeliveryPolicy>;
   /** Who hears about messages that can never be delivered. */
@@ -105,6 +127,8 @@ export class Deliverer {
   private again = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Sweeps in one process run one after another, so a card is never overtaken by its own update or urgent. */
+  private sweeping: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: DelivererDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -124,7 +148,7 @@ export class Deliverer {
       try {
         do {
           this.again = false;
-          await this.deliverDue(new Date(this.clock()));
+          await this.deliverDue();
         } while (this.again && !this.closed);
       } catch (err) {
         this.deps.logger.error({ msg: 'delivery run failed', error: String(err) });
@@ -151,6 +175,21 @@ export class Deliverer {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** How long until the next pending row is due, if that is within `withinMs` (a retry about to go out). */
+  async nextDueWithin(withinMs: number): Promise<number | null> {
+    // Once closed (shutdown) nothing more goes out from here: nothing to wait for.
+    if (this.closed || !this.policy.selfSchedule) return null;
+    const [next] = await this.deps.store.db
+      .select({ at: outbox.nextAttemptAt })
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(1);
+    if (!next) return null;
+    const wait = Math.max(0, next.at - this.clock());
+    return wait <= withinMs ? wait : null;
+  }
+
   private async scheduleNext(): Promise<void> {
     if (this.closed || !this.policy.selfSchedule) return;
     const [next] = await this.deps.store.db
@@ -166,10 +205,19 @@ export class Deliverer {
     this.timer.unref?.();
   }
 
-  /** One sweep over everything due at `now`; also what `tick` calls. */
-  async deliverDue(now: Date): Promise<DeliveryReport> {
+  /**
+   * One sweep over everything due by the real clock; also what `tick` calls. `now` is the business time the
+   * sweep records effects at (a `tick --now` far from today still delivers what is due, and only that).
+   */
+  deliverDue(now: Date = new Date((this.deps.businessClock ?? this.clock)())): Promise<DeliveryReport> {
+    const run = this.sweeping.then(() => this.sweep(now));
+    this.sweeping = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sweep(now: Date): Promise<DeliveryReport> {
     const { db } = this.deps.store;
-    const t = now.getTime();
+    const t = this.clock();
     const due = await db
       .select()
       .from(outbox)
@@ -205,10 +253,13 @@ export class Deliverer {
     return report;
   }
 
-  private async deliverOne(row: Row, now: Date, report: DeliveryReport): Promise<void> {
+  private async deliverOne(row: Row, sweepNow: Date, report: DeliveryReport): Promise<void> {
+    // What delivery records happened no earlier than the business time the row was written at: a row a
+    // job wrote at a simulated later day, delivered by a background sweep, is recorded on that day.
+    const now = new Date(Math.max(row.createdAt, sweepNow.getTime()));
     const { store, transport, logger } = this.deps;
     const { db } = store;
-    const t = now.getTime();
+    const t = this.clock();
     // Claim: only one process delivers a row at a time.
     try {
       await store.commit([
@@ -265,26 +316,30 @@ export class Deliverer {
       }
     }
     const paceKey = row.receiveId ?? targetMessageId ?? 'app';
-    await this.pacer.take('app', this.policy.perAppPerSecond);
-    await this.pacer.take(paceKey, this.policy.perTargetPerSecond);
+    const appSlot = await this.pacer.take('app', this.policy.perAppPerSecond);
+    const targetSlot = await this.pacer.take(paceKey, this.policy.perTargetPerSecond);
     try {
       let messageId: string | null = null;
+      let chatId: string | null = null;
       switch (row.op) {
-        case 'send':
-          messageId = (
-            await transport.send(
-              row.receiveIdType as 'open_id' | 'chat_id',
-              row.receiveId!,
-              row.msgType!,
-              row.content!,
-              row.uuid,
-            )
-          ).messageId;
+        case 'send': {
+          const sent = await transport.send(
+            row.receiveIdType as 'open_id' | 'chat_id',
+            row.receiveId!,
+            row.msgType!,
+            row.content!,
+            row.uuid,
+          );
+          messageId = sent.messageId;
+          chatId = sent.chatId ?? (row.receiveIdType === 'chat_id' ? row.receiveId : null);
           break;
-        case 'reply':
-          messageId = (await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid))
-            .messageId;
+        }
+        case 'reply': {
+          const sent = await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid);
+          messageId = sent.messageId;
+          chatId = sent.chatId ?? null;
           break;
+        }
         case 'patch':
           await transport.patch(targetMessageId!, row.content!);
           messageId = targetMessageId;
@@ -294,13 +349,15 @@ export class Deliverer {
           messageId = targetMessageId;
           break;
       }
+      appSlot.done();
+      targetSlot.done();
       const writes: Write[] = [];
       if (row.ref && messageId && !isPrivate(row.ref)) {
         writes.push(
           db
             .insert(messageRefs)
-            .values({ ref: row.ref, messageId, updatedAt: t })
-            .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t } }),
+            .values({ ref: row.ref, messageId, updatedAt: t, chatId })
+            .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t, chatId } }),
         );
       }
       // Sent content is not kept: the message lives in Lark now. A private row (an anonymous reporter's
@@ -319,11 +376,16 @@ export class Deliverer {
         ms: this.clock() - started,
       });
     } catch (err) {
+      appSlot.done();
+      targetSlot.done();
       const e = err instanceof LarkCallError ? err : new LarkCallError('retry', undefined, undefined);
       const attempts = row.attempts + 1;
       const lastError = `${e.kind}:${e.code ?? e.httpStatus ?? 'network'}`;
       if (e.kind === 'permanent' || attempts >= this.policy.maxAttempts) {
-        const alerts = row.ref?.startsWith('alert:') ? [] : await this.alertAdmins(row, lastError, now);
+        // A card past Lark's 14-day update limit (230031) only misses an update: nothing for an admin to fix.
+        const expired = row.op === 'patch' && e.code === CARD_EXPIRED_CODE;
+        const alerts =
+          row.ref?.startsWith('alert:') || expired ? [] : await this.alertAdmins(row, lastError, now);
         const forget = isPrivate(row.ref) ? { receiveId: null, targetMessageId: null, content: null } : {};
         await this.finish(row, now, { status: 'failed', lastError, ...forget }, alerts);
         await this.settled(row.ref, 'failed', now);

@@ -242,5 +242,6 @@ export const defaultPolicy: Policy = {
   risk: { threshold: 3, windowDays: 180 },
   digest: { weekday: 1, hour: 9 },
   calendar: { extraDays: [], warnDaysBeforeDataEnds: 60 },
-  limits: { titleMaxLength: 60, textMaxLength: 2000 },
+  // A card input holds at most 1000 characters (输入框 max_length 1–1000).
+  limits: { titleMaxLength: 60, textMaxLength: 1000 },
 };

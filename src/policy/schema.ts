@@ -99,7 +99,11 @@ const policySchema = z.object({
     ),
     warnDaysBeforeDataEnds: nonNegativeInt,
   }),
-  limits: z.object({ titleMaxLength: positiveInt, textMaxLength: positiveInt }),
+  // Both limits are card input max_length values, which Feishu accepts only in 1–1000.
+  limits: z.object({
+    titleMaxLength: positiveInt.max(1000, '不能超过 1000（飞书卡片输入框最多 1000 字）'),
+    textMaxLength: positiveInt.max(1000, '不能超过 1000（飞书卡片输入框最多 1000 字）'),
+  }),
 });
 
 // Compile-time proof that the schema's output is exactly the Policy interface.

@@ -27,6 +27,10 @@ export interface NodeRuntime {
 export interface NodeOptions {
   logger?: Logger;
   delivery?: Partial<DeliveryPolicy>;
+  /** Business time (default the machine's); see `ServiceOptions.clock`. */
+  clock?: () => number;
+  /** Real time for safety timers (default the machine's); see `ServiceOptions.wallClock`. */
+  wallClock?: () => number;
 }
 
 export async function startNode(
@@ -37,6 +41,7 @@ export async function startNode(
   if (!loaded.ok) throw new ConfigError(loaded.problems);
   const config: Config = { ...loaded.config };
   const log = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? Date.now;
 
   let emulator: LarkEmulator | undefined;
   if (config.sandbox) {
@@ -66,6 +71,8 @@ export async function startNode(
     transport,
     logger: log,
     delivery: opts.delivery,
+    clock,
+    wallClock: opts.wallClock,
     defer: faults.has('kill-after-ack')
       ? // Fault injection: die after the platform got its 200 but before handling (crash-recovery tests, bench).
         () => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100)
@@ -73,7 +80,7 @@ export async function startNode(
   });
 
   // No admin yet: a one-time code makes whoever types it in a direct chat the first admin.
-  const bindCode = await ensureBindCode(store, new Date(), service.bot.newCode, config.adminOpenIds);
+  const bindCode = await ensureBindCode(store, new Date(clock()), service.bot.newCode, config.adminOpenIds);
   if (bindCode) {
     log.warn({ msg: 'no admin yet; a one-time bind code was printed' });
     console.log(
@@ -103,7 +110,7 @@ export async function startNode(
   // Whatever was accepted before a crash is handled now, before anything new: nothing is in flight yet.
   if (!faults.has('kill-after-ack')) {
     await service.pipeline.recover();
-    await service.tick(new Date());
+    await service.tick(new Date(clock()));
   }
   // The demo roster and bound chats, set up through the bot's own commands, so the sandbox is usable at once.
   if (emulator) {
@@ -112,7 +119,7 @@ export async function startNode(
     );
   }
   const timer = setInterval(() => {
-    service.tick(new Date()).catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
+    service.tick(new Date(clock())).catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
   }, 60_000);
   timer.unref();
 

@@ -202,7 +202,7 @@ describe('deliberation cards', () => {
     expect(json).toContain('"initial_option":"exempt"');
     expect(json).toContain('{"text":{"tag":"plain_text","content":"公示群"},"value":"oc_pub"}');
     expect(json).toContain('"a":"det.issue"');
-    expect(card.config.update_multi).toBe(false);
+    expect(card.config.update_multi).toBe(true);
     expect(cardBytes(card)).toBeLessThan(CARD_MAX_BYTES);
   });
 });

@@ -57,7 +57,7 @@ describe('draft and facts', () => {
     [{ unitId: 'ghost' }, /科室/],
     [{ items: ['10.4', '99.1'] }, /99\.1/],
     [{ conditions: { '10.c9': true } as never }, /三项条件/],
-    [{ story: 'x'.repeat(2001) }, /事情经过.*2000/],
+    [{ story: 'x'.repeat(1001) }, /事情经过.*1000/],
     [{ errorCategory: 'bogus' }, /错误类别/],
   ])('refuses bad input %j naming the field', (patch, reason) => {
     refused(decideCase(draftCase(), { type: 'update_facts', patch }, subject, env), 'invalid', reason);

@@ -92,7 +92,7 @@ describe('an anonymous report leaves nothing that ties it to its sender', () => 
       matter: '检查中违规收取费用',
       content: '很长'.repeat(1001),
     });
-    expect(tooLong.toast?.content).toContain('不能超过 2000 个字');
+    expect(tooLong.toast?.content).toContain('不能超过 1000 个字');
     expect(await rt.store.db.select().from(reports)).toHaveLength(0);
 
     const filed = await emu.clickButton(REPORTER.openId, form.messageId, '提交匿名举报', {

@@ -155,7 +155,7 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
     expect((await submit({ ...base, matter: '事'.repeat(61) })).toast?.content).toContain('不能超过 60 个字');
     expect((await submit({ ...base, content: '' })).toast?.content).toContain('「举报内容」不能为空');
     const long = await submit({ ...base, content: '长'.repeat(2001) });
-    expect(long.toast?.content).toContain('不能超过 2000 个字');
+    expect(long.toast?.content).toContain('不能超过 1000 个字');
     expect(await repo().openReports()).toHaveLength(0);
 
     const ok = await submit(base);

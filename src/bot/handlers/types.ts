@@ -35,7 +35,13 @@ export interface Feature {
 
 /** Answers where the user spoke: a reply to their message, or a message in the chat they are in. */
 export function answer(ctx: Ctx, said: Said, card: object, ref?: string): void {
-  if (said.messageId) ctx.fx.reply(said.messageId, card, ref);
+  if (said.messageId)
+    ctx.fx.reply(
+      said.messageId,
+      card,
+      ref,
+      said.chatType === 'group' && said.chatId ? { chatId: said.chatId } : { openId: said.openId },
+    );
   else if (said.chatType === 'group' && said.chatId) ctx.fx.send({ chatId: said.chatId }, card, ref);
   else ctx.fx.send({ openId: said.openId }, card, ref);
 }
