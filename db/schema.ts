@@ -10,7 +10,7 @@ export const inbox = sqliteTable(
     eventId: text('event_id').primaryKey(),
     eventType: text('event_type').notNull(),
     source: text('source').notNull(), // webhook | websocket
-    // The raw envelope, kept only until handled (reports must never leave their sender behind).
+    // The raw envelope, kept only until handled; an anonymous report's events come redacted (src/bot/redact.ts).
     payload: text('payload'),
     status: text('status').notNull().default('pending'), // pending | done | failed
     attempts: integer('attempts').notNull().default(0),

@@ -9,8 +9,16 @@ import {
   type MessageTarget,
   type OutMessage,
   type Recipient,
+  type UnrecordedMessage,
 } from '../notify/outbox';
 import type { Db, Write } from '../store';
+
+export interface EffectsMode {
+  /** The event belongs to an anonymous report: nothing it commits may hold its sender. */
+  anonymous?: boolean;
+  /** A card callback: the response goes back in the callback's own answer. */
+  inline?: boolean;
+}
 
 /**
  * What a handler wants done, collected and committed in one atomic unit by the pipeline:
@@ -18,13 +26,22 @@ import type { Db, Write } from '../store';
  */
 export class Effects {
   readonly writes: Write[] = [];
+  readonly unrecorded: UnrecordedMessage[] = [];
+  /** Open ids written because of their role, the same whoever sent the event (a report's handlers). */
+  readonly addressedByRole = new Set<string>();
   response?: CardResponse;
   outcome = 'ok';
+  readonly anonymous: boolean;
+  readonly inline: boolean;
 
   constructor(
     readonly db: Db,
     readonly now: Date,
-  ) {}
+    mode: EffectsMode = {},
+  ) {
+    this.anonymous = mode.anonymous ?? false;
+    this.inline = mode.inline ?? false;
+  }
 
   /** Units to run after this one commits, by key; a key already running runs once more, not twice at once. */
   readonly followUps = new Map<string, (fx: Effects) => Promise<void>>();
@@ -79,6 +96,12 @@ export class Effects {
 
   urgent(target: MessageTarget, openIds: string[]): this {
     this.writes.push(enqueueUrgent(this.db, { target, openIds, now: this.now }));
+    return this;
+  }
+
+  /** A message to someone's direct chat that no table ever holds; lost if the process stops first. */
+  sendUnrecorded(openId: string, message: OutMessage | object): this {
+    this.unrecorded.push({ op: 'send', openId, message: asMessage(message) });
     return this;
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import { messageRefs, outbox } from '../../db/schema';
 import { LarkCallError, type LarkTransport } from '../lark/client';
@@ -13,6 +14,11 @@ type Row = typeof outbox.$inferSelect;
  */
 export const PRIVATE_REF_PREFIX = 'private:';
 const isPrivate = (ref: string | null) => ref?.startsWith(PRIVATE_REF_PREFIX) ?? false;
+/**
+ * The Lark uuid goes with the recipient: resent within the platform's dedup window it would return the
+ * original message, chat included. A fresh random value keeps the column unique and says nothing.
+ */
+const forgetRecipient = () => ({ receiveId: null, targetMessageId: null, uuid: randomUUID() });
 
 export interface DeliveryPolicy {
   baseBackoffMs: number; // first retry after this, doubling
@@ -362,9 +368,7 @@ export class Deliverer {
       }
       // Sent content is not kept: the message lives in Lark now. A private row (an anonymous reporter's
       // query code) also forgets whom it went to.
-      const forget = isPrivate(row.ref)
-        ? { receiveId: null, targetMessageId: null, messageId: null }
-        : { messageId };
+      const forget = isPrivate(row.ref) ? { ...forgetRecipient(), messageId: null } : { messageId };
       await this.finish(row, now, { status: 'done', deliveredAt: t, content: null, ...forget }, writes);
       await this.settled(row.ref, 'delivered', now);
       report.delivered++;
@@ -386,7 +390,7 @@ export class Deliverer {
         const expired = row.op === 'patch' && e.code === CARD_EXPIRED_CODE;
         const alerts =
           row.ref?.startsWith('alert:') || expired ? [] : await this.alertAdmins(row, lastError, now);
-        const forget = isPrivate(row.ref) ? { receiveId: null, targetMessageId: null, content: null } : {};
+        const forget = isPrivate(row.ref) ? { ...forgetRecipient(), content: null } : {};
         await this.finish(row, now, { status: 'failed', lastError, ...forget }, alerts);
         await this.settled(row.ref, 'failed', now);
         report.failed++;

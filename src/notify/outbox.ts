@@ -14,6 +14,11 @@ export interface OutMessage {
   content: string; // JSON string, as the Open API wants it
 }
 
+/** Sent from memory after the commit, never written: answers to an anonymous reporter. */
+export type UnrecordedMessage =
+  | { op: 'send'; openId: string; message: OutMessage }
+  | { op: 'patch'; messageId: string; card: object };
+
 export const cardMessage = (card: object): OutMessage => ({
   msgType: 'interactive',
   content: JSON.stringify(card),

@@ -1,5 +1,6 @@
 // The Cloudflare Workers runtime: D1 store, Cron Trigger for tick, waitUntil for work after the 200.
 import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types';
+import { AnonymousDrafts } from '../bot/redact';
 import { loadConfig } from '../config';
 import { createLarkTransport, type LarkTransport } from '../lark/client';
 import { createLogger } from '../log';
@@ -10,6 +11,9 @@ export interface WorkerEnv {
   DB: D1Database;
   [key: string]: unknown;
 }
+
+// A service is built per request; who has an anonymous draft open lives as long as the isolate, never in D1.
+const anonymousDrafts = new AnonymousDrafts();
 
 // One SDK client per isolate, so the tenant token and the bot's open_id it caches outlive a request
 // (a client per request fetched a token and called bot/v3/info every time).
@@ -44,6 +48,7 @@ function build(env: WorkerEnv, wallClock?: () => number): Service {
     wallClock,
     // A timer set in one request must not fire in another: the Cron Trigger's tick retries instead.
     delivery: { selfSchedule: false },
+    anonymousDrafts,
   });
 }
 

@@ -28,6 +28,8 @@ export type ActionHandler = (ctx: Ctx, action: CardAction) => Promise<void>;
 export interface Feature {
   name: string;
   onMessage?(ctx: Ctx, said: Said): Promise<boolean>;
+  /** A message recorded without its sender (src/bot/redact.ts): only a feature that claims it may answer. */
+  onAnonymousMessage?(ctx: Ctx, said: Said): Promise<boolean>;
   actions?: Record<string, ActionHandler>;
   onP2pEntered?(ctx: Ctx, openId: string): Promise<boolean>;
   onBotAdded?(ctx: Ctx, chatId: string, operatorOpenId?: string): Promise<void>;
