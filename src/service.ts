@@ -143,7 +143,13 @@ export function createService(o: ServiceOptions) {
     sendUnrecorded: (messages) =>
       deliverUnrecorded(
         {
-          transport: o.transport,
+          transport: {
+            ...o.transport,
+            send: (type, id, msgType, content, uuid) =>
+              deliverer.paced(id, () => o.transport.send(type, id, msgType, content, uuid)),
+            patch: (messageId, content) =>
+              deliverer.paced(messageId, () => o.transport.patch(messageId, content)),
+          },
           logger: o.logger,
           baseBackoffMs: o.delivery?.baseBackoffMs ?? defaultDeliveryPolicy.baseBackoffMs,
         },

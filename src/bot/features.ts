@@ -1,6 +1,7 @@
 import { casesFeature } from './handlers/cases';
 import { correctionFeature } from './handlers/correction';
 import { deliberationFeature } from './handlers/deliberation';
+import { documentsFeature } from './handlers/documents';
 import { holidaysFeature } from './handlers/holidays';
 import { intakeFeature } from './handlers/intake';
 import { reportsFeature } from './handlers/reports';
@@ -16,6 +17,7 @@ export const features: Feature[] = [
   deliberationFeature,
   correctionFeature,
   statsFeature,
+  documentsFeature,
   reportsFeature,
   intakeFeature,
 ];

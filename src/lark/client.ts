@@ -12,6 +12,8 @@ export interface LarkTransport {
   reply(messageId: string, msgType: string, content: string, uuid: string): Promise<SentMessage>;
   patch(messageId: string, content: string): Promise<void>;
   urgent(messageId: string, openIds: string[]): Promise<void>;
+  /** Uploads a file for a file message (POST /im/v1/files); returns its file_key. */
+  uploadFile(fileType: 'doc' | 'xls' | 'stream', fileName: string, bytes: Uint8Array): Promise<string>;
   userName(openId: string): Promise<string | undefined>;
   /** The bot's own open_id (cached), to tell its @mention from people's. */
   botOpenId(): Promise<string | undefined>;
@@ -160,6 +162,15 @@ export function createLarkTransport(opts: {
             data: { user_id_list: openIds },
           }),
         );
+      }),
+    uploadFile: (fileType, fileName, bytes) =>
+      call(async () => {
+        const res = await client.im.file.create({
+          data: { file_type: fileType, file_name: fileName, file: Buffer.from(bytes) },
+        });
+        const key = res?.file_key;
+        if (!key) throw new LarkCallError('retry', undefined, 200);
+        return key;
       }),
     botOpenId: async () => {
       if (botId) return botId;

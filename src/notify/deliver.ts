@@ -4,6 +4,7 @@ import { messageRefs, outbox } from '../../db/schema';
 import { LarkCallError, type LarkTransport } from '../lark/client';
 import type { Logger } from '../log';
 import { guard, type Store, type Write } from '../store';
+import { fileContent } from './files';
 import { enqueueSend, textMessage } from './outbox';
 
 type Row = typeof outbox.$inferSelect;
@@ -181,6 +182,21 @@ export class Deliverer {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /**
+   * Holds a call made outside the outbox (an unrecorded answer to an anonymous reporter) to the same pacing as
+   * the rows, so it neither overruns the platform's per-chat limit nor pushes a recorded message into it.
+   */
+  async paced<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const appSlot = await this.pacer.take('app', this.policy.perAppPerSecond);
+    const targetSlot = await this.pacer.take(key, this.policy.perTargetPerSecond);
+    try {
+      return await call();
+    } finally {
+      appSlot.done();
+      targetSlot.done();
+    }
+  }
+
   /** How long until the next pending row is due, if that is within `withinMs` (a retry about to go out). */
   async nextDueWithin(withinMs: number): Promise<number | null> {
     // Once closed (shutdown) nothing more goes out from here: nothing to wait for.
@@ -327,6 +343,7 @@ export class Deliverer {
     try {
       let messageId: string | null = null;
       let chatId: string | null = null;
+      if (row.msgType === 'file') row.content = await fileContent(store, transport, row);
       switch (row.op) {
         case 'send': {
           const sent = await transport.send(
