@@ -164,6 +164,7 @@ export class Pipeline {
         logger.info({ msg: 'unit committed', unit: name, outcome: fx.outcome, writes: fx.writes.length });
         this.deps.kickDelivery();
       }
+      this.followUp(fx);
       return fx;
     });
   }
