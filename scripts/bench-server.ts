@@ -4,13 +4,26 @@ import { rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
+import { applyCase, isRefusal } from '../src/bot/apply';
+import { Ctx } from '../src/bot/context';
+import {
+  type Actor,
+  type Case,
+  type CaseCommand,
+  createDraft,
+  type Decision,
+  decideCase,
+} from '../src/cases';
 import { loadConfig } from '../src/config';
 import { createLarkTransport } from '../src/lark/client';
 import { silentLogger } from '../src/log';
 import type { DeliveryPolicy } from '../src/notify/deliver';
+import { defaultPolicy } from '../src/policy';
 import { startNode } from '../src/runtime/node';
 import { createService, type Service } from '../src/service';
-import { migrationsFolder } from '../src/store/sqlite';
+import type { Store } from '../src/store';
+import { Repo } from '../src/store/repo';
+import { migrationsFolder, type SqliteStore } from '../src/store/sqlite';
 
 export type ServerRequest =
   | { id: number; op: 'mem' }
@@ -23,7 +36,35 @@ export type ServerRequest =
     }
   | { id: number; op: 'db' }
   | { id: number; op: 'statements' }
+  | { id: number; op: 'account'; eventIds: string[]; messageIds: string[] }
+  | { id: number; op: 'peak' }
+  | {
+      id: number;
+      op: 'deliberation';
+      caseId: string;
+      secretary: string;
+      members: string[];
+      investigator: string;
+      subject: string;
+      chatId: string;
+    }
   | { id: number; op: 'close' };
+
+/** What the database holds for a set of acknowledged events: each recorded once, handled, replied to once. */
+export interface Accounting {
+  recorded: number;
+  handled: number;
+  /** Reply rows in the outbox per message: exactly one, none, more than one. */
+  replyOnce: number;
+  replyMissing: number;
+  replyTwice: number;
+  /** First and last handling time (ms since epoch) of these events. */
+  firstHandledAt: number | null;
+  lastHandledAt: number | null;
+  /** SQLite transactions and commit units so far (each transaction is one fsync). */
+  transactions: number;
+  units: number;
+}
 
 export type ServerMessage =
   | { type: 'ready'; url: string }
@@ -53,6 +94,7 @@ const statements = { count: 0, batches: 0 };
 
 interface Running {
   service: Service;
+  store: Store;
   url: string;
   close(): Promise<void>;
 }
@@ -139,6 +181,7 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     service,
+    store,
     url,
     async close() {
       service.deliverer.close();
@@ -147,6 +190,131 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
       await mf.dispose();
     },
   };
+}
+
+function account(
+  path: string,
+  eventIds: string[],
+  messageIds: string[],
+): Omit<Accounting, 'transactions' | 'units'> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const inbox = db
+      .prepare(
+        "select count(*) as recorded, sum(status = 'done') as handled, min(handled_at) as first, max(handled_at) as last from inbox where event_id in (select value from json_each(?))",
+      )
+      .get(JSON.stringify(eventIds)) as {
+      recorded: number;
+      handled: number | null;
+      first: number | null;
+      last: number | null;
+    };
+    // One pass over the outbox's replies, not one scan per message (target_message_id has no index).
+    const counts = new Map(
+      (
+        db
+          .prepare(
+            "select target_message_id as id, count(*) as n from outbox where op = 'reply' group by target_message_id",
+          )
+          .all() as { id: string; n: number }[]
+      ).map((r) => [r.id, r.n]),
+    );
+    const replies = messageIds.map((id) => ({ id, n: counts.get(id) ?? 0 }));
+    return {
+      recorded: inbox.recorded,
+      handled: inbox.handled ?? 0,
+      replyOnce: replies.filter((r) => r.n === 1).length,
+      replyMissing: replies.filter((r) => r.n === 0).length,
+      replyTwice: replies.filter((r) => r.n > 1).length,
+      firstHandledAt: inbox.first,
+      lastHandledAt: inbox.last,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** A case with findings put to a party group of `members` (and the secretary), through the real shell. */
+async function seedDeliberation(
+  service: Service,
+  store: Store,
+  p: {
+    caseId: string;
+    secretary: string;
+    members: string[];
+    investigator: string;
+    subject: string;
+    chatId: string;
+  },
+): Promise<void> {
+  const repo = new Repo(store.db);
+  const now = new Date();
+  const by = 'ou_bench_admin';
+  await store.commit([
+    repo.addRole({ openId: p.secretary, name: '书记', role: 'secretary', by, now }),
+    ...p.members.map((openId, i) =>
+      repo.addRole({ openId, name: `委员${i + 1}`, role: 'party_member', by, now }),
+    ),
+    repo.addRole({ openId: p.investigator, name: '核查员', role: 'investigator', by, now }),
+    repo.bindChat({ chatId: p.chatId, kind: 'party', by, now }),
+  ]);
+  const env = { now, policy: defaultPolicy, calendar: service.bot.calendar };
+  const subject: Actor = { openId: p.subject, name: '张执法', roles: [] };
+  const must = (d: Decision<Case>): Case => {
+    if (!d.ok) throw new Error(d.reason);
+    return d.state;
+  };
+  const draft = must(createDraft({ type: 'create_draft', caseId: p.caseId }, subject, env));
+  const items = ['10.4'];
+  const conditions = { '10.c1': true, '10.c2': true, '10.c3': true };
+  const filled = must(
+    decideCase(
+      draft,
+      {
+        type: 'update_facts',
+        patch: {
+          title: '暂扣设备',
+          occurredOn: env.now.toISOString().slice(0, 10),
+          stage: 'inspection',
+          unitId: 'enforcement_1',
+          story: '临机决定暂扣设备。',
+          lossAndImpact: '无重大损失。',
+          majorLoss: false,
+          seriousImpact: false,
+          remedies: '次日归还。',
+          items,
+          conditions,
+          errorCategory: 'procedure',
+          enforcementArea: 'shelter_maintenance',
+        },
+      },
+      subject,
+      env,
+    ),
+  );
+  const seq = Number(p.caseId.replace(/\D/g, '')) || 1;
+  await store.commit(repo.saveCase(null, must(decideCase(filled, { type: 'submit', seq }, subject, env))));
+  const act = (openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) =>
+    service.pipeline.runUnit('bench', async (fx) => {
+      const ctx = new Ctx(fx, new Repo(fx.db), service.bot);
+      const c = (await ctx.repo.getCase(p.caseId))!;
+      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
+      if (isRefusal(r)) throw new Error(r.reason);
+    });
+  await act(p.secretary, () => ({ type: 'accept' }));
+  await act(p.secretary, async (ctx) => ({
+    type: 'assign_investigator',
+    investigator: await ctx.actor(p.investigator),
+  }));
+  await act(p.investigator, () => ({
+    type: 'submit_findings',
+    items,
+    conditions,
+    factors: Object.fromEntries(defaultPolicy.factors.map((f) => [f.id, '已研判'])),
+    recommendedOutcome: 'exempt',
+  }));
+  await act(p.secretary, () => ({ type: 'open_deliberation', partyMembers: [p.secretary, ...p.members] }));
+  await service.settle();
 }
 
 async function main() {
@@ -163,9 +331,14 @@ async function main() {
       delivery,
       wallClock: () => Date.now() + wallAheadMs,
     });
-    running = { service: rt.service, url: rt.url, close: () => rt.close() };
+    running = { service: rt.service, store: rt.store, url: rt.url, close: () => rt.close() };
   }
   const gc = (globalThis as { gc?: () => void }).gc;
+  // The highest RSS seen since the last `peak` request, sampled while the server works.
+  let peakRss = process.memoryUsage().rss;
+  setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50).unref();
   const send = (m: ServerMessage) => process.send?.(m);
 
   process.on('message', async (req: ServerRequest) => {
@@ -193,6 +366,24 @@ async function main() {
           break;
         case 'db':
           result = driver === 'd1' || !env.DATABASE_PATH ? null : dbSize(env.DATABASE_PATH);
+          break;
+        case 'account': {
+          const d = (running.store as Partial<SqliteStore>).durability?.();
+          result = {
+            ...(env.DATABASE_PATH && driver !== 'd1'
+              ? account(env.DATABASE_PATH, req.eventIds, req.messageIds)
+              : {}),
+            transactions: d?.transactions ?? 0,
+            units: d?.units ?? 0,
+          };
+          break;
+        }
+        case 'deliberation':
+          await seedDeliberation(running.service, running.store, req);
+          break;
+        case 'peak':
+          result = Math.max(peakRss, process.memoryUsage().rss);
+          peakRss = process.memoryUsage().rss;
           break;
         case 'close':
           await running.close();

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --events N | --reps R | --conc 1,8,32 | --clicks N | --d1-events N | --no-d1 | --backoff-ms MS | --json]`
+// `npm run bench [-- --quick | --side N | --events N | --reps R | --conc 1,8,32 | --clicks N | --d1-events N | --no-d1 | --backoff-ms MS | --json]`
 // Throughput, latency and memory of the real server against the Lark emulator, with faults injected.
 import { parseArgs } from 'node:util';
 import { type BenchOptions, defaultOptions, formatTable, runBench } from './bench-lib';
@@ -6,6 +6,7 @@ import { type BenchOptions, defaultOptions, formatTable, runBench } from './benc
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    side: { type: 'string' },
     events: { type: 'string' },
     reps: { type: 'string' },
     conc: { type: 'string' },
@@ -30,10 +31,19 @@ function positive(name: string, v: string | undefined): number | undefined {
 
 const quick: Partial<BenchOptions> = values.quick
   ? // Shorter retries too, so a fault's tail does not dominate a 20-second run.
-    { events: 20, d1Events: 15, reps: 1, clicks: 8, concurrency: [1, 8], delivery: { baseBackoffMs: 250 } }
+    {
+      sideEvents: 600,
+      events: 20,
+      d1Events: 15,
+      reps: 1,
+      clicks: 8,
+      concurrency: [1, 8],
+      delivery: { baseBackoffMs: 250 },
+    }
   : {};
 const options: Partial<BenchOptions> = {
   ...quick,
+  ...(values.side ? { sideEvents: positive('side', values.side) } : {}),
   ...(values.events ? { events: positive('events', values.events) } : {}),
   ...(values.reps ? { reps: positive('reps', values.reps) } : {}),
   ...(values.clicks ? { clicks: positive('clicks', values.clicks) } : {}),

@@ -45,6 +45,14 @@ export class Effects {
     this.inline = mode.inline ?? false;
   }
 
+  /** Units to run after this one commits, by key; a key already running runs once more, not twice at once. */
+  readonly followUps = new Map<string, (fx: Effects) => Promise<void>>();
+
+  followUp(key: string, work: (fx: Effects) => Promise<void>): this {
+    this.followUps.set(key, work);
+    return this;
+  }
+
   write(...w: Write[]): this {
     this.writes.push(...w);
     return this;

@@ -2,7 +2,8 @@ import { updateCard } from '../../cards/update';
 import { recusedFrom } from '../cases/access';
 import { STATUS_LABEL } from '../cases/common';
 import type { Case, Intent, Recipient, Report } from '../cases/types';
-import type { Ctx } from './context';
+import { Repo } from '../store/repo';
+import { Ctx } from './context';
 import { liveCards, templates } from './templates';
 import type { Rendered, TellIntent } from './templates/types';
 
@@ -80,10 +81,7 @@ export async function emitIntents(
       continue;
     }
     if (intent.kind === 'refresh_deliberation') {
-      const c = state.case;
-      if (c && liveCards.deliberation) {
-        ctx.fx.patch({ ref: deliberationRef(c.id, intent.round) }, await liveCards.deliberation(ctx, c));
-      }
+      if (state.case && liveCards.deliberation) refreshDeliberation(ctx, state.case.id, intent.round);
       continue;
     }
     const render = templates[intent.template];
@@ -100,4 +98,23 @@ export async function emitIntents(
       if (intent.urgent && 'openId' in to && urgentRef) ctx.fx.urgent({ ref: urgentRef }, [to.openId]);
     });
   }
+}
+
+/**
+ * The vote card shared in the party chat is re-rendered after the commit, from what is committed: votes
+ * are rows that commit side by side, so a card rendered inside one vote's unit could miss another's. The
+ * refreshes of one card take turns (a sequence claim), so the last one to commit read every vote before it.
+ */
+function refreshDeliberation(ctx: Ctx, caseId: string, round: number): void {
+  const ref = deliberationRef(caseId, round);
+  ctx.fx.followUp(`refresh:${ref}`, async (fx) => {
+    const later = new Ctx(fx, new Repo(fx.db), ctx.deps);
+    const [c, turn] = await Promise.all([
+      later.repo.getCase(caseId),
+      later.repo.nextSeq(`card:${ref}`, fx.now),
+    ]);
+    if (!c || !liveCards.deliberation) return;
+    fx.write(...turn.write);
+    fx.patch({ ref }, await liveCards.deliberation(later, c));
+  });
 }

@@ -25,6 +25,8 @@ export interface PipelineDeps {
   /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
   cardBudgetMs?: number;
   maxAttempts?: number;
+  /** Runs follow-up units in the background (tracked so that settling waits for them). */
+  defer?: (work: () => Promise<unknown>) => void;
   /** Decides before the first write which events are recorded without their sender (src/bot/redact.ts). */
   redact?: Redactor;
   /** Delivers what a handler sent unrecorded, after its commit. */
@@ -193,6 +195,7 @@ export class Pipeline {
         ms: this.wallClock() - started,
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
+      this.followUp(fx);
       if (fx.unrecorded.length > 0) await this.deps.sendUnrecorded?.(fx.unrecorded);
       if (fx.replayRequested) this.inBackground(() => this.recover());
       return { status: 'done' as const, response: fx.response };
@@ -219,8 +222,38 @@ export class Pipeline {
         logger.info({ msg: 'unit committed', unit: name, outcome: fx.outcome, writes: fx.writes.length });
         this.deps.kickDelivery();
       }
+      this.followUp(fx);
       return fx;
     });
+  }
+
+  private readonly followUpsRunning = new Map<string, { again: boolean }>();
+
+  /** A committed unit's follow-ups, each key run again if asked while it runs (it may have read too early). */
+  private followUp(fx: Effects): void {
+    for (const [key, work] of fx.followUps) {
+      const running = this.followUpsRunning.get(key);
+      if (running) {
+        running.again = true;
+        continue;
+      }
+      const state = { again: false };
+      this.followUpsRunning.set(key, state);
+      const loop = async () => {
+        try {
+          do {
+            state.again = false;
+            await this.runUnit(key, work).catch((err) =>
+              this.deps.logger.error({ msg: 'follow-up failed', unit: key, error: errorText(err) }),
+            );
+          } while (state.again);
+        } finally {
+          this.followUpsRunning.delete(key);
+        }
+      };
+      if (this.deps.defer) this.deps.defer(loop);
+      else void loop();
+    }
   }
 
   /** Records and handles a card callback within the platform's answer budget. */

@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, ne, notInArray, or } from 'drizzle-orm';
 import { cases, kv } from '../../db/schema';
 import type { Case, CaseStatus } from '../cases/types';
 import { type Db, guard, type Write } from './index';
+import { caseColumns, caseOf } from './repo';
 
 const FINISHED: CaseStatus[] = ['closed', 'withdrawn'];
 
@@ -11,7 +12,7 @@ const FINISHED: CaseStatus[] = ['closed', 'withdrawn'];
  */
 export async function casesForAnalysis(db: Db, sinceMs: number): Promise<Case[]> {
   const rows = await db
-    .select({ doc: cases.doc })
+    .select(caseColumns)
     .from(cases)
     .where(
       and(
@@ -22,7 +23,7 @@ export async function casesForAnalysis(db: Db, sinceMs: number): Promise<Case[]>
         ),
       ),
     );
-  return rows.map((r) => JSON.parse(r.doc) as Case);
+  return rows.map(caseOf);
 }
 
 /** Which risk groups (`category:<id>`, `area:<id>`) are at or over the threshold and were warned about. */

@@ -2,15 +2,16 @@ import { and, asc, desc, eq, inArray, like, lte, or } from 'drizzle-orm';
 import { audit, cases, messageRefs, outbox } from '../../db/schema';
 import type { Case, CaseStatus } from '../cases/types';
 import type { Db } from './index';
+import { caseColumns, caseOf } from './repo';
 
 /** Cases in these states whose decision is due on or before `lastDueOn` (a date), newest first. */
 export async function casesDecisionDueBy(db: Db, statuses: CaseStatus[], lastDueOn: string): Promise<Case[]> {
   const rows = await db
-    .select({ doc: cases.doc })
+    .select(caseColumns)
     .from(cases)
     .where(and(inArray(cases.status, statuses), lte(cases.decisionDueOn, lastDueOn)))
     .orderBy(desc(cases.createdAt));
-  return rows.map((r) => JSON.parse(r.doc) as Case);
+  return rows.map(caseOf);
 }
 
 /** One step of a case's handling as the audit log recorded it. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import {
   cases,
   chatBindings,
@@ -14,7 +14,7 @@ import {
   roster,
   votes,
 } from '../../db/schema';
-import type { Case, CaseStatus, Report, Role } from '../cases/types';
+import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
 import { type Db, guard, type Write } from './index';
 
 export type BindingKind = 'party' | 'publication' | 'unit';
@@ -45,6 +45,61 @@ const docOf = <T>(row: { doc: string } | undefined): T | undefined =>
   row ? (JSON.parse(row.doc) as T) : undefined;
 
 /**
+ * A case's columns as read: its document and, while it deliberates, the votes of its current round, which
+ * live as rows of their own (one per member and round) so that members voting at once never conflict.
+ */
+export const caseColumns = {
+  doc: cases.doc,
+  roundVotes: sql<
+    string | null
+  >`case when ${cases.status} = 'deliberating' then (select json_group_object(v.voter_open_id, json_object('option', v.option, 'comment', v.comment, 'at', v.at)) from ${votes} v where v.case_id = ${cases.id} and v.round = json_extract(${cases.doc}, '$.deliberation.round')) end`,
+};
+
+/** The case from a row read with `caseColumns`: an open round's votes are the rows, not the document's. */
+export function caseOf(row: { doc: string; roundVotes: string | null }): Case {
+  const c = JSON.parse(row.doc) as Case;
+  if (row.roundVotes !== null && c.deliberation?.status === 'open')
+    c.deliberation.votes = JSON.parse(row.roundVotes) as Record<string, Vote>;
+  return c;
+}
+
+/** Passes only while the case row is still at this version (a vote does not change the case row). */
+const caseAt = (id: string, version: number): Write => ({
+  sql: 'INSERT OR REPLACE INTO commit_guard (id, ok) VALUES (1, (SELECT count(*) FROM cases WHERE id = ? AND version = ?))',
+  params: [id, version],
+});
+
+/** Passes only while the round's vote rows are exactly the ones read (closing never misses a late vote). */
+function votesAsRead(caseId: string, d: Deliberation): Write {
+  const read = JSON.stringify(
+    Object.entries(d.votes).map(([voter, v]) => [voter, v.option, v.comment, v.at]),
+  );
+  return {
+    sql:
+      'INSERT OR REPLACE INTO commit_guard (id, ok) VALUES (1, ' +
+      '(SELECT count(*) FROM votes WHERE case_id = ? AND round = ?) = json_array_length(?) AND ' +
+      "(SELECT count(*) FROM votes v JOIN json_each(?) j ON v.voter_open_id = json_extract(j.value, '$[0]') " +
+      "AND v.option = json_extract(j.value, '$[1]') AND v.comment = json_extract(j.value, '$[2]') " +
+      "AND v.at = json_extract(j.value, '$[3]') WHERE v.case_id = ? AND v.round = ?) = json_array_length(?))",
+    params: [caseId, d.round, read, read, caseId, d.round, read],
+  };
+}
+
+/** The one voter whose vote is all that changed between two states of an open round, if that is all. */
+function voteOnlyChange(before: Case | null, after: Case): string | undefined {
+  const b = before?.deliberation;
+  const a = after.deliberation;
+  if (!before || !b || !a || b.status !== 'open' || a.status !== 'open' || a.round !== b.round) return;
+  const changed = Object.keys(a.votes).filter(
+    (k) => JSON.stringify(a.votes[k]) !== JSON.stringify(b.votes[k]),
+  );
+  if (changed.length !== 1 || Object.keys(b.votes).some((k) => !(k in a.votes))) return;
+  const rest = (c: Case) =>
+    JSON.stringify({ ...c, version: 0, updatedAt: '', deliberation: { ...c.deliberation, votes: {} } });
+  return rest(before) === rest(after) ? changed[0] : undefined;
+}
+
+/**
  * A new aggregate is inserted (a twin insert loses), an existing one updated only from the version it was
  * read at; either way the guard turns a lost race into a ConflictError for the whole commit.
  */
@@ -66,18 +121,18 @@ export class Repo {
   // ── cases ──
 
   async getCase(id: string): Promise<Case | undefined> {
-    const [row] = await this.db.select({ doc: cases.doc }).from(cases).where(eq(cases.id, id));
-    return docOf<Case>(row);
+    const [row] = await this.db.select(caseColumns).from(cases).where(eq(cases.id, id));
+    return row ? caseOf(row) : undefined;
   }
 
   async caseByNumber(number: string): Promise<Case | undefined> {
-    const [row] = await this.db.select({ doc: cases.doc }).from(cases).where(eq(cases.number, number));
-    return docOf<Case>(row);
+    const [row] = await this.db.select(caseColumns).from(cases).where(eq(cases.number, number));
+    return row ? caseOf(row) : undefined;
   }
 
   async casesOfSubject(openId: string, statuses?: CaseStatus[]): Promise<Case[]> {
     const rows = await this.db
-      .select({ doc: cases.doc })
+      .select(caseColumns)
       .from(cases)
       .where(
         statuses
@@ -85,20 +140,22 @@ export class Repo {
           : eq(cases.subjectOpenId, openId),
       )
       .orderBy(desc(cases.createdAt));
-    return rows.map((r) => docOf<Case>(r)!);
+    return rows.map(caseOf);
   }
 
   async casesByStatus(statuses: CaseStatus[]): Promise<Case[]> {
     const rows = await this.db
-      .select({ doc: cases.doc })
+      .select(caseColumns)
       .from(cases)
       .where(inArray(cases.status, statuses))
       .orderBy(desc(cases.createdAt));
-    return rows.map((r) => docOf<Case>(r)!);
+    return rows.map(caseOf);
   }
 
   /** Insert (before = null) or versioned update; either way the commit fails with ConflictError if someone else won. */
   saveCase(before: Case | null, after: Case): Write[] {
+    const voter = voteOnlyChange(before, after);
+    if (before && voter) return this.saveVote(before, after.deliberation!, voter);
     const row = {
       number: after.number,
       year: after.year,
@@ -126,7 +183,53 @@ export class Repo {
           .set(row)
           .where(and(eq(cases.id, after.id), eq(cases.version, v))),
     );
-    return [...main, ...this.caseProjections(before, after)];
+    const open = before?.deliberation?.status === 'open' ? [votesAsRead(after.id, before.deliberation)] : [];
+    return [...main, ...open, ...this.caseProjections(before, after)];
+  }
+
+  /**
+   * A vote is its own row: it conflicts only with a change to the case (the round closing) or with the same
+   * member's other click, never with other members' votes. A new vote that would complete the round must
+   * have counted everyone else's right, so exactly one vote learns that all have voted.
+   */
+  private saveVote(before: Case, d: Deliberation, voter: string): Write[] {
+    const v = d.votes[voter]!;
+    const previous = before.deliberation!.votes[voter];
+    const key = and(eq(votes.caseId, before.id), eq(votes.round, d.round), eq(votes.voterOpenId, voter));
+    const others = Object.keys(d.votes).length - 1;
+    const row = { option: v.option, comment: v.comment, at: v.at };
+    return [
+      caseAt(before.id, before.version),
+      guard,
+      ...(previous
+        ? [
+            this.db
+              .update(votes)
+              .set(row)
+              .where(
+                and(
+                  key,
+                  eq(votes.option, previous.option),
+                  eq(votes.comment, previous.comment),
+                  eq(votes.at, previous.at),
+                ),
+              ),
+            guard,
+          ]
+        : [
+            {
+              sql:
+                'INSERT OR REPLACE INTO commit_guard (id, ok) VALUES (1, (SELECT n = ? OR n + 1 < ? FROM ' +
+                '(SELECT count(*) AS n FROM votes WHERE case_id = ? AND round = ? AND voter_open_id <> ?)))',
+              params: [others, d.eligibleVoters.length, before.id, d.round, voter],
+            },
+            this.db
+              .insert(votes)
+              .values({ caseId: before.id, round: d.round, voterOpenId: voter, ...row })
+              .onConflictDoNothing(),
+            guard,
+          ]),
+    ];
   }
 
   /** Projections of the parts other code queries, rewritten only where they changed (votes row by row). */

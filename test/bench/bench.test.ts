@@ -16,6 +16,10 @@ describe('npm run bench machinery', () => {
       lightRate: 15,
       delivery: { baseBackoffMs: 30 },
       waitMs: 30_000,
+      sideEvents: 40,
+      offeredRate: 200,
+      voters: 4,
+      d1Voters: 3,
     });
   }, 180_000);
   afterAll(() => {
@@ -26,16 +30,26 @@ describe('npm run bench machinery', () => {
   it('measures every case and prints one markdown table with a row each', () => {
     const cases = result.rows.map((r) => `${r.case}/${r.driver}/${r.concurrency ?? '-'}`);
     expect(cases).toEqual([
+      'acks: floor (bare Hono)//50',
+      'acks: peer (SDK adaptDefault)//50',
+      'acks: project/sqlite/50',
+      'acks at 200/s offered: floor//50',
+      'acks at 200/s offered: peer//50',
+      'acks at 200/s offered: project/sqlite/50',
+      'handling 帮助 to a committed outbox row/sqlite/-',
+      'server RSS through the ingest runs/sqlite/-',
       'ingest 帮助 at 15/s/sqlite/1',
       'ingest 帮助/sqlite/1',
       'ingest 帮助/sqlite/4',
       'card click 我的案件/sqlite/1',
       'card click 我的案件/sqlite/4',
+      'vote storm: 4 members at once/sqlite/4',
       'faults: reply 500 / 99991400/sqlite/4',
       'faults: tokens revoked/sqlite/4',
       'ingest 帮助 at 15/s/d1/1',
       'ingest 帮助/d1/1',
       'ingest 帮助/d1/4',
+      'vote storm: 3 members at once/d1/3',
       'faults: killed after ack/sqlite/4',
       'server memory/sqlite/-',
       'sqlite file/sqlite/-',
@@ -50,11 +64,11 @@ describe('npm run bench machinery', () => {
     expect(cells(lines[0]!)).toEqual([...COLUMNS]);
     expect(lines[1]).toMatch(/^\|(-+\|)+$/);
     for (const line of lines.slice(2)) expect(cells(line)).toHaveLength(COLUMNS.length);
-    expect(cells(lines[3]!).slice(0, 4)).toEqual(['ingest 帮助', 'sqlite', '1', `${EVENTS}×1`]);
+    expect(cells(lines[11]!).slice(0, 4)).toEqual(['ingest 帮助', 'sqlite', '1', `${EVENTS}×1`]);
     for (const r of result.rows.filter((x) => x.case.startsWith('ingest')))
       expect(r.vsBase === '').toBe(r.driver === 'sqlite');
     // Every D1 statement is counted, so the table can say what one event costs there.
-    for (const r of result.rows.filter((x) => x.driver === 'd1'))
+    for (const r of result.rows.filter((x) => x.driver === 'd1' && x.case.startsWith('ingest')))
       expect(r.counts.statementsPerEvent).toBeGreaterThan(1);
   });
 
@@ -65,6 +79,20 @@ describe('npm run bench machinery', () => {
       expect(r.once!.exactlyOne, r.case).toBe(r.once!.expected);
       if (!r.case.includes('killed')) expect(r.once!.expected, r.case).toBe(r.events * r.reps);
     }
+  });
+
+  it('measures the floor, the peer and the project side by side, the project recording every event once', () => {
+    const row = (name: string) => result.rows.find((r) => r.case === name)!;
+    for (const name of ['acks: floor (bare Hono)', 'acks: peer (SDK adaptDefault)', 'acks: project'])
+      expect(row(name).perSec, name).toBeGreaterThan(0);
+    const project = row('acks: project');
+    expect(project.once).toMatchObject({ ok: true, expected: 40, exactlyOne: 40 });
+    expect(project.counts.fsyncs).toBeGreaterThan(0);
+    expect(project.counts.units).toBeGreaterThanOrEqual(project.counts.fsyncs!);
+    expect(project.target).toMatch(/^≥ ×1\.00 peer/);
+    // The storm's shared card counts every voter once (how fast is the table's business, not the test's).
+    for (const storm of result.rows.filter((r) => r.case.startsWith('vote storm')))
+      expect(storm.once, storm.driver).toMatchObject({ ok: true, exactlyOne: storm.events });
   });
 
   it('really injects the faults it reports', () => {
