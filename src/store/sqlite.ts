@@ -62,21 +62,30 @@ export function openSqliteStore(path: string): SqliteStore {
     }
     return st;
   };
-  // Nested inside the batch's transaction, better-sqlite3 runs this as a savepoint.
-  const runUnit = sqlite.transaction((writes: Write[]) =>
+  const runWrites = (writes: Write[]) =>
     writes.map((w) => {
       const s = toStatement(w);
       const st = prepare(s.sql);
       if (!st.reader) return st.run(...s.params).changes;
       st.all(...s.params);
       return 0;
-    }),
-  );
+    });
+  const savepoint = sqlite.prepare('savepoint unit');
+  const rollbackTo = sqlite.prepare('rollback to unit');
+  const release = sqlite.prepare('release unit');
   const runBatch = sqlite.transaction((units: Unit[]) =>
     units.map((u) => {
+      savepoint.run();
       try {
-        return { ok: true as const, changes: runUnit(u.writes) };
+        const changes = runWrites(u.writes);
+        release.run();
+        return { ok: true as const, changes };
       } catch (err) {
+        // Disk full or an I/O error can make SQLite roll back the whole transaction, not only this unit:
+        // then nothing of the batch stands, and every unit in it fails with the original error.
+        if (!sqlite.inTransaction) throw err;
+        rollbackTo.run();
+        release.run();
         return { ok: false as const, err };
       }
     }),

@@ -171,7 +171,8 @@ describe('the Cloudflare Workers build over D1', () => {
       );
 
     await emu.sendText(OFFICER.openId, `归档 ${closed.number}`);
-    const archive = await emu.waitFor(() => files()[0], 15_000);
+    // Generous bounds: workerd builds three Office files, which takes seconds on a loaded machine.
+    const archive = await emu.waitFor(() => files()[0], 60_000);
     const verified = await verifyArchive(bytesOf(archive));
     expect(verified.ok).toBe(true);
     expect(verified.manifest!.files.map((f) => f.name)).toEqual([
@@ -181,9 +182,9 @@ describe('the Cloudflare Workers build over D1', () => {
     ]);
 
     await emu.sendText(OFFICER.openId, '导出台账');
-    const ledger = await emu.waitFor(() => files()[1], 15_000);
+    const ledger = await emu.waitFor(() => files()[1], 60_000);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytesOf(ledger) as unknown as ArrayBuffer);
     expect(wb.getWorksheet('案件台账')!.getRow(2).getCell(1).value).toBe(closed.number);
-  });
+  }, 150_000);
 });
