@@ -16,8 +16,8 @@ export interface LarkTransport {
   uploadFile(fileType: 'doc' | 'xls' | 'stream', fileName: string, bytes: Uint8Array): Promise<string>;
   userName(openId: string): Promise<string | undefined>;
   /**
-   * Colleagues whose name contains `name`, from 获取部门直属用户列表 of the root department (the app's contact
-   * range must be 全部成员); at most `limit`, reading at most COLLEAGUE_PAGES pages. Throws LarkCallError.
+   * Colleagues whose name contains `name` among the root department's direct members (获取部门直属用户列表;
+   * the app's contact range must be 全部成员); at most `limit`, from at most COLLEAGUE_PAGES pages.
    */
   findColleagues(name: string, limit: number): Promise<Colleague[]>;
   /** The bot's own open_id (cached), to tell its @mention from people's. */
