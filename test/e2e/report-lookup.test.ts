@@ -122,6 +122,29 @@ describe('a reporter finds any colleague by name for the accused picker', () => 
     expect(report.accused).toEqual([GAO2.openId]);
   });
 
+  it('reads past the first page of the directory (50 a page) to find someone listed late', async () => {
+    for (let i = 0; i < 60; i++)
+      h.emu.addUser({ openId: `ou_lookup_staff_${i}`, name: `职员${String(i).padStart(2, '0')}` });
+    h.emu.addUser({ openId: 'ou_lookup_late', name: '晚到的柳青' });
+    const form = await openForm('匿名举报');
+    const found = await h.emu.clickButton(REPORTER.openId, form.messageId, '查找', {
+      accused: [],
+      accused_name: '柳青',
+    });
+    expect(pickerOptions(found.card)).toContain('ou_lookup_late');
+    const pages = h.emu.state.requestLog.filter((r) => r.route === 'department_users' && r.code === 0);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    // A name shared by more than the 20 listed: the first 20, and a hint to type more.
+    const many = await h.emu.clickButton(REPORTER.openId, form.messageId, '查找', {
+      accused: [],
+      accused_name: '职员',
+    });
+    expect(JSON.stringify(many.card)).toContain('只列出前 20 位');
+    expect(pickerOptions(many.card).filter((id) => id.startsWith('ou_lookup_staff_'))).toHaveLength(20);
+    await h.emu.clickButton(REPORTER.openId, form.messageId, '取消举报');
+    await h.settle();
+  });
+
   it('an unknown name and an empty one get a clear answer; the form keeps what was typed and changes nothing', async () => {
     const form = await openForm('实名举报');
     const before = pickerOptions(form.content);
