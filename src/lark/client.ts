@@ -102,13 +102,23 @@ class TokenCache {
 
 const quietSdkLogger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
 
+/** A call Lark has not answered by then is retried (with the same uuid, so a send that did land is not doubled). */
+export const LARK_CALL_TIMEOUT_MS = 10_000;
+
 export function createLarkTransport(opts: {
   appId: string;
   appSecret: string;
   domain: string;
+  timeoutMs?: number;
 }): LarkTransport {
   const cache = new TokenCache();
+  const timeout = opts.timeoutMs ?? LARK_CALL_TIMEOUT_MS;
+  // The SDK's own HTTP client waits forever; one hung call would stall every delivery behind it.
+  type HttpInstance = NonNullable<ConstructorParameters<typeof lark.Client>[0]['httpInstance']>;
+  const base = lark.defaultHttpInstance as unknown as HttpInstance;
+  const httpInstance: HttpInstance = { ...base, request: (o) => base.request({ timeout, ...o }) };
   const client = new lark.Client({
+    httpInstance,
     appId: opts.appId,
     appSecret: opts.appSecret,
     domain: opts.domain,

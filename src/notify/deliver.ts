@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { messageRefs, outbox } from '../../db/schema';
 import { LarkCallError, type LarkTransport } from '../lark/client';
 import type { Logger } from '../log';
@@ -175,6 +175,21 @@ export class Deliverer {
   /** Resolves when no run is in progress (tests and shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+  }
+
+  /**
+   * At start-up nothing in this process is delivering: claims a killed predecessor left are released at once,
+   * not a lease later (a row another process is sending goes out twice with one uuid, which Lark collapses).
+   */
+  async releaseLeases(): Promise<number> {
+    const { store } = this.deps;
+    const { changes } = await store.commit([
+      store.db
+        .update(outbox)
+        .set({ leaseUntil: null })
+        .where(and(eq(outbox.status, 'pending'), isNotNull(outbox.leaseUntil))),
+    ]);
+    return changes[0] ?? 0;
   }
 
   close(): void {
