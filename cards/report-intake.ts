@@ -6,8 +6,12 @@ export type ReportMode = 'real' | 'anon';
 export const REPORT_INTAKE_ACTIONS = {
   mode: 'report.mode',
   file: 'report.file',
+  find: 'report.find',
   cancel: 'report.cancel',
 } as const;
+
+/** The longest name 查找 accepts. */
+export const LOOKUP_MAX_LENGTH = 20;
 
 const ART18 = '依据《行政执法尽职免责和容错纠错制度》第十八条';
 
@@ -47,17 +51,21 @@ export interface ReportFormValues {
   accused: string[];
   matter: string;
   content: string;
+  /** The name typed to look a colleague up (查找); not part of the report. */
+  lookup?: string;
 }
 
 export interface ReportFormData {
   token: string;
   mode: ReportMode;
-  /** Open ids the person picker offers (the roster and anyone mentioned in 「举报 @某人」). */
+  /** Open ids the person picker offers (the roster, anyone mentioned in 「举报 @某人」 or found by 查找). */
   people: string[];
   values?: Partial<ReportFormValues>;
   /** Names of files attached so far (real-name only). */
   files: string[];
   error?: string;
+  /** What the last 查找 found, shown above the form. */
+  notice?: string;
   limits: { titleMaxLength: number; textMaxLength: number };
 }
 
@@ -73,23 +81,37 @@ export function reportFormCard(d: ReportFormData) {
       ];
   const elements: object[] = [md(intro.join('\n'))];
   if (d.error) elements.push(md(`<font color='red'>**请修改**：${d.error}</font>`));
+  if (d.notice) elements.push(md(d.notice));
   elements.push({
     tag: 'form',
     name: 'report_form',
     elements: [
+      // No field is `required`: the client would then block 查找 until everything is filled; the bot checks on submit.
       {
         tag: 'multi_select_person',
         name: 'accused',
-        required: true,
         placeholder: plain('选择被举报的执法人员（可多选）'),
         options: d.people.map((value) => ({ value })),
         ...(v.accused?.length ? { selected_values: v.accused } : {}),
       },
-      md('被举报人不在列表中时，可先发送「举报 @被举报人」，再在这里选择。'),
+      {
+        tag: 'input',
+        name: 'accused_name',
+        max_length: LOOKUP_MAX_LENGTH,
+        label: plain('被举报人姓名'),
+        placeholder: plain('列表中没有时，输入姓名（或其中几个字）后点「查找」'),
+        ...(v.lookup ? { default_value: v.lookup } : {}),
+      },
+      {
+        tag: 'button',
+        name: 'report_find',
+        form_action_type: 'submit',
+        text: plain('查找'),
+        behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.find, d: d.token, m: d.mode } }],
+      },
       {
         tag: 'input',
         name: 'matter',
-        required: true,
         max_length: d.limits.titleMaxLength,
         label: plain('举报事项'),
         placeholder: plain('一句话概括，例如：检查中违规收取费用'),
@@ -98,7 +120,6 @@ export function reportFormCard(d: ReportFormData) {
       {
         tag: 'input',
         name: 'content',
-        required: true,
         input_type: 'multiline_text',
         rows: 6,
         max_length: d.limits.textMaxLength,

@@ -76,6 +76,7 @@ export function createService(o: ServiceOptions) {
     syncPolicyData: (db) => calendar.sync(db),
     configAdmins: o.config.adminOpenIds,
     userName: (openId) => o.transport.userName(openId),
+    findColleagues: (name, limit) => o.transport.findColleagues(name, limit),
     botOpenId: () => o.transport.botOpenId(),
     newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
     newCode: () => randomCode(),

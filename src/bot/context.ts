@@ -1,5 +1,6 @@
 import type { BusinessCalendar } from '../calendar';
 import type { Actor, Env, Role } from '../cases/types';
+import type { Colleague } from '../lark/client';
 import type { Policy } from '../policy';
 import type { Db } from '../store';
 import type { Repo } from '../store/repo';
@@ -15,6 +16,8 @@ export interface BotDeps {
   /** Admins from ADMIN_OPEN_IDS (more are added in chat). */
   configAdmins: string[];
   userName(openId: string): Promise<string | undefined>;
+  /** Colleagues whose name contains the given text (the contact API); throws LarkCallError when it refuses. */
+  findColleagues(name: string, limit: number): Promise<Colleague[]>;
   /** The bot's own open_id, when the platform told us. */
   botOpenId(): Promise<string | undefined>;
   newId(prefix: string): string;

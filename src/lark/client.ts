@@ -15,6 +15,11 @@ export interface LarkTransport {
   /** Uploads a file for a file message (POST /im/v1/files); returns its file_key. */
   uploadFile(fileType: 'doc' | 'xls' | 'stream', fileName: string, bytes: Uint8Array): Promise<string>;
   userName(openId: string): Promise<string | undefined>;
+  /**
+   * Colleagues whose name contains `name` among the root department's direct members (获取部门直属用户列表;
+   * the app's contact range must be 全部成员); at most `limit`, from at most COLLEAGUE_PAGES pages.
+   */
+  findColleagues(name: string, limit: number): Promise<Colleague[]>;
   /** The bot's own open_id (cached), to tell its @mention from people's. */
   botOpenId(): Promise<string | undefined>;
 }
@@ -24,6 +29,14 @@ export interface SentMessage {
   messageId: string;
   chatId?: string;
 }
+
+export interface Colleague {
+  openId: string;
+  name: string;
+}
+
+/** 50 users a page (the documented maximum) × 40 pages: a tenant of up to 2,000 people is searched in full. */
+export const COLLEAGUE_PAGES = 40;
 
 export type LarkErrorKind = 'retry' | 'token' | 'permanent';
 
@@ -195,6 +208,30 @@ export function createLarkTransport(opts: {
         botId = undefined;
       }
       return botId;
+    },
+    findColleagues: async (name, limit) => {
+      const found: Colleague[] = [];
+      let pageToken: string | undefined;
+      for (let page = 0; page < COLLEAGUE_PAGES && found.length < limit; page++) {
+        const res = await call(async () =>
+          check(
+            await client.contact.user.findByDepartment({
+              params: {
+                department_id: '0',
+                department_id_type: 'open_department_id',
+                user_id_type: 'open_id',
+                page_size: 50,
+                ...(pageToken ? { page_token: pageToken } : {}),
+              },
+            }),
+          ),
+        );
+        for (const u of res.data?.items ?? [])
+          if (u.open_id && u.name?.includes(name)) found.push({ openId: u.open_id, name: u.name });
+        pageToken = res.data?.page_token;
+        if (!res.data?.has_more || !pageToken) break;
+      }
+      return found.slice(0, limit);
     },
     userName: async (openId) => {
       try {

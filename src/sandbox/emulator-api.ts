@@ -506,6 +506,56 @@ const contactUser: Handler = ({ state, env, params, query }) => {
   };
 };
 
+/** 获取部门直属用户列表: any one of these scopes lets the app call it (the platform's list). */
+export const DEPARTMENT_USERS_SCOPES = [
+  'contact:contact.base:readonly',
+  'contact:department.organize:readonly',
+  'contact:contact:access_as_app',
+  'contact:contact:readonly',
+  'contact:contact:readonly_as_app',
+];
+const DEPARTMENT_USERS_PAGE_MAX = 50;
+
+/** Every emulated user sits directly in the root department (id 0); users outside availability are not listed. */
+const departmentUsers: Handler = ({ state, env, query }) => {
+  if (!DEPARTMENT_USERS_SCOPES.some((s) => env.scopes.has(s)))
+    return fail(
+      99991672,
+      `Access denied. One of the following scopes is required: [${DEPARTMENT_USERS_SCOPES.join(', ')}].`,
+    );
+  const department = query.get('department_id');
+  if (department === null || department === '') return fail(99992402);
+  const idType = query.get('user_id_type') ?? 'open_id';
+  if (!['open_id', 'user_id', 'union_id'].includes(idType)) return fail(99992402);
+  const pageSize = Number(query.get('page_size') ?? 10);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX)
+    return fail(99992402);
+  const users = department === '0' ? Object.values(state.users).filter((u) => u.available) : [];
+  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
+  const page = users.slice(offset, offset + pageSize);
+  const next = offset + page.length;
+  const hasMore = next < users.length;
+  const named = [
+    'contact:user.base:readonly',
+    'contact:contact:readonly_as_app',
+    'contact:contact:readonly',
+  ].some((s) => env.scopes.has(s));
+  return {
+    code: 0,
+    data: {
+      has_more: hasMore,
+      ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
+      items: page.map((u) => ({
+        union_id: u.unionId,
+        user_id: u.userId,
+        open_id: u.openId,
+        ...(named ? { name: u.name } : {}),
+        department_ids: ['0'],
+      })),
+    },
+  };
+};
+
 function resourceKeyOf(content: unknown): string[] {
   if (content === null || typeof content !== 'object') return [];
   const c = content as Record<string, unknown>;
@@ -641,6 +691,12 @@ const ROUTES: RouteDef[] = [
     pattern: new RegExp(`^/open-apis/im/v1/chats/${SEG}/members$`),
     route: 'members',
     handler: chatMembers,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/open-apis\/contact\/v3\/users\/find_by_department$/,
+    route: 'department_users',
+    handler: departmentUsers,
   },
   {
     method: 'GET',

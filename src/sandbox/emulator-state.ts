@@ -8,6 +8,7 @@ export type ApiRoute =
   | 'patch'
   | 'urgent'
   | 'user'
+  | 'department_users'
   | 'members'
   | 'resource'
   | 'upload'

@@ -135,7 +135,7 @@ export function messageHtml(emu: LarkEmulator, m: EmulatedMessage, viewer: strin
   const quoted = reply
     ? `<div class="quote">回复 ${escapeHtml(reply.from === 'app' ? BOT_NAME : userName(emu, reply.senderOpenId))}：${escapeHtml(preview(emu, reply).slice(0, 40))}</div>`
     : '';
-  return `<div class="msg ${m.from === 'app' ? 'from-app' : 'from-user'}${mine ? ' mine' : ''}" data-id="${escapeHtml(m.messageId)}"><div class="avatar${m.from === 'app' ? ' bot' : ''}">${escapeHtml([...name][0] ?? '?')}</div><div class="msg-main"><div class="meta"><span class="sender">${escapeHtml(name)}</span><span class="at-time">${time.format(m.createdAt)}</span>${flags}</div>${quoted}${bodyHtml(emu, m, { people: people(emu, chat) }, viewer)}</div></div>`;
+  return `<div class="msg ${m.from === 'app' ? 'from-app' : 'from-user'}${mine ? ' mine' : ''}" data-id="${escapeHtml(m.messageId)}"><div class="avatar${m.from === 'app' ? ' bot' : ''}">${escapeHtml([...name][0] ?? '?')}</div><div class="msg-main"><div class="meta"><span class="sender">${escapeHtml(name)}</span><span class="at-time">${time.format(m.createdAt)}</span>${flags}</div>${quoted}${bodyHtml(emu, m, { people: people(emu, chat), nameOf: (id) => emu.state.users[id]?.name }, viewer)}</div></div>`;
 }
 
 function chatsOf(emu: LarkEmulator, openId: string): ChatView[] {

@@ -17,6 +17,7 @@ const bot = {
   syncPolicyData: async () => {},
   configAdmins: [],
   userName: async () => undefined,
+  findColleagues: async () => [],
   botOpenId: async () => undefined,
   newId: (p: string) => `${p}_1`,
   newCode: () => 'CODE',

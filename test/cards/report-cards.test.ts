@@ -237,9 +237,14 @@ describe('report cards', () => {
         limits: defaultPolicy.limits,
       });
       shape(form);
-      expect(forms(form)).toEqual([{ name: 'report_form', fields: ['accused', 'matter', 'content'] }]);
-      const submit = cardButtons(form).find((b) => b.form === 'report_form');
-      expect(submit?.value).toEqual({ a: 'report.file', d: 'd_1', m: mode });
+      expect(forms(form)).toEqual([
+        { name: 'report_form', fields: ['accused', 'accused_name', 'matter', 'content'] },
+      ]);
+      const inForm = cardButtons(form).filter((b) => b.form === 'report_form');
+      expect(inForm.map((b) => b.value)).toEqual([
+        { a: 'report.find', d: 'd_1', m: mode },
+        { a: 'report.file', d: 'd_1', m: mode },
+      ]);
       expect(json(form)).toContain('"tag":"multi_select_person"');
       if (mode === 'anon') {
         expect(json(form)).toContain(ANON_NO_FILES);

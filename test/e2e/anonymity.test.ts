@@ -115,6 +115,16 @@ describe('an anonymous report leaves nothing that ties it to its sender', () => 
     await settle();
     expect(text(last(REPORTER.openId))).toContain('不记录你的身份');
 
+    // 查找 a colleague off the roster: answered in the click, and covered by the scans below.
+    const found = await click(REPORTER.openId, form.messageId, '查找', {
+      accused: [],
+      matter: '',
+      content: '',
+      accused_name: '郑路',
+    });
+    expect(JSON.stringify(found.card)).toContain(STRANGER.openId);
+    expect(found.toast?.type).toBe('success');
+
     const missing = await click(REPORTER.openId, form.messageId, '提交匿名举报', {
       accused: [],
       matter: '检查中违规收取费用',

@@ -42,6 +42,9 @@ function fakeTransport(clock: { t: number }, failures: Record<string, LarkCallEr
     async userName() {
       return undefined;
     },
+    async findColleagues() {
+      return [];
+    },
     async botOpenId() {
       return 'ou_bot';
     },

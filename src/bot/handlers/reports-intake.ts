@@ -15,6 +15,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import {
   ANON_NO_FILES,
+  LOOKUP_MAX_LENGTH,
   queryCodeCard,
   REPORT_INTAKE_ACTIONS,
   type ReportFormValues,
@@ -29,6 +30,7 @@ import { conversations, kv } from '../../../db/schema';
 import { businessDate } from '../../calendar';
 import { fileReport, hashQueryCode, normaliseQueryCode, queryReportByCode } from '../../cases/reports';
 import { type Actor, ANONYMOUS_OPEN_ID, type Attachment } from '../../cases/types';
+import { type Colleague, LarkCallError } from '../../lark/client';
 import { type CardAction, type EventEnvelope, parseMenu, parseMessageEvent } from '../../lark/envelope';
 import { PRIVATE_REF_PREFIX } from '../../notify/deliver';
 import type { Policy } from '../../policy';
@@ -63,6 +65,8 @@ const RESERVED = new Set(
 const MAX_FILES = 20;
 const MAX_ACCUSED = 20;
 const MAX_PEOPLE = 200;
+/** 查找 lists at most this many colleagues; more means the name typed is too short. */
+const MAX_FOUND = 20;
 /** A 2.0 card can be clicked for 14 days; an untouched draft goes with it. */
 const DRAFT_TTL_MS = 14 * 86_400_000;
 const CODE_SHAPE = /^[A-Z0-9]{6,24}$/;
@@ -81,6 +85,7 @@ const isAnonymousClick = (value: Record<string, unknown>) =>
   (value.a === 'cmd' && value.cmd === 'report') ||
   ((value.a === REPORT_INTAKE_ACTIONS.mode ||
     value.a === REPORT_INTAKE_ACTIONS.file ||
+    value.a === REPORT_INTAKE_ACTIONS.find ||
     value.a === REPORT_INTAKE_ACTIONS.cancel) &&
     value.m !== 'real');
 
@@ -400,6 +405,7 @@ async function formFor(
   mode: ReportMode,
   values?: Partial<ReportFormValues>,
   error?: string,
+  notice?: string,
 ) {
   return reportFormCard({
     token: p.token,
@@ -408,6 +414,7 @@ async function formFor(
     ...(values ? { values } : {}),
     files: mode === 'real' ? p.files.map((f) => f.name) : [],
     ...(error ? { error } : {}),
+    ...(notice ? { notice } : {}),
     limits: ctx.env.policy.limits,
   });
 }
@@ -503,6 +510,7 @@ function readForm(form: Record<string, unknown>): ReportFormValues {
     ],
     matter: text.parse(form.matter),
     content: text.parse(form.content),
+    lookup: text.parse(form.accused_name),
   };
 }
 
@@ -520,6 +528,66 @@ export async function onFile(ctx: Ctx, a: CardAction): Promise<void> {
   const v = modeValue.safeParse(a.value);
   if (!v.success) return void ctx.fx.toast('warning', STALE_FORM);
   return v.data.m === 'anon' ? fileAnonymous(ctx, a, v.data.d) : fileRealName(ctx, a, v.data.d);
+}
+
+const NO_CONTACT_SCOPE =
+  '应用尚未开通通讯录权限（获取通讯录基本信息 contact:contact.base:readonly，通讯录权限范围为全部成员），暂时无法按姓名查找同事。请联系管理员开通；也可以先发送「举报 @被举报人」，再在列表中选择。';
+const CONTACT_UNAVAILABLE =
+  '暂时无法查找同事，请稍后再点「查找」；也可以先发送「举报 @被举报人」，再在列表中选择。';
+
+/**
+ * 查找: colleagues whose name contains what was typed, through the contact API, added to the picker. The
+ * form comes back as typed, in this click's answer, for an anonymous draft keyed by the card's token only.
+ */
+export async function onFind(ctx: Ctx, a: CardAction): Promise<void> {
+  ctx.fx.outcome = INTAKE_OUTCOME;
+  const v = modeValue.safeParse(a.value);
+  if (!v.success) return void ctx.fx.toast('warning', STALE_FORM);
+  const openId = a.operatorOpenId;
+  const token = v.data.d;
+  const mode = v.data.m;
+  const anonymous = mode === 'anon' ? await loadAnonymous(ctx, token) : undefined;
+  const real = mode === 'real' ? await loadDraft(ctx, openId) : undefined;
+  const draft =
+    anonymous?.step === 'anon'
+      ? { mentioned: anonymous.m, files: [] }
+      : real && real.data.d === token
+        ? { mentioned: real.data.m, files: real.data.files }
+        : undefined;
+  if (!draft) return void ctx.fx.toast('warning', STALE_FORM);
+  const values = readForm(a.formValue ?? {});
+  const show = async (mentioned: string[], error?: string, notice?: string) =>
+    ctx.fx.card(await formFor(ctx, openId, { token, ...draft, mentioned }, mode, values, error, notice));
+  const refuse = async (reason: string) => {
+    ctx.fx.toast('warning', reason);
+    await show(draft.mentioned, reason);
+  };
+  const name = (values.lookup ?? '').replace(/\s+/g, '');
+  if (name === '') return refuse('请先在「被举报人姓名」中输入要查找的姓名，再点「查找」。');
+  if (name.length > LOOKUP_MAX_LENGTH) return refuse(`姓名不超过 ${LOOKUP_MAX_LENGTH} 个字，请重新输入。`);
+  let found: Colleague[];
+  try {
+    found = (await ctx.deps.findColleagues(name, MAX_FOUND + 1)).filter((c) => c.openId !== openId);
+  } catch (err) {
+    return refuse(
+      err instanceof LarkCallError && err.code === 99991672 ? NO_CONTACT_SCOPE : CONTACT_UNAVAILABLE,
+    );
+  }
+  if (found.length === 0)
+    return refuse(
+      `没有找到姓名包含「${name}」的同事。请核对姓名后重新查找，或先发送「举报 @被举报人」，再在列表中选择。`,
+    );
+  const listed = found.slice(0, MAX_FOUND);
+  const mentioned = [...new Set([...listed.map((c) => c.openId), ...draft.mentioned])];
+  if (anonymous) saveAnonymous(ctx, anonymous, { token, step: 'anon', m: mentioned });
+  else if (real) saveDraft(ctx, openId, real.row, { ...real.data, m: mentioned });
+  const more = found.length > MAX_FOUND ? `（只列出前 ${MAX_FOUND} 位，可输入更完整的姓名）` : '';
+  await show(
+    mentioned,
+    undefined,
+    `找到 ${listed.length} 位同事${more}：${listed.map((c) => c.name).join('、')}。已加入「被举报的执法人员」列表，请在其中勾选。`,
+  );
+  ctx.fx.toast('success', `找到 ${listed.length} 位同事，请在列表中勾选。`);
 }
 
 async function filingSeq(ctx: Ctx) {

@@ -40,6 +40,7 @@ import {
   lookupQueryCode,
   onCancel,
   onFile,
+  onFind,
   onMode,
   REPORT_WORDS,
   startReport,
@@ -209,6 +210,7 @@ export const reportsFeature: Feature = {
   actions: {
     [REPORT_INTAKE_ACTIONS.mode]: onMode,
     [REPORT_INTAKE_ACTIONS.file]: onFile,
+    [REPORT_INTAKE_ACTIONS.find]: onFind,
     [REPORT_INTAKE_ACTIONS.cancel]: onCancel,
     [REPORT_ACTIONS.open]: onOpen,
     [REPORT_ACTIONS.view]: onView,

@@ -8,6 +8,8 @@ export interface Person {
 export interface CardRenderContext {
   /** The chat's members: the options of a person picker and the names behind `<at id=…>`. */
   people?: Person[];
+  /** Anyone's name in the tenant's directory: a picker may list colleagues outside the chat. */
+  nameOf?: (openId: string) => string | undefined;
 }
 
 type Rec = Record<string, unknown>;
@@ -80,7 +82,7 @@ function colourStyle(c: string | undefined): string {
 
 function personName(id: string, ctx: CardRenderContext): string {
   if (id === 'all') return '所有人';
-  return ctx.people?.find((p) => p.openId === id)?.name ?? '某人';
+  return ctx.people?.find((p) => p.openId === id)?.name ?? ctx.nameOf?.(id) ?? '某人';
 }
 
 interface InlineRule {
