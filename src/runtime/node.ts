@@ -9,12 +9,14 @@ import { type Config, loadConfig } from '../config';
 import { createLarkTransport } from '../lark/client';
 import { createLogger, type Logger } from '../log';
 import type { DeliveryPolicy } from '../notify/deliver';
+import { BusinessClock } from '../sandbox/clock';
 import { LarkEmulator } from '../sandbox/emulator';
 import { SANDBOX_USERS, sandboxPage, seedSandbox } from '../sandbox/page';
 import { persistEmulator, restoreEmulator } from '../sandbox/persist';
 import { createService, type Service } from '../service';
 import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
+import { readSandboxClock, sandboxControls, saveSandboxClock } from './sandbox-controls';
 
 export interface NodeRuntime {
   url: string;
@@ -39,12 +41,16 @@ export async function startNode(
   const log = opts.logger ?? createLogger(config.logLevel);
 
   let emulator: LarkEmulator | undefined;
+  // The sandbox's one business clock: the bot and the emulator read it, the page moves it forward.
+  const clock = config.sandbox ? new BusinessClock() : undefined;
+  const businessNow = clock ? () => clock.now() : Date.now;
   if (config.sandbox) {
     emulator = await LarkEmulator.start({
       appId: config.appId,
       appSecret: config.appSecret,
       encryptKey: config.encryptKey,
       verificationToken: config.verificationToken,
+      clock: businessNow,
     });
     config.domain = emulator.url;
   }
@@ -54,6 +60,11 @@ export async function startNode(
     emulator && config.databasePath !== ':memory:' ? `${config.databasePath}.chats.json` : undefined;
   if (emulator && chatsFile && existsSync(config.databasePath)) restoreEmulator(emulator, chatsFile);
   const store = openSqliteStore(config.databasePath);
+  if (clock) {
+    // Business time survives a restart: the cases in the database may already be days ahead of the wall clock.
+    clock.set(clock.now() + Math.max(0, (await readSandboxClock(store)) ?? 0));
+    await saveSandboxClock(store, clock);
+  }
   const transport = createLarkTransport({
     appId: config.appId,
     appSecret: config.appSecret,
@@ -66,6 +77,7 @@ export async function startNode(
     transport,
     logger: log,
     delivery: opts.delivery,
+    ...(clock ? { clock: businessNow } : {}),
     defer: faults.has('kill-after-ack')
       ? // Fault injection: die after the platform got its 200 but before handling (crash-recovery tests, bench).
         () => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100)
@@ -73,7 +85,12 @@ export async function startNode(
   });
 
   // No admin yet: a one-time code makes whoever types it in a direct chat the first admin.
-  const bindCode = await ensureBindCode(store, new Date(), service.bot.newCode, config.adminOpenIds);
+  const bindCode = await ensureBindCode(
+    store,
+    new Date(businessNow()),
+    service.bot.newCode,
+    config.adminOpenIds,
+  );
   if (bindCode) {
     log.warn({ msg: 'no admin yet; a one-time bind code was printed' });
     console.log(
@@ -86,7 +103,10 @@ export async function startNode(
   if (emulator) {
     for (const u of SANDBOX_USERS) emulator.addUser(u);
     const root = new Hono();
-    root.route('/', sandboxPage(emulator));
+    const controls = clock
+      ? sandboxControls({ clock, service, store, emulator, databasePath: config.databasePath })
+      : undefined;
+    root.route('/', sandboxPage(emulator, controls));
     root.route('/', service.app);
     fetchHandler = root.fetch;
   }
@@ -103,7 +123,7 @@ export async function startNode(
   // Whatever was accepted before a crash is handled now, before anything new: nothing is in flight yet.
   if (!faults.has('kill-after-ack')) {
     await service.pipeline.recover();
-    await service.tick(new Date());
+    await service.tick(new Date(businessNow()));
   }
   // The demo roster and bound chats, set up through the bot's own commands, so the sandbox is usable at once.
   if (emulator) {
@@ -112,7 +132,9 @@ export async function startNode(
     );
   }
   const timer = setInterval(() => {
-    service.tick(new Date()).catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
+    service
+      .tick(new Date(businessNow()))
+      .catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
   }, 60_000);
   timer.unref();
 

@@ -50,6 +50,8 @@ export interface EmulatorOptions {
   tenantKey?: string;
   /** The platform clock: event create_time, message times, uuid and card-token windows. */
   now?: () => number;
+  /** Business time shared with the app (the sandbox clock); takes the place of `now`. */
+  clock?: () => number;
   /** Tenant token lifetime in seconds (the platform's is 7200). */
   tokenTtlSec?: number;
   /** The bot has the scope to read every group message, not only those that @mention it. */
@@ -167,7 +169,9 @@ export class LarkEmulator {
   readonly url: string;
   readonly server: Server;
   readonly state: EmulatorState = emptyState();
-  private readonly opts: Required<Omit<EmulatorOptions, 'encryptKey' | 'port'>> & { encryptKey?: string };
+  private readonly opts: Required<Omit<EmulatorOptions, 'encryptKey' | 'port' | 'clock'>> & {
+    encryptKey?: string;
+  };
   private target?: { eventUrl: string; cardUrl: string };
   private transport?: AppTransport;
   private readonly customRoutes = new Map<string, RouteHandler>();
@@ -184,7 +188,7 @@ export class LarkEmulator {
       botOpenId: opts.botOpenId ?? `ou_${stableHex(`bot:${opts.appId}`, 32)}`,
       botName: opts.botName ?? '容错纠错助手',
       tenantKey: opts.tenantKey ?? stableHex(`tenant:${opts.appId}`, 16),
-      now: opts.now ?? Date.now,
+      now: opts.clock ?? opts.now ?? Date.now,
       tokenTtlSec: opts.tokenTtlSec ?? 7200,
       receiveAllGroupMessages: opts.receiveAllGroupMessages ?? false,
       deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 10_000,
