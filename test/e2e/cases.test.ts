@@ -397,7 +397,7 @@ describe('cases after submission, end to end through the emulator', () => {
       type: 'submit_findings',
       items: ['10.4'],
       conditions: { '10.c1': true, '10.c2': true, '10.c3': true },
-      factors: Object.fromEntries(policy.factors.map((f) => [f.id, `${f.name}：已研判`])),
+      factors: Object.fromEntries(policy.factors.map((f) => [f.id, `已研判${f.name}情况`])),
       recommendedOutcome: 'exempt',
       errorCategory: policy.errorCategories[0]!.id,
       enforcementArea: policy.enforcementAreas[0]!.id,

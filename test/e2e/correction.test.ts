@@ -114,7 +114,7 @@ describe('correction order → acknowledgement, progress, extensions, completion
       deadline: `${defaultDeadline} +0800`,
       improve: '分析原因，完善夜间检查临机处置制度。',
     });
-    expect(empty.toast).toEqual({ type: 'error', content: '请至少列出一项「纠错事项」。' });
+    expect(empty.toast).toEqual({ type: 'error', content: '请至少填写一项「纠错要求」或「纠错建议」。' });
     expect(JSON.stringify(empty.card)).toContain('暂扣设备前未履行审批程序');
     expect((await getCase()).correction).toBeNull();
 

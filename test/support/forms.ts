@@ -10,7 +10,7 @@ export function findingsFormFor(note: string): Record<string, unknown> {
     cond_1: 'yes',
     cond_2: 'yes',
     cond_3: 'yes',
-    ...Object.fromEntries(defaultPolicy.factors.map((f) => [`factor_${f.id}`, `${f.name}：经核查情况清楚`])),
+    ...Object.fromEntries(defaultPolicy.factors.map((f) => [`factor_${f.id}`, `经核查，${f.name}情况清楚`])),
     outcome: 'exempt',
     error_category: 'procedure',
     enforcement_area: 'shelter_maintenance',
