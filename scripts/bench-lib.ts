@@ -886,6 +886,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     const tick = await sqlite.request<{ purged: { inbox: number; outbox: number } }>({
       op: 'tick',
       now: Date.now() + 31 * 86_400_000,
+      wallAheadMs: 31 * 86_400_000,
     });
     const retained = await sqlite.request<DbSize>({ op: 'db' });
     result.db = { events: handled + warm.sent, empty, loaded, retained, purged: tick.purged };

@@ -15,7 +15,12 @@ import { migrationsFolder } from '../src/store/sqlite';
 export type ServerRequest =
   | { id: number; op: 'mem' }
   | { id: number; op: 'settle' }
-  | { id: number; op: 'tick'; now: number }
+  | {
+      id: number;
+      op: 'tick';
+      now: number /** moves the real clock forward first (retention) */;
+      wallAheadMs?: number;
+    }
   | { id: number; op: 'db' }
   | { id: number; op: 'statements' }
   | { id: number; op: 'close' };
@@ -149,9 +154,15 @@ async function main() {
   const delivery = JSON.parse(env.BENCH_DELIVERY ?? '{}') as Partial<DeliveryPolicy>;
   const driver = env.BENCH_DRIVER ?? 'sqlite';
   let running: Running;
+  // Retention follows the real clock; the bench moves it ahead to show what retention leaves behind.
+  let wallAheadMs = 0;
   if (driver === 'd1') running = await startD1(env, delivery);
   else {
-    const rt = await startNode(env, { logger: silentLogger, delivery });
+    const rt = await startNode(env, {
+      logger: silentLogger,
+      delivery,
+      wallClock: () => Date.now() + wallAheadMs,
+    });
     running = { service: rt.service, url: rt.url, close: () => rt.close() };
   }
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -173,6 +184,7 @@ async function main() {
           await running.service.settle();
           break;
         case 'tick':
+          wallAheadMs = req.wallAheadMs ?? wallAheadMs;
           result = await running.service.tick(new Date(req.now));
           await running.service.settle();
           break;

@@ -22,7 +22,13 @@ export interface ServiceOptions {
   store: Store;
   transport: LarkTransport;
   logger: Logger;
+  /** Business time (Asia/Shanghai deadlines, reminders, what a record says happened when); `--now` moves it. */
   clock?: () => number;
+  /**
+   * Real time, for safety timers only: how long an event has waited, signature freshness, leases, retry
+   * back-off. Whatever business time says, these follow the machine's clock.
+   */
+  wallClock?: () => number;
   delivery?: Partial<DeliveryPolicy>;
   cardBudgetMs?: number;
   policy?: Policy;
@@ -32,6 +38,7 @@ export interface ServiceOptions {
 /** Everything but the runtime: the same wiring serves Node and Workers. */
 export function createService(o: ServiceOptions) {
   const clock = o.clock ?? Date.now;
+  const wallClock = o.wallClock ?? Date.now;
   const admins = async () => [
     ...new Set([
       ...o.config.adminOpenIds,
@@ -43,7 +50,8 @@ export function createService(o: ServiceOptions) {
     store: o.store,
     transport: o.transport,
     logger: o.logger,
-    clock,
+    clock: wallClock,
+    businessClock: clock,
     policy: o.delivery,
     admins,
     onSettled: async (ref, outcome, now) => {
@@ -73,6 +81,7 @@ export function createService(o: ServiceOptions) {
     router,
     kickDelivery: () => deliverer.kick(),
     clock,
+    wallClock,
     cardBudgetMs: o.cardBudgetMs,
   });
   pipelineRef = pipeline;
@@ -93,7 +102,7 @@ export function createService(o: ServiceOptions) {
     logger: o.logger,
     verify,
     isHandledType: (t: string) => HANDLED_EVENT_TYPES.has(t),
-    clock,
+    clock: wallClock,
     defer,
   };
   const app = createApp(appDeps);
@@ -101,7 +110,8 @@ export function createService(o: ServiceOptions) {
     app,
     pipeline,
     deliverer,
-    tick: (now: Date) => tick({ store: o.store, pipeline, deliverer, logger: o.logger, bot, jobs }, now),
+    tick: (now: Date) =>
+      tick({ store: o.store, pipeline, deliverer, logger: o.logger, bot, jobs, wallClock }, now),
     bot,
     /** Connects the long connection (LARK_TRANSPORT=websocket) to the same pipeline. */
     async startLongConnection() {

@@ -15,7 +15,10 @@ export interface PipelineDeps {
   router: Router;
   /** Called after every commit that queued messages. */
   kickDelivery: () => void;
+  /** Business time: the `now` a handler decides with. */
   clock?: () => number;
+  /** Real time: when an event was received or handled, and how long it took (never moved by `--now`). */
+  wallClock?: () => number;
   /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
   cardBudgetMs?: number;
   maxAttempts?: number;
@@ -30,8 +33,10 @@ const FAILED_CARD_TOAST: CardResponse = { toast: { type: 'error', content: 'å¤„ç
  */
 export class Pipeline {
   private readonly clock: () => number;
+  private readonly wallClock: () => number;
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.wallClock = deps.wallClock ?? this.clock;
   }
 
   async accept(envelope: EventEnvelope, source: Source): Promise<'accepted' | 'duplicate'> {
@@ -44,7 +49,7 @@ export class Pipeline {
           eventType: envelope.header.event_type,
           source,
           payload: JSON.stringify(envelope),
-          receivedAt: this.clock(),
+          receivedAt: this.wallClock(),
         })
         .onConflictDoNothing(),
     ]);
@@ -62,7 +67,7 @@ export class Pipeline {
   ): Promise<{ status: 'done' | 'skipped' | 'error'; response?: CardResponse }> {
     const { store, logger } = this.deps;
     const { db } = store;
-    const started = this.clock();
+    const started = this.wallClock();
     let fresh = justAccepted;
     return retryOnConflict(async () => {
       const row = fresh
@@ -78,7 +83,7 @@ export class Pipeline {
         await store.commit([
           db
             .update(inbox)
-            .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.clock() })
+            .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.wallClock() })
             .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
           guard,
           ...fx.writes,
@@ -101,7 +106,7 @@ export class Pipeline {
             .set({
               attempts,
               ...(failed
-                ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.clock() }
+                ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.wallClock() }
                 : {}),
             })
             .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
@@ -113,7 +118,7 @@ export class Pipeline {
         eventId,
         type: row.eventType,
         outcome: fx.outcome,
-        ms: this.clock() - started,
+        ms: this.wallClock() - started,
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
       return { status: 'done' as const, response: fx.response };

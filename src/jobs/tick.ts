@@ -18,6 +18,8 @@ export interface TickDeps {
   bot: BotDeps;
   jobs: Job[];
   retentionDays?: number;
+  /** Real time for the safety timers below; `now` is business time and may be anywhere (`--now`). */
+  wallClock?: () => number;
 }
 
 export interface TickReport {
@@ -34,7 +36,9 @@ export interface TickReport {
 export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
   // Events recorded but never handled (a crash between the 200 and the handling). Younger ones are still
   // being handled by whoever accepted them; taking them too would only do the work twice.
-  const recovered = await deps.pipeline.recover(now.getTime() - IN_FLIGHT_MS);
+  // How long an event has waited is a fact of the real clock, not of the business time being simulated.
+  const wallNow = (deps.wallClock ?? Date.now)();
+  const recovered = await deps.pipeline.recover(wallNow - IN_FLIGHT_MS);
   await deps.bot.syncPolicyData(deps.store.db);
   const jobs: Record<string, number> = {};
   const jobDeps = {
@@ -52,7 +56,8 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
     }
   }
   const delivery = await deps.deliverer.deliverDue(now);
-  const cutoff = now.getTime() - (deps.retentionDays ?? 30) * 86_400_000;
+  // Retention is a safety timer too: a simulated far-future `now` must not purge the inbox's dedup records.
+  const cutoff = wallNow - (deps.retentionDays ?? 30) * 86_400_000;
   const { db } = deps.store;
   const { changes } = await deps.store.commit([
     db.delete(inbox).where(and(ne(inbox.status, 'pending'), lt(inbox.receivedAt, cutoff))),

@@ -83,7 +83,10 @@ export interface DelivererDeps {
   store: Store;
   transport: LarkTransport;
   logger: Logger;
+  /** Real time: pacing, leases, back-off and what is due. */
   clock?: () => number;
+  /** Business time for what delivery records (a notice's delivery on its case, an admin alert); default `clock`. */
+  businessClock?: () => number;
   sleep?: (ms: number) => Promise<void>;
   policy?: Partial<DeliveryPolicy>;
   /** Who hears about messages that can never be delivered. */
@@ -105,6 +108,8 @@ export class Deliverer {
   private again = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Sweeps in one process run one after another, so a card is never overtaken by its own update or urgent. */
+  private sweeping: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: DelivererDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -124,7 +129,7 @@ export class Deliverer {
       try {
         do {
           this.again = false;
-          await this.deliverDue(new Date(this.clock()));
+          await this.deliverDue();
         } while (this.again && !this.closed);
       } catch (err) {
         this.deps.logger.error({ msg: 'delivery run failed', error: String(err) });
@@ -166,10 +171,19 @@ export class Deliverer {
     this.timer.unref?.();
   }
 
-  /** One sweep over everything due at `now`; also what `tick` calls. */
-  async deliverDue(now: Date): Promise<DeliveryReport> {
+  /**
+   * One sweep over everything due by the real clock; also what `tick` calls. `now` is the business time the
+   * sweep records effects at (a `tick --now` far from today still delivers what is due, and only that).
+   */
+  deliverDue(now: Date = new Date((this.deps.businessClock ?? this.clock)())): Promise<DeliveryReport> {
+    const run = this.sweeping.then(() => this.sweep(now));
+    this.sweeping = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sweep(now: Date): Promise<DeliveryReport> {
     const { db } = this.deps.store;
-    const t = now.getTime();
+    const t = this.clock();
     const due = await db
       .select()
       .from(outbox)
@@ -205,10 +219,13 @@ export class Deliverer {
     return report;
   }
 
-  private async deliverOne(row: Row, now: Date, report: DeliveryReport): Promise<void> {
+  private async deliverOne(row: Row, sweepNow: Date, report: DeliveryReport): Promise<void> {
+    // What delivery records happened no earlier than the business time the row was written at: a row a
+    // job wrote at a simulated later day, delivered by a background sweep, is recorded on that day.
+    const now = new Date(Math.max(row.createdAt, sweepNow.getTime()));
     const { store, transport, logger } = this.deps;
     const { db } = store;
-    const t = now.getTime();
+    const t = this.clock();
     // Claim: only one process delivers a row at a time.
     try {
       await store.commit([

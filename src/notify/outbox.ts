@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { outbox } from '../../db/schema';
 import type { Db, Write } from '../store';
 
+/**
+ * A new row is due at once. Its first attempt is not a business-time matter: a job run at a simulated
+ * `--now` far in the future must still be delivered by the real clock (back-off sets real times later).
+ */
+const DUE_AT_ONCE = 0;
+
 export type Recipient = { openId: string } | { chatId: string };
 export interface OutMessage {
   msgType: 'interactive' | 'text';
@@ -34,7 +40,7 @@ export function enqueueSend(
     ref: p.ref,
     msgType: p.message.msgType,
     content: p.message.content,
-    nextAttemptAt: p.now.getTime(),
+    nextAttemptAt: DUE_AT_ONCE,
     createdAt: p.now.getTime(),
   });
 }
@@ -50,7 +56,7 @@ export function enqueueReply(
     ref: p.ref,
     msgType: p.message.msgType,
     content: p.message.content,
-    nextAttemptAt: p.now.getTime(),
+    nextAttemptAt: DUE_AT_ONCE,
     createdAt: p.now.getTime(),
   });
 }
@@ -65,7 +71,7 @@ export function enqueuePatch(db: Db, p: { target: MessageTarget; card: object; n
     ...('ref' in p.target ? { targetRef: p.target.ref } : { targetMessageId: p.target.messageId }),
     msgType: 'interactive',
     content: JSON.stringify(p.card),
-    nextAttemptAt: p.now.getTime(),
+    nextAttemptAt: DUE_AT_ONCE,
     createdAt: p.now.getTime(),
   });
 }
@@ -76,7 +82,7 @@ export function enqueueUrgent(db: Db, p: { target: MessageTarget; openIds: strin
     op: 'urgent',
     ...('ref' in p.target ? { targetRef: p.target.ref } : { targetMessageId: p.target.messageId }),
     urgentUsers: JSON.stringify(p.openIds),
-    nextAttemptAt: p.now.getTime(),
+    nextAttemptAt: DUE_AT_ONCE,
     createdAt: p.now.getTime(),
   });
 }

@@ -29,6 +29,10 @@ export interface NodeRuntime {
 export interface NodeOptions {
   logger?: Logger;
   delivery?: Partial<DeliveryPolicy>;
+  /** Business time (default the machine's); see `ServiceOptions.clock`. */
+  clock?: () => number;
+  /** Real time for safety timers (default the machine's); see `ServiceOptions.wallClock`. */
+  wallClock?: () => number;
 }
 
 export async function startNode(
@@ -39,18 +43,19 @@ export async function startNode(
   if (!loaded.ok) throw new ConfigError(loaded.problems);
   const config: Config = { ...loaded.config };
   const log = opts.logger ?? createLogger(config.logLevel);
+  // The sandbox's one business clock, over the given or the machine's: the bot and the emulator read it,
+  // the page moves it forward.
+  const sandboxClock = config.sandbox ? new BusinessClock(opts.clock ?? Date.now) : undefined;
+  const clock = sandboxClock ? () => sandboxClock.now() : (opts.clock ?? Date.now);
 
   let emulator: LarkEmulator | undefined;
-  // The sandbox's one business clock: the bot and the emulator read it, the page moves it forward.
-  const clock = config.sandbox ? new BusinessClock() : undefined;
-  const businessNow = clock ? () => clock.now() : Date.now;
   if (config.sandbox) {
     emulator = await LarkEmulator.start({
       appId: config.appId,
       appSecret: config.appSecret,
       encryptKey: config.encryptKey,
       verificationToken: config.verificationToken,
-      clock: businessNow,
+      clock,
     });
     config.domain = emulator.url;
   }
@@ -60,10 +65,10 @@ export async function startNode(
     emulator && config.databasePath !== ':memory:' ? `${config.databasePath}.chats.json` : undefined;
   if (emulator && chatsFile && existsSync(config.databasePath)) restoreEmulator(emulator, chatsFile);
   const store = openSqliteStore(config.databasePath);
-  if (clock) {
+  if (sandboxClock) {
     // Business time survives a restart: the cases in the database may already be days ahead of the wall clock.
-    clock.set(clock.now() + Math.max(0, (await readSandboxClock(store)) ?? 0));
-    await saveSandboxClock(store, clock);
+    sandboxClock.set(sandboxClock.now() + Math.max(0, (await readSandboxClock(store)) ?? 0));
+    await saveSandboxClock(store, sandboxClock);
   }
   const transport = createLarkTransport({
     appId: config.appId,
@@ -77,7 +82,8 @@ export async function startNode(
     transport,
     logger: log,
     delivery: opts.delivery,
-    ...(clock ? { clock: businessNow } : {}),
+    clock,
+    wallClock: opts.wallClock,
     defer: faults.has('kill-after-ack')
       ? // Fault injection: die after the platform got its 200 but before handling (crash-recovery tests, bench).
         () => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100)
@@ -85,12 +91,7 @@ export async function startNode(
   });
 
   // No admin yet: a one-time code makes whoever types it in a direct chat the first admin.
-  const bindCode = await ensureBindCode(
-    store,
-    new Date(businessNow()),
-    service.bot.newCode,
-    config.adminOpenIds,
-  );
+  const bindCode = await ensureBindCode(store, new Date(clock()), service.bot.newCode, config.adminOpenIds);
   if (bindCode) {
     log.warn({ msg: 'no admin yet; a one-time bind code was printed' });
     console.log(
@@ -103,8 +104,8 @@ export async function startNode(
   if (emulator) {
     for (const u of SANDBOX_USERS) emulator.addUser(u);
     const root = new Hono();
-    const controls = clock
-      ? sandboxControls({ clock, service, store, emulator, databasePath: config.databasePath })
+    const controls = sandboxClock
+      ? sandboxControls({ clock: sandboxClock, service, store, emulator, databasePath: config.databasePath })
       : undefined;
     root.route('/', sandboxPage(emulator, controls));
     root.route('/', service.app);
@@ -123,7 +124,7 @@ export async function startNode(
   // Whatever was accepted before a crash is handled now, before anything new: nothing is in flight yet.
   if (!faults.has('kill-after-ack')) {
     await service.pipeline.recover();
-    await service.tick(new Date(businessNow()));
+    await service.tick(new Date(clock()));
   }
   // The demo roster and bound chats, set up through the bot's own commands, so the sandbox is usable at once.
   if (emulator) {
@@ -132,9 +133,7 @@ export async function startNode(
     );
   }
   const timer = setInterval(() => {
-    service
-      .tick(new Date(businessNow()))
-      .catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
+    service.tick(new Date(clock())).catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
   }, 60_000);
   timer.unref();
 

@@ -11,7 +11,7 @@ export interface WorkerEnv {
   [key: string]: unknown;
 }
 
-function build(env: WorkerEnv): Service {
+function build(env: WorkerEnv, wallClock?: () => number): Service {
   const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
     string,
     string
@@ -31,6 +31,7 @@ function build(env: WorkerEnv): Service {
     store,
     transport,
     logger,
+    wallClock,
     // A timer set in one request must not fire in another: the Cron Trigger's tick retries instead.
     delivery: { selfSchedule: false },
   });
@@ -45,7 +46,9 @@ export default {
     return response;
   },
   async scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
-    const service = build(env);
+    // The platform's own reading of when the trigger fired is real time: retries due by then go out.
+    const firedAt = controller.scheduledTime;
+    const service = build(env, () => Math.max(Date.now(), firedAt));
     ctx.waitUntil(service.tick(new Date(controller.scheduledTime)).then(() => service.settle()));
   },
 };

@@ -515,7 +515,8 @@ export class LarkEmulator {
         ? JSON.stringify({ encrypt: encryptPayload(JSON.stringify(b), key) })
         : JSON.stringify(b);
     let raw = opts.raw ?? serialise(payload);
-    const timestamp = String(opts.timestampSec ?? Math.floor(this.opts.now() / 1000));
+    // The signature window guards against replay in real time, whatever business time the platform shows.
+    const timestamp = String(opts.timestampSec ?? Math.floor(Date.now() / 1000));
     const nonce = ids.nonce();
     const headers: Record<string, string> = {};
     if (!opts.noSign) {

@@ -82,16 +82,50 @@ describe('an event accepted and then interrupted by a process kill', () => {
     await second.exited;
   }, 60_000);
 
-  it('npm run tick -- --now handles what a killed process left and exits', async () => {
-    const { env, sent } = await acceptThenKill();
+  /** The killed process accepted its event a minute ago: long past the accepter's in-flight window. */
+  function ageInbox(dbPath: string, eventId: string) {
+    const db = new Database(dbPath);
+    db.prepare('update inbox set received_at = ? where event_id = ?').run(Date.now() - 60_000, eventId);
+    db.close();
+  }
 
-    // Asynchronously: the emulator lives in this process and must keep answering.
-    const run = await runTick(['--now', '2026-12-01T09:00:00+08:00'], { ...env, LOG_LEVEL: 'error' });
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-    expect(report).toMatchObject({ now: '2026-12-01T01:00:00.000Z', recovered: 1 });
+  // `--now` simulates business time; how long an event has waited is measured on the real clock, so a
+  // simulated day far before or far after today still recovers the event, once.
+  for (const [when, now, iso] of [
+    ['far in the past', '2001-03-05T09:00:00+08:00', '2001-03-05T01:00:00.000Z'],
+    ['far in the future', '2099-06-01T09:00:00+08:00', '2099-06-01T01:00:00.000Z'],
+  ] as const) {
+    it(`npm run tick -- --now ${when} handles what a killed process left, exactly once, and exits`, async () => {
+      const { env, dbPath, sent } = await acceptThenKill();
+      ageInbox(dbPath, sent.eventId);
+
+      // Asynchronously: the emulator lives in this process and must keep answering.
+      const run = await runTick(['--now', now], { ...env, LOG_LEVEL: 'error' });
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+      expect(report).toMatchObject({ now: iso, recovered: 1 });
+      const replies = () =>
+        emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId);
+      expect(replies()).toHaveLength(1);
+      expect(JSON.stringify(replies()[0]!.content)).toContain('申请容错');
+
+      const again = await runTick(['--now', now], { ...env, LOG_LEVEL: 'error' });
+      expect(JSON.parse(again.stdout.trim().split('\n').at(-1)!)).toMatchObject({ recovered: 0 });
+      expect(replies()).toHaveLength(1);
+      const db = new Database(dbPath, { readonly: true });
+      expect(db.prepare('select status from inbox where event_id = ?').get(sent.eventId)).toEqual({
+        status: 'done',
+      });
+      db.close();
+    }, 60_000);
+  }
+
+  it('tick leaves an event its accepter may still be handling, and refuses a bad --now', async () => {
+    const { env, sent } = await acceptThenKill();
+    const run = await runTick(['--now', '2099-06-01T09:00:00+08:00'], { ...env, LOG_LEVEL: 'error' });
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({ recovered: 0 });
     expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(
-      1,
+      0,
     );
 
     const bad = await runTick(['--now', 'yesterday'], env);

@@ -151,7 +151,7 @@ async function caseInDeliberation(rig: Rig): Promise<{ id: string; cardId: strin
   return { id: 'case_storm', cardId: card.messageId };
 }
 
-describe.each(['better-sqlite3', 'd1'] as const)('vote storm on %s', (driver) => {
+describe.each(storeFactories.map((f) => f.name))('vote storm on %s', (driver) => {
   let rig: Rig;
   let target: { id: string; cardId: string };
   beforeAll(async () => {

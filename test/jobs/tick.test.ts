@@ -5,8 +5,10 @@ import { type Harness, OFFICER, startHarness } from '../support/harness';
 
 describe('tick retention', () => {
   let h: Harness;
+  // Retention follows the real clock, not business time: the test moves that clock.
+  let wall = Date.now();
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ node: { wallClock: () => wall } });
   });
   afterAll(async () => h?.close());
 
@@ -15,23 +17,30 @@ describe('tick retention', () => {
     await h.settle();
     const { db } = h.rt.store;
     await h.rt.store.commit([
-      db.insert(messageRefs).values({ ref: 'tracker:old', messageId: 'om_old', updatedAt: Date.now() }),
+      db.insert(messageRefs).values({ ref: 'tracker:old', messageId: 'om_old', updatedAt: wall }),
       db.insert(inbox).values({
         eventId: 'evt_stuck',
         eventType: 'im.message.receive_v1',
         source: 'webhook',
         payload: null,
         status: 'failed',
-        receivedAt: Date.now(),
+        receivedAt: wall,
       }),
     ]);
     expect(await db.select().from(inbox).where(eq(inbox.eventId, sent.eventId))).toHaveLength(1);
     expect((await db.select().from(outbox)).length).toBeGreaterThan(0);
 
-    const soon = await h.rt.service.tick(new Date(Date.now() + 29 * 86_400_000));
+    const start = wall;
+    // Business time far ahead purges nothing: only the real clock ages the records.
+    const simulated = await h.rt.service.tick(new Date(start + 400 * 86_400_000));
+    expect(simulated.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0 });
+
+    wall = start + 29 * 86_400_000;
+    const soon = await h.rt.service.tick(new Date(wall));
     expect(soon.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0 });
 
-    const later = await h.rt.service.tick(new Date(Date.now() + 31 * 86_400_000));
+    wall = start + 31 * 86_400_000;
+    const later = await h.rt.service.tick(new Date(wall));
     expect(later.purged.inbox).toBeGreaterThanOrEqual(2);
     expect(later.purged.outbox).toBeGreaterThanOrEqual(1);
     expect(later.purged.messageRefs).toBeGreaterThanOrEqual(1);

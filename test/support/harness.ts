@@ -1,5 +1,5 @@
 import { silentLogger } from '../../src/log';
-import { type NodeRuntime, startNode } from '../../src/runtime/node';
+import { type NodeOptions, type NodeRuntime, startNode } from '../../src/runtime/node';
 import { LarkEmulator } from '../../src/sandbox/emulator';
 import { tempDbPath } from './stores';
 import { watchWords } from './words';
@@ -52,12 +52,17 @@ export async function startEmulator(): Promise<LarkEmulator> {
 
 /** The real Node runtime (HTTP server, SQLite file, SDK client) against the emulator, in-process. */
 export async function startHarness(
-  opts: { dbPath?: string; emu?: LarkEmulator; env?: Record<string, string> } = {},
+  opts: {
+    dbPath?: string;
+    emu?: LarkEmulator;
+    env?: Record<string, string>;
+    node?: Pick<NodeOptions, 'clock' | 'wallClock'>;
+  } = {},
 ): Promise<Harness> {
   const emu = opts.emu ?? (await startEmulator());
   const dbPath = opts.dbPath ?? tempDbPath();
   const env = appEnv(emu, dbPath, opts.env);
-  const rt = await startNode(env, { logger: silentLogger, delivery: { baseBackoffMs: 30 } });
+  const rt = await startNode(env, { logger: silentLogger, delivery: { baseBackoffMs: 30 }, ...opts.node });
   const words = watchWords(emu);
   emu.connectApp({ eventUrl: `${rt.url}/webhook/event`, cardUrl: `${rt.url}/webhook/card` });
   return {

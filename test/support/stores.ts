@@ -17,8 +17,14 @@ export function tempDbPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'rc-')), 'test.sqlite');
 }
 
+/**
+ * workerd (Miniflare's D1) hangs under libfaketime, which the date-shifted CI runs use; there the D1 half of
+ * each store test is left out and the SQLite half still runs on the shifted date.
+ */
+export const workerdAvailable = process.env.FAKETIME === undefined && process.env.RC_NO_WORKERD !== '1';
+
 /** The store contract holds on both drivers; every store test runs against each. */
-export const storeFactories: StoreFactory[] = [
+const allStoreFactories: StoreFactory[] = [
   {
     name: 'better-sqlite3',
     async open() {
@@ -41,3 +47,5 @@ export const storeFactories: StoreFactory[] = [
     },
   },
 ];
+
+export const storeFactories = allStoreFactories.filter((f) => f.name !== 'd1' || workerdAvailable);
