@@ -177,10 +177,13 @@ export class LarkEmulator {
   private readonly customRoutes = new Map<string, RouteHandler>();
   private readonly listeners = new Set<MessageListener>();
   private readonly waiters = new Set<() => void>();
+  /** The signature window guards against replay in real time, whatever business time `clock` shows. */
+  private readonly signingNow: () => number;
 
   private constructor(server: Server, url: string, opts: EmulatorOptions) {
     this.server = server;
     this.url = url;
+    this.signingNow = opts.now ?? Date.now;
     this.opts = {
       appId: opts.appId,
       appSecret: opts.appSecret,
@@ -515,8 +518,7 @@ export class LarkEmulator {
         ? JSON.stringify({ encrypt: encryptPayload(JSON.stringify(b), key) })
         : JSON.stringify(b);
     let raw = opts.raw ?? serialise(payload);
-    // The signature window guards against replay in real time, whatever business time the platform shows.
-    const timestamp = String(opts.timestampSec ?? Math.floor(Date.now() / 1000));
+    const timestamp = String(opts.timestampSec ?? Math.floor(this.signingNow() / 1000));
     const nonce = ids.nonce();
     const headers: Record<string, string> = {};
     if (!opts.noSign) {
