@@ -20,6 +20,8 @@ export class Effects {
   readonly writes: Write[] = [];
   response?: CardResponse;
   outcome = 'ok';
+  /** The card clicked, when handling a click: its answer replaces it, so live refreshes leave it alone. */
+  answering?: string;
 
   constructor(
     readonly db: Db,
