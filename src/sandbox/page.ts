@@ -1,5 +1,7 @@
 // The sandbox in the browser: a Feishu-like messenger over the built-in Lark emulator, for trying the bot with no tenant.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ClockJump } from './clock';
@@ -241,6 +243,21 @@ function clockBar(controls: SandboxControls | undefined): string {
   <div class="clock-row"><select id="clock-deadline" aria-label="拨到期限"><option value="">拨到期限…</option></select><button type="button" id="reset" class="btn btn-danger">重置</button></div></div>`;
 }
 
+// The page brings its own Chinese font, so it reads on a machine with none installed. The package splits it
+// by unicode-range: the browser fetches only the pieces the page's characters need.
+const FONT_WEIGHTS = new Set(['400', '700']);
+let fontDir: string | null | undefined;
+function fontPackageDir(): string | null {
+  if (fontDir === undefined) {
+    try {
+      fontDir = dirname(createRequire(import.meta.url).resolve('@fontsource/noto-sans-sc/400.css'));
+    } catch {
+      fontDir = null;
+    }
+  }
+  return fontDir;
+}
+
 function shell(
   emu: LarkEmulator,
   as: string,
@@ -264,7 +281,7 @@ function shell(
     .map((m) => m.html)
     .join('');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>容错纠错助手 · 沙盒</title><link rel="stylesheet" href="/sandbox/app.css"></head>
+<title>容错纠错助手 · 沙盒</title><link rel="stylesheet" href="/sandbox/fonts/400.css"><link rel="stylesheet" href="/sandbox/fonts/700.css"><link rel="stylesheet" href="/sandbox/app.css"></head>
 <body><div id="app" class="${chatChosen ? 'in-chat' : ''}">
 <aside class="side">
   <div class="brand">容错纠错助手 · 沙盒</div>
@@ -361,6 +378,25 @@ export function sandboxPage(emu: LarkEmulator, controls?: SandboxControls) {
       'cache-control': 'no-store',
     }),
   );
+
+  app.get('/sandbox/fonts/:weight{[0-9]+\\.css}', (c) => {
+    const dir = fontPackageDir();
+    const weight = c.req.param('weight').replace(/\.css$/, '');
+    if (!dir || !FONT_WEIGHTS.has(weight)) return c.text('', 404);
+    return c.body(readFileSync(join(dir, `${weight}.css`), 'utf8'), 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=86400',
+    });
+  });
+  app.get('/sandbox/fonts/files/:name{noto-sans-sc-[a-z0-9-]+\\.woff2?}', (c) => {
+    const dir = fontPackageDir();
+    const file = dir ? join(dir, 'files', c.req.param('name')) : '';
+    if (!dir || !existsSync(file)) return c.text('', 404);
+    return c.body(readFileSync(file), 200, {
+      'content-type': file.endsWith('.woff2') ? 'font/woff2' : 'font/woff',
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
+  });
 
   app.get('/sandbox/api/state', (c) => {
     const as = pickUser(emu, c.req.query('as'));
