@@ -172,7 +172,7 @@ export function requestExtension(
   if (textTooLong(env.policy, reason)) return refuse('invalid', '延期理由过长。');
   if (!isIsoDate(cmd.newDeadline)) return refuse('invalid', '「申请延长至」的日期格式不正确。');
   if (cmd.newDeadline <= order.deadline)
-    return refuse('invalid', `「新的整改期限」须晚于现在的期限（${order.deadline}）。`);
+    return refuse('invalid', `「申请延长至」的日期须晚于现在的期限（${order.deadline}）。`);
   const ext = {
     id: cmd.extensionId,
     reason,

@@ -10,6 +10,7 @@ import { defaultPolicy as policy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, envAt } from '../cases/fixtures';
+import { issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
 
 const SUBJECT = { openId: 'ou_subject', name: '张执法' };
@@ -78,14 +79,32 @@ describe('correction order → acknowledgement, progress, extensions, completion
 
     // ── art. 15: issuing with correction required brings the order form at once ──
     const issueForm = last(dm(SEC.openId), 'det.issue');
-    const issued = await h.emu.clickButton(SEC.openId, issueForm.messageId, '签发认定结论', {
+    const form = {
       outcome: 'exempt',
       cited: ['10.4'],
       reasons: '符合第十条第（四）项，且同时满足第二款三项条件。',
       scope: 'none',
       units: [],
       correction: 'yes',
+    };
+    // No pop-up before the form is checked: a form that fails says why, and nobody was asked to confirm it.
+    expect(JSON.stringify(issueForm.content)).not.toContain('"confirm"');
+    const noItems = await h.emu.clickButton(SEC.openId, issueForm.messageId, '签发认定结论', {
+      ...form,
+      cited: [],
     });
+    expect(noItems.toast?.type).toBe('error');
+    expect(h.emu.buttons(issueForm.messageId).map((b) => b.text)).toContain('签发认定结论');
+    // A form that passes is answered with the determination to confirm; nothing is recorded before 确认签发.
+    const review = await h.emu.clickButton(SEC.openId, issueForm.messageId, '签发认定结论', form);
+    expect(review.toast).toEqual({ type: 'info', content: '请核对认定结论，确认后签发' });
+    expect(JSON.stringify(review.card)).toContain('符合第十条第（四）项，且同时满足第二款三项条件。');
+    expect(h.emu.buttons(issueForm.messageId).map((b) => b.text)).toEqual(['确认签发', '返回修改']);
+    expect((await getCase()).determination).toBeNull();
+    const edit = await h.emu.clickButton(SEC.openId, issueForm.messageId, '返回修改');
+    expect(JSON.stringify(edit.card)).toContain('符合第十条第（四）项，且同时满足第二款三项条件。');
+    expect((await getCase()).determination).toBeNull();
+    const issued = await issueAndConfirm(h.emu, SEC.openId, issueForm.messageId, form);
     expect(issued.toast).toEqual({ type: 'success', content: '认定结论已签发，告知已发出' });
     expect(h.emu.buttons(issueForm.messageId).map((b) => b.text)).toEqual(['设定纠错事项']);
     await h.settle();

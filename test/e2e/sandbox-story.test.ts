@@ -62,6 +62,12 @@ describe.skipIf(skip)('the sandbox story in a real browser, with the business cl
   const getCase = async () => (await new Repo(rt.store.db).getCase(caseId)) as Case;
   const cards = (text: string) => page.locator('#messages .msg.from-app').filter({ hasText: text });
   const card = (text: string) => cards(text).last();
+  /** Cards whose header title begins with `title` (a card's body may mention other cards by name). */
+  const allTitled = (title: string) =>
+    page
+      .locator('#messages .msg.from-app')
+      .filter({ has: page.locator('.card-title', { hasText: new RegExp(`^${title}`) }) });
+  const titled = (title: string) => allTitled(title).last();
 
   /** The moment at desktop width and at phone width (one pane, the chat open). */
   async function moment(name: string) {
@@ -118,6 +124,15 @@ describe.skipIf(skip)('the sandbox story in a real browser, with the business cl
     await until(() => page.locator('#toasts').textContent()).toContain('时钟已拨到');
     await rt.service.settle();
   }
+
+  it('reads without system Chinese fonts: the page loads its own Noto Sans SC from the sandbox', async () => {
+    // Run in the page (the test's own TypeScript knows no DOM): the face is declared and a piece of it loaded.
+    await until(() => page.evaluate(`document.fonts.check('16px "Noto Sans SC"', '容错纠错')`)).toBe(true);
+    const loaded = await page.evaluate(
+      `document.fonts.ready.then(() => [...document.fonts].filter((f) => f.family.includes('Noto Sans SC') && f.status === 'loaded').length)`,
+    );
+    expect(loaded).toBeGreaterThan(0);
+  }, 60_000);
 
   it('the officer applies in seven steps and submits; the clerk and the secretary are told', async () => {
     await open(OFFICER, '容错纠错助手');
@@ -215,11 +230,13 @@ describe.skipIf(skip)('the sandbox story in a real browser, with the business cl
     await open(SECRETARY, '容错纠错助手');
     const issue = card('签发认定结论');
     await fill(issue, { cited: ['10.4'], correction: 'yes' });
+    // The form is checked first; the answer asks to confirm instead of a pop-up in front of the form.
     await press(issue, '签发认定结论');
+    await press(card('确认签发认定结论'), '确认签发');
     await until(async () => (await getCase()).status)
       .toBe('decided')
       .catch(async (e) => {
-        throw new Error(`${e}\n${await page.locator('#toasts').textContent()}\n${await issue.innerText()}`);
+        throw new Error(`${e}\n${await page.locator('#toasts').textContent()}\n${await issue.textContent()}`);
       });
     const orderForm = card('下达纠错通知');
     await fill(orderForm, {
@@ -237,18 +254,77 @@ describe.skipIf(skip)('the sandbox story in a real browser, with the business cl
     const deadline = (await getCase()).correction!.deadline;
     await open(OFFICER, '容错纠错助手');
     await jump(new RegExp(`整改期限 ${deadline} 前 3 个工作日 09:00`));
-    await until(() => card('整改期限提醒').textContent()).toContain(`整改期限：${deadline}`);
+    await until(() => titled('整改期限提醒').textContent()).toContain(`整改期限：${deadline}`);
     expect(await page.locator('#clock-now').textContent()).toContain('09:00');
     await moment('reminder');
+    // Art. 16: asked before the deadline; the secretary has not answered when it passes.
+    const order = titled('纠错通知');
+    await press(order, '申请延期');
+    const form = titled('申请延长整改期限');
+    await fill(form, { reason: '需等待上级审批暂扣手续', new_deadline: addCalendarDays(deadline, 20) });
+    await press(form, '提交延期申请');
+    await until(async () => (await getCase()).correction?.extensions.map((x) => x.status)).toEqual([
+      'pending',
+    ]);
   }, 60_000);
 
   it('the clock passes the deadline: the overdue notice reaches the officer and the escalation the party group', async () => {
     const deadline = (await getCase()).correction!.deadline;
     await jump(new RegExp(`整改期限 ${deadline} 已过`));
-    await until(() => card('整改已逾期').count()).toBe(1);
+    await until(() => titled('整改已逾期').count()).toBe(1);
     await moment('overdue');
     await open(SECRETARY, '党组群');
     await until(() => card('逾期').textContent()).toContain(deadline);
     await moment('escalated');
   }, 60_000);
+
+  it("the secretary grants the extension: the order card's tag shows the new date", async () => {
+    const old = (await getCase()).correction!.deadline;
+    const extended = addCalendarDays(old, 20);
+    await open(SECRETARY, '容错纠错助手');
+    await press(titled('整改延期申请'), '批准');
+    await until(async () => (await getCase()).correction?.deadline).toBe(extended);
+    await open(OFFICER, '容错纠错助手');
+    const tags = allTitled('纠错通知').locator('.tt');
+    await until(async () => (await tags.allTextContents()).filter((t) => t.startsWith('期限'))).toEqual(
+      (await tags.allTextContents()).filter((t) => t.startsWith('期限')).map(() => `期限 ${extended}`),
+    );
+    expect(await allTitled('纠错通知').last().textContent()).toContain(`整改期限：${extended}`);
+    await moment('extended');
+  }, 60_000);
+
+  it('completion with evidence is accepted: every card that showed the case shows it closed', async () => {
+    await open(OFFICER, '容错纠错助手');
+    await press(titled('纠错通知'), '报告完成');
+    await page.locator('#attach').click();
+    await page.fill('#file-name', '暂扣审批表.pdf');
+    await page.locator('#file-send').click();
+    await until(() => card('已收到证明材料').count()).toBe(1);
+    const report = titled('报告整改完成');
+    await fill(report, { text: '审批手续已补办并归档，已向当事单位书面说明。' });
+    await press(report, '提交完成报告');
+    await until(async () => (await getCase()).correction?.status).toBe('completed');
+    await open(SECRETARY, '容错纠错助手');
+    await press(titled('整改完成，待验收'), '验收通过');
+    await until(async () => (await getCase()).status).toBe('closed');
+    await moment('closed');
+
+    // Whoever saw the case sees it closed: the officer's tracker, the party group's and each handler's
+    // application card; no stale button is left on the order.
+    const number = (await getCase()).number!;
+    await open(OFFICER, '容错纠错助手');
+    await until(() => card(`容错认定案件　${number}`).locator('.tt').first().textContent()).toBe('已办结');
+    expect(await allTitled('纠错通知').getByRole('button').count()).toBe(0);
+    for (const [who, chat] of [
+      [SECRETARY, '党组群'],
+      [SECRETARY, '容错纠错助手'],
+      [CLERK, '容错纠错助手'],
+    ] as const) {
+      await open(who, chat);
+      const copies = cards(number).filter({ hasText: '容错认定申请' });
+      await until(() => copies.count()).toBeGreaterThan(0);
+      for (const t of await copies.locator('.card-title').allTextContents()) expect(t).toContain('已办结');
+    }
+    await moment('closed-everywhere');
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import {
   type IssueValues,
   issuedCard,
   issueFormCard,
+  issueReviewCard,
   issueValuesFromCase,
 } from '../../../cards/determination';
 import {
@@ -379,18 +380,48 @@ function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx): IssueValues {
   };
 }
 
+// The values a review card carries back to 确认签发 / 返回修改, checked like a form.
+const reviewedIssue = z.object({
+  step: z.enum(['confirm', 'edit']),
+  values: z.object({
+    outcome: z.string().max(100).nullable(),
+    citedItems: z.array(z.string().max(100)).max(100),
+    reasons: z.string().max(20_000),
+    scope: z.string().max(100),
+    chatId: z.string().max(200).nullable(),
+    units: z.array(z.string().max(100)).max(100),
+    correction: z.boolean(),
+  }),
+});
+
 async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   const v = roundValue.safeParse(a.value);
   if (!v.success) return refused(ctx, STALE);
+  const reviewed = reviewedIssue.safeParse(a.value);
   const c = await ctx.repo.getCase(v.data.case);
   if (!c) return refused(ctx, STALE);
   // The form carries the case's findings: it is shown again only to the secretary.
   const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '签发认定结论');
   if (denied && !denied.ok) return refused(ctx, denied.reason);
   if (c.determination) return refused(ctx, '本案认定结论已经签发，无需重复签发。');
-  const values = issueValuesFrom(a.formValue ?? {}, ctx);
+  const fromReview = reviewed.success ? reviewed.data : undefined;
+  const values = issueValuesFrom(
+    fromReview
+      ? {
+          ...fromReview.values,
+          cited: fromReview.values.citedItems,
+          chat: fromReview.values.chatId ?? 'none',
+          correction: fromReview.values.correction ? 'yes' : 'no',
+        }
+      : (a.formValue ?? {}),
+    ctx,
+  );
   const carried = c.deliberation?.result?.carried ?? null;
   const chats = await chatChoices(ctx);
+  if (fromReview?.step === 'edit') {
+    ctx.fx.card(issueFormCard({ policy: ctx.deps.policy, c, carried, round: v.data.round, chats, values }));
+    return;
+  }
   const again = (error: string) => {
     refused(ctx, error);
     ctx.fx.card(
@@ -403,21 +434,38 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   // Only chats the bot is bound to: a forged callback cannot publish the determination anywhere else.
   if (values.chatId !== null && !chats.some((ch) => ch.chatId === values.chatId))
     return again('只能公开到已绑定的群，请重新选择「群聊」。');
-  const r = await run(
-    ctx,
-    c,
-    {
-      type: 'issue_determination',
-      outcome: values.outcome,
-      citedItems: values.citedItems,
-      factors: c.findings?.factors ?? {},
-      reasons: values.reasons,
-      publication: { scope: values.scope, chatId: values.chatId },
-      correctionRequired: values.correction,
-      notifyUnits: values.units,
-    },
-    a.operatorOpenId,
-  );
+  const cmd: CaseCommand = {
+    type: 'issue_determination',
+    outcome: values.outcome,
+    citedItems: values.citedItems,
+    factors: c.findings?.factors ?? {},
+    reasons: values.reasons,
+    publication: { scope: values.scope, chatId: values.chatId },
+    correctionRequired: values.correction,
+    notifyUnits: values.units,
+  };
+  // Checked before anyone is asked to confirm: the review shows the determination exactly as it would be recorded.
+  if (fromReview?.step !== 'confirm') {
+    const checked = decideCase(c, cmd, await ctx.actor(a.operatorOpenId), ctx.env);
+    if (!checked.ok) {
+      if (checked.code === 'forbidden' || checked.code === 'recused') return refused(ctx, checked.reason);
+      return again(checked.reason);
+    }
+    if (!checked.state.determination) return again('认定结论未能生成，请重试。');
+    ctx.fx.outcome = 'issue-review';
+    ctx.fx.toast('info', '请核对认定结论，确认后签发');
+    ctx.fx.card(
+      issueReviewCard({
+        policy: ctx.deps.policy,
+        c,
+        round: v.data.round,
+        det: checked.state.determination,
+        values,
+      }),
+    );
+    return;
+  }
+  const r = await run(ctx, c, cmd, a.operatorOpenId);
   if (isRefusal(r)) {
     if (r.code === 'forbidden' || r.code === 'recused') return refused(ctx, r.reason);
     return again(r.reason);
