@@ -186,7 +186,6 @@ export function applicationNoAccessCard(reason: string) {
     template: 'grey',
     summary: '无权查看该申请',
     elements: [md(reason)],
-    shared: false,
   });
 }
 

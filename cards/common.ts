@@ -58,11 +58,11 @@ export function card(p: {
   tags?: { text: string; color: string }[];
   summary?: string;
   elements: object[];
-  shared?: boolean;
 }) {
   return {
     schema: '2.0',
-    config: { update_multi: p.shared ?? true, summary: { content: p.summary ?? p.title } },
+    // JSON 2.0 supports shared cards only (「update_multi 仅支持设为 true」); a PATCH needs it declared.
+    config: { update_multi: true, summary: { content: p.summary ?? p.title } },
     header: {
       title: plain(p.title),
       ...(p.subtitle ? { subtitle: plain(p.subtitle) } : {}),
@@ -74,6 +74,9 @@ export function card(p: {
     body: { elements: p.elements },
   };
 }
+
+/** The most an input may hold: Feishu accepts max_length only in 1–1000. */
+export const INPUT_MAX_LENGTH = 1000;
 
 /** Lark refuses cards over 30 KB; tests check every card against this. */
 export const CARD_MAX_BYTES = 30 * 1024;

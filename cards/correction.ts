@@ -157,6 +157,84 @@ export interface OrderFormData {
 
 export const NO_UNIT = 'none';
 
+/** A new order: the subject responsible in their own unit, by the policy's default deadline. */
+export function orderDefaults(
+  policy: Policy,
+  c: { subjectOpenId: string; facts: { unitId: string | null } },
+  deadline: string,
+): OrderFormValues {
+  return {
+    reason: '',
+    requirements: '',
+    suggestions: '',
+    responsible: c.subjectOpenId,
+    unitId: c.facts.unitId,
+    deadline,
+    improveRules: policy.statements.correctionDuty.text,
+  };
+}
+
+/** The order's fields, shared by 设定纠错事项 and the issue form (art. 15: the order goes with the decision). */
+export function orderFields(
+  policy: Policy,
+  people: PersonChoice[],
+  values: OrderFormValues,
+  /** false in the issue form, where 不需要纠错 leaves them empty. */
+  required = true,
+): object[] {
+  return [
+    label('纠错事由'),
+    textArea('reason', values.reason, {
+      max: policy.limits.textMaxLength,
+      required,
+      placeholder: '为什么需要纠错，例如：暂扣设备前未履行审批程序',
+    }),
+    label('纠错要求（每行一项，须限期完成）'),
+    textArea('requirements', values.requirements, {
+      rows: 4,
+      max: ITEM_FIELD_MAX_LENGTH,
+      placeholder: '例如：补办暂扣审批手续并归档',
+    }),
+    label('纠错建议（每行一项，可选）'),
+    textArea('suggestions', values.suggestions, {
+      rows: 3,
+      max: ITEM_FIELD_MAX_LENGTH,
+      placeholder: '例如：组织科室学习临机处置程序',
+    }),
+    label('整改责任人'),
+    {
+      tag: 'select_static',
+      name: 'responsible',
+      width: 'fill',
+      placeholder: plain('请选择整改责任人'),
+      options: people.map((p) => option(p.name, p.openId)),
+      ...(values.responsible ? { initial_option: values.responsible } : {}),
+    },
+    label('责任科室'),
+    {
+      tag: 'select_static',
+      name: 'unit',
+      width: 'fill',
+      placeholder: plain('请选择责任科室'),
+      options: [
+        option('不指定科室（由责任人个人整改）', NO_UNIT),
+        ...policy.units.map((u) => option(u.name, u.id)),
+      ],
+      initial_option: values.unitId ?? NO_UNIT,
+    },
+    label('整改期限'),
+    {
+      tag: 'date_picker',
+      name: 'deadline',
+      width: 'fill',
+      placeholder: plain('请选择整改期限'),
+      ...(values.deadline ? { initial_date: values.deadline } : {}),
+    },
+    label(`分析原因、完善制度、健全机制（${DUTY_CITATION}）`),
+    textArea('improve', values.improveRules, { max: policy.limits.textMaxLength, required }),
+  ];
+}
+
 /** 设定纠错事项: sent to the secretary right after issuing a determination that requires correction (art. 15). */
 export function orderFormCard(d: OrderFormData) {
   const { policy, values } = d;
@@ -175,55 +253,7 @@ export function orderFormCard(d: OrderFormData) {
       tag: 'form',
       name: 'correction_order',
       elements: [
-        label('纠错事由'),
-        textArea('reason', values.reason, {
-          max: policy.limits.textMaxLength,
-          required: true,
-          placeholder: '为什么需要纠错，例如：暂扣设备前未履行审批程序',
-        }),
-        label('纠错要求（每行一项，须限期完成）'),
-        textArea('requirements', values.requirements, {
-          rows: 4,
-          max: ITEM_FIELD_MAX_LENGTH,
-          placeholder: '例如：补办暂扣审批手续并归档',
-        }),
-        label('纠错建议（每行一项，可选）'),
-        textArea('suggestions', values.suggestions, {
-          rows: 3,
-          max: ITEM_FIELD_MAX_LENGTH,
-          placeholder: '例如：组织科室学习临机处置程序',
-        }),
-        label('整改责任人'),
-        {
-          tag: 'select_static',
-          name: 'responsible',
-          width: 'fill',
-          placeholder: plain('请选择整改责任人'),
-          options: d.people.map((p) => option(p.name, p.openId)),
-          ...(values.responsible ? { initial_option: values.responsible } : {}),
-        },
-        label('责任科室'),
-        {
-          tag: 'select_static',
-          name: 'unit',
-          width: 'fill',
-          placeholder: plain('请选择责任科室'),
-          options: [
-            option('不指定科室（由责任人个人整改）', NO_UNIT),
-            ...policy.units.map((u) => option(u.name, u.id)),
-          ],
-          initial_option: values.unitId ?? NO_UNIT,
-        },
-        label('整改期限'),
-        {
-          tag: 'date_picker',
-          name: 'deadline',
-          width: 'fill',
-          placeholder: plain('请选择整改期限'),
-          ...(values.deadline ? { initial_date: values.deadline } : {}),
-        },
-        label(`分析原因、完善制度、健全机制（${DUTY_CITATION}）`),
-        textArea('improve', values.improveRules, { max: policy.limits.textMaxLength, required: true }),
+        ...orderFields(policy, d.people, values),
         submit('下达纠错通知', 'order_submit', value, {
           confirm: { title: '下达纠错通知？', text: '纠错通知将私信发给整改责任人，并要求确认收到。' },
         }),
@@ -236,7 +266,6 @@ export function orderFormCard(d: OrderFormData) {
     template: 'orange',
     summary: `${d.number ?? ''} 设定纠错事项`,
     elements,
-    shared: false,
   });
 }
 
@@ -327,7 +356,6 @@ export function correctionOrderCard(v: OrderView, today: string) {
     tags: [{ text: `期限 ${o.deadline}`, color: template === 'red' ? 'red' : 'orange' }],
     summary: `${v.number ?? ''} 纠错通知：整改期限 ${o.deadline}`,
     elements,
-    shared: false,
   });
 }
 
@@ -345,7 +373,6 @@ export function orderSetCard(v: OrderView) {
         `已私信通知整改责任人并要求确认收到。期限前 ${v.policy.correction.reminderOffsetsDays.join('、')} 个工作日的 ${v.policy.correction.reminderHour}:00 会提醒责任人；逾期后每个工作日提醒，并向党组群报告。`,
       ),
     ],
-    shared: false,
   });
 }
 
@@ -383,7 +410,6 @@ export function progressFormCard(d: FormHead & { policy: Policy; text?: string }
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -429,7 +455,6 @@ export function completionFormCard(d: FormHead & { policy: Policy; evidence: str
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -466,7 +491,6 @@ export function evidenceAddedCard(d: {
         ),
       ]),
     ],
-    shared: false,
   });
 }
 
@@ -505,7 +529,6 @@ export function extensionFormCard(
         ],
       },
     ],
-    shared: false,
   });
 }
 
@@ -522,7 +545,6 @@ export function submittedCard(d: {
     template: 'green',
     summary: d.title,
     elements: [md([caseLine(d.number, d.caseTitle), ...d.lines].join('\n'))],
-    shared: false,
   });
 }
 
@@ -592,7 +614,6 @@ export function extensionRequestCard(d: ExtensionRequestData) {
     template,
     summary: `${d.number ?? ''} 延期申请：${ext.status === 'pending' ? '待审批' : ext.status === 'approved' ? '已批准' : '未批准'}`,
     elements,
-    shared: false,
   });
 }
 
@@ -660,7 +681,6 @@ export function completionReviewCard(d: CompletionReviewData) {
     template,
     summary: `${d.number ?? ''} 整改完成报告`,
     elements,
-    shared: false,
   });
 }
 
@@ -691,7 +711,6 @@ export function progressReportedCard(d: {
       hr(),
       buttonRow([button('查看整改情况', { a: CORRECTION_ACTIONS.open, case: d.caseId })]),
     ],
-    shared: false,
   });
 }
 
@@ -726,7 +745,6 @@ export function extensionDecidedCard(d: {
       hr(),
       responsibleButtons(d.caseId, d.canExtend),
     ],
-    shared: false,
   });
 }
 
@@ -755,7 +773,6 @@ export function completionReturnedCard(d: {
       hr(),
       responsibleButtons(d.caseId, d.canExtend),
     ],
-    shared: false,
   });
 }
 
@@ -774,7 +791,6 @@ export function completionAcceptedCard(d: { number: string | null; title: string
         ].join('\n'),
       ),
     ],
-    shared: false,
   });
 }
 
@@ -814,7 +830,6 @@ export function correctionReminderCard(d: {
       hr(),
       responsibleButtons(d.caseId, !overdue),
     ],
-    shared: false,
   });
 }
 

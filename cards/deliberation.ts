@@ -1,8 +1,16 @@
 import { tally } from '../src/cases/deliberation';
-import type { CaseFacts, Deliberation, DeliberationResult, Findings } from '../src/cases/types';
+import { basisFromFindings, carriedIssuable, issuableOutcomes } from '../src/cases/determination';
+import type {
+  CaseFacts,
+  Deliberation,
+  DeliberationResult,
+  Determination,
+  Findings,
+  LegalBasis,
+} from '../src/cases/types';
 import { meetsRatio, type Policy, type Ratio } from '../src/policy';
 import { button, buttonRow, card, hr, md, plain, tagColor } from './common';
-import { clip, factsLines, findingsLines } from './findings';
+import { clip, conditionLines, factsLines, findingsLines } from './findings';
 
 export interface DeliberationCardData {
   policy: Policy;
@@ -17,6 +25,29 @@ export interface DeliberationCardData {
   names: Record<string, string>;
   /** Set when a later round replaced this one. */
   supersededBy?: number;
+  /** The determination issued on this round, whose basis the record shows. */
+  determination?: Determination | null;
+}
+
+/** Art. 10 para. 2 and art. 12 as stated, and why it differs from the findings when it does. */
+export function basisLines(policy: Policy, b: LegalBasis, departureReason: string | null = null): string[] {
+  return [
+    `**${policy.conditionsLead.citation}三项条件**`,
+    ...conditionLines(policy, b.conditions),
+    `**第十二条**：${b.article12 ? '适用（不予容错）' : '不适用'}`,
+    ...(departureReason ? [`**与核查意见不同的理由**：${clip(departureReason, 300)}`] : []),
+  ];
+}
+
+/** What can be issued on the findings (arts. 9–12), so members vote knowing it. */
+export function issuableLine(policy: Policy, facts: CaseFacts, findings: Findings | null): string {
+  const items = findings?.items ?? facts.items;
+  const b = basisFromFindings({ facts, findings }, policy);
+  const ok = issuableOutcomes(items, b, policy).map(
+    (o) =>
+      `「${voteLabelOf(policy, o.outcome)}${o.basis === 'duty' ? '（尽职免责）' : o.basis === 'tolerance' ? '（容错免责）' : ''}」`,
+  );
+  return `**依核查意见可以签发的认定**：${ok.join('、')}。${b.article12 ? '适用第十二条，只能不予容错。' : ''}表决通过其他意见的，须说明认定依据与核查意见不同的理由。`;
 }
 
 export function ratioText(r: Ratio): string {
@@ -59,7 +90,15 @@ export function deliberationCard(d: DeliberationCardData) {
   const elements: object[] = [
     md(factsLines(policy, d.facts, d.subjectName).join('\n')),
     hr(),
-    md(d.findings ? findingsLines(policy, d.findings).join('\n') : '核查意见未提交。'),
+    md(
+      d.findings
+        ? [
+            ...findingsLines(policy, d.findings),
+            `**第十二条**：${basisFromFindings(d, policy).article12 ? '适用（不予容错）' : '不适用'}`,
+            issuableLine(policy, d.facts, d.findings),
+          ].join('\n')
+        : '核查意见未提交。',
+    ),
     hr(),
     md(
       [
@@ -110,13 +149,44 @@ export function deliberationCard(d: DeliberationCardData) {
         ),
       ]),
     );
+  } else if (d.determination && d.determination.round === del.round) {
+    const det = d.determination;
+    elements.push(
+      hr(),
+      md(
+        [
+          `**表决结果**：「${voteLabelOf(policy, det.outcome)}」获得多数通过，认定结论已签发${det.basis === 'duty' ? '（尽职免责）' : det.basis === 'tolerance' ? '（容错免责）' : ''}。`,
+          ...(det.legalBasis ? basisLines(policy, det.legalBasis, det.legalBasis.departureReason) : []),
+        ].join('\n'),
+      ),
+    );
   } else if (r.carried) {
     elements.push(
       hr(),
-      md(`**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过。由党组书记签发认定结论。`),
-      buttonRow([
-        button('签发认定结论', { a: 'det.form', case: d.caseId, round: del.round }, { type: 'primary' }),
-      ]),
+      ...(carriedIssuable({ facts: d.facts, findings: d.findings, deliberation: del }, policy)
+        ? [
+            md(`**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过。由党组书记签发认定结论。`),
+            buttonRow([
+              button(
+                '签发认定结论',
+                { a: 'det.form', case: d.caseId, round: del.round },
+                { type: 'primary' },
+              ),
+            ]),
+          ]
+        : [
+            md(
+              `**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过，但依核查意见不能作出该认定（第九条至第十二条）。党组书记可以在签发表单中说明理由改变认定依据，或重新表决。`,
+            ),
+            buttonRow([
+              button(
+                '签发认定结论',
+                { a: 'det.form', case: d.caseId, round: del.round },
+                { type: 'primary' },
+              ),
+              button('重新表决', { a: 'delib.reopen', case: d.caseId, round: del.round }),
+            ]),
+          ]),
     );
   } else {
     elements.push(

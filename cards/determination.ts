@@ -1,9 +1,23 @@
-import type { Case, Determination, PublicationScope, VoteOption } from '../src/cases/types';
+import { basisFromFindings } from '../src/cases/determination';
+import type {
+  Case,
+  ConditionId,
+  Determination,
+  LegalBasis,
+  PublicationScope,
+  VoteOption,
+} from '../src/cases/types';
 import type { Policy } from '../src/policy';
 import { button, buttonRow, card, hr, md, plain } from './common';
-import { CORRECTION_ACTIONS } from './correction';
-import { voteLabelOf } from './deliberation';
-import { clip, factorLines, findingsLines, itemLines } from './findings';
+import {
+  CORRECTION_ACTIONS,
+  type OrderFormValues,
+  orderDefaults,
+  orderFields,
+  type PersonChoice,
+} from './correction';
+import { basisLines, voteLabelOf } from './deliberation';
+import { clip, conditionField, factorLines, findingsLines, itemLines } from './findings';
 
 export interface IssueValues {
   outcome: VoteOption | null;
@@ -13,7 +27,15 @@ export interface IssueValues {
   chatId: string | null;
   /** Related units notified besides the case's own unit. */
   units: string[];
+  /** Art. 10 para. 2 and art. 12 as the secretary states them; pre-filled from the findings. */
+  basis: LegalBasis;
+  /** Why the statement differs from the findings. */
+  basisReason: string;
   correction: boolean;
+  /** Art. 15: the order, issued with the determination. */
+  order: OrderFormValues;
+  /** Arts. 15–16: why nothing needs correcting, when 不需要纠错 is chosen after an exemption. */
+  waiver: string;
 }
 
 export interface ChatChoice {
@@ -28,35 +50,96 @@ export interface IssueFormData {
   carried: VoteOption | null;
   round: number;
   chats: ChatChoice[];
+  /** Who can be made responsible for the correction. */
+  people: PersonChoice[];
   values: IssueValues;
   error?: string;
 }
 
+export const ARTICLE12_FIELD = 'art12';
+export const BASIS_REASON_FIELD = 'basis_reason';
+export const WAIVER_FIELD = 'waiver';
+
 const option = (label: string, value: string) => ({ text: plain(label), value });
 
-/** Pre-filled from the vote and the findings: the secretary confirms rather than retypes. */
-export function issueValuesFromCase(c: Case, carried: VoteOption | null): IssueValues {
+/**
+ * Pre-filled from the vote and the findings: the secretary confirms rather than retypes. The reasons
+ * start from the investigator's note only: the assessment engine's caveat is no part of a determination.
+ */
+export function issueValuesFromCase(
+  policy: Policy,
+  c: Case,
+  carried: VoteOption | null,
+  /** The correction deadline offered: the policy's default period from today. */
+  orderDeadline: string,
+): IssueValues {
   const f = c.findings;
-  const reasons = f
-    ? [f.assessment.summary, f.note]
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .join('\n')
-    : '';
   return {
     outcome: carried,
     citedItems: f ? [...f.items] : [...c.facts.items],
-    reasons,
+    reasons: f ? f.note.trim() : '',
     scope: 'party',
     chatId: null,
     units: [],
+    basis: basisFromFindings(c, policy),
+    basisReason: '',
     correction: true,
+    order: orderDefaults(policy, c, orderDeadline),
+    waiver: '',
   };
+}
+
+const yesNo = (name: string, placeholder: string, yes: string, no: string, value: boolean) => ({
+  tag: 'select_static',
+  name,
+  placeholder: plain(placeholder),
+  width: 'fill',
+  options: [option(yes, 'yes'), option(no, 'no')],
+  initial_option: value ? 'yes' : 'no',
+});
+
+/** The legal basis fields: the three conditions of art. 10 para. 2 and art. 12, with a reason to differ. */
+function basisFields(policy: Policy, values: IssueValues): object[] {
+  return [
+    md(
+      `**认定依据**（按核查意见预填；与核查意见不同的，须说明理由）\n${policy.conditionsLead.citation}：${policy.conditionsLead.text}`,
+    ),
+    ...policy.conditions.map((cond) =>
+      yesNo(
+        conditionField(cond.id as ConditionId),
+        cond.citation,
+        `${cond.citation.replace(/^第十条/, '')} ${cond.wording}：符合`,
+        `${cond.citation.replace(/^第十条/, '')} ${cond.wording}：不符合`,
+        values.basis.conditions[cond.id as ConditionId],
+      ),
+    ),
+    yesNo(
+      ARTICLE12_FIELD,
+      '第十二条是否适用',
+      '适用第十二条（不予容错）',
+      '不适用第十二条',
+      values.basis.article12,
+    ),
+    {
+      tag: 'input',
+      name: BASIS_REASON_FIELD,
+      input_type: 'multiline_text',
+      rows: 2,
+      max_length: policy.limits.textMaxLength,
+      label: plain('与核查意见不同的理由'),
+      label_position: 'top',
+      placeholder: plain('认定依据与核查意见一致时不填'),
+      default_value: values.basisReason,
+    },
+  ];
 }
 
 /** 签发认定结论: the secretary's form, sent in the direct chat once an outcome carried. */
 export function issueFormCard(d: IssueFormData) {
   const { policy, c, values } = d;
+  const after = policy.correction.requiredAfter
+    .map((b) => (b === 'duty' ? '尽职免责' : '容错免责'))
+    .join('、');
   const carried = d.carried ? voteLabelOf(policy, d.carried) : '无';
   const ownUnit = c.facts.unitId;
   const elements: object[] = [];
@@ -89,6 +172,7 @@ export function issueFormCard(d: IssueFormData) {
           options: policy.items.map((i) => option(`${i.citation} ${clip(i.hint, 30)}`, i.id)),
           selected_values: values.citedItems,
         },
+        ...basisFields(policy, values),
         {
           tag: 'input',
           name: 'reasons',
@@ -126,13 +210,29 @@ export function issueFormCard(d: IssueFormData) {
           options: policy.units.filter((u) => u.id !== ownUnit).map((u) => option(u.name, u.id)),
           selected_values: values.units,
         },
+        md(
+          after
+            ? `**纠错（第十五条、第十六条）**：作出${after}决定的同时启动纠错程序，纠错通知随认定结论一并下达${policy.correction.waiver === 'reasoned' ? '；确无需要纠错的事项的，须说明理由' : ''}。`
+            : '**纠错（第十五条）**：需要纠错的，纠错通知随认定结论一并下达。',
+        ),
+        yesNo(
+          'correction',
+          '是否启动纠错（第十五条）',
+          '同时下达纠错通知（第十五条）',
+          after && policy.correction.waiver === 'reasoned' ? '不需要纠错（免责时须说明理由）' : '不需要纠错',
+          values.correction,
+        ),
+        ...orderFields(policy, d.people, values.order, false),
         {
-          tag: 'select_static',
-          name: 'correction',
-          placeholder: plain('是否启动纠错（第十五条）'),
-          width: 'fill',
-          options: [option('同时启动纠错程序（第十五条）', 'yes'), option('不需要纠错', 'no')],
-          initial_option: values.correction ? 'yes' : 'no',
+          tag: 'input',
+          name: WAIVER_FIELD,
+          input_type: 'multiline_text',
+          rows: 2,
+          max_length: policy.limits.textMaxLength,
+          label: plain('不需要纠错的理由'),
+          label_position: 'top',
+          placeholder: plain('选择「不需要纠错」时填写，将记入案件'),
+          default_value: values.waiver,
         },
         {
           tag: 'button',
@@ -152,27 +252,26 @@ export function issueFormCard(d: IssueFormData) {
     template: 'indigo',
     summary: `${c.number ?? ''} 签发认定结论`,
     elements,
-    shared: false,
   });
 }
 
 /**
- * The checked determination before it is issued: what will be recorded, with 确认签发 (the values travel in
- * the button) and 返回修改 (the form again, as filled in).
+ * The checked determination before it is issued: what will be recorded, with 确认签发 (the form as filled
+ * in travels in the button) and 返回修改 (the form again, as filled in).
  */
 export function issueReviewCard(d: {
   policy: Policy;
   c: Case;
   round: number;
   det: Determination;
-  values: IssueValues;
+  form: Record<string, unknown>;
 }) {
   const value = (step: 'confirm' | 'edit') => ({
     a: 'det.issue',
     case: d.c.id,
     round: d.round,
     step,
-    values: d.values,
+    form: d.form,
   });
   return card({
     title: '确认签发认定结论',
@@ -183,14 +282,13 @@ export function issueReviewCard(d: {
       md(determinationLines(d.policy, d.det).join('\n')),
       hr(),
       md(
-        `请核对以上内容。签发后将在 ${d.policy.notice.days} 日内告知当事人和相关科室（第十三条），不能撤回。`,
+        `请核对以上内容。签发后将在 ${d.policy.notice.days} 日内告知当事人和相关科室（第十三条）；下达纠错通知的，同时私信整改责任人。签发后不能撤回。`,
       ),
       buttonRow([
         button('确认签发', value('confirm'), { type: 'primary' }),
         button('返回修改', value('edit')),
       ]),
     ],
-    shared: false,
   });
 }
 
@@ -202,6 +300,7 @@ export function determinationLines(policy: Policy, det: Determination): string[]
     `**认定结论**：${voteLabelOf(policy, det.outcome)}${det.basis === 'duty' ? '（尽职免责）' : det.basis === 'tolerance' ? '（容错免责）' : ''}`,
     '**依据**',
     ...itemLines(policy, det.citedItems),
+    ...(det.legalBasis ? basisLines(policy, det.legalBasis, det.legalBasis.departureReason) : []),
     `**认定理由**：${clip(det.reasons, 400)}`,
     '**综合分析研判（第十三条）**',
     ...factorLines(policy, det.factors, 120),
@@ -209,7 +308,7 @@ export function determinationLines(policy: Policy, det: Determination): string[]
       ? [`📌 **${policy.statements.notAnError.citation}**：${det.statement}本案**不作为执法错误认定**。`]
       : []),
     `**公开范围**：${scope}`,
-    `**纠错**：${det.correctionRequired ? '需要启动纠错程序（第十五条），纠错通知另行下达' : '不需要'}`,
+    `**纠错**：${det.correctionRequired ? '启动纠错程序（第十五条）' : det.correctionWaiver ? `不需要纠错。理由：${clip(det.correctionWaiver, 300)}` : '不需要'}`,
   ];
 }
 
@@ -270,6 +369,5 @@ export function issuedCard(d: { policy: Policy; c: Case; det: Determination }) {
         : []),
       ...closingElements(d.c, d.det),
     ],
-    shared: false,
   });
 }

@@ -118,7 +118,6 @@ export function determinationNoticeCard(d: DeterminationNoticeData) {
     template: det.outcome === 'refuse' ? 'red' : det.notErrorRecord ? 'green' : 'orange',
     summary: `${title}：${c.number ?? ''}`,
     elements,
-    shared: d.kind !== 'subject',
   });
 }
 

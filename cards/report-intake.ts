@@ -23,7 +23,6 @@ export function reportChooseCard(p: { token: string; resumed?: boolean }) {
     subtitle: ART18,
     template: 'indigo',
     summary: '信访举报：请选择实名或匿名',
-    shared: false,
     elements: [
       md(
         [
@@ -115,19 +114,20 @@ export function reportFormCard(d: ReportFormData) {
         text: plain(anon ? '提交匿名举报' : '提交实名举报'),
         confirm: {
           title: plain('确认提交'),
-          text: plain(anon ? '提交后不能修改。请记下随后收到的查询码。' : '提交后不能修改。'),
+          text: plain(
+            anon ? '提交后不能修改。查询码会显示在这张卡片上，只显示一次，请立即记下。' : '提交后不能修改。',
+          ),
         },
         behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode } }],
       },
     ],
   });
-  elements.push(buttonRow([button('取消举报', { a: REPORT_INTAKE_ACTIONS.cancel, d: d.token })]));
+  elements.push(buttonRow([button('取消举报', { a: REPORT_INTAKE_ACTIONS.cancel, d: d.token, m: d.mode })]));
   return card({
     title: anon ? '匿名举报' : '实名举报',
     subtitle: ART18,
     template: 'indigo',
     summary: anon ? '匿名举报表单' : '实名举报表单',
-    shared: false,
     elements,
   });
 }
@@ -139,7 +139,6 @@ export function reportFiledCard(p: { number: string; matter: string; accused: st
     subtitle: p.number,
     template: 'green',
     summary: `举报已提交：${p.number}`,
-    shared: false,
     elements: [
       md(
         [
@@ -162,7 +161,6 @@ export function queryCodeCard(p: { number: string; code: string }) {
     subtitle: p.number,
     template: 'green',
     summary: '匿名举报已提交，请保存查询码',
-    shared: false,
     elements: [
       md(
         [
@@ -171,7 +169,7 @@ export function queryCodeCard(p: { number: string; code: string }) {
           '',
           '请现在就记下或截图保存查询码：它只显示这一次，系统只保存它的摘要，丢失后无法找回。',
           `查询办理结果：发送「查询 ${p.code}」。任何人凭查询码都可以查询，请勿告诉他人。`,
-          '系统没有记录你的身份。原来的举报表单已失效，无需再次提交。',
+          '系统没有记录你的身份。举报已经提交，无需再次提交。',
         ].join('\n'),
       ),
     ],
@@ -192,7 +190,6 @@ export function reportQueryCard(found: QueryAnswer | null) {
       title: '查询匿名举报',
       template: 'orange',
       summary: '没有查到对应的举报',
-      shared: false,
       elements: [
         md(
           [
@@ -216,7 +213,6 @@ export function reportQueryCard(found: QueryAnswer | null) {
     subtitle: found.number,
     template: found.outcome ? 'green' : 'blue',
     summary: `举报办理情况：${found.status}`,
-    shared: false,
     elements: [md(lines.join('\n'))],
   });
 }
@@ -231,7 +227,6 @@ export function reportNoteCard(p: {
     title: p.title,
     template: p.template ?? 'indigo',
     summary: p.title,
-    shared: false,
     elements: [md(p.lines.join('\n'))],
   });
 }

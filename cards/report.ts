@@ -1,7 +1,7 @@
 // The report as its handlers see it (secretary, clerks, assigned investigators), and the notices it causes.
 import type { ReportStatus } from '../src/cases/types';
 import { clip } from './case-detail';
-import { button, buttonRow, card, hr, md, plain, type Template, tagColor } from './common';
+import { button, buttonRow, card, hr, INPUT_MAX_LENGTH, md, plain, type Template, tagColor } from './common';
 
 export const REPORT_ACTIONS = {
   open: 'report.open',
@@ -150,7 +150,7 @@ function modeElements(d: ReportCardData): object[] {
       return [
         form('report_findings', [
           md('**核查意见**：写明核查经过、查明的事实和依据，提交后送党组书记认定。'),
-          textArea('text', '核查意见', 2000, v.text),
+          textArea('text', '核查意见', INPUT_MAX_LENGTH, v.text),
           submit('提交核查意见', REPORT_ACTIONS.findings, id),
         ]),
         cancel(id),
@@ -167,7 +167,7 @@ function modeElements(d: ReportCardData): object[] {
             d.options.outcomes.map((o) => ({ text: o.label, value: o.id })),
             v.result,
           ),
-          textArea('note', '结果说明', 2000, v.note, false),
+          textArea('note', '结果说明', INPUT_MAX_LENGTH, v.note, false),
           ...(d.options.cases.length
             ? [
                 {
@@ -200,7 +200,7 @@ function modeElements(d: ReportCardData): object[] {
       return [
         form('report_feedback', [
           md(intro),
-          textArea('text', d.realName ? '反馈内容' : '说明内容', 2000, v.text),
+          textArea('text', d.realName ? '反馈内容' : '说明内容', INPUT_MAX_LENGTH, v.text),
           ...(d.realName
             ? []
             : [
@@ -331,7 +331,6 @@ export function reportCard(d: ReportCardData) {
     template,
     tags: [{ text: d.statusLabel, color: tagColor(template) }],
     summary: `${d.number}：${d.matter}`,
-    shared: false,
     elements,
   });
 }
@@ -342,7 +341,6 @@ export function reportNoAccessCard(reason: string) {
     title: '信访举报',
     template: 'grey',
     summary: '无权查看该举报',
-    shared: false,
     elements: [md(reason)],
   });
 }
@@ -363,7 +361,7 @@ export function reportNoticeCard(p: {
         button(p.openLabel ?? '查看举报', { a: REPORT_ACTIONS.open, r: p.reportId }, { type: 'primary' }),
       ]),
     );
-  return card({ title: p.title, template: p.template ?? 'blue', summary: p.title, shared: false, elements });
+  return card({ title: p.title, template: p.template ?? 'blue', summary: p.title, elements });
 }
 
 /** 澄清正名, step 2: the officer concerned agrees or declines with a button. */
@@ -397,7 +395,6 @@ export function clearingConsentCard(p: {
     title: '澄清正名征求意见',
     template: 'turquoise',
     summary: '澄清正名征求意见',
-    shared: false,
     elements,
   });
 }
@@ -455,7 +452,6 @@ export function feedbackCard(p: { number: string; matter: string; resultLabel: s
     subtitle: p.number,
     template: 'green',
     summary: `举报核查结果：${p.resultLabel}`,
-    shared: false,
     elements: [
       md(
         [
@@ -490,5 +486,5 @@ export function reportListCard(
       buttonRow([button('查看', { a: REPORT_ACTIONS.open, r: x.reportId })]),
     );
   }
-  return card({ title: '举报列表', template: 'indigo', summary: '举报列表', shared: false, elements });
+  return card({ title: '举报列表', template: 'indigo', summary: '举报列表', elements });
 }

@@ -4,9 +4,9 @@ import { button, buttonRow, card, hr, md } from './common';
 export interface TaxonomyRow {
   id: string;
   name: string;
-  /** Decided and held liable (从轻 / 减轻 / 不予容错). */
+  /** Decided and recorded as an enforcement error (outcomes outside art. 14's scope). */
   errors: number;
-  /** Decided exempt (尽职免责 / 容错免责): not recorded as an enforcement error. */
+  /** Decided within art. 14's scope (default 尽职免责 / 容错免责): not recorded as an enforcement error. */
   tolerated: number;
   /** Not decided yet. */
   pending: number;
@@ -28,7 +28,7 @@ export const DIMENSION_LABEL: Record<RiskLine['dimension'], string> = {
 
 const SERIES = {
   errors: '认定为执法过错',
-  tolerated: '尽职免责/容错免责（不作为执法错误认定）',
+  tolerated: '不作为执法错误认定（第十四条）',
   pending: '尚未认定',
 } as const;
 
@@ -82,7 +82,7 @@ export function taxonomyChart(title: string, rows: TaxonomyRow[]): object {
 }
 
 export const TOLERATED_APART =
-  '图中「尽职免责/容错免责」的案件**不作为执法错误认定**（第十四条），与认定为执法过错的案件分开统计。';
+  '图中「不作为执法错误认定」的案件按认定时的第十四条适用范围统计，与认定为执法过错的案件分开统计。';
 
 export function riskLines(risks: RiskLine[], windowDays: number, threshold: number): string {
   if (risks.length === 0) return `近 ${windowDays} 天内没有错误类别或执法领域达到 ${threshold} 件的预警线。`;
@@ -110,6 +110,10 @@ export interface StatsCardData {
     decided: number;
     dutyExempt: number;
     toleranceExempt: number;
+    /** Determinations recorded 「不作为执法错误认定」 (art. 14, as the policy scoped it when issued). */
+    notError: number;
+    /** The other determinations: recorded as an enforcement error. */
+    liable: number;
     lighter: number;
     mitigate: number;
     refuse: number;
@@ -120,14 +124,14 @@ export interface StatsCardData {
   categories: TaxonomyRow[];
   areas: TaxonomyRow[];
   risks: RiskLine[];
+  /** Art. 14's scope in the policy, e.g. 「免责」: the outcomes not recorded as an enforcement error. */
+  notErrorScope: string;
 }
 
 /** 统计: current figures for party members; exempt cases are always shown apart from errors (art. 14). */
 export function statsCard(d: StatsCardData) {
   const y = d.yearFigures;
   const openTotal = d.open.reduce((n, s) => n + s.count, 0);
-  const notError = y.dutyExempt + y.toleranceExempt;
-  const liable = y.lighter + y.mitigate + y.refuse;
   const c = d.corrections;
   return card({
     title: '容错纠错统计',
@@ -139,8 +143,9 @@ export function statsCard(d: StatsCardData) {
         [
           `**在办案件**（${openTotal} 件）：${d.open.map((s) => `${s.label} ${s.count}`).join(' · ')}`,
           `**${d.year} 年**：收到申请 ${y.submitted} 件，作出认定 ${y.decided} 件，办结 ${y.closed} 件，撤回 ${y.withdrawn} 件`,
-          `- 不作为执法错误认定（第十四条）：**${notError} 件**（尽职免责 ${y.dutyExempt}、容错免责 ${y.toleranceExempt}）`,
-          `- 认定为执法过错：**${liable} 件**（从轻 ${y.lighter}、减轻 ${y.mitigate}、不予容错 ${y.refuse}）`,
+          `- 不作为执法错误认定（第十四条，适用于「${d.notErrorScope}」）：**${y.notError} 件**`,
+          `- 认定为执法过错：**${y.liable} 件**`,
+          `- 按认定结论：尽职免责 ${y.dutyExempt}、容错免责 ${y.toleranceExempt}、从轻 ${y.lighter}、减轻 ${y.mitigate}、不予容错 ${y.refuse}`,
           `**纠错**（第十五至十七条）：整改中 ${c.open} 件（其中逾期 ${c.overdue} 件），待验收 ${c.awaitingAcceptance} 件，${d.year} 年验收办结 ${c.acceptedThisYear} 件`,
         ].join('\n'),
       ),

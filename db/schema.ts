@@ -10,7 +10,7 @@ export const inbox = sqliteTable(
     eventId: text('event_id').primaryKey(),
     eventType: text('event_type').notNull(),
     source: text('source').notNull(), // webhook | websocket
-    // The raw envelope, kept only until handled (reports must never leave their sender behind).
+    // The raw envelope, kept only until handled; an anonymous report's events come redacted (src/bot/redact.ts).
     payload: text('payload'),
     status: text('status').notNull().default('pending'), // pending | done | failed
     attempts: integer('attempts').notNull().default(0),
@@ -52,7 +52,10 @@ export const outbox = sqliteTable(
 export const messageRefs = sqliteTable('message_refs', {
   ref: text('ref').primaryKey(),
   messageId: text('message_id').notNull(),
+  /** When the message was sent (a send under the same ref replaces it). */
   updatedAt: integer('updated_at').notNull(),
+  /** The chat it went to, so a card about to pass Lark's 14-day limit can be sent there afresh. */
+  chatId: text('chat_id'),
 });
 
 /** Append-only: who, when, what, before → after. */

@@ -3,8 +3,10 @@ import { createApp, handleInbound } from './app';
 import { LiveCalendar } from './bot/calendar-data';
 import { type BotDeps, Ctx } from './bot/context';
 import { features } from './bot/features';
+import { belongsToAnonymousReport } from './bot/handlers/reports-intake';
 import { Pipeline } from './bot/pipeline';
 import { onMessageSettled } from './bot/receipts';
+import { AnonymousDrafts, redact } from './bot/redact';
 import { createRouter, HANDLED_EVENT_TYPES } from './bot/router';
 import type { Config } from './config';
 import { jobs } from './jobs';
@@ -12,7 +14,8 @@ import { tick } from './jobs/tick';
 import type { LarkTransport } from './lark/client';
 import { startLongConnection } from './lark/ws';
 import type { Logger } from './log';
-import { Deliverer, type DeliveryPolicy } from './notify/deliver';
+import { Deliverer, type DeliveryPolicy, defaultDeliveryPolicy } from './notify/deliver';
+import { deliverUnrecorded } from './notify/unrecorded';
 import { defaultPolicy, type Policy } from './policy';
 import type { Store } from './store';
 import { Repo } from './store/repo';
@@ -33,6 +36,8 @@ export interface ServiceOptions {
   cardBudgetMs?: number;
   policy?: Policy;
   defer?: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
+  /** Who has an anonymous report draft open; memory only (on Workers shared by the isolate's requests). */
+  anonymousDrafts?: AnonymousDrafts;
 }
 
 /** Everything but the runtime: the same wiring serves Node and Workers. */
@@ -64,6 +69,7 @@ export function createService(o: ServiceOptions) {
   });
   const policy = o.policy ?? defaultPolicy;
   const calendar = new LiveCalendar(policy.calendar.extraDays);
+  const anonymousDrafts = o.anonymousDrafts ?? new AnonymousDrafts();
   const bot: BotDeps = {
     policy,
     calendar,
@@ -73,6 +79,7 @@ export function createService(o: ServiceOptions) {
     botOpenId: () => o.transport.botOpenId(),
     newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
     newCode: () => randomCode(),
+    anonymousDrafts,
   };
   const router = createRouter(bot, features);
   const pipeline = new Pipeline({
@@ -83,6 +90,19 @@ export function createService(o: ServiceOptions) {
     clock,
     wallClock,
     cardBudgetMs: o.cardBudgetMs,
+    redact: (envelope) =>
+      belongsToAnonymousReport(envelope, { drafts: anonymousDrafts, policy, now: new Date(clock()) })
+        ? redact(envelope)
+        : undefined,
+    sendUnrecorded: (messages) =>
+      deliverUnrecorded(
+        {
+          transport: o.transport,
+          logger: o.logger,
+          baseBackoffMs: o.delivery?.baseBackoffMs ?? defaultDeliveryPolicy.baseBackoffMs,
+        },
+        messages,
+      ),
   });
   pipelineRef = pipeline;
   const pending = new Set<Promise<unknown>>();
@@ -134,7 +154,12 @@ export function createService(o: ServiceOptions) {
       for (let i = 0; i < 100; i++) {
         await Promise.all([...pending]);
         await deliverer.idle();
-        if (pending.size === 0 && !deliverer.busy) return;
+        if (pending.size > 0 || deliverer.busy) continue;
+        // A retry due within a couple of seconds (a rate limit, a 500) is part of settling, not left behind.
+        const wait = await deliverer.nextDueWithin(2_000);
+        if (wait === null) return;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        deliverer.kick();
       }
     },
   };

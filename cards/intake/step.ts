@@ -161,7 +161,7 @@ function items(d: StepCardData): object[] {
         width: 'fill',
         placeholder: plain(`选择${article.citation}的情形（不适用可不选）`),
         options: list.map((i) => ({ text: plain(optionText(i)), value: i.id })),
-        ...(chosen.length > 0 ? { initial_options: chosen } : {}),
+        ...(chosen.length > 0 ? { selected_values: chosen } : {}),
       },
     );
   }

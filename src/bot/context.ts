@@ -4,6 +4,7 @@ import type { Policy } from '../policy';
 import type { Db } from '../store';
 import type { Repo } from '../store/repo';
 import type { Effects } from './effects';
+import type { AnonymousDrafts } from './redact';
 
 /** What the bot needs from outside the database: names from the contact API, ids, settings. */
 export interface BotDeps {
@@ -19,6 +20,8 @@ export interface BotDeps {
   newId(prefix: string): string;
   /** A random code for people to type back (admin bind code, anonymous query code). */
   newCode(): string;
+  /** Who has an anonymous report draft open (memory only; see src/bot/redact.ts). */
+  anonymousDrafts: AnonymousDrafts;
 }
 
 /** Everything a handler works with while deciding one event; nothing here commits. */

@@ -9,8 +9,16 @@ import {
   type MessageTarget,
   type OutMessage,
   type Recipient,
+  type UnrecordedMessage,
 } from '../notify/outbox';
 import type { Db, Write } from '../store';
+
+export interface EffectsMode {
+  /** The event belongs to an anonymous report: nothing it commits may hold its sender. */
+  anonymous?: boolean;
+  /** A card callback: the response goes back in the callback's own answer. */
+  inline?: boolean;
+}
 
 /**
  * What a handler wants done, collected and committed in one atomic unit by the pipeline:
@@ -18,15 +26,24 @@ import type { Db, Write } from '../store';
  */
 export class Effects {
   readonly writes: Write[] = [];
+  readonly unrecorded: UnrecordedMessage[] = [];
+  /** Open ids written because of their role, the same whoever sent the event (a report's handlers). */
+  readonly addressedByRole = new Set<string>();
   response?: CardResponse;
   outcome = 'ok';
+  readonly anonymous: boolean;
+  readonly inline: boolean;
   /** The card clicked, when handling a click: its answer replaces it, so live refreshes leave it alone. */
   answering?: string;
 
   constructor(
     readonly db: Db,
     readonly now: Date,
-  ) {}
+    mode: EffectsMode = {},
+  ) {
+    this.anonymous = mode.anonymous ?? false;
+    this.inline = mode.inline ?? false;
+  }
 
   write(...w: Write[]): this {
     this.writes.push(...w);
@@ -52,8 +69,17 @@ export class Effects {
     return this;
   }
 
-  reply(messageId: string, message: OutMessage | object, ref?: string): this {
-    this.writes.push(enqueueReply(this.db, { messageId, message: asMessage(message), now: this.now, ref }));
+  /** `chat` is where the replied-to message is (a user's direct chat or a group), for pacing. */
+  reply(messageId: string, message: OutMessage | object, ref?: string, chat?: Recipient): this {
+    this.writes.push(
+      enqueueReply(this.db, {
+        messageId,
+        message: asMessage(message),
+        now: this.now,
+        ref,
+        ...(chat ? { chat } : {}),
+      }),
+    );
     return this;
   }
 
@@ -64,6 +90,12 @@ export class Effects {
 
   urgent(target: MessageTarget, openIds: string[]): this {
     this.writes.push(enqueueUrgent(this.db, { target, openIds, now: this.now }));
+    return this;
+  }
+
+  /** A message to someone's direct chat that no table ever holds; lost if the process stops first. */
+  sendUnrecorded(openId: string, message: OutMessage | object): this {
+    this.unrecorded.push({ op: 'send', openId, message: asMessage(message) });
     return this;
   }
 

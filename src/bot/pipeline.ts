@@ -2,8 +2,10 @@ import { and, asc, eq, lt } from 'drizzle-orm';
 import { inbox } from '../../db/schema';
 import type { CardResponse, EventEnvelope } from '../lark/envelope';
 import type { Logger } from '../log';
+import type { UnrecordedMessage } from '../notify/outbox';
 import { ConflictError, guard, retryOnConflict, type Store } from '../store';
 import { Effects } from './effects';
+import { isRedacted, type Redactor, writeHoldingTrace } from './redact';
 
 export type Source = 'webhook' | 'websocket';
 /** Routes one envelope to its use case; it reads what it needs and records its effects, it never commits. */
@@ -22,6 +24,10 @@ export interface PipelineDeps {
   /** Card callbacks must be answered within 3 s; past this budget the clicker gets a toast and the work finishes later. */
   cardBudgetMs?: number;
   maxAttempts?: number;
+  /** Decides before the first write which events are recorded without their sender (src/bot/redact.ts). */
+  redact?: Redactor;
+  /** Delivers what a handler sent unrecorded, after its commit. */
+  sendUnrecorded?: (messages: UnrecordedMessage[]) => Promise<void>;
 }
 
 const SLOW_CARD_TOAST: CardResponse = { toast: { type: 'info', content: '已收到，正在处理，结果稍后更新' } };
@@ -34,6 +40,8 @@ const FAILED_CARD_TOAST: CardResponse = { toast: { type: 'error', content: '处�
 export class Pipeline {
   private readonly clock: () => number;
   private readonly wallClock: () => number;
+  /** Envelopes recorded redacted, with the sender's traces: only this process can still handle them. */
+  private readonly redacted = new WeakMap<EventEnvelope, string[]>();
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? Date.now;
     this.wallClock = deps.wallClock ?? this.clock;
@@ -41,6 +49,8 @@ export class Pipeline {
 
   async accept(envelope: EventEnvelope, source: Source): Promise<'accepted' | 'duplicate'> {
     const { store } = this.deps;
+    const redaction = this.deps.redact?.(envelope);
+    if (redaction) this.redacted.set(envelope, redaction.traces);
     const { changes } = await store.commit([
       store.db
         .insert(inbox)
@@ -48,7 +58,7 @@ export class Pipeline {
           eventId: envelope.header.event_id,
           eventType: envelope.header.event_type,
           source,
-          payload: JSON.stringify(envelope),
+          payload: JSON.stringify(redaction ? redaction.recorded : envelope),
           receivedAt: this.wallClock(),
         })
         .onConflictDoNothing(),
@@ -69,16 +79,27 @@ export class Pipeline {
     const { db } = store;
     const started = this.wallClock();
     let fresh = justAccepted;
+    // The inbox holds only a redacted copy: a retry after a lost race keeps working on the one in memory.
+    const traces = justAccepted ? this.redacted.get(justAccepted) : undefined;
     return retryOnConflict(async () => {
       const row = fresh
         ? { status: 'pending', payload: '', attempts: 0, eventType: fresh.header.event_type }
         : (await db.select().from(inbox).where(eq(inbox.eventId, eventId)))[0];
-      if (row?.status !== 'pending' || (!fresh && !row.payload)) return { status: 'skipped' as const };
-      const envelope = fresh ?? (JSON.parse(row.payload as string) as EventEnvelope);
+      if (row?.status !== 'pending') return { status: 'skipped' as const };
+      const held = fresh ?? (traces ? justAccepted : undefined);
+      if (!held && !row.payload) return { status: 'skipped' as const };
+      const envelope = held ?? (JSON.parse(row.payload as string) as EventEnvelope);
       fresh = undefined;
-      const fx = new Effects(db, new Date(this.clock()));
+      if (isRedacted(envelope)) return this.unanswerable(eventId);
+      const fx = new Effects(db, new Date(this.clock()), {
+        anonymous: traces !== undefined,
+        inline: envelope.header.event_type === 'card.action.trigger',
+      });
       try {
         await this.deps.router(envelope, fx);
+        const sender = traces?.filter((t) => !fx.addressedByRole.has(t));
+        if (sender && writeHoldingTrace(fx.writes, sender) >= 0)
+          throw new Error('an anonymous event would have written its sender; nothing was committed');
         // Claim the event first: a second handler of the same event loses here, before its own writes.
         await store.commit([
           db
@@ -121,6 +142,7 @@ export class Pipeline {
         ms: this.wallClock() - started,
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
+      if (fx.unrecorded.length > 0) await this.deps.sendUnrecorded?.(fx.unrecorded);
       return { status: 'done' as const, response: fx.response };
     });
   }
@@ -161,7 +183,9 @@ export class Pipeline {
       work
         .then(async (r) => {
           const card = r.response?.card?.data;
-          if (r.status === 'done' && card && messageId) {
+          if (r.status === 'done' && card && messageId && this.redacted.has(envelope)) {
+            await this.deps.sendUnrecorded?.([{ op: 'patch', messageId, card: card as object }]);
+          } else if (r.status === 'done' && card && messageId) {
             await this.runUnit('late-card-update', async (fx) => {
               fx.patch({ messageId }, card as object);
             });
@@ -172,6 +196,22 @@ export class Pipeline {
     }
     if (first.status === 'error') return FAILED_CARD_TOAST;
     return first.response ?? {};
+  }
+
+  /**
+   * An anonymous event whose process stopped before answering: the record has no sender to answer, so it
+   * is closed unhandled and the reporter starts again (anonymity wins over never losing an event).
+   */
+  private async unanswerable(eventId: string): Promise<{ status: 'skipped' }> {
+    const { store, logger } = this.deps;
+    await store.commit([
+      store.db
+        .update(inbox)
+        .set({ status: 'done', payload: null, outcome: 'anonymous:unanswered', handledAt: this.wallClock() })
+        .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+    ]);
+    logger.warn({ msg: 'anonymous event left unanswered', eventId });
+    return { status: 'skipped' };
   }
 
   /** Handles what was recorded before `receivedBefore` (ms) and not yet handled; oldest first, bounded. */

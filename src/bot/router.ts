@@ -29,7 +29,7 @@ export const HANDLED_EVENT_TYPES = new Set([
   'application.bot.menu_v6',
 ]);
 
-const HELP_WORDS = new Set(['帮助', 'help', '菜单', '?', '你好', 'hi', 'hello', '您好']);
+export const HELP_WORDS = new Set(['帮助', 'help', '菜单', '?', '你好', 'hi', 'hello', '您好']);
 
 /** Help-card buttons and bot-menu keys carry these; each stands for the words a user could type. */
 export const COMMAND_WORDS: Record<string, string> = {
@@ -61,6 +61,11 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
   for (const f of features) for (const [name, h] of Object.entries(f.actions ?? {})) actions.set(name, h);
 
   async function onSaid(ctx: Ctx, said: Said): Promise<void> {
+    if (ctx.fx.anonymous) {
+      for (const f of features) if (await f.onAnonymousMessage?.(ctx, said)) return;
+      ctx.fx.outcome = 'anonymous:unhandled';
+      return;
+    }
     for (const f of features) {
       if (f.onMessage && (await f.onMessage(ctx, said))) {
         if (ctx.fx.outcome === 'ok') ctx.fx.outcome = `${f.name}`;

@@ -1,5 +1,5 @@
 import { hasRole, isHandler, unique } from './common';
-import type { Actor, Case, Report } from './types';
+import type { Actor, Case, Report, Role } from './types';
 
 /**
  * Who may see a case's contents. The subject always sees their own case; a draft (or a draft
@@ -50,4 +50,15 @@ export function recusalReason(c: Case, actor: Actor | string, what: string, next
   if (openId === c.subjectOpenId) return `您是本案当事人，依规回避，不能${what}。${then}`;
   if (isRecused(c, openId)) return `您是本案所涉举报的被举报人，依规回避，不能${what}。${then}`;
   return null;
+}
+
+/** Roles that open every case's contents: granting one is announced in the party chat (SPEC §1). */
+export const ANNOUNCED_ROLES: readonly Role[] = ['secretary', 'party_member'];
+
+/**
+ * Separation of duties (SPEC §1): a role is always given by someone else, so nobody — an admin
+ * included — gains access to case contents on their own word. Returns the refusal, or null.
+ */
+export function roleGrantRefusal(granterOpenId: string, granteeOpenId: string): string | null {
+  return granterOpenId === granteeOpenId ? '不能为自己设置角色，请由其他管理员设置。' : null;
 }

@@ -386,6 +386,14 @@ export function returnCompletion(
   );
 }
 
+/** When the current deadline was set: the order, or the latest approved extension. */
+function scheduleStart(order: CorrectionOrder): number {
+  const approved = order.extensions
+    .filter((x) => x.status === 'approved' && x.decidedAt !== null)
+    .map((x) => Date.parse(x.decidedAt as string));
+  return Math.max(Date.parse(order.setAt), ...approved);
+}
+
 export interface CorrectionDue {
   intents: Intent[];
   /** Scheduled reminder dates this run covers. */
@@ -395,10 +403,10 @@ export interface CorrectionDue {
 }
 
 /**
- * Reminders for an open order. Before the deadline: the calendar's reminder schedule
- * (`reminderInstants`: working days, at `reminderHour` Shanghai), each date once; slots missed while
- * the scheduler was down collapse into one reminder. After the deadline: on working days from
- * `reminderHour`, a daily overdue reminder and one escalation to the party group and the unit.
+ * Reminders for an open order, only within the reminder hour (`reminderHour` Shanghai) of a working day.
+ * Before the deadline: the calendar's reminder schedule (`reminderInstants`), each date once, never a
+ * slot that passed before the deadline was set; slots missed while the scheduler was down collapse into
+ * one reminder. After the deadline: a daily overdue reminder and one escalation to the party group and the unit.
  */
 export function correctionRemindersDue(c: Case, env: Env): CorrectionDue {
   const none: CorrectionDue = { intents: [], remindedOn: [], overdueReminderOn: null, escalate: false };
@@ -406,16 +414,25 @@ export function correctionRemindersDue(c: Case, env: Env): CorrectionDue {
   if (c.status !== 'correcting' || order === null || order.status !== 'open') return none;
   const policy = env.policy.correction;
   const d = today(env);
+  // SPEC §4: reminders go out in the reminder hour of a working day, never in the evening or on a rest day.
+  const minute = businessMinuteOfDay(env.now);
+  const inReminderHour =
+    env.calendar.isWorkingDay(d) &&
+    minute >= policy.reminderHour * 60 &&
+    minute < (policy.reminderHour + 1) * 60;
+  if (!inReminderHour) return none;
   const daysLeft = calendarDaysBetween(d, order.deadline);
   const base = { number: c.number, deadline: order.deadline, reason: order.reason };
   if (daysLeft >= 0) {
+    // A slot that passed before this deadline was set (the order, or an approved extension) is skipped.
+    const since = scheduleStart(order);
     const slots = reminderInstants(
       order.deadline,
       policy.reminderOffsetsDays,
       policy.reminderHour,
       env.calendar,
     )
-      .filter((at) => at.getTime() <= env.now.getTime())
+      .filter((at) => at.getTime() <= env.now.getTime() && at.getTime() >= since)
       .map((at) => businessDate(at))
       .filter((date) => !order.remindedOn.includes(date));
     if (slots.length === 0) return none;
@@ -433,7 +450,6 @@ export function correctionRemindersDue(c: Case, env: Env): CorrectionDue {
       ],
     };
   }
-  if (!env.calendar.isWorkingDay(d) || businessMinuteOfDay(env.now) < policy.reminderHour * 60) return none;
   const intents: Intent[] = [];
   const remindToday = policy.overdueDaily
     ? order.lastOverdueReminderOn !== d

@@ -13,6 +13,7 @@ import {
   voteLabel,
   wrongState,
 } from './common';
+import { carriedIssuable } from './determination';
 import type {
   Actor,
   Case,
@@ -209,14 +210,17 @@ export function closeVote(c: Case, _cmd: Cmd<'close_vote'>, actor: Actor, env: E
   );
 }
 
-/** A new round when the last one closed without any option carrying. */
+/**
+ * A new round when the last one closed without any option carrying, or when what carried cannot be
+ * issued on the findings (arts. 9–12): the party group votes again knowing it.
+ */
 export function reopenVote(c: Case, cmd: Cmd<'reopen_vote'>, actor: Actor, env: Env): Decision<Case> {
   const denied = secretaryCheck(c, actor, '重新表决');
   if (denied) return denied;
   const d = c.deliberation;
   if (c.status !== 'deliberating' || d === null) return wrongState(c, '重新表决');
   if (d.status === 'open') return refuse('invalid_state', '本轮表决尚未结束，不能重新表决。');
-  if (d.result?.carried)
+  if (d.result?.carried && carriedIssuable(c, env.policy))
     return refuse(
       'invalid_state',
       `本轮表决已形成「${voteLabel(env.policy, d.result.carried)}」的结果，不能重新表决。`,

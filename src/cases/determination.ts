@@ -20,16 +20,134 @@ import type {
   Actor,
   Case,
   CaseCommandOf as Cmd,
+  ConditionId,
   CorrectionOrder,
   Decision,
   Determination,
   Env,
   ExemptionBasis,
+  Findings,
   Intent,
+  ItemId,
+  LegalBasis,
   Notice,
   NoticeTarget,
+  Policy,
   PublicationScope,
+  Refusal,
+  StatedBasis,
+  VoteOption,
 } from './types';
+
+const CONDITION_IDS: readonly ConditionId[] = ['10.c1', '10.c2', '10.c3'];
+
+/** The findings' statement of art. 10 para. 2 and art. 12: what the issue form starts from. */
+export function basisFromFindings(
+  c: Pick<Case, 'facts'> & { findings: Findings | null },
+  policy: Policy,
+): LegalBasis {
+  const source = c.findings ?? c.facts;
+  return {
+    conditions: Object.fromEntries(CONDITION_IDS.map((id) => [id, source.conditions[id] === true])) as Record<
+      ConditionId,
+      boolean
+    >,
+    article12: source.items.some((id) => itemArticle(policy, id) === 12),
+  };
+}
+
+export const allConditionsMet = (b: LegalBasis) => CONDITION_IDS.every((id) => b.conditions[id]);
+
+function unmetConditions(b: LegalBasis, policy: Policy): string {
+  return policy.conditions
+    .filter((c) => !b.conditions[c.id])
+    .map((c) => `${c.wording}（${c.citation.replace(/^第十条/, '')}）`)
+    .join('；');
+}
+
+/**
+ * Whether the cited items and the stated basis allow an outcome, and on which exemption basis:
+ * 尽职免责 needs a 第九条 item; 容错免责 a 第十条 item and all three conditions of 第十条第二款;
+ * 从轻/减轻 a 第十一条 item or a 第十条 item without all three conditions; under 第十二条 only 不予容错.
+ */
+export function outcomeAllowed(
+  outcome: VoteOption,
+  cited: readonly ItemId[],
+  b: LegalBasis,
+  policy: Policy,
+): { ok: true; basis: ExemptionBasis | null } | Refusal {
+  const articles = new Set(cited.map((id) => itemArticle(policy, id)));
+  const label = voteLabel(policy, outcome);
+  if ((b.article12 || articles.has(12)) && outcome !== 'refuse')
+    return refuse(
+      'invalid',
+      `第十二条：滥用法定职权、不履行法定职责，致使合法权益受到损害、造成不良后果的，不予容错。本案适用第十二条，只能作出「不予容错」的认定，不能作出「${label}」的认定。`,
+    );
+  const tenMet = articles.has(10) && allConditionsMet(b);
+  if (outcome === 'exempt') {
+    if (articles.has(9)) return { ok: true, basis: 'duty' };
+    if (tenMet) return { ok: true, basis: 'tolerance' };
+    if (articles.has(10))
+      return refuse(
+        'invalid',
+        `第十条第二款：第十条情形须同时符合三项条件才可以免责，本案未符合：${unmetConditions(b, policy)}。可以作出从轻或减轻的认定。`,
+      );
+    return refuse(
+      'invalid',
+      '免责认定须引用第九条（尽职免责）规定的情形，或引用第十条（容错免责）规定的情形并同时符合第十条第二款三项条件。',
+    );
+  }
+  if (outcome === 'lighter' || outcome === 'mitigate') {
+    if (articles.has(11) || (articles.has(10) && !tenMet)) return { ok: true, basis: null };
+    return refuse(
+      'invalid',
+      tenMet
+        ? `第十一条：「${label}」须引用第十一条规定的情形；所引第十条情形同时符合第十条第二款三项条件，依第十条第二款可以免责。`
+        : `第十一条：「${label}」须引用第十一条规定的情形，或引用第十条规定的情形且未同时符合第十条第二款三项条件。`,
+    );
+  }
+  return { ok: true, basis: null };
+}
+
+/** What the party group can see on the vote card: the outcomes the findings allow to be issued. */
+export function issuableOutcomes(items: readonly ItemId[], b: LegalBasis, policy: Policy) {
+  return policy.voteOptions.flatMap((o) => {
+    const r = outcomeAllowed(o.id, items, b, policy);
+    return 'basis' in r ? [{ outcome: o.id, basis: r.basis }] : [];
+  });
+}
+
+/** Whether the findings allow the outcome that carried: when not, the secretary may put it to a new vote. */
+export function carriedIssuable(
+  c: Pick<Case, 'facts' | 'findings' | 'deliberation'>,
+  policy: Policy,
+): boolean {
+  const carried = c.deliberation?.result?.carried;
+  if (!carried) return false;
+  const items = c.findings?.items ?? c.facts.items;
+  return issuableOutcomes(items, basisFromFindings(c, policy), policy).some((o) => o.outcome === carried);
+}
+
+/** The secretary's statement of the basis, with the findings' as the default; a departure needs a reason. */
+function statedBasis(c: Case, cmd: Cmd<'issue_determination'>, policy: Policy): StatedBasis | Refusal {
+  const found = basisFromFindings(c, policy);
+  const given = cmd.basis ?? {};
+  const conditions = Object.fromEntries(
+    CONDITION_IDS.map((id) => [id, given.conditions?.[id] ?? found.conditions[id]]),
+  ) as Record<ConditionId, boolean>;
+  const stated: LegalBasis = { conditions, article12: given.article12 ?? found.article12 };
+  const departs =
+    stated.article12 !== found.article12 ||
+    CONDITION_IDS.some((id) => conditions[id] !== found.conditions[id]);
+  const reason = (given.reason ?? '').trim();
+  if (departs && reason === '')
+    return refuse(
+      'incomplete',
+      '您对第十条第二款三项条件或第十二条是否适用的认定与核查意见不同，请说明理由（将记入审议记录）。',
+    );
+  if (textTooLong(policy, reason)) return refuse('invalid', '与核查意见不同的理由过长。');
+  return { ...stated, departureReason: departs ? reason : null };
+}
 
 function publicationTarget(scope: PublicationScope, chatId: string | null): NoticeTarget | null {
   if (scope === 'party') return { chat: 'party' };
@@ -74,15 +192,11 @@ export function issueDetermination(
   if (cited.length === 0) return refuse('invalid', '请引用认定所依据的条款情形。');
   const unknown = cited.filter((id) => itemArticle(policy, id) === null);
   if (unknown.length > 0) return refuse('invalid', `引用的条目不存在：${unknown.join('、')}。`);
-  const articles = cited.map((id) => itemArticle(policy, id));
-  if (articles.includes(12) && cmd.outcome !== 'refuse')
-    return refuse('invalid', '引用了第十二条（不予容错）情形，只能作出不予容错的认定。');
-  let basis: ExemptionBasis | null = null;
-  if (cmd.outcome === 'exempt') {
-    if (articles.includes(9)) basis = 'duty';
-    else if (articles.includes(10)) basis = 'tolerance';
-    else return refuse('invalid', '免责认定须引用第九条（尽职免责）或第十条（容错免责）规定的情形。');
-  }
+  const stated = statedBasis(c, cmd, policy);
+  if ('ok' in stated) return stated;
+  const allowed = outcomeAllowed(cmd.outcome, cited, stated, policy);
+  if (!('basis' in allowed)) return allowed;
+  const basis = allowed.basis;
   const missingFactors = policy.factors.filter((f) => (cmd.factors[f.id] ?? '').trim() === '');
   if (missingFactors.length > 0)
     return refuse('incomplete', `请填写综合分析研判：${missingFactors.map((f) => f.name).join('、')}。`);
@@ -95,17 +209,40 @@ export function issueDetermination(
   const units = unique([...(c.facts.unitId ? [c.facts.unitId] : []), ...(cmd.notifyUnits ?? [])]);
   if (units.some((u) => !idsOf(policy.units).includes(u)))
     return refuse('invalid', '告知的科室不在可选范围内。');
+  // Arts. 15–16: the order goes with the determination, or — where the policy allows — a stated reason.
+  const mustCorrect = basis !== null && policy.correction.requiredAfter.includes(basis);
+  const waiver = (cmd.correctionWaiver ?? '').trim();
+  if (mustCorrect && !cmd.correctionRequired) {
+    if (policy.correction.waiver === 'never')
+      return refuse(
+        'invalid',
+        '第十五条：作出尽职免责、容错免责决定的同时，应当及时启动纠错程序，请填写纠错事项。',
+      );
+    if (waiver === '')
+      return refuse(
+        'incomplete',
+        '第十五条、第十六条：作出尽职免责、容错免责决定的同时应当启动纠错程序，说明纠错事由、明确纠错事项。认为没有需要纠错的事项时，请说明理由（将记入案件）。',
+      );
+    if (textTooLong(policy, waiver)) return refuse('invalid', '不需要纠错的理由过长。');
+  }
   let order: CorrectionOrder | null = null;
-  if (cmd.correctionRequired && cmd.correction) {
+  if (cmd.correctionRequired) {
+    if (!cmd.correction)
+      return refuse(
+        'incomplete',
+        '第十五条：启动纠错程序须同时下达纠错通知，请填写纠错事由、纠错事项、整改责任人和整改期限。',
+      );
     const built = buildCorrectionOrder(cmd.correction, actor, env);
     if ('ok' in built) return built;
     order = built;
   }
 
-  const exempt = cmd.outcome === 'exempt';
+  // Art. 14's scope is a policy setting (notAnErrorOutcomes).
+  const exempt = policy.notAnErrorOutcomes.includes(cmd.outcome);
   const determination: Determination = {
     outcome: cmd.outcome,
     basis,
+    legalBasis: stated,
     citedItems: cited,
     factors: Object.fromEntries(policy.factors.map((f) => [f.id, (cmd.factors[f.id] ?? '').trim()])),
     reasons,
@@ -113,6 +250,7 @@ export function issueDetermination(
     statement: exempt ? policy.statements.notAnError.text : null,
     publication: { scope: cmd.publication.scope, chatId: cmd.publication.scope === 'chat' ? chatId : null },
     correctionRequired: cmd.correctionRequired,
+    correctionWaiver: mustCorrect && !cmd.correctionRequired ? waiver : null,
     round: d.round,
     issuedBy: actor.openId,
     issuedAt: iso(env),
@@ -133,7 +271,11 @@ export function issueDetermination(
   });
   const intents: Intent[] = notices.map((n) => noticeIntent(next, n, env));
   if (order) intents.push(correctionOrderedIntent(next, order));
-  intents.push({ kind: 'refresh_tracker', caseId: c.id });
+  // The vote card is the deliberation record: it shows the basis as issued.
+  intents.push(
+    { kind: 'refresh_tracker', caseId: c.id },
+    { kind: 'refresh_deliberation', caseId: c.id, round: d.round },
+  );
   return accept(
     next,
     [

@@ -12,6 +12,7 @@ import {
   today,
   touch,
   unique,
+  voteLabel,
 } from './common';
 import { blankCase, numbering } from './intake';
 import type {
@@ -237,6 +238,20 @@ export function recordReportOutcome(
   const caseId = cmd.caseId ?? null;
   if (cmd.result === 'tolerated' && !caseId)
     return refuse('invalid', '认定属于容错免责情形的，请关联对应的容错案件。');
+  // Art. 18: 「经认定予以容错免责」 — only a linked case already decided exempt makes it so.
+  if (cmd.result === 'tolerated') {
+    const det = cmd.linkedDetermination ?? null;
+    if (det === null)
+      return refuse(
+        'invalid_state',
+        '第十八条：只有经认定予以容错免责的情形才能认定「属于容错免责情形」，关联的案件尚未作出认定结论。',
+      );
+    if (det.outcome !== 'exempt')
+      return refuse(
+        'invalid',
+        `第十八条：关联的案件认定为「${voteLabel(env.policy, det.outcome)}」，不属于经认定予以容错免责的情形。`,
+      );
+  }
   const note = cmd.note.trim();
   if (textTooLong(env.policy, note)) return refuse('invalid', '结果说明过长。');
   const outcome = { result: cmd.result, note, caseId, by: actor.openId, at: iso(env) };

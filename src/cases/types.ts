@@ -18,6 +18,7 @@
 import type { BusinessCalendar } from '../calendar';
 import type {
   ConditionId,
+  ExemptionBasis,
   ItemId,
   Policy,
   PublicationScope,
@@ -26,7 +27,7 @@ import type {
   VoteOption,
 } from '../policy';
 
-export type { ConditionId, ItemId, Policy, PublicationScope, Recommendation, VoteOption };
+export type { ConditionId, ExemptionBasis, ItemId, Policy, PublicationScope, Recommendation, VoteOption };
 
 export type Role = 'party_member' | 'secretary' | 'clerk' | 'investigator' | 'admin';
 
@@ -135,12 +136,27 @@ export interface Deliberation {
   result: DeliberationResult | null;
 }
 
-/** 尽职免责 (art. 9) or 容错免责 (art. 10), derived from the cited items when the outcome is exempt. */
-export type ExemptionBasis = 'duty' | 'tolerance';
+/**
+ * What the law turns on besides the items: the three conditions of art. 10 para. 2 and whether art. 12
+ * applies. The issue form carries it pre-filled from the findings; the secretary may state it otherwise
+ * only with a reason, which the deliberation record shows.
+ */
+export interface LegalBasis {
+  conditions: Record<ConditionId, boolean>;
+  article12: boolean;
+}
+
+export interface StatedBasis extends LegalBasis {
+  /** Set when the statement differs from the findings: why. */
+  departureReason: string | null;
+}
 
 export interface Determination {
   outcome: VoteOption;
+  /** 尽职免责 (art. 9) or 容错免责 (art. 10 para. 2) when the outcome is exempt. */
   basis: ExemptionBasis | null;
+  /** As stated on issuing; absent on determinations issued before it was recorded. */
+  legalBasis?: StatedBasis;
   citedItems: ItemId[];
   factors: Record<string, string>;
   reasons: string;
@@ -149,6 +165,8 @@ export interface Determination {
   statement: string | null;
   publication: { scope: PublicationScope; chatId: string | null };
   correctionRequired: boolean;
+  /** Arts. 15–16: why nothing needs correcting, where the policy requires an order after this exemption. */
+  correctionWaiver?: string | null;
   round: number;
   issuedBy: string;
   issuedAt: Instant;
@@ -402,8 +420,12 @@ export type CaseCommand =
       factors: Record<string, string>;
       reasons: string;
       publication: { scope: PublicationScope; chatId?: string | null };
+      /** Absent: the findings' statement of the conditions and art. 12. */
+      basis?: Partial<LegalBasis> & { reason?: string };
       correctionRequired: boolean;
       correction?: CorrectionOrderInput;
+      /** Required instead of `correction` when the policy requires correction and none is ordered. */
+      correctionWaiver?: string;
       /** Related units notified besides the case's own unit. */
       notifyUnits?: string[];
     }
@@ -445,7 +467,14 @@ export interface OpenByOrganisationCommand {
 export type ReportCommand =
   | { type: 'assign_investigator'; investigator: Actor }
   | { type: 'submit_findings'; text: string }
-  | { type: 'record_outcome'; result: ReportOutcomeId; note: string; caseId?: string | null }
+  | {
+      type: 'record_outcome';
+      result: ReportOutcomeId;
+      note: string;
+      caseId?: string | null;
+      /** The linked case's determination as the shell loaded it (null: not decided yet). */
+      linkedDetermination?: Pick<Determination, 'outcome' | 'basis'> | null;
+    }
   | { type: 'send_feedback'; text: string; chatId?: string | null }
   | { type: 'request_clearing'; officerOpenId: string }
   | { type: 'answer_clearing'; agree: boolean }

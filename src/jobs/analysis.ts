@@ -22,7 +22,10 @@ import type { Job } from './types';
 
 // ───────────────────────────── pure: what the figures are ─────────────────────────────
 
-/** Art. 14: a case decided exempt is not an enforcement error, so statistics keep it apart. */
+/**
+ * Art. 14: a determination within the policy's `notAnErrorOutcomes` (as in force when it was issued, and
+ * recorded on it) is not an enforcement error, so statistics keep it apart.
+ */
 export type CaseKind = 'errors' | 'tolerated' | 'pending';
 
 export function caseKind(c: Case): CaseKind {
@@ -251,6 +254,8 @@ export function statsFigures(cases: Case[], now: Date, policy: Policy): Omit<Sta
       decided: decided.length,
       dutyExempt: exempt.filter((c) => c.determination?.basis === 'duty').length,
       toleranceExempt: exempt.filter((c) => c.determination?.basis !== 'duty').length,
+      notError: decided.filter((c) => caseKind(c) === 'tolerated').length,
+      liable: decided.filter((c) => caseKind(c) === 'errors').length,
       lighter: outcome('lighter').length,
       mitigate: outcome('mitigate').length,
       refuse: outcome('refuse').length,
@@ -266,6 +271,9 @@ export function statsFigures(cases: Case[], now: Date, policy: Policy): Omit<Sta
     categories: counts.categories,
     areas: counts.areas,
     risks: currentRisks(counts, policy.risk.threshold),
+    notErrorScope: policy.notAnErrorOutcomes
+      .map((o) => policy.voteOptions.find((v) => v.id === o)?.label ?? o)
+      .join('、'),
   };
 }
 

@@ -1,6 +1,7 @@
-import { and, inArray, lt, ne } from 'drizzle-orm';
-import { inbox, messageRefs, outbox } from '../../db/schema';
+import { and, inArray, like, lt, ne } from 'drizzle-orm';
+import { inbox, kv, messageRefs, outbox } from '../../db/schema';
 import type { BotDeps } from '../bot/context';
+import { ANONYMOUS_DRAFT_PREFIX } from '../bot/handlers/reports-intake';
 import type { Pipeline } from '../bot/pipeline';
 import type { Logger } from '../log';
 import type { Deliverer, DeliveryReport } from '../notify/deliver';
@@ -26,7 +27,7 @@ export interface TickReport {
   recovered: number;
   jobs: Record<string, number>;
   delivery: DeliveryReport;
-  purged: { inbox: number; outbox: number; messageRefs: number };
+  purged: { inbox: number; outbox: number; messageRefs: number; reportDrafts: number };
 }
 
 /**
@@ -64,8 +65,15 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
     db.delete(outbox).where(and(inArray(outbox.status, ['done', 'failed']), lt(outbox.createdAt, cutoff))),
     // Lark lets a bot update its message for 14 days; a ref older than the retention has nothing left to update.
     db.delete(messageRefs).where(lt(messageRefs.updatedAt, cutoff)),
+    // An anonymous report draft nobody finished: its card can no longer be clicked.
+    db.delete(kv).where(and(like(kv.key, `${ANONYMOUS_DRAFT_PREFIX}%`), lt(kv.expiresAt, wallNow))),
   ]);
-  const purged = { inbox: changes[0] ?? 0, outbox: changes[1] ?? 0, messageRefs: changes[2] ?? 0 };
+  const purged = {
+    inbox: changes[0] ?? 0,
+    outbox: changes[1] ?? 0,
+    messageRefs: changes[2] ?? 0,
+    reportDrafts: changes[3] ?? 0,
+  };
   const report = { recovered, jobs, delivery, purged };
   deps.logger.info({
     msg: 'tick',

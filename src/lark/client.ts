@@ -8,13 +8,19 @@ export interface LarkTransport {
     msgType: string,
     content: string,
     uuid: string,
-  ): Promise<{ messageId: string }>;
-  reply(messageId: string, msgType: string, content: string, uuid: string): Promise<{ messageId: string }>;
+  ): Promise<SentMessage>;
+  reply(messageId: string, msgType: string, content: string, uuid: string): Promise<SentMessage>;
   patch(messageId: string, content: string): Promise<void>;
   urgent(messageId: string, openIds: string[]): Promise<void>;
   userName(openId: string): Promise<string | undefined>;
   /** The bot's own open_id (cached), to tell its @mention from people's. */
   botOpenId(): Promise<string | undefined>;
+}
+
+/** What Lark answers to a send or reply: the new message and the chat it is in. */
+export interface SentMessage {
+  messageId: string;
+  chatId?: string;
 }
 
 export type LarkErrorKind = 'retry' | 'token' | 'permanent';
@@ -113,10 +119,10 @@ export function createLarkTransport(opts: {
     }
   }
   let botId: string | undefined;
-  const messageId = (res: { data?: { message_id?: string } }) => {
+  const messageId = (res: { data?: { message_id?: string; chat_id?: string } }): SentMessage => {
     const id = res.data?.message_id;
     if (!id) throw new LarkCallError('retry', undefined, 200);
-    return { messageId: id };
+    return { messageId: id, ...(res.data?.chat_id ? { chatId: res.data.chat_id } : {}) };
   };
   return {
     send: (receiveIdType, receiveId, msgType, content, uuid) =>

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import { messageRefs, outbox } from '../../db/schema';
 import { LarkCallError, type LarkTransport } from '../lark/client';
@@ -13,6 +14,11 @@ type Row = typeof outbox.$inferSelect;
  */
 export const PRIVATE_REF_PREFIX = 'private:';
 const isPrivate = (ref: string | null) => ref?.startsWith(PRIVATE_REF_PREFIX) ?? false;
+/**
+ * The Lark uuid goes with the recipient: resent within the platform's dedup window it would return the
+ * original message, chat included. A fresh random value keeps the column unique and says nothing.
+ */
+const forgetRecipient = () => ({ receiveId: null, targetMessageId: null, uuid: randomUUID() });
 
 export interface DeliveryPolicy {
   baseBackoffMs: number; // first retry after this, doubling
@@ -40,6 +46,9 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   selfSchedule: true,
 };
 
+/** Lark's answer to a PATCH of a message sent more than 14 days ago. */
+export const CARD_EXPIRED_CODE = 230031;
+
 export interface DeliveryReport {
   delivered: number;
   retried: number;
@@ -47,9 +56,15 @@ export interface DeliveryReport {
   deferred: number;
 }
 
+/** A call counted in a window: from when it starts until a second after it ends (Lark counts arrivals). */
+interface Slot {
+  at: number;
+  inFlight: boolean;
+}
+
 /** Sliding one-second windows: what Lark allows per chat/user and per app. */
 class Pacer {
-  private windows = new Map<string, number[]>();
+  private windows = new Map<string, Slot[]>();
   private lastSweep = 0;
   constructor(
     private readonly clock: () => number,
@@ -60,22 +75,32 @@ class Pacer {
     const now = this.clock();
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
-    for (const [key, w] of this.windows) if ((w.at(-1) ?? 0) <= now - 1000) this.windows.delete(key);
+    for (const [key, w] of this.windows)
+      if (w.every((s) => !s.inFlight && s.at <= now - 1000)) this.windows.delete(key);
   }
 
-  async take(key: string, limit: number): Promise<void> {
+  /** Waits for room in `key`'s window; the slot counts until a second after `done()` marks the call ended. */
+  async take(key: string, limit: number): Promise<{ done(): void }> {
     this.forgetIdle();
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       const now = this.clock();
-      const w = (this.windows.get(key) ?? []).filter((t) => t > now - 1000);
-      if (w.length < limit) {
-        w.push(now);
-        this.windows.set(key, w);
-        return;
-      }
+      const w = (this.windows.get(key) ?? []).filter((s) => s.inFlight || s.at > now - 1000);
       this.windows.set(key, w);
-      await this.sleep(w[0]! + 1000 - now + 1);
+      if (w.length < limit) {
+        const slot: Slot = { at: now, inFlight: true };
+        w.push(slot);
+        return {
+          done: () => {
+            slot.at = this.clock();
+            slot.inFlight = false;
+          },
+        };
+      }
+      // The earliest ended call frees its place a second after it ended; calls still in flight are waited on.
+      const ended = w.filter((s) => !s.inFlight).map((s) => s.at);
+      await this.sleep(ended.length > 0 ? Math.min(...ended) + 1001 - now : 20);
     }
+    return { done() {} };
   }
 }
 
@@ -154,6 +179,21 @@ export class Deliverer {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** How long until the next pending row is due, if that is within `withinMs` (a retry about to go out). */
+  async nextDueWithin(withinMs: number): Promise<number | null> {
+    // Once closed (shutdown) nothing more goes out from here: nothing to wait for.
+    if (this.closed || !this.policy.selfSchedule) return null;
+    const [next] = await this.deps.store.db
+      .select({ at: outbox.nextAttemptAt })
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(1);
+    if (!next) return null;
+    const wait = Math.max(0, next.at - this.clock());
+    return wait <= withinMs ? wait : null;
   }
 
   private async scheduleNext(): Promise<void> {
@@ -282,26 +322,30 @@ export class Deliverer {
       }
     }
     const paceKey = row.receiveId ?? targetMessageId ?? 'app';
-    await this.pacer.take('app', this.policy.perAppPerSecond);
-    await this.pacer.take(paceKey, this.policy.perTargetPerSecond);
+    const appSlot = await this.pacer.take('app', this.policy.perAppPerSecond);
+    const targetSlot = await this.pacer.take(paceKey, this.policy.perTargetPerSecond);
     try {
       let messageId: string | null = null;
+      let chatId: string | null = null;
       switch (row.op) {
-        case 'send':
-          messageId = (
-            await transport.send(
-              row.receiveIdType as 'open_id' | 'chat_id',
-              row.receiveId!,
-              row.msgType!,
-              row.content!,
-              row.uuid,
-            )
-          ).messageId;
+        case 'send': {
+          const sent = await transport.send(
+            row.receiveIdType as 'open_id' | 'chat_id',
+            row.receiveId!,
+            row.msgType!,
+            row.content!,
+            row.uuid,
+          );
+          messageId = sent.messageId;
+          chatId = sent.chatId ?? (row.receiveIdType === 'chat_id' ? row.receiveId : null);
           break;
-        case 'reply':
-          messageId = (await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid))
-            .messageId;
+        }
+        case 'reply': {
+          const sent = await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid);
+          messageId = sent.messageId;
+          chatId = sent.chatId ?? null;
           break;
+        }
         case 'patch':
           await transport.patch(targetMessageId!, row.content!);
           messageId = targetMessageId;
@@ -311,20 +355,20 @@ export class Deliverer {
           messageId = targetMessageId;
           break;
       }
+      appSlot.done();
+      targetSlot.done();
       const writes: Write[] = [];
       if (row.ref && messageId && !isPrivate(row.ref)) {
         writes.push(
           db
             .insert(messageRefs)
-            .values({ ref: row.ref, messageId, updatedAt: t })
-            .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t } }),
+            .values({ ref: row.ref, messageId, updatedAt: t, chatId })
+            .onConflictDoUpdate({ target: messageRefs.ref, set: { messageId, updatedAt: t, chatId } }),
         );
       }
       // Sent content is not kept: the message lives in Lark now. A private row (an anonymous reporter's
       // query code) also forgets whom it went to.
-      const forget = isPrivate(row.ref)
-        ? { receiveId: null, targetMessageId: null, messageId: null }
-        : { messageId };
+      const forget = isPrivate(row.ref) ? { ...forgetRecipient(), messageId: null } : { messageId };
       await this.finish(row, now, { status: 'done', deliveredAt: t, content: null, ...forget }, writes);
       await this.settled(row.ref, 'delivered', now);
       report.delivered++;
@@ -336,12 +380,17 @@ export class Deliverer {
         ms: this.clock() - started,
       });
     } catch (err) {
+      appSlot.done();
+      targetSlot.done();
       const e = err instanceof LarkCallError ? err : new LarkCallError('retry', undefined, undefined);
       const attempts = row.attempts + 1;
       const lastError = `${e.kind}:${e.code ?? e.httpStatus ?? 'network'}`;
       if (e.kind === 'permanent' || attempts >= this.policy.maxAttempts) {
-        const alerts = row.ref?.startsWith('alert:') ? [] : await this.alertAdmins(row, lastError, now);
-        const forget = isPrivate(row.ref) ? { receiveId: null, targetMessageId: null, content: null } : {};
+        // A card past Lark's 14-day update limit (230031) only misses an update: nothing for an admin to fix.
+        const expired = row.op === 'patch' && e.code === CARD_EXPIRED_CODE;
+        const alerts =
+          row.ref?.startsWith('alert:') || expired ? [] : await this.alertAdmins(row, lastError, now);
+        const forget = isPrivate(row.ref) ? { ...forgetRecipient(), content: null } : {};
         await this.finish(row, now, { status: 'failed', lastError, ...forget }, alerts);
         await this.settled(row.ref, 'failed', now);
         report.failed++;

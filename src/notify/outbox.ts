@@ -14,6 +14,11 @@ export interface OutMessage {
   content: string; // JSON string, as the Open API wants it
 }
 
+/** Sent from memory after the commit, never written: answers to an anonymous reporter. */
+export type UnrecordedMessage =
+  | { op: 'send'; openId: string; message: OutMessage }
+  | { op: 'patch'; messageId: string; card: object };
+
 export const cardMessage = (card: object): OutMessage => ({
   msgType: 'interactive',
   content: JSON.stringify(card),
@@ -47,12 +52,15 @@ export function enqueueSend(
 
 export function enqueueReply(
   db: Db,
-  p: { messageId: string; message: OutMessage; now: Date; ref?: string },
+  p: { messageId: string; message: OutMessage; now: Date; ref?: string; chat?: Recipient },
 ): Write {
+  // The chat the reply lands in, when known: replies and sends there are paced and ordered together.
+  const chat = p.chat && ('openId' in p.chat ? ['open_id', p.chat.openId] : ['chat_id', p.chat.chatId]);
   return db.insert(outbox).values({
     uuid: randomUUID(),
     op: 'reply',
     targetMessageId: p.messageId,
+    ...(chat ? { receiveIdType: chat[0], receiveId: chat[1] } : {}),
     ref: p.ref,
     msgType: p.message.msgType,
     content: p.message.content,

@@ -155,6 +155,8 @@ export const defaultPolicy: Policy = {
     text: '具有上述情形之一同时符合下列条件的，可以免除相关执法机构及执法人员的责任',
     citation: '第十条第二款',
   },
+  // (default) art. 14 covers 免责 only (尽职免责 and 容错免责): 从轻 and 减轻 still find liability. See docs/law.md.
+  notAnErrorOutcomes: ['exempt'],
   statements: {
     notAnError: { text: '经研究决定，对执法人员予以容错的，不作为执法错误认定。', citation: '第十四条' },
     correctionDuty: {
@@ -234,6 +236,9 @@ export const defaultPolicy: Policy = {
     reminderOffsetsDays: [3, 1, 0],
     reminderHour: 9,
     overdueDaily: true,
+    // Arts. 15–16 name both exemptions; the waiver with a stated reason is (default). See docs/law.md.
+    requiredAfter: ['duty', 'tolerance'],
+    waiver: 'reasoned',
   },
   deliberation: {
     quorum: { numerator: 1, denominator: 2, strict: true },
@@ -242,5 +247,6 @@ export const defaultPolicy: Policy = {
   risk: { threshold: 3, windowDays: 180 },
   digest: { weekday: 1, hour: 9 },
   calendar: { extraDays: [], warnDaysBeforeDataEnds: 60 },
-  limits: { titleMaxLength: 60, textMaxLength: 2000 },
+  // A card input holds at most 1000 characters (输入框 max_length 1–1000).
+  limits: { titleMaxLength: 60, textMaxLength: 1000 },
 };

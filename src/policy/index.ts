@@ -9,7 +9,9 @@ export { mergePolicy, parsePolicy } from './schema';
 export type {
   Article,
   ConditionId,
+  CorrectionWaiver,
   DayKind,
+  ExemptionBasis,
   ExtraCalendarDay,
   ItemId,
   Named,

@@ -56,6 +56,7 @@ const policySchema = z.object({
     }),
   ),
   conditionsLead: quote,
+  notAnErrorOutcomes: z.array(z.enum(['exempt', 'lighter', 'mitigate', 'refuse'])),
   statements: z.object({ notAnError: quote, correctionDuty: quote }),
   recommendations: labelled(['duty_exempt', 'tolerance_exempt', 'lighter_or_mitigate', 'refuse', 'none']),
   voteOptions: labelled(['exempt', 'lighter', 'mitigate', 'refuse']),
@@ -78,6 +79,8 @@ const policySchema = z.object({
     reminderOffsetsDays: z.array(nonNegativeInt),
     reminderHour: hour,
     overdueDaily: z.boolean(),
+    requiredAfter: z.array(z.enum(['duty', 'tolerance'], '必须是 duty（尽职免责）或 tolerance（容错免责）')),
+    waiver: z.enum(['reasoned', 'never'], '必须是 reasoned（说明理由后可不纠错）或 never（必须纠错）'),
   }),
   deliberation: z.object({ quorum: ratio, majority: ratio }),
   risk: z.object({ threshold: positiveInt, windowDays: positiveInt }),
@@ -99,7 +102,11 @@ const policySchema = z.object({
     ),
     warnDaysBeforeDataEnds: nonNegativeInt,
   }),
-  limits: z.object({ titleMaxLength: positiveInt, textMaxLength: positiveInt }),
+  // Both limits are card input max_length values, which Feishu accepts only in 1–1000.
+  limits: z.object({
+    titleMaxLength: positiveInt.max(1000, '不能超过 1000（飞书卡片输入框最多 1000 字）'),
+    textMaxLength: positiveInt.max(1000, '不能超过 1000（飞书卡片输入框最多 1000 字）'),
+  }),
 });
 
 // Compile-time proof that the schema's output is exactly the Policy interface.
@@ -161,6 +168,9 @@ function crossFieldErrors(p: Policy): string[] {
   uniqueIds(p.publicationScopes, 'publicationScopes', ['none', 'party', 'chat']);
   uniqueIds(p.reportOutcomes, 'reportOutcomes', ['true', 'partly_true', 'false', 'unfounded', 'tolerated']);
 
+  // Art. 14 speaks of 予以容错: 不予容错 can never be outside the enforcement-error record.
+  if (p.notAnErrorOutcomes.includes('refuse'))
+    err(['notAnErrorOutcomes'], '「不予容错」不能列为不作为执法错误认定（第十四条）');
   const offsets = new Set<number>();
   p.correction.reminderOffsetsDays.forEach((o, i) => {
     if (offsets.has(o)) err(['correction', 'reminderOffsetsDays', i], `提醒天数 ${o} 重复`);

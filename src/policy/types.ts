@@ -11,6 +11,10 @@ export type DayKind = 'calendar' | 'working';
 export type PublicationScope = 'none' | 'party' | 'chat';
 export type ReportOutcome = 'true' | 'partly_true' | 'false' | 'unfounded' | 'tolerated';
 export type Article = 9 | 10 | 11 | 12;
+/** 尽职免责 (art. 9) or 容错免责 (art. 10 para. 2). */
+export type ExemptionBasis = 'duty' | 'tolerance';
+/** When correction is required but nothing needs correcting: may the secretary say so with a reason? */
+export type CorrectionWaiver = 'reasoned' | 'never';
 
 export interface Period {
   days: number;
@@ -82,6 +86,8 @@ export interface Policy {
   conditions: PolicyCondition[];
   /** Lead sentence of art. 10 para. 2, introducing the three conditions. */
   conditionsLead: Quote;
+  /** Art. 14's scope: the outcomes that 「不作为执法错误认定」; statistics count them apart from errors. */
+  notAnErrorOutcomes: VoteOption[];
   statements: {
     /** Art. 14: a tolerated case is not recorded as an enforcement error. */
     notAnError: Quote;
@@ -105,6 +111,10 @@ export interface Policy {
     reminderOffsetsDays: number[];
     reminderHour: number;
     overdueDaily: boolean;
+    /** Arts. 15–16: the exemptions after which a correction order goes with the determination. */
+    requiredAfter: ExemptionBasis[];
+    /** Whether, and how, the secretary may state that nothing needs correcting where an order is required. */
+    waiver: CorrectionWaiver;
   };
   deliberation: { quorum: Ratio; majority: Ratio };
   risk: { threshold: number; windowDays: number };

@@ -55,7 +55,6 @@ export async function startNode(
       appSecret: config.appSecret,
       encryptKey: config.encryptKey,
       verificationToken: config.verificationToken,
-      clock,
     });
     config.domain = emulator.url;
   }
@@ -69,6 +68,8 @@ export async function startNode(
     // Business time survives a restart: the cases in the database may already be days ahead of the wall clock.
     sandboxClock.set(sandboxClock.now() + Math.max(0, (await readSandboxClock(store)) ?? 0));
     await saveSandboxClock(store, sandboxClock);
+    // The emulator's platform time (message times, the 14-day windows) moves with it; its signatures do not.
+    emulator?.setClock(sandboxClock.now());
   }
   const transport = createLarkTransport({
     appId: config.appId,

@@ -76,6 +76,7 @@ export function sandboxControls(o: {
     moveTo: (ms) =>
       serial(async () => {
         if (ms !== undefined && !clock.set(ms)) return { ok: false, now: clock.now() };
+        emulator.setClock(clock.now());
         const at = ms ?? clock.now();
         await saveSandboxClock(store, clock);
         await service.settle();
@@ -88,6 +89,7 @@ export function sandboxControls(o: {
         await service.settle();
         await store.commit(TABLES.map((t) => store.db.delete(t)));
         clock.reset();
+        emulator.setClock(clock.now());
         const s = emulator.state;
         for (const m of Object.keys(s.chats)) delete s.chats[m];
         s.messages.length = 0;

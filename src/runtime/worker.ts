@@ -1,7 +1,8 @@
 // The Cloudflare Workers runtime: D1 store, Cron Trigger for tick, waitUntil for work after the 200.
 import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types';
+import { AnonymousDrafts } from '../bot/redact';
 import { loadConfig } from '../config';
-import { createLarkTransport } from '../lark/client';
+import { createLarkTransport, type LarkTransport } from '../lark/client';
 import { createLogger } from '../log';
 import { createService, type Service } from '../service';
 import { openD1Store } from '../store/d1';
@@ -9,6 +10,23 @@ import { openD1Store } from '../store/d1';
 export interface WorkerEnv {
   DB: D1Database;
   [key: string]: unknown;
+}
+
+// A service is built per request; who has an anonymous draft open lives as long as the isolate, never in D1.
+const anonymousDrafts = new AnonymousDrafts();
+
+// One SDK client per isolate, so the tenant token and the bot's open_id it caches outlive a request
+// (a client per request fetched a token and called bot/v3/info every time).
+const transports = new Map<string, LarkTransport>();
+
+function transportFor(o: { appId: string; appSecret: string; domain: string }): LarkTransport {
+  const key = JSON.stringify([o.appId, o.appSecret, o.domain]);
+  let t = transports.get(key);
+  if (!t) {
+    t = createLarkTransport(o);
+    transports.set(key, t);
+  }
+  return t;
 }
 
 function build(env: WorkerEnv, wallClock?: () => number): Service {
@@ -21,11 +39,7 @@ function build(env: WorkerEnv, wallClock?: () => number): Service {
   const { config } = loaded;
   const logger = createLogger(config.logLevel, (l) => console.log(l));
   const store = openD1Store(env.DB);
-  const transport = createLarkTransport({
-    appId: config.appId,
-    appSecret: config.appSecret,
-    domain: config.domain,
-  });
+  const transport = transportFor({ appId: config.appId, appSecret: config.appSecret, domain: config.domain });
   return createService({
     config,
     store,
@@ -34,6 +48,7 @@ function build(env: WorkerEnv, wallClock?: () => number): Service {
     wallClock,
     // A timer set in one request must not fire in another: the Cron Trigger's tick retries instead.
     delivery: { selfSchedule: false },
+    anonymousDrafts,
   });
 }
 

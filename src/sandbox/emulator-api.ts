@@ -1,5 +1,7 @@
+import { checkCard } from './card-rules';
 import type {
   ApiRoute,
+  CardRefusalEntry,
   EmulatedChat,
   EmulatedMessage,
   EmulatedUser,
@@ -36,7 +38,28 @@ export interface ApiEnv {
   /** Token lifetimes run on the wall clock because the SDK caches tokens against it. */
   wallNow(): number;
   tokenTtlSec: number;
+  /** The permissions the app was granted in the developer console. */
+  scopes: ReadonlySet<string>;
+  /** Request-rate windows (wall clock: they measure how fast the app calls, not emulated days). */
+  rate: RateWindows;
   changed(messageId: string, kind: 'created' | 'updated'): void;
+}
+
+/** Sliding one-second windows per key; `take` is false when the key already had `limit` calls in the last second. */
+export class RateWindows {
+  private readonly windows = new Map<string, number[]>();
+  constructor(private readonly now: () => number) {}
+  take(key: string, limit: number): boolean {
+    const t = this.now();
+    const w = (this.windows.get(key) ?? []).filter((x) => x > t - 1000);
+    if (w.length >= limit) {
+      this.windows.set(key, w);
+      return false;
+    }
+    w.push(t);
+    this.windows.set(key, w);
+    return true;
+  }
 }
 
 // Platform texts for the codes the emulator answers with (1 and the 99992402 card-token refusals are the emulator's own choice).
@@ -54,18 +77,34 @@ export const CODE_MESSAGES: Record<number, string> = {
   230001: 'param is invalid',
   230002: 'Bot/User can NOT be out of the chat.',
   230013: 'Bot has NO availability to this user.',
+  230020: 'This operation triggers the frequency limit.',
   230025: 'The length of the message content reaches its limit.',
+  230031: 'Message has expired when updating message, ext=Message can only be updated within fourteen days.',
+  99991672:
+    'Access denied. One of the following scopes is required: [contact:contact.base:readonly, contact:contact:readonly_as_app, contact:contact:readonly].',
   234003: 'File not in msg.',
   234006: 'The file size exceeds the limit.',
   404: '404 page not found',
 };
 
-const CARD_LIMIT_BYTES = 30 * 1024;
 const TEXT_LIMIT_BYTES = 150 * 1024;
+const POST_LIMIT_BYTES = 30 * 1024;
 const UUID_WINDOW_MS = 60 * 60 * 1000;
 const CARD_TOKEN_WINDOW_MS = 30 * 60 * 1000;
 const CARD_TOKEN_USES = 2;
 const UPLOAD_LIMIT_BYTES = 30 * 1024 * 1024;
+/** 「仅支持更新 14 天内发送的消息」; a 2.0 card can be interacted with for the same 14 days. */
+export const CARD_UPDATE_WINDOW_MS = 14 * 86_400_000;
+/** 发送消息: 给同一用户 / 同一群发消息 5 QPS; 更新消息卡片: 单条消息更新 5 QPS; 50 次/秒 per app. */
+const CHAT_PER_SECOND = 5;
+const MESSAGE_UPDATES_PER_SECOND = 5;
+const APP_PER_SECOND = 50;
+/** The scope that unlocks GET /contact/v3/users/:id; contact:user.base:readonly only adds the name. */
+export const CONTACT_SCOPES = [
+  'contact:contact.base:readonly',
+  'contact:contact:readonly_as_app',
+  'contact:contact:readonly',
+];
 
 interface Outcome {
   status?: number;
@@ -160,17 +199,56 @@ export function messageData(m: EmulatedMessage, env: Pick<ApiEnv, 'appId' | 'ten
   return data;
 }
 
+/** Parses a message body; a card must pass every rule of card-rules.ts, as on the platform. */
 function parseContent(
+  ctx: Pick<Ctx, 'state' | 'env'>,
+  route: CardRefusalEntry['route'],
   msgType: string,
   raw: string,
+  messageId?: string,
 ): { ok: true; content: unknown } | { ok: false; out: Outcome } {
-  const limit = msgType === 'text' ? TEXT_LIMIT_BYTES : CARD_LIMIT_BYTES;
-  if (Buffer.byteLength(raw, 'utf8') > limit) return { ok: false, out: fail(230025) };
+  if (msgType !== 'interactive') {
+    const limit = msgType === 'text' ? TEXT_LIMIT_BYTES : POST_LIMIT_BYTES;
+    if (Buffer.byteLength(raw, 'utf8') > limit) return { ok: false, out: fail(230025) };
+  }
+  let content: unknown;
   try {
-    return { ok: true, content: JSON.parse(raw) };
+    content = JSON.parse(raw);
   } catch {
     return { ok: false, out: fail(230001, 'param is invalid: content is not valid JSON') };
   }
+  if (msgType === 'interactive') {
+    const refused = refuseCard(ctx, route, content, messageId);
+    if (refused) return { ok: false, out: refused };
+  }
+  return { ok: true, content };
+}
+
+/** The platform's answer to a card that breaks a rule (and a note of it), or undefined when the card is fine. */
+export function refuseCard(
+  ctx: { state: EmulatorState; env: { now(): number } },
+  route: CardRefusalEntry['route'],
+  card: unknown,
+  messageId?: string,
+): Outcome | undefined {
+  const refusal = checkCard(card);
+  if (!refusal) return undefined;
+  ctx.state.cardRefusals.push({
+    route,
+    ...(messageId ? { messageId } : {}),
+    code: refusal.code,
+    msg: refusal.msg,
+    findings: refusal.findings,
+    at: ctx.env.now(),
+  });
+  return fail(refusal.code, refusal.msg);
+}
+
+/** Per-chat and per-app send rates (230020 and 99991400), checked before anything is stored. */
+function rateRefusal(env: ApiEnv, chatId: string): Outcome | undefined {
+  if (!env.rate.take('app', APP_PER_SECOND)) return fail(99991400);
+  if (!env.rate.take(`chat:${chatId}`, CHAT_PER_SECOND)) return fail(230020);
+  return undefined;
 }
 
 function recallUuid(
@@ -202,6 +280,12 @@ function storeAppMessage(
   if (m.uuid) ctx.state.uuids[m.uuid] = { messageId: message.messageId, at };
   ctx.env.changed(message.messageId, 'created');
   return message;
+}
+
+/** A card declared shared (`config.update_multi: true`), the only kind a PATCH may touch. */
+export function isSharedCard(content: unknown): boolean {
+  const config = (content as { config?: { update_multi?: unknown } } | null)?.config;
+  return config?.update_multi === true;
 }
 
 function findMessage(state: EmulatorState, messageId: string): EmulatedMessage | undefined {
@@ -241,7 +325,7 @@ const sendMessage: Handler = (ctx) => {
   const uuid = str(body.uuid);
   const again = recallUuid(state, env, uuid);
   if (again) return { code: 0, data: messageData(again, env) };
-  const parsed = parseContent(msgType, raw);
+  const parsed = parseContent(ctx, 'send', msgType, raw);
   if (!parsed.ok) return parsed.out;
   let chat: EmulatedChat | undefined;
   if (idType === 'chat_id') {
@@ -253,6 +337,8 @@ const sendMessage: Handler = (ctx) => {
     if (!user?.available) return fail(230013);
     chat = ensureP2pChat(state, env.appId, user);
   }
+  const limited = rateRefusal(env, chat.chatId);
+  if (limited) return limited;
   const m = storeAppMessage(ctx, {
     chatId: chat.chatId,
     chatType: chat.chatType,
@@ -276,10 +362,12 @@ const replyMessage: Handler = (ctx) => {
   const uuid = str(body.uuid);
   const again = recallUuid(state, env, uuid);
   if (again) return { code: 0, data: messageData(again, env) };
-  const parsed = parseContent(msgType, raw);
+  const parsed = parseContent(ctx, 'reply', msgType, raw);
   if (!parsed.ok) return parsed.out;
   const chat = state.chats[target.chatId];
   if (!chat?.botMember) return fail(230002);
+  const limited = rateRefusal(env, chat.chatId);
+  if (limited) return limited;
   const m = storeAppMessage(ctx, {
     chatId: chat.chatId,
     chatType: chat.chatType,
@@ -294,15 +382,30 @@ const replyMessage: Handler = (ctx) => {
   return { code: 0, data: messageData(m, env) };
 };
 
-const patchMessage: Handler = ({ state, env, req, params }) => {
+const patchMessage: Handler = (ctx) => {
+  const { state, env, req, params } = ctx;
   const m = findMessage(state, params[0] ?? '');
   if (!m) return fail(230001, 'param is invalid: message not found');
   if (m.from !== 'app' || m.msgType !== 'interactive')
     return fail(230001, 'param is invalid: only the bot’s own cards can be updated');
   const raw = str(jsonBody(req)?.content);
   if (!raw) return fail(99992402);
-  const parsed = parseContent('interactive', raw);
+  if (env.now() - m.createdAt > CARD_UPDATE_WINDOW_MS) return fail(230031);
+  // 「你需在更新前后卡片的 config 属性中，均显式声明 "update_multi":true」
+  if (!isSharedCard(m.content))
+    return fail(
+      230001,
+      'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
+    );
+  if (!env.rate.take('app', APP_PER_SECOND)) return fail(99991400);
+  if (!env.rate.take(`patch:${m.messageId}`, MESSAGE_UPDATES_PER_SECOND)) return fail(230020);
+  const parsed = parseContent(ctx, 'patch', 'interactive', raw, m.messageId);
   if (!parsed.ok) return parsed.out;
+  if (!isSharedCard(parsed.content))
+    return fail(
+      230001,
+      'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
+    );
   m.content = parsed.content;
   m.versions.push(parsed.content);
   m.updatedAt = env.now();
@@ -361,10 +464,17 @@ const chatMembers: Handler = ({ state, env, params, query }) => {
   };
 };
 
-const contactUser: Handler = ({ state, params, query }) => {
+const contactUser: Handler = ({ state, env, params, query }) => {
+  if (!CONTACT_SCOPES.some((s) => env.scopes.has(s))) return fail(99991672);
   const idType = query.get('user_id_type') ?? 'open_id';
   const user = findUser(state, idType, decodeURIComponent(params[0] ?? ''));
   if (!user?.available) return fail(41050);
+  // The name field is given only with contact:user.base:readonly (or a wider contact scope).
+  const named = [
+    'contact:user.base:readonly',
+    'contact:contact:readonly_as_app',
+    'contact:contact:readonly',
+  ].some((s) => env.scopes.has(s));
   return {
     code: 0,
     data: {
@@ -372,7 +482,7 @@ const contactUser: Handler = ({ state, params, query }) => {
         union_id: user.unionId,
         user_id: user.userId,
         open_id: user.openId,
-        name: user.name,
+        ...(named ? { name: user.name } : {}),
         en_name: '',
         email: user.email ?? '',
         job_title: user.jobTitle ?? '',
@@ -441,7 +551,8 @@ const uploadFile: Handler = async ({ state, req }) => {
   return { code: 0, data: { file_key: key } };
 };
 
-const cardUpdate: Handler = ({ state, env, req }) => {
+const cardUpdate: Handler = (ctx) => {
+  const { state, env, req } = ctx;
   const body = jsonBody(req);
   const token = str(body?.token);
   const card = body?.card;
@@ -452,11 +563,12 @@ const cardUpdate: Handler = ({ state, env, req }) => {
   }
   // The platform documents that an update sent before the callback is answered fails or is undone.
   if (t.inFlight) return fail(99992402, 'field validation failed: the callback has not been answered yet');
-  if (Buffer.byteLength(JSON.stringify(card), 'utf8') > CARD_LIMIT_BYTES) return fail(230025);
   const m = findMessage(state, t.messageId);
   if (!m) return fail(230001, 'param is invalid: message not found');
-  t.uses += 1;
   const { open_ids: _forUsers, ...content } = card as Record<string, unknown>;
+  const refused = refuseCard(ctx, 'card_update', content, m.messageId);
+  if (refused) return refused;
+  t.uses += 1;
   m.content = content;
   m.versions.push(content);
   m.updatedAt = env.now();

@@ -95,6 +95,16 @@ export interface RequestLogEntry {
   at: number;
 }
 
+/** A card the platform would not take, and where it came from. */
+export interface CardRefusalEntry {
+  route: 'send' | 'reply' | 'patch' | 'card_update' | 'callback';
+  messageId?: string;
+  code: number;
+  msg: string;
+  findings: { rule: string; path: string; detail: string }[];
+  at: number;
+}
+
 export interface DeliveryLogEntry {
   kind: 'event' | 'card';
   eventType: string;
@@ -116,6 +126,7 @@ export interface EmulatorState {
   faults: Partial<Record<ApiRoute, Fault[]>>;
   requestLog: RequestLogEntry[];
   deliveryLog: DeliveryLogEntry[];
+  cardRefusals: CardRefusalEntry[];
 }
 
 export function emptyState(): EmulatorState {
@@ -130,6 +141,7 @@ export function emptyState(): EmulatorState {
     faults: {},
     requestLog: [],
     deliveryLog: [],
+    cardRefusals: [],
   };
 }
 

@@ -1,7 +1,14 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encryptPayload, eventSignature } from '../lark/crypto';
-import { ensureP2pChat, handleOpenApi, p2pChatIdFor } from './emulator-api';
+import {
+  CARD_UPDATE_WINDOW_MS,
+  ensureP2pChat,
+  handleOpenApi,
+  p2pChatIdFor,
+  RateWindows,
+  refuseCard,
+} from './emulator-api';
 import { type CardButton, cardButtons, hasButtonValue, readCallbackAnswer } from './emulator-cards';
 import {
   botMembershipEvent,
@@ -16,6 +23,7 @@ import {
 } from './emulator-envelopes';
 import {
   type ApiRoute,
+  type CardRefusalEntry,
   type DeliveryLogEntry,
   type EmulatedChat,
   type EmulatedMessage,
@@ -30,6 +38,7 @@ import {
 export type {
   ApiRoute,
   CardButton,
+  CardRefusalEntry,
   DeliveryLogEntry,
   EmulatedChat,
   EmulatedMessage,
@@ -48,10 +57,11 @@ export interface EmulatorOptions {
   botOpenId?: string;
   botName?: string;
   tenantKey?: string;
-  /** The platform clock: event create_time, message times, uuid and card-token windows. */
-  now?: () => number;
-  /** Business time shared with the app (the sandbox clock); takes the place of `now`. */
+  /** The platform clock in ms since the epoch: event and message times, the uuid, card-token, 14-day update
+   * and interaction windows. `advanceClock`/`setClock` move it. */
   clock?: () => number;
+  /** The permissions granted to the app; by default every one the README's setup asks for. */
+  scopes?: string[];
   /** Tenant token lifetime in seconds (the platform's is 7200). */
   tokenTtlSec?: number;
   /** The bot has the scope to read every group message, not only those that @mention it. */
@@ -101,6 +111,20 @@ export type AppTransport = (
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
 
 export type MessageListener = (m: EmulatedMessage, kind: 'created' | 'updated') => void;
+
+/** The scopes the README's setup grants the app. */
+export const SETUP_SCOPES = [
+  'im:message',
+  'im:message:send_as_bot',
+  'im:message.group_at_msg:readonly',
+  'im:message.p2p_msg:readonly',
+  'im:message:update',
+  'im:message.urgent',
+  'im:resource',
+  'im:chat.members:read',
+  'contact:contact.base:readonly',
+  'contact:user.base:readonly',
+];
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -169,21 +193,27 @@ export class LarkEmulator {
   readonly url: string;
   readonly server: Server;
   readonly state: EmulatorState = emptyState();
-  private readonly opts: Required<Omit<EmulatorOptions, 'encryptKey' | 'port' | 'clock'>> & {
+  private readonly opts: Required<Omit<EmulatorOptions, 'encryptKey' | 'port' | 'clock' | 'scopes'>> & {
     encryptKey?: string;
+    now: () => number;
   };
+  private readonly baseClock: () => number;
+  private clockOffsetMs = 0;
+  private readonly scopes: Set<string>;
+  private readonly rate = new RateWindows(Date.now);
+  /** Called with every emulator started (the test suite uses it to check every card any test sends). */
+  static onStart: ((emu: LarkEmulator) => void) | undefined;
   private target?: { eventUrl: string; cardUrl: string };
   private transport?: AppTransport;
   private readonly customRoutes = new Map<string, RouteHandler>();
   private readonly listeners = new Set<MessageListener>();
   private readonly waiters = new Set<() => void>();
-  /** The signature window guards against replay in real time, whatever business time `clock` shows. */
-  private readonly signingNow: () => number;
 
   private constructor(server: Server, url: string, opts: EmulatorOptions) {
     this.server = server;
     this.url = url;
-    this.signingNow = opts.now ?? Date.now;
+    this.baseClock = opts.clock ?? Date.now;
+    this.scopes = new Set(opts.scopes ?? SETUP_SCOPES);
     this.opts = {
       appId: opts.appId,
       appSecret: opts.appSecret,
@@ -191,7 +221,7 @@ export class LarkEmulator {
       botOpenId: opts.botOpenId ?? `ou_${stableHex(`bot:${opts.appId}`, 32)}`,
       botName: opts.botName ?? '容错纠错助手',
       tenantKey: opts.tenantKey ?? stableHex(`tenant:${opts.appId}`, 16),
-      now: opts.clock ?? opts.now ?? Date.now,
+      now: () => this.baseClock() + this.clockOffsetMs,
       tokenTtlSec: opts.tokenTtlSec ?? 7200,
       receiveAllGroupMessages: opts.receiveAllGroupMessages ?? false,
       deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 10_000,
@@ -207,6 +237,7 @@ export class LarkEmulator {
     });
     const { port } = server.address() as AddressInfo;
     const emu = new LarkEmulator(server, `http://127.0.0.1:${port}`, opts);
+    LarkEmulator.onStart?.(emu);
     server.on('request', (req, res) => {
       emu.serve(req, res).catch((e: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -226,6 +257,41 @@ export class LarkEmulator {
 
   get tenantKey(): string {
     return this.opts.tenantKey;
+  }
+
+  // ---- the platform clock -------------------------------------------------------------------------
+
+  /** The emulated platform's time, ms since the epoch. */
+  now(): number {
+    return this.opts.now();
+  }
+
+  /**
+   * Moves the platform clock forward (cards age: a PATCH after 14 days fails, clicks stop arriving). Request
+   * signatures keep the clock given at start, as the app checks them against real time.
+   */
+  advanceClock(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`advanceClock: ${ms} is not a forward step`);
+    this.clockOffsetMs += ms;
+    return this.now();
+  }
+
+  /** Sets the platform clock to `epochMs`; it runs on from there. */
+  setClock(epochMs: number): void {
+    if (!Number.isFinite(epochMs)) throw new Error(`setClock: ${epochMs} is not a time`);
+    this.clockOffsetMs = epochMs - this.baseClock();
+  }
+
+  // ---- cards the platform refused -----------------------------------------------------------------
+
+  /** Every card refused since the last `takeCardRefusals`, oldest first. */
+  cardRefusals(): CardRefusalEntry[] {
+    return this.state.cardRefusals.map(clone);
+  }
+
+  /** Returns the refused cards and forgets them (a test that sends a bad card on purpose takes its refusal). */
+  takeCardRefusals(): CardRefusalEntry[] {
+    return this.state.cardRefusals.splice(0).map(clone);
   }
 
   // ---- wiring -------------------------------------------------------------------------------------
@@ -432,6 +498,21 @@ export class LarkEmulator {
     if (!opts.unchecked && !hasButtonValue(m.content, value)) {
       throw new Error(`card ${messageId} has no button with value ${JSON.stringify(value)}`);
     }
+    // 「2.0 结构：卡片可交互和可更新时间统一为 14 天」: after that the client sends nothing to the app.
+    if (this.opts.now() - m.createdAt > CARD_UPDATE_WINDOW_MS) {
+      const env = this.envelope('card.action.trigger', {});
+      return {
+        status: 0,
+        json: undefined,
+        text: '',
+        ms: 0,
+        eventId: env.header.event_id,
+        envelope: env,
+        delivered: false,
+        token: '',
+        toast: { type: 'error', content: '卡片已过期，无法操作' },
+      };
+    }
     const token = ids.cardToken();
     this.state.cardTokens[token] = {
       token,
@@ -460,6 +541,12 @@ export class LarkEmulator {
       if (t) t.inFlight = false;
     }
     const answer = result.status === 200 ? readCallbackAnswer(result.json) : {};
+    // A card in the answer is checked like any other; the client keeps the old one when it is refused.
+    if (
+      answer.card !== undefined &&
+      refuseCard({ state: this.state, env: this.opts }, 'callback', answer.card, messageId)
+    )
+      delete answer.card;
     if (answer.card !== undefined) {
       m.content = answer.card;
       m.versions.push(answer.card);
@@ -518,7 +605,8 @@ export class LarkEmulator {
         ? JSON.stringify({ encrypt: encryptPayload(JSON.stringify(b), key) })
         : JSON.stringify(b);
     let raw = opts.raw ?? serialise(payload);
-    const timestamp = String(opts.timestampSec ?? Math.floor(this.signingNow() / 1000));
+    // Signatures carry the given clock, not advanced time: the app checks them against its real clock.
+    const timestamp = String(opts.timestampSec ?? Math.floor(this.baseClock() / 1000));
     const nonce = ids.nonce();
     const headers: Record<string, string> = {};
     if (!opts.noSign) {
@@ -648,6 +736,8 @@ export class LarkEmulator {
         now: this.opts.now,
         wallNow: Date.now,
         tokenTtlSec: this.opts.tokenTtlSec,
+        scopes: this.scopes,
+        rate: this.rate,
         changed: (id, kind) => this.changed(id, kind),
       },
       {

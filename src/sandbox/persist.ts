@@ -22,23 +22,32 @@ export function restoreEmulator(emu: LarkEmulator, file: string): boolean {
   }
 }
 
-/** Writes the sandbox's chats to `file` shortly after each change (atomically: temp file, then rename). */
+/** How long the platform remembers a send's uuid (LARK.md: idempotent for an hour). */
+const UUID_WINDOW_MS = 60 * 60 * 1000;
+
+/**
+ * Writes the sandbox's chats to `file` shortly after each change (atomically: temp file, then rename).
+ * Like a private outbox row, the file forgets a send's uuid: messages keep none, and the dedup map only
+ * what the platform's window still needs.
+ */
 export function persistEmulator(
   emu: LarkEmulator,
   file: string,
   delayMs = 300,
+  clock: () => number = Date.now,
 ): { flush(): void; close(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     const s = emu.state;
+    const now = clock();
     const kept: Kept = {
       users: s.users,
       chats: s.chats,
-      messages: s.messages,
+      messages: s.messages.map(({ uuid: _uuid, ...m }) => m),
       files: s.files,
-      uuids: s.uuids,
+      uuids: Object.fromEntries(Object.entries(s.uuids).filter(([, u]) => now - u.at <= UUID_WINDOW_MS)),
     };
     writeFileSync(`${file}.tmp`, JSON.stringify(kept));
     renameSync(`${file}.tmp`, file);

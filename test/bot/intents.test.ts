@@ -4,6 +4,7 @@ import { LiveCalendar } from '../../src/bot/calendar-data';
 import { Ctx } from '../../src/bot/context';
 import { Effects } from '../../src/bot/effects';
 import { emitIntents } from '../../src/bot/intents';
+import { AnonymousDrafts } from '../../src/bot/redact';
 import { defaultPolicy } from '../../src/policy';
 import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
@@ -19,6 +20,7 @@ const bot = {
   botOpenId: async () => undefined,
   newId: (p: string) => `${p}_1`,
   newCode: () => 'CODE',
+  anonymousDrafts: new AnonymousDrafts(),
 };
 
 describe('message recipients with no party chat bound', () => {

@@ -78,6 +78,8 @@ const statsData = (over: Partial<StatsCardData> = {}): StatsCardData => ({
     decided: 7,
     dutyExempt: 1,
     toleranceExempt: 3,
+    notError: 4,
+    liable: 3,
     lighter: 1,
     mitigate: 1,
     refuse: 1,
@@ -91,6 +93,7 @@ const statsData = (over: Partial<StatsCardData> = {}): StatsCardData => ({
   ],
   areas: [{ id: 'mobilization', name: '国防动员', errors: 0, tolerated: 1, pending: 0 }],
   risks: [{ dimension: 'category', name: '程序不规范', count: 4 }],
+  notErrorScope: '免责',
   ...over,
 });
 
@@ -99,8 +102,9 @@ describe('统计 card', () => {
     const c = statsCard(statsData());
     expectCard2(c);
     const t = text(c);
-    expect(t).toContain('不作为执法错误认定（第十四条）：**4 件**（尽职免责 1、容错免责 3）');
-    expect(t).toContain('认定为执法过错：**3 件**（从轻 1、减轻 1、不予容错 1）');
+    expect(t).toContain('不作为执法错误认定（第十四条，适用于「免责」）：**4 件**');
+    expect(t).toContain('认定为执法过错：**3 件**');
+    expect(t).toContain('尽职免责 1、容错免责 3、从轻 1、减轻 1、不予容错 1');
     expect(t).toContain('整改中 2 件（其中逾期 1 件）');
     expect(t).toContain('错误类别「程序不规范」4 件');
     const [byCategory, byArea] = charts(c);

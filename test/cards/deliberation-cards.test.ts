@@ -20,7 +20,15 @@ import {
 import { tally } from '../../src/cases';
 import type { Case, Notice } from '../../src/cases/types';
 import { defaultPolicy as policy } from '../../src/policy';
-import { carriedCase, determinationCommand, envAt, run, secretary, withFindings } from '../cases/fixtures';
+import {
+  carriedCase,
+  determinationCommand,
+  envAt,
+  noCorrection,
+  run,
+  secretary,
+  withFindings,
+} from '../cases/fixtures';
 
 const LONG = '长'.repeat(2000);
 const buttonsOf = (c: object) =>
@@ -196,23 +204,20 @@ describe('deliberation cards', () => {
       carried: 'exempt',
       round: 1,
       chats: [{ chatId: 'oc_pub', label: '公示群' }],
-      values: issueValuesFromCase(c, 'exempt'),
+      people: [{ openId: c.subjectOpenId, name: '张执法（当事人）' }],
+      values: issueValuesFromCase(policy, c, 'exempt', '2026-04-01'),
     });
     const json = JSON.stringify(card);
     expect(json).toContain('"initial_option":"exempt"');
     expect(json).toContain('{"text":{"tag":"plain_text","content":"公示群"},"value":"oc_pub"}');
     expect(json).toContain('"a":"det.issue"');
-    expect(card.config.update_multi).toBe(false);
+    expect(card.config.update_multi).toBe(true);
     expect(cardBytes(card)).toBeLessThan(CARD_MAX_BYTES);
   });
 });
 
 describe('notice cards and compliance', () => {
-  const decided = run(
-    carriedCase('exempt'),
-    { ...determinationCommand, correctionRequired: false, correction: undefined },
-    secretary,
-  );
+  const decided = run(carriedCase('exempt'), { ...determinationCommand, ...noCorrection }, secretary);
   const det = decided.determination!;
 
   it('the subject’s notice carries the art. 14 statement and a 确认收到 button until acknowledged', () => {

@@ -173,11 +173,12 @@ describe('intake step cards', () => {
   });
 
   it('text longer than an input holds is shown, not put back into the box', () => {
+    // Saved before the limit followed the input's 1000 characters.
     const card = intakeStepCard({
       ...ref,
       step: 'story',
       position: { index: 1, total: 8 },
-      facts: maxFacts,
+      facts: { ...maxFacts, story: long(2000) },
       typed: {},
       errors: [],
       policy,
@@ -185,7 +186,7 @@ describe('intake step cards', () => {
     });
     const story = namedIn(formOf(card)).find((n) => n.name === 'story')!;
     expect(story.default_value).toBeUndefined();
-    expect(JSON.stringify(card)).toContain(`已保存的内容（${policy.limits.textMaxLength} 字）`);
+    expect(JSON.stringify(card)).toContain('已保存的内容（2000 字）');
   });
 
   it('situations are grouped by article with every hint and a multi-select per article', () => {
@@ -204,7 +205,7 @@ describe('intake step cards', () => {
     expect(selects.map((s) => s.name)).toEqual(['items9', 'items10', 'items11', 'items12']);
     const all = selects.flatMap((s) => s.options.map((o: { value: string }) => o.value));
     expect(all).toEqual(policy.items.map((i) => i.id));
-    expect(selects[1]!.initial_options).toEqual(
+    expect(selects[1]!.selected_values).toEqual(
       policy.items.filter((i) => i.article === 10).map((i) => i.id),
     );
     const text = JSON.stringify(card);

@@ -7,6 +7,7 @@ import {
   determinationCommand,
   env,
   envAt,
+  noCorrection,
   ok,
   refused,
   run,
@@ -24,12 +25,21 @@ const ext = {
 };
 
 describe('correction order', () => {
-  it('is set afterwards when the determination did not carry it', () => {
-    const decided = run(
-      carriedCase(),
-      { ...determinationCommand, correctionRequired: true, correction: undefined },
-      secretary,
+  it('the issue form must carry the order when correction starts (art. 15)', () => {
+    refused(
+      decideCase(carriedCase(), { ...determinationCommand, correction: undefined }, secretary, env),
+      'incomplete',
+      /第十五条.*纠错通知/,
     );
+  });
+
+  it('is set afterwards on a case decided before the order went with the determination', () => {
+    // Such cases are stored: correction required, no order yet.
+    const issued = run(carriedCase(), { ...determinationCommand, ...noCorrection }, secretary);
+    const decided: Case = {
+      ...issued,
+      determination: { ...issued.determination!, correctionRequired: true, correctionWaiver: null },
+    };
     expect(decided.status).toBe('decided');
     refused(decideCase(decided, { type: 'close' }, secretary, env), 'incomplete', /纠错通知/);
     const order = determinationCommand.correction!;
@@ -299,20 +309,21 @@ describe('correction reminders', () => {
     const c = correctingCase();
     const sat = follow(c, '2026-03-21T02:00:00Z'); // Saturday: nothing
     expect(sat.intents).toEqual([]);
-    const mon = follow(c, '2026-03-23T02:00:00Z');
+    expect(follow(c, '2026-03-23T02:00:00Z').intents).toEqual([]); // Monday 10:00: after the reminder hour
+    const mon = follow(c, '2026-03-23T01:00:00Z');
     expect(mon.intents.map((i) => i.kind === 'tell' && [i.template, i.to])).toEqual([
       ['correction.overdue', { user: subject.openId }],
       ['correction.overdue_escalation', { chat: 'party' }],
       ['correction.overdue_escalation', { chat: { unit: 'enforcement_1' } }],
     ]);
     expect(follow(mon.state, '2026-03-23T08:00:00Z').intents).toEqual([]);
-    const tue = follow(mon.state, '2026-03-24T02:00:00Z');
+    const tue = follow(mon.state, '2026-03-24T01:30:00Z');
     expect(tue.intents.map((i) => i.kind === 'tell' && i.template)).toEqual(['correction.overdue']);
     refused(decideCase(c, { type: 'follow_up_correction' }, secretary, env), 'forbidden');
   });
 
   it('sends nothing once completion is reported', () => {
     const done = run(correctingCase(), { type: 'report_completion', text: '已完成整改', evidence }, subject);
-    expect(correctionRemindersDue(done, at('2026-03-23T02:00:00Z')).intents).toEqual([]);
+    expect(correctionRemindersDue(done, at('2026-03-23T01:00:00Z')).intents).toEqual([]);
   });
 });

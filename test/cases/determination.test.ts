@@ -9,6 +9,7 @@ import {
   env,
   envAt,
   member,
+  noCorrection,
   ok,
   refused,
   run,
@@ -18,7 +19,7 @@ import {
   voted,
 } from './fixtures';
 
-const plain = { ...determinationCommand, correctionRequired: false, correction: undefined };
+const plain = { ...determinationCommand, ...noCorrection };
 
 describe('issue determination', () => {
   it('issues the carried outcome with factors, basis, art. 14 statement, notices and the correction order', () => {

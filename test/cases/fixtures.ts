@@ -152,6 +152,13 @@ export const determinationCommand: Extract<CaseCommand, { type: 'issue_determina
   },
 };
 
+/** Arts. 15–16 (default policy): no order after an exemption only with a stated reason. */
+export const noCorrection = {
+  correctionRequired: false,
+  correction: undefined,
+  correctionWaiver: '经核查，执法行为本身无需纠正的问题，无纠错事项。',
+} as const;
+
 export function correctingCase(e: Env = env): Case {
   return run(carriedCase('exempt', e), determinationCommand, secretary, e);
 }

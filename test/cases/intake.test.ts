@@ -57,7 +57,7 @@ describe('draft and facts', () => {
     [{ unitId: 'ghost' }, /科室/],
     [{ items: ['10.4', '99.1'] }, /99\.1/],
     [{ conditions: { '10.c9': true } as never }, /三项条件/],
-    [{ story: 'x'.repeat(2001) }, /事情经过.*2000/],
+    [{ story: 'x'.repeat(1001) }, /事情经过.*1000/],
     [{ story: 'asdf' }, /「事情经过」过于简略/],
     [{ story: '暂扣设备' }, /「事情经过」过于简略/],
     [{ story: 'asdf asdf asdf asdf' }, /「事情经过」过于简略/],

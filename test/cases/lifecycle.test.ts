@@ -21,6 +21,7 @@ import {
   findingsCommand,
   investigator,
   member,
+  noCorrection,
   ok,
   outsider,
   partyOf,
@@ -98,7 +99,7 @@ describe('the whole way from draft to closed', () => {
   });
 
   it('closes a decided case without correction; a correcting case cannot be closed directly', () => {
-    const plain = { ...determinationCommand, correctionRequired: false, correction: undefined };
+    const plain = { ...determinationCommand, ...noCorrection };
     const decided = ok(decideCase(carriedCase(), plain, secretary, env)).state;
     expect(decided.status).toBe('decided');
     refused(decideCase(decided, { type: 'close' }, clerk, env), 'forbidden', /党组书记/);

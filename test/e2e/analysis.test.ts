@@ -35,6 +35,8 @@ describe('统计 for party members only', () => {
     const det = (outcome: 'exempt' | 'lighter'): CaseCommand => ({
       ...determinationCommand,
       outcome,
+      // 从轻 rests on a 第十一条 item (the findings' 第十条 item meets all three conditions).
+      ...(outcome === 'lighter' ? { citedItems: ['11.1'] } : {}),
       correction: { ...determinationCommand.correction!, deadline: addCalendarDays(today, 30) },
     });
     const variant = (c: Case, n: number): Case => ({
@@ -82,8 +84,9 @@ describe('统计 for party members only', () => {
     expect(t).toContain('容错纠错统计');
     expect(t).toContain('核查中 1');
     expect(t).toContain('纠错中 2');
-    expect(t).toContain('不作为执法错误认定（第十四条）：**1 件**（尽职免责 0、容错免责 1）');
-    expect(t).toContain('认定为执法过错：**1 件**（从轻 1、减轻 0、不予容错 0）');
+    expect(t).toContain('不作为执法错误认定（第十四条，适用于「免责」）：**1 件**');
+    expect(t).toContain('认定为执法过错：**1 件**');
+    expect(t).toContain('尽职免责 0、容错免责 1、从轻 1、减轻 0、不予容错 0');
     expect(t).toContain('错误类别「程序不规范」3 件');
     const [byCategory, byArea] = charts(reply.content);
     expect(byCategory?.chart_spec?.type).toBe('bar');

@@ -20,6 +20,8 @@ const STRANGER = { openId: 'ou_stranger', name: '郑路人' };
 const PARTY = 'oc_party_correction';
 
 const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
+/** The order deadline the issue form offers: the default period from the clock the test runs at. */
+const orderDeadline = () => addCalendarDays(businessDate(new Date()), policy.correction.defaultPeriod.days);
 
 describe('correction order → acknowledgement, progress, extensions, completion with evidence → closed', () => {
   let h: Harness;
@@ -65,7 +67,8 @@ describe('correction order → acknowledgement, progress, extensions, completion
           carried: 'exempt',
           round: c.deliberation!.round,
           chats: [],
-          values: issueValuesFromCase(c, 'exempt'),
+          people: [{ openId: c.subjectOpenId, name: '张执法（当事人）' }],
+          values: issueValuesFromCase(policy, c, 'exempt', orderDeadline()),
         }),
       );
     });
@@ -77,76 +80,43 @@ describe('correction order → acknowledgement, progress, extensions, completion
     const today = businessDate(new Date());
     const defaultDeadline = addCalendarDays(today, policy.correction.defaultPeriod.days);
 
-    // ── art. 15: issuing with correction required brings the order form at once ──
+    // ── art. 15: the order goes with the determination, on the issue form ──
     const issueForm = last(dm(SEC.openId), 'det.issue');
-    const form = {
-      outcome: 'exempt',
-      cited: ['10.4'],
-      reasons: '符合第十条第（四）项，且同时满足第二款三项条件。',
-      scope: 'none',
-      units: [],
-      correction: 'yes',
-    };
-    // No pop-up before the form is checked: a form that fails says why, and nobody was asked to confirm it.
-    expect(JSON.stringify(issueForm.content)).not.toContain('"confirm"');
-    const noItems = await h.emu.clickButton(SEC.openId, issueForm.messageId, '签发认定结论', {
-      ...form,
-      cited: [],
-    });
-    expect(noItems.toast?.type).toBe('error');
-    expect(h.emu.buttons(issueForm.messageId).map((b) => b.text)).toContain('签发认定结论');
-    // A form that passes is answered with the determination to confirm; nothing is recorded before 确认签发.
-    const review = await h.emu.clickButton(SEC.openId, issueForm.messageId, '签发认定结论', form);
-    expect(review.toast).toEqual({ type: 'info', content: '请核对认定结论，确认后签发' });
-    expect(JSON.stringify(review.card)).toContain('符合第十条第（四）项，且同时满足第二款三项条件。');
-    expect(h.emu.buttons(issueForm.messageId).map((b) => b.text)).toEqual(['确认签发', '返回修改']);
-    expect((await getCase()).determination).toBeNull();
-    const edit = await h.emu.clickButton(SEC.openId, issueForm.messageId, '返回修改');
-    expect(JSON.stringify(edit.card)).toContain('符合第十条第（四）项，且同时满足第二款三项条件。');
-    expect((await getCase()).determination).toBeNull();
-    const issued = await issueAndConfirm(h.emu, SEC.openId, issueForm.messageId, form);
-    expect(issued.toast).toEqual({ type: 'success', content: '认定结论已签发，告知已发出' });
-    expect(h.emu.buttons(issueForm.messageId).map((b) => b.text)).toEqual(['设定纠错事项']);
-    await h.settle();
-    expect((await getCase()).status).toBe('decided');
-    last(dm(SEC.openId), '设定纠错事项', 'corr.set');
-    // 待办 leads to the same form until the order is set.
-    await h.emu.sendText(SEC.openId, '待办');
-    await h.settle();
-    const todo = last(dm(SEC.openId), '认定要求纠错，待下达纠错通知');
-    const fromTodo = await h.emu.clickButton(SEC.openId, todo.messageId, '设定纠错事项');
-    expect(fromTodo.toast).toEqual({ type: 'success', content: '「设定纠错事项」表单已私信发送' });
-    await h.settle();
-    expect(find(dm(SEC.openId), '设定纠错事项', 'corr.set')).toHaveLength(2);
-    const orderForm = last(dm(SEC.openId), '设定纠错事项', 'corr.set');
-    expect(text(orderForm)).toContain(`"initial_date":"${defaultDeadline}"`);
-    expect(text(orderForm)).toContain(policy.statements.correctionDuty.text);
-    expect(text(orderForm)).toContain('张执法（当事人）');
+    expect(text(issueForm)).toContain(`"initial_date":"${defaultDeadline}"`);
+    expect(text(issueForm)).toContain(policy.statements.correctionDuty.text);
+    expect(text(issueForm)).toContain('张执法（当事人）');
+    const issueWith = (order: Record<string, unknown>) =>
+      issueAndConfirm(h.emu, SEC.openId, issueForm.messageId, {
+        outcome: 'exempt',
+        cited: ['10.4'],
+        cond_1: 'yes',
+        cond_2: 'yes',
+        cond_3: 'yes',
+        art12: 'no',
+        reasons: '符合第十条第（四）项，且同时满足第二款三项条件。',
+        scope: 'none',
+        units: [],
+        correction: 'yes',
+        reason: '暂扣设备前未履行审批程序',
+        responsible: SUBJECT.openId,
+        unit: 'enforcement_1',
+        deadline: `${defaultDeadline} +0800`,
+        improve: '分析原因，完善夜间检查临机处置制度。',
+        ...order,
+      });
 
-    // Nothing listed as an item: the form comes back with what was typed.
-    const empty = await h.emu.clickButton(SEC.openId, orderForm.messageId, '下达纠错通知', {
-      reason: '暂扣设备前未履行审批程序',
-      requirements: '',
-      suggestions: '',
-      responsible: SUBJECT.openId,
-      unit: 'enforcement_1',
-      deadline: `${defaultDeadline} +0800`,
-      improve: '分析原因，完善夜间检查临机处置制度。',
-    });
+    // Nothing listed as an item: the form comes back with what was typed, nothing issued.
+    const empty = await issueWith({ requirements: '', suggestions: '' });
     expect(empty.toast).toEqual({ type: 'error', content: '请至少填写一项「纠错要求」或「纠错建议」。' });
     expect(JSON.stringify(empty.card)).toContain('暂扣设备前未履行审批程序');
-    expect((await getCase()).correction).toBeNull();
+    expect((await getCase()).determination).toBeNull();
 
-    const set = await h.emu.clickButton(SEC.openId, orderForm.messageId, '下达纠错通知', {
-      reason: '暂扣设备前未履行审批程序',
+    const issued = await issueWith({
       requirements: '1. 补办暂扣审批手续并归档\n2、向当事单位书面说明情况',
       suggestions: '组织科室学习临机处置程序',
-      responsible: SUBJECT.openId,
-      unit: 'enforcement_1',
-      deadline: `${defaultDeadline} +0800`,
-      improve: '分析原因，完善夜间检查临机处置制度。',
     });
-    expect(set.toast).toEqual({ type: 'success', content: '纠错通知已下达，已私信通知整改责任人' });
+    expect(issued.toast).toEqual({ type: 'success', content: '认定结论已签发，告知和纠错通知已发出' });
+    expect(h.emu.buttons(issueForm.messageId)).toHaveLength(0);
     await h.settle();
     let c = await getCase();
     expect(c.status).toBe('correcting');

@@ -1,4 +1,6 @@
 import { type ChildProcess, execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LarkEmulator } from '../../src/sandbox/emulator';
@@ -33,7 +35,7 @@ describe('an event accepted and then interrupted by a process kill', () => {
   });
 
   /** A real process that records the event, answers 200, and is killed before handling it. */
-  async function acceptThenKill() {
+  async function acceptThenKill(text = '帮助', from = OFFICER.openId) {
     const port = await freePort();
     const dbPath = tempDbPath();
     const env = appEnv(emu, dbPath, { PORT: String(port) });
@@ -43,7 +45,7 @@ describe('an event accepted and then interrupted by a process kill', () => {
     });
     const first = await startProcess({ ...env, RC_FAULTS: 'kill-after-ack' });
     children.push(first.child);
-    const sent = await emu.sendText(OFFICER.openId, '帮助');
+    const sent = await emu.sendText(from, text);
     expect(sent.status).toBe(200);
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
@@ -78,6 +80,47 @@ describe('an event accepted and then interrupted by a process kill', () => {
     expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(
       1,
     );
+    second.child.kill('SIGTERM');
+    await second.exited;
+  }, 60_000);
+
+  it('an anonymous 「举报」 cut off before its answer is not answered later: the reporter starts again', async () => {
+    const reporter = { openId: 'ou_crash_reporter_3f2e1d', name: '匿名丁' };
+    emu.addUser(reporter);
+    const { env, dbPath, sent } = await acceptThenKill('举报', reporter.openId);
+    const second = await startProcess(env);
+    children.push(second.child);
+    // Startup recovery finds the record: it has nobody to answer, so it is closed unhandled.
+    const row = () => {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return db
+          .prepare('select status, outcome, payload from inbox where event_id = ?')
+          .get(sent.eventId) as
+          | { status: string; outcome: string | null; payload: string | null }
+          | undefined;
+      } finally {
+        db.close();
+      }
+    };
+    expect(await emu.waitFor(() => row()?.status === 'done' && row(), 10_000)).toEqual({
+      status: 'done',
+      outcome: 'anonymous:unanswered',
+      payload: null,
+    });
+    expect(emu.messages({ openId: reporter.openId }).filter((m) => m.from === 'app')).toHaveLength(0);
+    for (const f of readdirSync(dirname(dbPath))) {
+      const bytes = readFileSync(join(dirname(dbPath), f));
+      for (const n of [reporter.openId, sent.messageId ?? '', emu.p2pChatId(reporter.openId)].filter(Boolean))
+        expect(bytes.includes(Buffer.from(n)), `${f} holds ${n}`).toBe(false);
+    }
+    // Starting again works.
+    await emu.sendText(reporter.openId, '举报');
+    const choose = await emu.waitFor(
+      () => emu.messages({ openId: reporter.openId }).find((m) => m.from === 'app'),
+      10_000,
+    );
+    expect(JSON.stringify(choose.content)).toContain('匿名举报');
     second.child.kill('SIGTERM');
     await second.exited;
   }, 60_000);

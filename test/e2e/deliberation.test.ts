@@ -294,13 +294,17 @@ describe('findings → party-group vote → determination → notices, through t
       chat: PUB,
       units: ['legal_review'],
       correction: 'yes',
+      reason: '暂扣设备前未履行审批程序',
+      requirements: '补办暂扣审批手续并归档',
+      responsible: SUBJECT.openId,
     });
-    expect(issued.toast).toEqual({ type: 'success', content: '认定结论已签发，告知已发出' });
+    expect(issued.toast).toEqual({ type: 'success', content: '认定结论已签发，告知和纠错通知已发出' });
     expect(JSON.stringify(issued.card)).toContain('不作为执法错误认定');
     await h.settle();
 
     const decided = await getCase(id);
-    expect(decided.status).toBe('decided');
+    expect(decided.status).toBe('correcting');
+    expect(decided.correction).toMatchObject({ reason: '暂扣设备前未履行审批程序', status: 'open' });
     expect(decided.determination).toMatchObject({
       outcome: 'exempt',
       basis: 'tolerance',
@@ -447,6 +451,7 @@ describe('art. 13 notice follow-up through the emulator', () => {
       reasons: '符合第十条第（四）项。',
       scope: 'none',
       correction: 'no',
+      waiver: '暂扣手续已当场补正，没有需要纠错的事项。',
     });
     expect(issued.toast?.content).toBe('认定结论已签发，告知已发出');
     await h.settle();

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbox } from '../../db/schema';
 import { enableLongConnection } from '../../src/sandbox/long-connection';
@@ -50,6 +52,42 @@ describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
     const list = h.emu.messages({ openId: OFFICER.openId }).at(-1)!;
     expect(list.messageId).not.toBe(help.messageId);
     expect(JSON.stringify(list.content)).toContain('我的案件');
+  });
+
+  it('an anonymous report over the long connection: no byte of the data folder holds its sender', async () => {
+    const reporter = { openId: 'ou_reporter_ws_4c3b2a19', name: '匿名丙' };
+    h.emu.addUser(reporter);
+    await h.emu.sendText(reporter.openId, '举报');
+    await h.settle();
+    const choose = h.emu.messages({ openId: reporter.openId }).at(-1)!;
+    const picked = await h.emu.clickButton(reporter.openId, choose.messageId, '匿名举报');
+    expect(JSON.stringify(picked.card)).toContain('提交匿名举报');
+    const filed = await h.emu.clickButton(reporter.openId, choose.messageId, '提交匿名举报', {
+      accused: [OFFICER.openId],
+      matter: '长连接下的匿名举报',
+      content: '2026年4月检查时索要财物。',
+    });
+    expect(filed.toast?.type).toBe('success');
+    expect(JSON.stringify(filed.card)).toMatch(/查询码\*\*：\*\*[A-Z0-9]{10}\*\*/);
+    await h.settle();
+    const events = (await h.rt.store.db.select().from(inbox)).filter((r) => r.outcome === 'reports:intake');
+    expect(events.map((e) => e.source)).toEqual(['websocket', 'websocket', 'websocket']);
+    const p2p = h.emu.p2pChatId(reporter.openId);
+    const user = h.emu.state.users[reporter.openId]!;
+    const needles = [
+      reporter.openId,
+      user.unionId,
+      user.userId,
+      p2p,
+      picked.token,
+      filed.token,
+      ...h.emu.messages({ chatId: p2p, from: 'any' }).map((m) => m.messageId),
+    ].filter((n) => n.length > 0);
+    const dir = dirname(h.dbPath);
+    for (const f of readdirSync(dir)) {
+      const bytes = readFileSync(join(dir, f));
+      for (const n of needles) expect(bytes.includes(Buffer.from(n)), `${f} holds ${n}`).toBe(false);
+    }
   });
 
   it('with no key or token configured the webhook is shut: a posted event is refused and changes nothing', async () => {

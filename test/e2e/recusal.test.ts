@@ -199,15 +199,32 @@ describe('recusal and self-approval through the emulator', () => {
       ...r.saveCase(null, c),
     ]);
     await h.rt.service.pipeline.runUnit('test-setup', async (fx) => {
-      const values = issueValuesFromCase(c, 'exempt');
+      const values = issueValuesFromCase(
+        policy,
+        c,
+        'exempt',
+        addCalendarDays(businessDate(new Date()), policy.correction.defaultPeriod.days),
+      );
       const round = c.deliberation!.round;
       fx.send(
         { openId: CSEC.openId },
-        issueFormCard({ policy, c, carried: 'exempt', round, chats: [], values }),
+        issueFormCard({
+          policy,
+          c,
+          carried: 'exempt',
+          round,
+          chats: [],
+          people: await responsibleChoices(new Ctx(fx, new Repo(fx.db), h.rt.service.bot), c),
+          values,
+        }),
       );
     });
     await settle();
+    // The issue form offers both secretaries for the order, each with the note that someone else decides.
     const issueForm = find(dm(CSEC.openId), 'det.issue').at(-1)!;
+    expect(text(issueForm)).toContain(`${CSEC.name}${SECRETARY_RESPONSIBLE_NOTE}`);
+    expect(text(issueForm)).toContain(`${CSEC2.name}${SECRETARY_RESPONSIBLE_NOTE}`);
+    const deadline = addCalendarDays(businessDate(now), 20);
     const issued = await issueAndConfirm(h.emu, CSEC.openId, issueForm.messageId, {
       outcome: 'exempt',
       cited: ['10.4'],
@@ -215,16 +232,6 @@ describe('recusal and self-approval through the emulator', () => {
       scope: 'none',
       units: [],
       correction: 'yes',
-    });
-    expect(issued.toast?.type, issued.toast?.content).toBe('success');
-    await settle();
-
-    // The order form offers both secretaries, each with the note that someone else decides.
-    const orderForm = find(dm(CSEC.openId), '设定纠错事项', 'corr.set').at(-1)!;
-    expect(text(orderForm)).toContain(`${CSEC.name}${SECRETARY_RESPONSIBLE_NOTE}`);
-    expect(text(orderForm)).toContain(`${CSEC2.name}${SECRETARY_RESPONSIBLE_NOTE}`);
-    const deadline = addCalendarDays(businessDate(now), 20);
-    const set = await h.emu.clickButton(CSEC.openId, orderForm.messageId, '下达纠错通知', {
       reason: '暂扣设备前未履行审批程序',
       requirements: '补办暂扣审批手续并归档',
       suggestions: '',
@@ -233,7 +240,7 @@ describe('recusal and self-approval through the emulator', () => {
       deadline: `${deadline} +0800`,
       improve: '分析原因，完善夜间检查临机处置制度。',
     });
-    expect(set.toast?.type, set.toast?.content).toBe('success');
+    expect(issued.toast?.type, issued.toast?.content).toBe('success');
     await settle();
     expect((await getCase()).correction?.responsible.openId).toBe(CSEC.openId);
     const order = find(dm(CSEC.openId), '纠错通知', '补办暂扣审批手续并归档').at(-1)!;

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, conversations } from '../../db/schema';
+import { audit, conversations, kv } from '../../db/schema';
 import type { Report } from '../../src/cases/types';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
+import { carriedCase, determinationCommand, envAt, noCorrection, run, secretary } from '../cases/fixtures';
 import { ADMIN, type Harness, OFFICER, startHarness } from '../support/harness';
 
 const SEC = { openId: 'ou_sec_rep_li', name: '李书记' };
@@ -155,7 +156,7 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
     expect((await submit({ ...base, matter: '事'.repeat(61) })).toast?.content).toContain('不能超过 60 个字');
     expect((await submit({ ...base, content: '' })).toast?.content).toContain('「举报内容」不能为空');
     const long = await submit({ ...base, content: '长'.repeat(2001) });
-    expect(long.toast?.content).toContain('不能超过 2000 个字');
+    expect(long.toast?.content).toContain('不能超过 1000 个字');
     expect(await repo().openReports()).toHaveLength(0);
 
     const ok = await submit(base);
@@ -222,6 +223,10 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
       .from(conversations)
       .where(eq(conversations.openId, STRANGER.openId));
     expect(rows).toHaveLength(0);
+    // The draft was keyed by its card's token, never by the person, and went with 取消.
+    expect((await h.rt.store.db.select().from(kv)).filter((r) => r.key.startsWith('reportdraft:'))).toEqual(
+      [],
+    );
   });
 
   it('an accused clerk is recused: no card, not in the list, every click refused and nothing changes', async () => {
@@ -502,13 +507,38 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
     const twice = await viaCard(CLERK.openId, r, '转为容错认定', '启动容错认定', { subject: OFFICER.openId });
     expect(twice.toast?.content).toContain('已经就该同志启动过');
 
+    // Art. 18: while the linked case is still under investigation, it is not 「经认定予以容错免责」.
     await h.emu.clickButton(SEC.openId, copyOf(SEC.openId, r)!.messageId, '认定核查结果');
+    const early = await h.emu.clickButton(SEC.openId, copyOf(SEC.openId, r)!.messageId, '确认认定', {
+      result: 'tolerated',
+      case: c!.id,
+      note: '属于第十条情形',
+    });
+    expect(early.toast?.content).toContain('第十八条');
+    expect((await report(r.id)).outcome).toBeNull();
+
+    // The party group decides the case exempt (the state the deliberation leaves); now it may be so concluded.
+    const env = envAt(new Date());
+    const decided = run(
+      carriedCase('exempt', env),
+      { ...determinationCommand, ...noCorrection },
+      secretary,
+      env,
+    );
+    const exempt = {
+      ...c!,
+      status: decided.status,
+      findings: decided.findings,
+      deliberation: decided.deliberation,
+    };
+    await h.rt.store.commit(repo().saveCase(c!, { ...exempt, determination: decided.determination }));
+    // The refused form is still shown, with what was typed.
     const tolerated = await h.emu.clickButton(SEC.openId, copyOf(SEC.openId, r)!.messageId, '确认认定', {
       result: 'tolerated',
       case: c!.id,
       note: '属于第十条情形',
     });
-    expect(tolerated.toast?.type).toBe('success');
+    expect(tolerated.toast?.type, tolerated.toast?.content).toBe('success');
     expect((await report(r.id)).outcome).toMatchObject({ result: 'tolerated', caseId: c!.id });
     expect(text(h.emu.message(copyOf(SEC.openId, r)!.messageId))).toContain(c!.number!);
   });

@@ -18,6 +18,7 @@ import {
   envAt,
   filledDraft,
   investigatingCase,
+  noCorrection,
   withFindings,
 } from '../cases/fixtures';
 import { issueAndConfirm } from '../support/forms';
@@ -132,7 +133,13 @@ describe('review fixes with a party chat bound', () => {
           carried: 'exempt',
           round: c.deliberation?.round ?? 1,
           chats: [],
-          values: issueValuesFromCase(c, 'exempt'),
+          people: [{ openId: c.subjectOpenId, name: '张执法（当事人）' }],
+          values: issueValuesFromCase(
+            policy,
+            c,
+            'exempt',
+            addCalendarDays(businessDate(new Date()), policy.correction.defaultPeriod.days),
+          ),
         }),
       );
     });
@@ -147,6 +154,7 @@ describe('review fixes with a party chat bound', () => {
     scope: 'none',
     units: [],
     correction: 'no',
+    waiver: '执法行为本身没有需要纠正的问题。',
     ...extra,
   });
 
@@ -197,7 +205,7 @@ describe('review fixes with a party chat bound', () => {
     const env = envAt(new Date());
     const decided = decideCase(
       carriedCase('exempt', env),
-      { ...determinationCommand, correctionRequired: false },
+      { ...determinationCommand, ...noCorrection },
       { openId: SEC.openId, roles: ['secretary'] },
       env,
     );
@@ -383,10 +391,16 @@ describe('review fixes with a party chat bound', () => {
     const env = envAt(new Date());
     const inv = another(investigatingCase(env), 'rf-forms-inv', 241);
     const carried = another(carriedCase('exempt', env), 'rf-forms-carried', 242);
-    const { correction: _order, ...withoutOrder } = determinationCommand;
-    const decided = decideCase(carried, withoutOrder, { openId: SEC.openId, roles: ['secretary'] }, env);
+    const decided = decideCase(
+      carried,
+      { ...determinationCommand, ...noCorrection },
+      { openId: SEC.openId, roles: ['secretary'] },
+      env,
+    );
     if (!decided.ok) throw new Error(decided.reason);
-    const needsOrder = another(decided.state, 'rf-forms-order', 243);
+    // As stored before the order went with the determination: correction required, no order yet.
+    const legacy = { ...decided.state.determination!, correctionRequired: true, correctionWaiver: null };
+    const needsOrder = another({ ...decided.state, determination: legacy }, 'rf-forms-order', 243);
     const underCorrection = another(correcting(), 'rf-forms-corr', 244);
     await store(inv, carried, needsOrder, underCorrection);
     const card = await helpCard(STRANGER.openId);

@@ -93,6 +93,9 @@ describe('the Cloudflare Workers build over D1', () => {
     expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(
       1,
     );
+    // One SDK client per isolate: three requests, one tenant token and one bot/v3/info between them.
+    expect(emu.requests().filter((r) => r.route === 'token')).toHaveLength(1);
+    expect(emu.requests().filter((r) => r.route === 'bot').length).toBeLessThanOrEqual(1);
   });
 
   it('refuses a tampered signature with 401 and records nothing', async () => {

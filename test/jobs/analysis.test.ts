@@ -103,7 +103,11 @@ describe('art. 17 counting (pure)', () => {
   it('keeps exempt decisions apart from errors; withdrawn cases and drafts do not count', () => {
     const tolerated = variant(correctingCase(), { occurredOn: day(10) });
     const liable = variant(
-      run(carriedCase('lighter'), { ...determinationCommand, outcome: 'lighter' }, secretary),
+      run(
+        carriedCase('lighter'),
+        { ...determinationCommand, outcome: 'lighter', citedItems: ['11.1'] },
+        secretary,
+      ),
       {
         occurredOn: day(10),
       },
@@ -278,7 +282,11 @@ describe('weekly digest and holiday-data warning through tick', () => {
     const inv = (due: string) => ({ ...variant(withFindings(), { occurredOn }), decisionDueOn: due });
     const tolerated = variant(correctingCase(), { occurredOn });
     const liable = variant(
-      run(carriedCase('lighter'), { ...determinationCommand, outcome: 'lighter' }, secretary),
+      run(
+        carriedCase('lighter'),
+        { ...determinationCommand, outcome: 'lighter', citedItems: ['11.1'] },
+        secretary,
+      ),
       { occurredOn },
     );
     const cases: Case[] = [

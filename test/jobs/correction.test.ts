@@ -78,7 +78,8 @@ describe('correction reminders through the runtime, around National Day 2026', (
 
     expect(await tickTwice('2026-10-08')).toEqual([1, 0]);
     expect(text(toSubject()[1]!)).toContain('距整改期限还有 1 天');
-    expect(await tickTwice('2026-10-09', 11)).toEqual([1, 0]);
+    expect(await tickTwice('2026-10-09', 11)).toEqual([0, 0]); // outside the reminder hour
+    expect(await tickTwice('2026-10-09', 9, 40)).toEqual([1, 0]);
     expect(text(toSubject()[2]!)).toContain('今天是整改期限');
     expect(toSubject()).toHaveLength(3);
     expect((await getCase()).correction?.remindedOn).toEqual(['2026-09-29', '2026-10-08', '2026-10-09']);
@@ -98,7 +99,8 @@ describe('correction reminders through the runtime, around National Day 2026', (
 
     expect(await tickTwice('2026-10-11', 10)).toEqual([0, 0]); // Sunday
     expect(await tickTwice('2026-10-12')).toEqual([1, 0]);
-    expect(await tickTwice('2026-10-13', 16)).toEqual([1, 0]);
+    expect(await tickTwice('2026-10-13', 16)).toEqual([0, 0]); // outside the reminder hour
+    expect(await tickTwice('2026-10-13', 9, 50)).toEqual([1, 0]);
     const subjectOverdue = toSubject().filter((m) => text(m).includes('整改已逾期'));
     expect(subjectOverdue.map((m) => text(m).match(/已超过整改期限 (\d+) 天/)?.[1])).toEqual(['1', '3', '4']);
     expect(escalations(PARTY)).toHaveLength(1);

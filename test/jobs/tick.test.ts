@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inbox, messageRefs, outbox } from '../../db/schema';
+import { inbox, kv, messageRefs, outbox } from '../../db/schema';
 import { type Harness, OFFICER, startHarness } from '../support/harness';
 
 describe('tick retention', () => {
@@ -33,11 +33,11 @@ describe('tick retention', () => {
     const start = wall;
     // Business time far ahead purges nothing: only the real clock ages the records.
     const simulated = await h.rt.service.tick(new Date(start + 400 * 86_400_000));
-    expect(simulated.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0 });
+    expect(simulated.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0, reportDrafts: 0 });
 
     wall = start + 29 * 86_400_000;
     const soon = await h.rt.service.tick(new Date(wall));
-    expect(soon.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0 });
+    expect(soon.purged).toEqual({ inbox: 0, outbox: 0, messageRefs: 0, reportDrafts: 0 });
 
     wall = start + 31 * 86_400_000;
     const later = await h.rt.service.tick(new Date(wall));
@@ -46,5 +46,23 @@ describe('tick retention', () => {
     expect(later.purged.messageRefs).toBeGreaterThanOrEqual(1);
     expect(await db.select().from(inbox)).toEqual([]);
     expect(await db.select().from(messageRefs).where(eq(messageRefs.ref, 'tracker:old'))).toEqual([]);
+  });
+
+  it('drops an anonymous report draft left unfinished once its card has expired (14 days), not before', async () => {
+    // Back to the real time: the webhook refuses requests signed at a time its clock calls stale.
+    wall = Date.now();
+    await h.emu.sendText(OFFICER.openId, '举报');
+    await h.settle();
+    const { db } = h.rt.store;
+    const drafts = async () =>
+      (await db.select().from(kv)).filter((r) => r.key.startsWith('reportdraft:')).length;
+    expect(await drafts()).toBe(1);
+    const start = wall;
+    wall = start + 13 * 86_400_000;
+    expect((await h.rt.service.tick(new Date(wall))).purged.reportDrafts).toBe(0);
+    expect(await drafts()).toBe(1);
+    wall = start + 15 * 86_400_000;
+    expect((await h.rt.service.tick(new Date(wall))).purged.reportDrafts).toBe(1);
+    expect(await drafts()).toBe(0);
   });
 });

@@ -169,7 +169,7 @@ describe.each(storeFactories)('outbox delivery on $name', (factory) => {
     expect((await rows()).every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
   });
 
-  it('a private row forgets its recipient and content once delivered, and leaves no message ref', async () => {
+  it('a private row forgets its recipient, uuid and content once delivered, and leaves no message ref', async () => {
     const { t, calls } = fakeTransport(clock);
     await store.commit([
       enqueueSend(store.db, {
@@ -185,6 +185,30 @@ describe.each(storeFactories)('outbox delivery on $name', (factory) => {
     expect(bytes).not.toContain('ou_reporter');
     expect(bytes).not.toContain('QK7M2P9XW4');
     expect(bytes).not.toContain(calls[0]!.uuid === undefined ? 'x' : 'om_1');
+    // A resend with the uuid would return the original message, chat included.
+    expect(calls[0]!.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bytes).not.toContain(calls[0]!.uuid);
     expect(await store.db.select().from(messageRefs)).toHaveLength(0);
+  });
+
+  it('a private row that fails for good forgets its recipient and uuid too', async () => {
+    const { t, calls } = fakeTransport(clock);
+    t.send = async (_type, id, _msgType, content, uuid) => {
+      calls.push({ op: 'send', target: id, content, uuid, at: clock.t });
+      throw new LarkCallError('permanent', 230013, 400);
+    };
+    await store.commit([
+      enqueueSend(store.db, {
+        to: { openId: 'ou_reporter_gone' },
+        message: textMessage('说明'),
+        now: now(),
+        ref: 'private:note',
+      }),
+    ]);
+    expect((await deliverer(t).deliverDue(now())).failed).toBe(1);
+    const [row] = (await rows()).filter((r) => r.ref === 'private:note');
+    expect(row?.status).toBe('failed');
+    expect(row?.receiveId).toBeNull();
+    expect(row?.uuid).not.toBe(calls[0]!.uuid);
   });
 });

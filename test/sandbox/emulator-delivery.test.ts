@@ -24,7 +24,7 @@ beforeEach(async () => {
     verificationToken: VTOKEN,
     botOpenId: 'ou_bot_example',
     botName: '容错纠错助手',
-    now: () => clock,
+    clock: () => clock,
   });
   emu.addUser({ openId: ALICE, name: '张执法' });
   emu.addUser({ openId: BOB, name: '王书记' });

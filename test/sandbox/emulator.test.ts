@@ -22,7 +22,7 @@ let emu: LarkEmulator;
 let client: ReturnType<typeof sdkClient>;
 
 beforeEach(async () => {
-  emu = await LarkEmulator.start({ appId: APP_ID, appSecret: APP_SECRET, now: () => 1_764_300_000_000 });
+  emu = await LarkEmulator.start({ appId: APP_ID, appSecret: APP_SECRET, clock: () => 1_764_300_000_000 });
   emu.addUser({ openId: ALICE, name: '张执法' });
   emu.addUser({ openId: BOB, name: '王书记', email: 'wang@example.org' });
   emu.addUser({ openId: CAROL, name: '李成员' });
@@ -210,6 +210,7 @@ describe('messages', () => {
       }),
     ).rejects.toMatchObject({ response: { data: { code: 230025 } } });
     expect(emu.message(big.data!.message_id!)?.versions).toHaveLength(1);
+    expect(emu.takeCardRefusals()).toMatchObject([{ route: 'patch', code: 230025 }]);
   });
 
   it('urgent_app flags members and reports the others as invalid', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/d1';
 import { migrate } from 'drizzle-orm/d1/migrator';
 import { Miniflare } from 'miniflare';
@@ -49,3 +50,85 @@ const allStoreFactories: StoreFactory[] = [
 ];
 
 export const storeFactories = allStoreFactories.filter((f) => f.name !== 'd1' || workerdAvailable);
+
+/**
+ * A store on either driver whose every statement sent to the database, with its parameters, is appended
+ * to `sent`: better-sqlite3 through its own trace (parameters expanded), D1 at the binding's API.
+ */
+export async function openCapturingStore(
+  driver: StoreFactory['name'],
+  sent: string[],
+): Promise<{ store: Store; dir?: string; dispose(): Promise<void> }> {
+  if (driver === 'better-sqlite3') {
+    const path = tempDbPath();
+    const restore = captureBetterSqlite(sent);
+    const store = openSqliteStore(path);
+    return {
+      store,
+      dir: dirname(path),
+      async dispose() {
+        await store.close();
+        restore();
+      },
+    };
+  }
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
+    d1Databases: ['DB'],
+  });
+  const d1 = (await mf.getD1Database('DB')) as any;
+  await migrate(drizzle(d1), { migrationsFolder });
+  const record = (sql: string, params: unknown[]) => sent.push(`${sql} ${JSON.stringify(params)}`);
+  // Statements run without bind() are recorded as they run.
+  const unbound = (sql: string, run: () => unknown) => (): unknown => {
+    record(sql, []);
+    return run();
+  };
+  const statement = (st: any, sql: string): any => ({
+    bind: (...params: unknown[]) => {
+      record(sql, params);
+      return st.bind(...params);
+    },
+    all: unbound(sql, () => st.all()),
+    raw: unbound(sql, () => st.raw()),
+    run: unbound(sql, () => st.run()),
+    first: unbound(sql, () => st.first()),
+  });
+  const capturing = {
+    prepare: (sql: string) => statement(d1.prepare(sql), sql),
+    batch: (stmts: unknown[]) => d1.batch(stmts),
+    exec: (sql: string) => unbound(sql, () => d1.exec(sql))(),
+    dump: () => d1.dump(),
+  };
+  const store = openD1Store(capturing as never);
+  return { store, dispose: () => mf.dispose() };
+}
+
+/**
+ * Every statement better-sqlite3 runs in this test file, with its parameters in full (its own trace cuts
+ * long values). Patched on the prototypes, so the store under test is opened exactly as in production.
+ */
+function captureBetterSqlite(sent: string[]): () => void {
+  const probe = new Database(':memory:');
+  const statementProto = Object.getPrototypeOf(probe.prepare('select 1'));
+  probe.close();
+  const undo: (() => void)[] = [];
+  const wrap = (proto: any, name: string, describe: (self: any, args: unknown[]) => string) => {
+    const original = proto[name];
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      sent.push(describe(this, args));
+      return original.apply(this, args);
+    };
+    undo.push(() => {
+      proto[name] = original;
+    });
+  };
+  const params = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ');
+  for (const name of ['run', 'get', 'all', 'iterate'])
+    wrap(statementProto, name, (st, args) => `${st.source} ${params(args)}`);
+  wrap(Database.prototype, 'exec', (_db, args) => String(args[0]));
+  return () => {
+    for (const u of undo) u();
+  };
+}

@@ -5,6 +5,7 @@ import {
   extensionRequestCard,
   type OrderFormValues,
   type OrderView,
+  orderDefaults,
   orderFormCard,
   type PersonChoice,
 } from '../../../cards/correction';
@@ -85,15 +86,7 @@ export async function responsibleChoices(ctx: Ctx, c: Case): Promise<PersonChoic
 
 export function defaultOrderValues(ctx: Ctx, c: Case): OrderFormValues {
   const { policy, calendar } = ctx.env;
-  return {
-    reason: '',
-    requirements: '',
-    suggestions: '',
-    responsible: c.subjectOpenId,
-    unitId: c.facts.unitId,
-    deadline: calendar.deadline(businessDate(ctx.now), policy.correction.defaultPeriod),
-    improveRules: policy.statements.correctionDuty.text,
-  };
+  return orderDefaults(policy, c, calendar.deadline(businessDate(ctx.now), policy.correction.defaultPeriod));
 }
 
 export async function orderForm(

@@ -78,6 +78,7 @@ export async function renderDeliberation(
     findings: c.findings,
     deliberation: d,
     names: await namesOf(ctx),
+    determination: c.determination,
     ...(supersededBy !== undefined ? { supersededBy } : {}),
   });
 }

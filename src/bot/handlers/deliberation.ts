@@ -1,12 +1,16 @@
 import { z } from 'zod';
+import { NO_UNIT } from '../../../cards/correction';
 import { reopenCard, voteLabelOf } from '../../../cards/deliberation';
 import {
+  ARTICLE12_FIELD,
+  BASIS_REASON_FIELD,
   CLOSE_ACTION,
   type IssueValues,
   issuedCard,
   issueFormCard,
   issueReviewCard,
   issueValuesFromCase,
+  WAIVER_FIELD,
 } from '../../../cards/determination';
 import {
   ARTICLES,
@@ -28,6 +32,7 @@ import type {
   Case,
   CaseCommand,
   ConditionId,
+  CorrectionOrderInput,
   PublicationScope,
   Refusal,
   VoteOption,
@@ -38,7 +43,8 @@ import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
 import { registerTemplates } from '../templates';
 import { todoItems } from './cases-todo';
-import { sendOrderForm } from './correction-view';
+import { parseOrderForm, toOrderInput } from './correction-forms';
+import { defaultOrderValues, responsibleChoices } from './correction-view';
 import {
   chatChoices,
   deliberationTemplates,
@@ -254,17 +260,7 @@ async function closeVote(ctx: Ctx, a: CardAction): Promise<void> {
   const policy = ctx.deps.policy;
   const me = { openId: a.operatorOpenId };
   if (d.result.carried) {
-    ctx.fx.send(
-      me,
-      issueFormCard({
-        policy,
-        c: r,
-        carried: d.result.carried,
-        round: d.round,
-        chats: await chatChoices(ctx),
-        values: issueValuesFromCase(r, d.result.carried),
-      }),
-    );
+    ctx.fx.send(me, await issueForm(ctx, r, d.result.carried, d.round));
     ctx.fx.toast(
       'success',
       `表决结束：「${voteLabelOf(policy, d.result.carried)}」获得多数通过，签发表单已私信发送`,
@@ -350,25 +346,53 @@ async function sendIssueForm(ctx: Ctx, a: CardAction): Promise<void> {
       '本轮表决没有形成多数意见，不能签发认定结论；「重新表决」卡片已私信发送',
     );
   }
-  ctx.fx.send(
-    { openId: a.operatorOpenId },
-    issueFormCard({
-      policy: ctx.deps.policy,
-      c,
-      carried,
-      round: v.data.round,
-      chats: await chatChoices(ctx),
-      values: issueValuesFromCase(c, carried),
-    }),
-  );
+  ctx.fx.send({ openId: a.operatorOpenId }, await issueForm(ctx, c, carried, v.data.round));
   ctx.fx.toast('success', '签发表单已私信发送给您');
 }
 
-function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx): IssueValues {
+/** The issue form: pre-filled from the findings, or as typed with why it was refused. */
+async function issueForm(
+  ctx: Ctx,
+  c: Case,
+  carried: VoteOption | null,
+  round: number,
+  values?: IssueValues,
+  error?: string,
+): Promise<object> {
+  const policy = ctx.deps.policy;
+  return issueFormCard({
+    policy,
+    c,
+    carried,
+    round,
+    chats: await chatChoices(ctx),
+    people: await responsibleChoices(ctx, c),
+    values: values ?? issueValuesFromCase(policy, c, carried, defaultOrderValues(ctx, c).deadline),
+    ...(error ? { error } : {}),
+  });
+}
+
+/**
+ * What the secretary submitted. A field the submission leaves out keeps the value the form was
+ * pre-filled with, as Lark submits the form's shown values.
+ */
+function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx, pre: IssueValues): IssueValues {
   const policy = ctx.deps.policy;
   const outcome = text.parse(form.outcome);
   const scope = text.parse(form.scope);
   const chat = text.parse(form.chat);
+  const yes = (field: string, shown: boolean) =>
+    form[field] === undefined ? shown : text.parse(form[field]) === 'yes';
+  const o = pre.order;
+  const shownOrder = {
+    reason: o.reason,
+    requirements: o.requirements,
+    suggestions: o.suggestions,
+    responsible: o.responsible,
+    unit: o.unitId ?? NO_UNIT,
+    deadline: o.deadline,
+    improve: o.improveRules,
+  };
   return {
     outcome: policy.voteOptions.some((o) => o.id === outcome) ? (outcome as VoteOption) : null,
     citedItems: list.parse(form.cited),
@@ -376,57 +400,50 @@ function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx): IssueValues {
     scope: (policy.publicationScopes.some((s) => s.id === scope) ? scope : 'none') as PublicationScope,
     chatId: chat && chat !== 'none' ? chat : null,
     units: list.parse(form.units),
+    basis: {
+      conditions: {
+        '10.c1': yes(conditionField('10.c1'), pre.basis.conditions['10.c1']),
+        '10.c2': yes(conditionField('10.c2'), pre.basis.conditions['10.c2']),
+        '10.c3': yes(conditionField('10.c3'), pre.basis.conditions['10.c3']),
+      },
+      article12: yes(ARTICLE12_FIELD, pre.basis.article12),
+    },
+    basisReason: text.parse(form[BASIS_REASON_FIELD]),
     correction: text.parse(form.correction) !== 'no',
+    order: parseOrderForm({ ...shownOrder, ...form }, policy),
+    waiver: text.parse(form[WAIVER_FIELD]),
   };
 }
 
-// The values a review card carries back to 确认签发 / 返回修改, checked like a form.
+// What a review card carries back to 确认签发 / 返回修改: the form as it was filled in, checked again like a form.
 const reviewedIssue = z.object({
   step: z.enum(['confirm', 'edit']),
-  values: z.object({
-    outcome: z.string().max(100).nullable(),
-    citedItems: z.array(z.string().max(100)).max(100),
-    reasons: z.string().max(20_000),
-    scope: z.string().max(100),
-    chatId: z.string().max(200).nullable(),
-    units: z.array(z.string().max(100)).max(100),
-    correction: z.boolean(),
-  }),
+  form: z.record(z.string(), z.unknown()),
 });
 
 async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   const v = roundValue.safeParse(a.value);
   if (!v.success) return refused(ctx, STALE);
   const reviewed = reviewedIssue.safeParse(a.value);
+  const review = reviewed.success ? reviewed.data : undefined;
   const c = await ctx.repo.getCase(v.data.case);
   if (!c) return refused(ctx, STALE);
   // The form carries the case's findings: it is shown again only to the secretary.
   const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '签发认定结论');
   if (denied && !denied.ok) return refused(ctx, denied.reason);
   if (c.determination) return refused(ctx, '本案认定结论已经签发，无需重复签发。');
-  const fromReview = reviewed.success ? reviewed.data : undefined;
-  const values = issueValuesFrom(
-    fromReview
-      ? {
-          ...fromReview.values,
-          cited: fromReview.values.citedItems,
-          chat: fromReview.values.chatId ?? 'none',
-          correction: fromReview.values.correction ? 'yes' : 'no',
-        }
-      : (a.formValue ?? {}),
-    ctx,
-  );
   const carried = c.deliberation?.result?.carried ?? null;
+  const pre = issueValuesFromCase(ctx.deps.policy, c, carried, defaultOrderValues(ctx, c).deadline);
+  const form = review?.form ?? a.formValue ?? {};
+  const values = issueValuesFrom(form, ctx, pre);
   const chats = await chatChoices(ctx);
-  if (fromReview?.step === 'edit') {
-    ctx.fx.card(issueFormCard({ policy: ctx.deps.policy, c, carried, round: v.data.round, chats, values }));
+  if (review?.step === 'edit') {
+    ctx.fx.card(await issueForm(ctx, c, carried, v.data.round, values));
     return;
   }
-  const again = (error: string) => {
+  const again = async (error: string) => {
     refused(ctx, error);
-    ctx.fx.card(
-      issueFormCard({ policy: ctx.deps.policy, c, carried, round: v.data.round, chats, values, error }),
-    );
+    ctx.fx.card(await issueForm(ctx, c, carried, v.data.round, values, error));
   };
   const stale = currentRound(c, v.data.round);
   if (stale) return again(stale);
@@ -434,6 +451,14 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   // Only chats the bot is bound to: a forged callback cannot publish the determination anywhere else.
   if (values.chatId !== null && !chats.some((ch) => ch.chatId === values.chatId))
     return again('只能公开到已绑定的群，请重新选择「群聊」。');
+  let correction: CorrectionOrderInput | undefined;
+  if (values.correction) {
+    const input = toOrderInput(values.order);
+    if (typeof input === 'string') return again(input);
+    if (!(await responsibleChoices(ctx, c)).some((p) => p.openId === input.responsible.openId))
+      return again('「整改责任人」须从列表中选择（当事人或名册中的人员）。');
+    correction = input;
+  }
   const cmd: CaseCommand = {
     type: 'issue_determination',
     outcome: values.outcome,
@@ -441,11 +466,14 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
     factors: c.findings?.factors ?? {},
     reasons: values.reasons,
     publication: { scope: values.scope, chatId: values.chatId },
+    basis: { ...values.basis, reason: values.basisReason },
     correctionRequired: values.correction,
+    ...(correction ? { correction } : {}),
+    ...(values.correction ? {} : { correctionWaiver: values.waiver }),
     notifyUnits: values.units,
   };
   // Checked before anyone is asked to confirm: the review shows the determination exactly as it would be recorded.
-  if (fromReview?.step !== 'confirm') {
+  if (review?.step !== 'confirm') {
     const checked = decideCase(c, cmd, await ctx.actor(a.operatorOpenId), ctx.env);
     if (!checked.ok) {
       if (checked.code === 'forbidden' || checked.code === 'recused') return refused(ctx, checked.reason);
@@ -460,7 +488,7 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
         c,
         round: v.data.round,
         det: checked.state.determination,
-        values,
+        form,
       }),
     );
     return;
@@ -471,9 +499,10 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
     return again(r.reason);
   }
   if (!r.determination) return;
-  // Art. 15: correction starts with the determination, so the order form follows at once.
-  if (r.determination.correctionRequired && !r.correction) await sendOrderForm(ctx, r, a.operatorOpenId);
-  ctx.fx.toast('success', '认定结论已签发，告知已发出');
+  ctx.fx.toast(
+    'success',
+    r.correction ? '认定结论已签发，告知和纠错通知已发出' : '认定结论已签发，告知已发出',
+  );
   ctx.fx.card(issuedCard({ policy: ctx.deps.policy, c: r, det: r.determination }));
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { clearingConsentCard, type ReportCardMode } from '../../../cards/report';
 import { businessDate } from '../../calendar';
 import { convertReportToCase, decideReport } from '../../cases/reports';
-import type { Actor, Decision, Report, ReportCommand } from '../../cases/types';
+import type { Actor, Case, Decision, Report, ReportCommand } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
 import { reportCardRef } from '../../store/repo-reports';
 import { applyReport, isRefusal } from '../apply';
@@ -215,10 +215,12 @@ export async function onOutcome(ctx: Ctx, a: CardAction): Promise<void> {
   };
   if (values.result === '') return formAgain(ctx, got, 'outcome', values, '请选择「核查结果」。');
   let caseId: string | null = null;
+  let linked: Case | undefined;
   if (values.case) {
     if (!r.convertedCases.some((c) => c.caseId === values.case))
       return formAgain(ctx, got, 'outcome', values, '所选案件不是由本举报转办的，请重新选择。');
     caseId = values.case;
+    linked = await ctx.repo.getCase(values.case);
   } else if (values.case_number) {
     const q = parseQueryArg(ctx.env.policy, values.case_number, ctx.now);
     const c = q.kind === 'number' ? await ctx.repo.caseByNumber(q.number) : undefined;
@@ -227,12 +229,20 @@ export async function onOutcome(ctx: Ctx, a: CardAction): Promise<void> {
     if (!r.accused.includes(c.subjectOpenId))
       return formAgain(ctx, got, 'outcome', values, '关联案件的当事人须是本举报的被举报人。');
     caseId = c.id;
+    linked = c;
   }
+  const d = linked?.determination ?? null;
   await decide(
     ctx,
     a,
     got,
-    { type: 'record_outcome', result: values.result as never, note: values.note, caseId },
+    {
+      type: 'record_outcome',
+      result: values.result as never,
+      note: values.note,
+      caseId,
+      linkedDetermination: d && { outcome: d.outcome, basis: d.basis },
+    },
     '核查结果已认定。请反馈举报人或在一定范围内说明情况',
     { mode: 'outcome', values },
   );

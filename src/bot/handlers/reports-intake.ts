@@ -1,15 +1,14 @@
 /**
  * Filing a report (举报) and asking for its outcome with a query code (查询 <查询码>).
  *
- * Anonymity down to the bytes: everything the bot sends a (possible) reporter goes out under a `private:`
- * ref (sent, never a reply), so the outbox row forgets recipient and content once delivered and leaves no
- * message ref; clicks are answered with toasts only (a card answer can turn into a stored update of the
- * reporter's message when handling is slow). During the intake the conversations row holds a random form
- * token, the files of a real-name report and the people mentioned; it is deleted in the filing commit
- * (a conversation it had set aside is put back byte for byte). An anonymous report is decided with a
- * stand-in actor, so the sender's id never reaches the core; anonymous mode refuses attachments
- * (a file can only be fetched through the message in the reporter's own chat). Every step of the intake
- * records the same outcome, so the inbox and the logs do not tell filing from any other step.
+ * Anonymity by construction (第十八条): until the reporter chooses 实名举报, and for an anonymous report to
+ * the end, the events of the intake are recorded without their sender (src/bot/redact.ts) and nothing is
+ * written that holds them. The draft is a kv row keyed by a random token that only the reporter's card
+ * carries; card clicks are answered in the callback's own response (the form, the query code) and typed
+ * messages by a message sent from memory. Who has a draft open is known in memory only, so the next direct
+ * messages are recorded without the sender too. A real-name report is the person's conversation, as any
+ * other intake: files sent in the chat attach to it, and the answers go through the outbox.
+ * Every step of the intake records the same outcome, so the inbox and the logs do not tell filing apart.
  */
 
 import { and, eq } from 'drizzle-orm';
@@ -17,6 +16,7 @@ import { z } from 'zod';
 import {
   ANON_NO_FILES,
   queryCodeCard,
+  REPORT_INTAKE_ACTIONS,
   type ReportFormValues,
   type ReportMode,
   reportChooseCard,
@@ -25,19 +25,22 @@ import {
   reportNoteCard,
   reportQueryCard,
 } from '../../../cards/report-intake';
-import { conversations } from '../../../db/schema';
+import { conversations, kv } from '../../../db/schema';
 import { businessDate } from '../../calendar';
 import { fileReport, hashQueryCode, normaliseQueryCode, queryReportByCode } from '../../cases/reports';
 import { type Actor, ANONYMOUS_OPEN_ID, type Attachment } from '../../cases/types';
-import type { CardAction } from '../../lark/envelope';
+import { type CardAction, type EventEnvelope, parseMenu, parseMessageEvent } from '../../lark/envelope';
 import { PRIVATE_REF_PREFIX } from '../../notify/deliver';
+import type { Policy } from '../../policy';
 import { guard, type Write } from '../../store';
 import type { Conversation } from '../../store/repo';
 import { type RawConversation, rawConversation, restoreConversation } from '../../store/repo-reports';
 import { applyReport, isRefusal } from '../apply';
 import type { Ctx } from '../context';
-import { COMMAND_WORDS } from '../router';
+import type { AnonymousDrafts } from '../redact';
+import { COMMAND_WORDS, HELP_WORDS, helpFor } from '../router';
 import { normalizeCommand } from '../text';
+import { parseQueryArg } from './cases';
 import { nameOf } from './cases-view';
 import { sendHandlerCopies } from './reports-view';
 import type { Said } from './types';
@@ -51,7 +54,7 @@ export const REPORT_WORDS = new Set(
   ['举报', '我要举报', '信访举报', '投诉举报', '举报投诉'].map(normalizeCommand),
 );
 const CANCEL_WORDS = new Set(['取消', '取消举报', '退出'].map(normalizeCommand));
-// The help and other commands keep working while a report is being written.
+// The help and other commands keep working while a real-name report is being written.
 const RESERVED = new Set(
   ['帮助', 'help', '菜单', '?', '你好', 'hi', 'hello', '您好', ...Object.values(COMMAND_WORDS)].map(
     normalizeCommand,
@@ -60,6 +63,60 @@ const RESERVED = new Set(
 const MAX_FILES = 20;
 const MAX_ACCUSED = 20;
 const MAX_PEOPLE = 200;
+/** A 2.0 card can be clicked for 14 days; an untouched draft goes with it. */
+const DRAFT_TTL_MS = 14 * 86_400_000;
+const CODE_SHAPE = /^[A-Z0-9]{6,24}$/;
+
+// ───────────────────────────── which events are anonymous ─────────────────────────────
+
+/** 「查询 <查询码>」: a query whose argument is not a case number and has the shape of a code. */
+function queryCodeIn(text: string, policy: Policy, now: Date): string | undefined {
+  if (!normalizeCommand(text).startsWith(normalizeCommand('查询'))) return undefined;
+  const q = parseQueryArg(policy, text, now);
+  if (q.kind !== 'other') return undefined;
+  return CODE_SHAPE.test(normaliseQueryCode(q.text)) ? q.text : undefined;
+}
+
+const isAnonymousClick = (value: Record<string, unknown>) =>
+  (value.a === 'cmd' && value.cmd === 'report') ||
+  ((value.a === REPORT_INTAKE_ACTIONS.mode ||
+    value.a === REPORT_INTAKE_ACTIONS.file ||
+    value.a === REPORT_INTAKE_ACTIONS.cancel) &&
+    value.m !== 'real');
+
+/**
+ * Decided on the decrypted envelope before anything is recorded: the typed 「举报」 (or its button and
+ * menu item), the intake's clicks until 实名 is chosen, 「查询 <查询码>」 from anyone, and the direct
+ * messages of someone with an anonymous draft open.
+ */
+export function belongsToAnonymousReport(
+  envelope: EventEnvelope,
+  p: { drafts: AnonymousDrafts; policy: Policy; now: Date },
+): boolean {
+  const event = envelope.event as Record<string, unknown> | null;
+  switch (envelope.header.event_type) {
+    case 'card.action.trigger': {
+      const value = (event?.action as { value?: unknown } | undefined)?.value;
+      return (
+        typeof value === 'object' && value !== null && isAnonymousClick(value as Record<string, unknown>)
+      );
+    }
+    case 'application.bot.menu_v6':
+      return parseMenu(event)?.eventKey === 'report';
+    case 'im.message.receive_v1': {
+      const m = parseMessageEvent(event);
+      if (!m) return false;
+      const typed = m.kind === 'text' || m.kind === 'post';
+      if (typed && REPORT_WORDS.has(normalizeCommand(m.text))) return true;
+      if (typed && queryCodeIn(m.text.trim(), p.policy, p.now)) return true;
+      return m.chatType === 'p2p' && p.drafts.tokenOf(m.senderOpenId, p.now.getTime()) !== undefined;
+    }
+    default:
+      return false;
+  }
+}
+
+// ───────────────────────────── drafts ─────────────────────────────
 
 const attachmentSchema = z.object({
   kind: z.enum(['file', 'image']),
@@ -75,17 +132,62 @@ const draftSchema = z.object({
 });
 type DraftData = z.infer<typeof draftSchema>;
 
+/** A real-name draft: the person's conversation. */
 interface Draft {
   row: Conversation;
-  step: 'choose' | ReportMode;
   data: DraftData;
 }
 
-const privateRef = (ctx: Ctx) => `${PRIVATE_REF_PREFIX}${ctx.deps.newId('r')}`;
+/** Before 实名 is chosen, and for an anonymous report: keyed by the card's token, never by the person. */
+interface AnonymousDraft {
+  token: string;
+  version: number;
+  step: 'choose' | 'anon';
+  /** People mentioned in 「举报 @某人」, offered in the picker. */
+  m: string[];
+}
+const anonymousSchema = z.object({ step: z.enum(['choose', 'anon']), m: z.array(z.string()).catch([]) });
+const draftKey = (token: string) => `reportdraft:${token}`;
+/** The kv prefix of anonymous drafts (retention drops expired ones). */
+export const ANONYMOUS_DRAFT_PREFIX = 'reportdraft:';
 
-/** Everything to a (possible) reporter: a fresh message to their direct chat that the outbox forgets. */
-function tell(ctx: Ctx, openId: string, card: object): void {
-  ctx.fx.send({ openId }, card, privateRef(ctx));
+async function loadAnonymous(ctx: Ctx, token: string): Promise<AnonymousDraft | undefined> {
+  const [row] = await ctx.repo.db
+    .select()
+    .from(kv)
+    .where(eq(kv.key, draftKey(token)));
+  if (!row) return undefined;
+  const parsed = anonymousSchema.safeParse(JSON.parse(row.value));
+  return parsed.success ? { token, version: row.version, ...parsed.data } : undefined;
+}
+
+function saveAnonymous(ctx: Ctx, before: AnonymousDraft | undefined, next: Omit<AnonymousDraft, 'version'>) {
+  const value = JSON.stringify({ step: next.step, m: next.m });
+  const at = ctx.now.getTime();
+  if (!before) {
+    ctx.fx.write(
+      ctx.repo.db.insert(kv).values({
+        key: draftKey(next.token),
+        value,
+        version: 1,
+        expiresAt: at + DRAFT_TTL_MS,
+        updatedAt: at,
+      }),
+    );
+    return;
+  }
+  ctx.fx.write(
+    ctx.repo.db
+      .update(kv)
+      .set({ value, version: before.version + 1, expiresAt: at + DRAFT_TTL_MS, updatedAt: at })
+      .where(and(eq(kv.key, draftKey(before.token)), eq(kv.version, before.version))),
+    guard,
+  );
+}
+
+/** Deleted only as read: a double submit conflicts and is refused. */
+function dropAnonymous(ctx: Ctx, d: AnonymousDraft): Write[] {
+  return [ctx.repo.db.delete(kv).where(and(eq(kv.key, draftKey(d.token)), eq(kv.version, d.version))), guard];
 }
 
 async function loadDraft(ctx: Ctx, openId: string): Promise<Draft | undefined> {
@@ -93,27 +195,20 @@ async function loadDraft(ctx: Ctx, openId: string): Promise<Draft | undefined> {
   if (row?.flow !== REPORT_FLOW) return undefined;
   const data = draftSchema.safeParse(row.data);
   if (!data.success) return undefined;
-  const step = row.step === 'real' || row.step === 'anon' ? row.step : 'choose';
-  return { row, step, data: data.data };
+  return { row, data: data.data };
 }
 
-function saveDraft(
-  ctx: Ctx,
-  openId: string,
-  before: Conversation | undefined,
-  step: string,
-  data: DraftData,
-) {
+function saveDraft(ctx: Ctx, openId: string, before: Conversation | undefined, data: DraftData) {
   ctx.fx.write(
     ...ctx.repo.saveConversation(
       before,
-      { openId, flow: REPORT_FLOW, subjectId: null, step, data, cardRef: null },
+      { openId, flow: REPORT_FLOW, subjectId: null, step: 'real', data, cardRef: null },
       ctx.now,
     ),
   );
 }
 
-/** Ends the draft: deleted only as read (a double submit conflicts and is refused), the set-aside row put back. */
+/** Ends a real-name draft: deleted only as read, the set-aside conversation put back. */
 function endDraft(ctx: Ctx, draft: Draft): Write[] {
   const writes: Write[] = [
     ctx.repo.db
@@ -133,28 +228,85 @@ function mentionedIds(said: Said): string[] {
     .filter((id) => id.startsWith('ou_') && id !== said.openId && id !== said.botOpenId);
 }
 
+const privateRef = (ctx: Ctx) => `${PRIVATE_REF_PREFIX}${ctx.deps.newId('r')}`;
+
+/** To a real-name reporter: a fresh message to their direct chat that the outbox forgets once delivered. */
+function tell(ctx: Ctx, openId: string, card: object): void {
+  ctx.fx.send({ openId }, card, privateRef(ctx));
+}
+
+/** To a (possible) anonymous reporter: the card callback's own answer, or a message sent from memory. */
+function answerUnrecorded(ctx: Ctx, openId: string, card: object): void {
+  if (ctx.fx.inline) ctx.fx.card(card);
+  else ctx.fx.sendUnrecorded(openId, card);
+}
+
 // ───────────────────────────── starting ─────────────────────────────
 
 export async function startReport(ctx: Ctx, said: Said): Promise<void> {
   ctx.fx.outcome = INTAKE_OUTCOME;
-  const openId = said.openId;
-  const existing = await ctx.repo.conversation(openId);
-  const draft = existing?.flow === REPORT_FLOW ? await loadDraft(ctx, openId) : undefined;
-  // Another conversation under way (an unfinished application) is set aside and put back afterwards.
-  const stash = draft ? draft.data.stash : existing ? await rawConversation(ctx.repo.db, openId) : undefined;
-  const data: DraftData = {
-    d: ctx.deps.newId('d'),
-    files: draft?.data.files ?? [],
-    m: [...new Set([...(draft?.data.m ?? []), ...mentionedIds(said)])],
-    ...(stash ? { stash } : {}),
-  };
-  saveDraft(ctx, openId, existing, 'choose', data);
-  tell(ctx, openId, reportChooseCard({ token: data.d, resumed: draft !== undefined }));
+  const drafts = ctx.deps.anonymousDrafts;
+  const previousToken = drafts.tokenOf(said.openId, ctx.now.getTime());
+  const previous = previousToken ? await loadAnonymous(ctx, previousToken) : undefined;
+  if (previous) ctx.fx.write(...dropAnonymous(ctx, previous));
+  const token = ctx.deps.newId('d');
+  saveAnonymous(ctx, undefined, {
+    token,
+    step: 'choose',
+    m: [...new Set([...(previous?.m ?? []), ...mentionedIds(said)])],
+  });
+  drafts.mark(said.openId, token, ctx.now.getTime());
+  answerUnrecorded(ctx, said.openId, reportChooseCard({ token, resumed: previous !== undefined }));
 }
 
 // ───────────────────────────── messages during the intake ─────────────────────────────
 
-/** Files, typed text and 取消 while a report is being written; false when no report intake is under way. */
+/** Messages recorded without their sender: 举报, 查询 <查询码>, and whatever is typed while a draft is open. */
+export async function anonymousMessage(ctx: Ctx, said: Said): Promise<boolean> {
+  const typed = said.kind === 'text' || said.kind === 'post';
+  if (typed && REPORT_WORDS.has(said.words)) {
+    await startReport(ctx, said);
+    return true;
+  }
+  const code = typed ? queryCodeIn(said.text, ctx.env.policy, ctx.now) : undefined;
+  if (code) return lookupQueryCode(ctx, said, code);
+  ctx.fx.outcome = INTAKE_OUTCOME;
+  const drafts = ctx.deps.anonymousDrafts;
+  const token = drafts.tokenOf(said.openId, ctx.now.getTime());
+  const draft = token ? await loadAnonymous(ctx, token) : undefined;
+  const note = (title: string, lines: string[], template?: 'orange' | 'grey') =>
+    ctx.fx.sendUnrecorded(said.openId, reportNoteCard({ title, lines, ...(template ? { template } : {}) }));
+  if (said.kind === 'file' || said.kind === 'image') {
+    if (draft?.step === 'choose')
+      note(
+        '请先选择举报方式',
+        ['附件只在实名举报中接收。请先在卡片上点「实名举报」，再发送文件或图片。'],
+        'orange',
+      );
+    else note('匿名举报不接收附件', [ANON_NO_FILES], 'orange');
+    return true;
+  }
+  if (typed && (HELP_WORDS.has(said.words) || said.words === '')) {
+    ctx.fx.sendUnrecorded(said.openId, await helpFor(ctx, said.openId));
+    return true;
+  }
+  if (typed && CANCEL_WORDS.has(said.words)) {
+    if (draft) ctx.fx.write(...dropAnonymous(ctx, draft));
+    drafts.forget(said.openId);
+    note('已取消举报', ['填写的内容没有保存。需要时再发送「举报」。'], 'grey');
+    return true;
+  }
+  note('请在表单中填写', [
+    draft?.step === 'anon'
+      ? '举报事项和内容请填写在匿名举报表单中，然后点提交。'
+      : '请先在卡片上选择「实名举报」或「匿名举报」，再在表单中填写。',
+    '为保护匿名，举报填写期间发来的消息不记录你的身份，除「帮助」外也不执行其他指令。提交或取消后即可正常使用。',
+    '重新开始请发送「举报」，不再举报请发送「取消」。',
+  ]);
+  return true;
+}
+
+/** Files, typed text and 取消 while a real-name report is being written; false when none is under way. */
 export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
   if (said.chatType !== 'p2p') return false;
   const draft = await loadDraft(ctx, said.openId);
@@ -163,26 +315,6 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
   ctx.fx.outcome = INTAKE_OUTCOME;
   const openId = said.openId;
   if (said.kind === 'file' || said.kind === 'image') {
-    if (draft.step === 'anon') {
-      tell(
-        ctx,
-        openId,
-        reportNoteCard({ title: '匿名举报不接收附件', template: 'orange', lines: [ANON_NO_FILES] }),
-      );
-      return true;
-    }
-    if (draft.step === 'choose') {
-      tell(
-        ctx,
-        openId,
-        reportNoteCard({
-          title: '请先选择举报方式',
-          template: 'orange',
-          lines: ['附件只在实名举报中接收。请先在卡片上点「实名举报」，再发送文件或图片。'],
-        }),
-      );
-      return true;
-    }
     const key = said.kind === 'file' ? said.file?.fileKey : said.imageKey;
     if (!key || !said.messageId) return false;
     if (draft.data.files.length >= MAX_FILES) {
@@ -205,7 +337,7 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
       name: said.kind === 'file' && said.file?.fileName ? said.file.fileName : `图片${images + 1}`,
     };
     const files = [...draft.data.files, file];
-    saveDraft(ctx, openId, draft.row, draft.step, { ...draft.data, files });
+    saveDraft(ctx, openId, draft.row, { ...draft.data, files });
     tell(
       ctx,
       openId,
@@ -233,19 +365,13 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
     );
     return true;
   }
-  if (said.words.startsWith(normalizeCommand('查询'))) {
-    const code = said.text.normalize('NFKC').replace(/^\s*查询(码)?\s*/u, '');
-    if (await lookupQueryCode(ctx, said, code)) return true;
-  }
   tell(
     ctx,
     openId,
     reportNoteCard({
       title: '请在表单中填写',
       lines: [
-        draft.step === 'choose'
-          ? '请先在卡片上选择「实名举报」或「匿名举报」，再在表单中填写。'
-          : '举报事项和内容请填写在举报表单中（可以把刚才的文字复制进去），然后点提交。',
+        '举报事项和内容请填写在举报表单中（可以把刚才的文字复制进去），然后点提交。',
         '重新开始请发送「举报」，不再举报请发送「取消」。',
       ],
     }),
@@ -255,16 +381,10 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
 
 // ───────────────────────────── card clicks ─────────────────────────────
 
-const tokenValue = z.object({ d: z.string().min(1) });
+const tokenValue = z.object({ d: z.string().min(1), m: z.enum(['real', 'anon']).optional() });
 const modeValue = tokenValue.extend({ m: z.enum(['real', 'anon']) });
-const STALE_FORM = '这张举报卡片已失效（举报已经提交、已取消或已重新开始）。如需举报，请发送「举报」。';
-
-async function draftForClick(ctx: Ctx, a: CardAction, token: string): Promise<Draft | undefined> {
-  const draft = await loadDraft(ctx, a.operatorOpenId);
-  if (draft?.data.d === token) return draft;
-  ctx.fx.toast('warning', STALE_FORM);
-  return undefined;
-}
+const STALE_FORM =
+  '这张举报卡片已失效（举报已经提交、已取消或已重新开始）。如果提交后没有看到查询码，请重新发送「举报」。';
 
 /** Offered in the person picker: the roster and anyone mentioned in 「举报 @某人」, never the reporter. */
 async function pickable(ctx: Ctx, openId: string, mentioned: string[]): Promise<string[]> {
@@ -276,48 +396,92 @@ async function pickable(ctx: Ctx, openId: string, mentioned: string[]): Promise<
 async function formFor(
   ctx: Ctx,
   openId: string,
-  draft: Draft,
+  p: { token: string; mentioned: string[]; files: Attachment[] },
   mode: ReportMode,
   values?: Partial<ReportFormValues>,
   error?: string,
 ) {
   return reportFormCard({
-    token: draft.data.d,
+    token: p.token,
     mode,
-    people: await pickable(ctx, openId, draft.data.m),
+    people: await pickable(ctx, openId, p.mentioned),
     ...(values ? { values } : {}),
-    files: mode === 'real' ? draft.data.files.map((f) => f.name) : [],
+    files: mode === 'real' ? p.files.map((f) => f.name) : [],
     ...(error ? { error } : {}),
     limits: ctx.env.policy.limits,
   });
 }
 
+const realForm = (
+  ctx: Ctx,
+  openId: string,
+  data: DraftData,
+  values?: Partial<ReportFormValues>,
+  error?: string,
+) => formFor(ctx, openId, { token: data.d, mentioned: data.m, files: data.files }, 'real', values, error);
+
 export async function onMode(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.outcome = INTAKE_OUTCOME;
   const v = modeValue.safeParse(a.value);
   if (!v.success) return void ctx.fx.toast('warning', STALE_FORM);
-  const draft = await draftForClick(ctx, a, v.data.d);
-  if (!draft) return;
-  const mode = v.data.m;
-  const dropped = mode === 'anon' ? draft.data.files.length : 0;
-  const data = { ...draft.data, ...(mode === 'anon' ? { files: [] } : {}) };
-  saveDraft(ctx, a.operatorOpenId, draft.row, mode, data);
-  tell(ctx, a.operatorOpenId, await formFor(ctx, a.operatorOpenId, { ...draft, data }, mode));
-  ctx.fx.toast(
-    'info',
-    dropped
-      ? `已改为匿名举报，之前发送的 ${dropped} 份附件不会随匿名举报提交。请在新的表单中填写。`
-      : '请在下方新的表单中填写。',
-  );
+  const openId = a.operatorOpenId;
+  const token = v.data.d;
+  const pending = await loadAnonymous(ctx, token);
+  if (v.data.m === 'anon') {
+    if (!pending) return void ctx.fx.toast('warning', STALE_FORM);
+    saveAnonymous(ctx, pending, { token, step: 'anon', m: pending.m });
+    ctx.deps.anonymousDrafts.mark(openId, token, ctx.now.getTime());
+    ctx.fx.card(await formFor(ctx, openId, { token, mentioned: pending.m, files: [] }, 'anon'));
+    ctx.fx.toast('info', '请在表单中填写。系统不会记录你的身份。');
+    return;
+  }
+  // 实名: from here the draft is the person's own conversation, like any application.
+  const existing = await loadDraft(ctx, openId);
+  if (!pending) {
+    if (existing?.data.d !== token) return void ctx.fx.toast('warning', STALE_FORM);
+    ctx.fx.card(await realForm(ctx, openId, existing.data));
+    return;
+  }
+  ctx.fx.write(...dropAnonymous(ctx, pending));
+  const other = existing ? undefined : await ctx.repo.conversation(openId);
+  // Another conversation under way (an unfinished application) is set aside and put back afterwards.
+  const stash = existing
+    ? existing.data.stash
+    : other
+      ? await rawConversation(ctx.repo.db, openId)
+      : undefined;
+  const data: DraftData = {
+    d: token,
+    files: existing?.data.files ?? [],
+    m: [...new Set([...(existing?.data.m ?? []), ...pending.m])],
+    ...(stash ? { stash } : {}),
+  };
+  saveDraft(ctx, openId, existing?.row ?? other, data);
+  ctx.deps.anonymousDrafts.forget(openId);
+  ctx.fx.card(await realForm(ctx, openId, data));
+  ctx.fx.toast('info', '请在表单中填写；文件或图片直接在本对话中发送即可附上。');
 }
 
 export async function onCancel(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.outcome = INTAKE_OUTCOME;
   const v = tokenValue.safeParse(a.value);
   if (!v.success) return void ctx.fx.toast('warning', STALE_FORM);
-  const draft = await draftForClick(ctx, a, v.data.d);
-  if (!draft) return;
-  ctx.fx.write(...endDraft(ctx, draft));
+  const cancelled = reportNoteCard({
+    title: '已取消举报',
+    template: 'grey',
+    lines: ['填写的内容没有保存。需要时再发送「举报」。'],
+  });
+  if (v.data.m !== 'real') {
+    const pending = await loadAnonymous(ctx, v.data.d);
+    if (!pending) return void ctx.fx.toast('warning', STALE_FORM);
+    ctx.fx.write(...dropAnonymous(ctx, pending));
+    ctx.deps.anonymousDrafts.forget(a.operatorOpenId);
+  } else {
+    const draft = await loadDraft(ctx, a.operatorOpenId);
+    if (draft?.data.d !== v.data.d) return void ctx.fx.toast('warning', STALE_FORM);
+    ctx.fx.write(...endDraft(ctx, draft));
+  }
+  ctx.fx.card(cancelled);
   ctx.fx.toast('info', '已取消举报，填写的内容没有保存。');
 }
 
@@ -355,25 +519,26 @@ export async function onFile(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.outcome = INTAKE_OUTCOME;
   const v = modeValue.safeParse(a.value);
   if (!v.success) return void ctx.fx.toast('warning', STALE_FORM);
-  const draft = await draftForClick(ctx, a, v.data.d);
-  if (!draft) return;
-  const mode = v.data.m;
-  if (draft.step !== mode) return void ctx.fx.toast('warning', STALE_FORM);
-  const openId = a.operatorOpenId;
+  return v.data.m === 'anon' ? fileAnonymous(ctx, a, v.data.d) : fileRealName(ctx, a, v.data.d);
+}
+
+async function filingSeq(ctx: Ctx) {
+  return ctx.repo.nextSeq(`report:${businessDate(ctx.now).slice(0, 4)}`, ctx.now);
+}
+
+/** Decided for a stand-in actor; the query code goes back in this click's answer and nowhere else. */
+async function fileAnonymous(ctx: Ctx, a: CardAction, token: string): Promise<void> {
+  const draft = await loadAnonymous(ctx, token);
+  if (draft?.step !== 'anon') return void ctx.fx.toast('warning', STALE_FORM);
   const values = readForm(a.formValue ?? {});
-  const refuse = async (reason: string) => {
-    ctx.fx.toast('warning', `${reason}已填写的内容仍在表单中，修改后再提交。`);
-    // A real-name reporter's form comes back with the reason; an anonymous one stays as typed, untouched.
-    if (mode === 'real') ctx.fx.card(await formFor(ctx, openId, draft, mode, values, reason));
-  };
-  const problem = accusedProblem(values, openId);
+  // The form stays as typed: an answer card would have to repeat what was typed.
+  const refuse = (reason: string) =>
+    void ctx.fx.toast('warning', `${reason}已填写的内容仍在表单中，修改后再提交。`);
+  const problem = accusedProblem(values, a.operatorOpenId);
   if (problem) return refuse(problem);
-  const year = businessDate(ctx.now).slice(0, 4);
-  const seq = await ctx.repo.nextSeq(`report:${year}`, ctx.now);
-  const anon = mode === 'anon';
-  const code = anon ? ctx.deps.newCode() : undefined;
-  // An anonymous report is decided for a stand-in: the sender's id never reaches the record.
-  const actor: Actor = anon ? { openId: ANONYMOUS_OPEN_ID, roles: [] } : await ctx.actor(openId);
+  const seq = await filingSeq(ctx);
+  const code = ctx.deps.newCode();
+  const actor: Actor = { openId: ANONYMOUS_OPEN_ID, roles: [] };
   const d = fileReport(
     {
       type: 'file_report',
@@ -382,27 +547,57 @@ export async function onFile(ctx: Ctx, a: CardAction): Promise<void> {
       accused: values.accused,
       matter: values.matter,
       content: values.content,
-      attachments: anon ? [] : draft.data.files,
-      realName: !anon,
-      ...(code ? { queryCode: code } : {}),
+      attachments: [],
+      realName: false,
+      queryCode: code,
     },
     actor,
     ctx.env,
   );
   if (!d.ok) return refuse(d.reason);
-  // Handlers get their own copies below; the core's group message would be one card for all.
-  const decision = {
-    ...d,
-    intents: d.intents.filter((i) => !(i.kind === 'tell' && i.template === 'report.filed')),
-  };
-  const r = await applyReport(ctx, null, decision, [...seq.write, ...endDraft(ctx, draft)]);
+  const r = await applyReport(ctx, null, withoutGroupNotice(d), [...seq.write, ...dropAnonymous(ctx, draft)]);
   if (isRefusal(r)) return refuse(r.reason);
   await sendHandlerCopies(ctx, r);
-  if (code) {
-    tell(ctx, openId, queryCodeCard({ number: r.number, code }));
-    ctx.fx.toast('success', '匿名举报已提交。查询码已单独发给你，只显示一次，请立即保存。');
-    return;
-  }
+  ctx.deps.anonymousDrafts.forget(a.operatorOpenId);
+  ctx.fx.card(queryCodeCard({ number: r.number, code }));
+  ctx.fx.toast('success', '匿名举报已提交。请立即保存卡片上的查询码，它只显示这一次。');
+}
+
+// Handlers get their own copies (sendHandlerCopies); the core's group message would be one card for all.
+function withoutGroupNotice<D extends { intents: { kind: string; template?: string }[] }>(d: D): D {
+  return { ...d, intents: d.intents.filter((i) => !(i.kind === 'tell' && i.template === 'report.filed')) };
+}
+
+async function fileRealName(ctx: Ctx, a: CardAction, token: string): Promise<void> {
+  const openId = a.operatorOpenId;
+  const draft = await loadDraft(ctx, openId);
+  if (draft?.data.d !== token) return void ctx.fx.toast('warning', STALE_FORM);
+  const values = readForm(a.formValue ?? {});
+  const refuse = async (reason: string) => {
+    ctx.fx.toast('warning', `${reason}已填写的内容仍在表单中，修改后再提交。`);
+    ctx.fx.card(await realForm(ctx, openId, draft.data, values, reason));
+  };
+  const problem = accusedProblem(values, openId);
+  if (problem) return refuse(problem);
+  const seq = await filingSeq(ctx);
+  const d = fileReport(
+    {
+      type: 'file_report',
+      reportId: ctx.deps.newId('report'),
+      seq: seq.value,
+      accused: values.accused,
+      matter: values.matter,
+      content: values.content,
+      attachments: draft.data.files,
+      realName: true,
+    },
+    await ctx.actor(openId),
+    ctx.env,
+  );
+  if (!d.ok) return refuse(d.reason);
+  const r = await applyReport(ctx, null, withoutGroupNotice(d), [...seq.write, ...endDraft(ctx, draft)]);
+  if (isRefusal(r)) return refuse(r.reason);
+  await sendHandlerCopies(ctx, r);
   ctx.fx.card(
     reportFiledCard({
       number: r.number,
@@ -416,11 +611,9 @@ export async function onFile(ctx: Ctx, a: CardAction): Promise<void> {
 
 // ───────────────────────────── 查询 <查询码> ─────────────────────────────
 
-const CODE_SHAPE = /^[A-Z0-9]{6,24}$/;
-
 /**
  * Anyone holding the code may learn the outcome. A wrong code and an unknown one get the same card and the
- * same outcome; the answer goes privately, under a private ref, whoever asks and wherever.
+ * same outcome; the answer goes from memory to the asker's direct chat, whoever asks and wherever.
  */
 export async function lookupQueryCode(ctx: Ctx, said: Said, code: string): Promise<boolean> {
   const normal = normaliseQueryCode(code);
@@ -428,7 +621,7 @@ export async function lookupQueryCode(ctx: Ctx, said: Said, code: string): Promi
   const r = await ctx.repo.reportByQueryHash(hashQueryCode(normal));
   const found = r ? queryReportByCode(r, normal, ctx.env) : null;
   ctx.fx.outcome = QUERY_OUTCOME;
-  tell(
+  answerUnrecorded(
     ctx,
     said.openId,
     reportQueryCard(

@@ -213,6 +213,8 @@ export async function reportHandlers(ctx: Ctx, r: Report): Promise<string[]> {
  */
 export async function sendHandlerCopies(ctx: Ctx, r: Report): Promise<void> {
   const handlers = await reportHandlers(ctx, r);
+  // Every handler gets a copy whoever filed, so a copy to a handler who is the reporter tells nothing.
+  for (const openId of handlers) ctx.fx.addressedByRole.add(openId);
   for (const openId of handlers)
     ctx.fx.send({ openId }, await reportCardFor(ctx, r, openId), reportCardRef(r.id, openId));
   if (handlers.length > 0) return;
@@ -221,6 +223,7 @@ export async function sendHandlerCopies(ctx: Ctx, r: Report): Promise<void> {
     ...(await ctx.repo.withRole('admin')).map((x) => x.openId),
   ]);
   for (const a of r.accused) admins.delete(a);
+  for (const openId of admins) ctx.fx.addressedByRole.add(openId);
   for (const openId of admins) {
     ctx.fx.send(
       { openId },

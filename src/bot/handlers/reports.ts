@@ -35,6 +35,7 @@ import {
   onView,
 } from './reports-handling';
 import {
+  anonymousMessage,
   duringReport,
   lookupQueryCode,
   onCancel,
@@ -204,6 +205,7 @@ export const reportsFeature: Feature = {
     }
     return duringReport(ctx, said);
   },
+  onAnonymousMessage: anonymousMessage,
   actions: {
     [REPORT_INTAKE_ACTIONS.mode]: onMode,
     [REPORT_INTAKE_ACTIONS.file]: onFile,

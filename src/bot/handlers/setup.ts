@@ -3,6 +3,7 @@ import { groupHelloCard } from '../../../cards/group-hello';
 import { updateCard } from '../../../cards/update';
 import { welcomeCard } from '../../../cards/welcome';
 import { businessDate, calendarDataWarning } from '../../calendar';
+import { ANNOUNCED_ROLES, roleGrantRefusal } from '../../cases/access';
 import type { Role } from '../../cases/types';
 import type { BindingKind } from '../../store/repo';
 import { BIND_CODE_TTL_MS, checkBindCode } from '../bind-code';
@@ -239,9 +240,13 @@ async function bindChat(
 
 async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
   const title = TITLES.grant;
-  const people = mentionedPeople(said, said.botOpenId);
-  if (people.length === 0)
+  const named = mentionedPeople(said, said.botOpenId);
+  if (named.length === 0)
     return refuse(ctx, said, 'no-people', title, [`没有找到要设置的人员。请${ROLE_EXAMPLE}。`]);
+  // Separation of duties: nobody grants themselves a role.
+  const people = named.filter((p) => roleGrantRefusal(said.openId, p.openId) === null);
+  const selfRefusal = roleGrantRefusal(said.openId, said.openId) as string;
+  if (people.length === 0) return refuse(ctx, said, 'self-grant', title, [selfRefusal]);
   const label = ROLE_LABELS[role];
   const added: string[] = [];
   const already: string[] = [];
@@ -263,11 +268,28 @@ async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
     });
     added.push(shown);
   }
+  const announced = added.length > 0 && ANNOUNCED_ROLES.includes(role);
+  const party = announced ? await ctx.repo.chatFor('party') : undefined;
+  const by = displayName({ openId: said.openId, name: (await ctx.deps.userName(said.openId)) || null });
+  // The party chat sees who may now read every case; the reply there is itself the announcement.
+  if (party && party !== said.chatId)
+    ctx.fx.send(
+      { chatId: party },
+      updateCard({
+        title: `党组名单变动：新增${label}`,
+        template: 'blue',
+        lines: [`${by} 将 ${added.join('、')} 设为**${label}**。${label}可以查看全部案件内容并参加表决。`],
+      }),
+    );
   const lines = [
     ...(added.length ? [`已设为**${label}**：${added.join('、')}`] : []),
     ...(already.length ? [`原已是${label}，未做更改：${already.join('、')}`] : []),
+    ...(people.length < named.length ? [selfRefusal] : []),
     ...(role === 'secretary' ? ['党组书记同时计为党组成员，参加表决。'] : []),
     ...(role === 'admin' ? ['管理员只负责配置，看不到案件内容。'] : []),
+    ...(announced
+      ? [party ? '已在党组群公告。' : '尚未绑定党组群，未能公告；绑定党组群后请在群内告知。']
+      : []),
   ];
   return done(
     ctx,

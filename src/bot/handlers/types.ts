@@ -28,6 +28,8 @@ export type ActionHandler = (ctx: Ctx, action: CardAction) => Promise<void>;
 export interface Feature {
   name: string;
   onMessage?(ctx: Ctx, said: Said): Promise<boolean>;
+  /** A message recorded without its sender (src/bot/redact.ts): only a feature that claims it may answer. */
+  onAnonymousMessage?(ctx: Ctx, said: Said): Promise<boolean>;
   actions?: Record<string, ActionHandler>;
   onP2pEntered?(ctx: Ctx, openId: string): Promise<boolean>;
   onBotAdded?(ctx: Ctx, chatId: string, operatorOpenId?: string): Promise<void>;
@@ -35,7 +37,13 @@ export interface Feature {
 
 /** Answers where the user spoke: a reply to their message, or a message in the chat they are in. */
 export function answer(ctx: Ctx, said: Said, card: object, ref?: string): void {
-  if (said.messageId) ctx.fx.reply(said.messageId, card, ref);
+  if (said.messageId)
+    ctx.fx.reply(
+      said.messageId,
+      card,
+      ref,
+      said.chatType === 'group' && said.chatId ? { chatId: said.chatId } : { openId: said.openId },
+    );
   else if (said.chatType === 'group' && said.chatId) ctx.fx.send({ chatId: said.chatId }, card, ref);
   else ctx.fx.send({ openId: said.openId }, card, ref);
 }

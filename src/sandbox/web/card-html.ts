@@ -458,7 +458,7 @@ function elementHtml(node: unknown, ctx: CardRenderContext, inForm: boolean): st
         el,
         'multi_select_static',
         options(el),
-        arr(el.initial_options).filter((x): x is string => typeof x === 'string'),
+        arr(el.selected_values).filter((x): x is string => typeof x === 'string'),
         inForm,
       );
     case 'select_person':
@@ -468,7 +468,7 @@ function elementHtml(node: unknown, ctx: CardRenderContext, inForm: boolean): st
         el,
         'multi_select_person',
         personOptions(el, ctx),
-        arr(el.initial_options).filter((x): x is string => typeof x === 'string'),
+        arr(el.selected_values).filter((x): x is string => typeof x === 'string'),
         inForm,
       );
     case 'date_picker': {

@@ -165,7 +165,7 @@ export function collectFormValue(
       case 'multi_select_person': {
         const chosen =
           given === undefined
-            ? arr(el.initial_options).filter((x): x is string => typeof x === 'string')
+            ? arr(el.selected_values).filter((x): x is string => typeof x === 'string')
             : (many(given) ?? []);
         const allowed = el.tag === 'multi_select_person' ? personValues(el, people) : optionValues(el);
         const unique = [...new Set(chosen)];

@@ -1,0 +1,1 @@
+ALTER TABLE `message_refs` ADD `chat_id` text;

@@ -1,0 +1,138 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageRefs, outbox } from '../../db/schema';
+import { applyCase, isRefusal } from '../../src/bot/apply';
+import { Ctx } from '../../src/bot/context';
+import { deliberationRef, trackerRef } from '../../src/bot/intents';
+import { liveCards } from '../../src/bot/templates';
+import { type Actor, type CaseCommand, createDraft, decideCase } from '../../src/cases';
+import { defaultPolicy } from '../../src/policy';
+import { CARD_UPDATE_WINDOW_MS } from '../../src/sandbox/emulator-api';
+import { Repo } from '../../src/store/repo';
+import { completeFacts } from '../cases/fixtures';
+import { findingsFormFor } from '../support/forms';
+import { ADMIN, type Harness, OFFICER, startEmulator, startHarness } from '../support/harness';
+
+const DAY = 86_400_000;
+const SEC = { openId: 'ou_sec_li', name: '李书记' };
+const PM = [
+  { openId: 'ou_pm_wang', name: '王委员' },
+  { openId: 'ou_pm_zhao', name: '赵委员' },
+  { openId: 'ou_pm_sun', name: '孙委员' },
+] as const;
+const CLERK = { openId: 'ou_clerk_zhou', name: '周经办' };
+const INV = { openId: 'ou_inv_wu', name: '吴核查' };
+const PARTY = 'oc_party_group';
+const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
+
+/** A case kept open for 30 emulated days: the bot and the platform share the emulator's clock. */
+describe('a case open for 30 days lives within Lark’s 14-day card limits', () => {
+  let h: Harness;
+  let caseId = '';
+  let voteCardId = '';
+
+  const repo = () => new Repo(h.rt.store.db);
+  const refOf = async (ref: string) =>
+    (await h.rt.store.db.select().from(messageRefs).where(eq(messageRefs.ref, ref)))[0];
+  async function act(openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) {
+    const svc = h.rt.service;
+    await svc.pipeline.runUnit('test', async (fx) => {
+      const ctx = new Ctx(fx, new Repo(fx.db), svc.bot);
+      const c = (await ctx.repo.getCase(caseId))!;
+      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
+      if (isRefusal(r)) throw new Error(r.reason);
+    });
+    await h.settle();
+  }
+
+  beforeAll(async () => {
+    const emu = await startEmulator();
+    h = await startHarness({ emu, node: { clock: () => emu.now() } });
+    for (const u of [SEC, ...PM, CLERK, INV]) emu.addUser(u);
+    emu.addChat({
+      chatId: PARTY,
+      name: '党组群',
+      members: [OFFICER, SEC, ...PM, CLERK, INV].map((u) => u.openId),
+    });
+    const now = new Date(emu.now());
+    const by = ADMIN.openId;
+    await h.rt.store.commit([
+      repo().addRole({ ...SEC, role: 'secretary', by, now }),
+      ...PM.map((p) => repo().addRole({ ...p, role: 'party_member', by, now })),
+      repo().addRole({ ...CLERK, role: 'clerk', by, now }),
+      repo().addRole({ ...INV, role: 'investigator', by, now }),
+      repo().bindChat({ chatId: PARTY, kind: 'party', by, now }),
+    ]);
+    // Submitted as the intake leaves it, with the officer's tracker card.
+    const env = { now, policy: defaultPolicy, calendar: h.rt.service.bot.calendar };
+    const subject: Actor = { ...OFFICER, roles: [] };
+    caseId = 'case_thirty_days';
+    const draft = createDraft({ type: 'create_draft', caseId }, subject, env);
+    if (!draft.ok) throw new Error(draft.reason);
+    const facts = decideCase(draft.state, { type: 'update_facts', patch: completeFacts }, subject, env);
+    if (!facts.ok) throw new Error(facts.reason);
+    const submitted = decideCase(facts.state, { type: 'submit', seq: 1 }, subject, env);
+    if (!submitted.ok) throw new Error(submitted.reason);
+    await h.rt.store.commit(repo().saveCase(null, submitted.state));
+    await h.rt.service.pipeline.runUnit('test', async (fx) => {
+      const ctx = new Ctx(fx, new Repo(fx.db), h.rt.service.bot);
+      fx.send({ openId: OFFICER.openId }, await liveCards.tracker!(ctx, submitted.state), trackerRef(caseId));
+    });
+    await h.settle();
+    await act(CLERK.openId, () => ({ type: 'accept' }));
+    await act(CLERK.openId, async (ctx) => ({
+      type: 'assign_investigator',
+      investigator: await ctx.actor(INV.openId),
+    }));
+    const number = (await repo().getCase(caseId))!.number!;
+    const form = emu.messages({ openId: INV.openId }).find((m) => text(m).includes('提交核查意见'))!;
+    await emu.clickButton(INV.openId, form.messageId, '提交核查意见', findingsFormFor('情况属实。'));
+    await h.settle();
+    const ask = emu.messages({ openId: SEC.openId }).find((m) => text(m).includes('发起表决'))!;
+    await emu.clickButton(SEC.openId, ask.messageId, '发起表决');
+    await h.settle();
+    voteCardId = emu
+      .messages({ chatId: PARTY })
+      .find((m) => text(m).includes(number) && text(m).includes('第 1 轮'))!.messageId;
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  it('30 days later the tracker and the vote card still work, and no admin was alerted', async () => {
+    const firstTracker = (await refOf(trackerRef(caseId)))!.messageId;
+    for (let day = 1; day <= 30; day++) {
+      h.emu.advanceClock(DAY);
+      await h.rt.service.tick(new Date(h.emu.now()));
+      await h.settle();
+    }
+    const now = h.emu.now();
+
+    // The tracker and the open round's vote card were sent afresh; the old ones say where they went.
+    const tracker = (await refOf(trackerRef(caseId)))!;
+    const vote = (await refOf(deliberationRef(caseId, 1)))!;
+    for (const ref of [tracker, vote]) {
+      const m = h.emu.message(ref.messageId)!;
+      expect(now - m.createdAt).toBeLessThan(CARD_UPDATE_WINDOW_MS);
+    }
+    expect(tracker.messageId).not.toBe(firstTracker);
+    expect(text(h.emu.message(firstTracker))).toContain('此卡片已重新发送');
+    expect(text(h.emu.message(voteCardId))).toContain('此卡片已重新发送');
+
+    // The newest vote card takes a vote, and the update reaches it.
+    const fresh = h.emu.message(vote.messageId)!;
+    const voted = await h.emu.clickButton(PM[0].openId, fresh.messageId, '免责', {});
+    expect(voted.delivered).toBe(true);
+    expect(voted.toast?.type).toBe('success');
+    // The tracker can still be updated.
+    await h.rt.service.pipeline.runUnit('test', async (fx) => {
+      const ctx = new Ctx(fx, new Repo(fx.db), h.rt.service.bot);
+      fx.patch({ ref: trackerRef(caseId) }, await liveCards.tracker!(ctx, (await ctx.repo.getCase(caseId))!));
+    });
+    await h.settle();
+    expect(h.emu.message(tracker.messageId)!.versions.length).toBeGreaterThan(1);
+
+    // Nothing failed, and the admins heard of no failure.
+    const failed = await h.rt.store.db.select().from(outbox).where(eq(outbox.status, 'failed'));
+    expect(failed.map((r) => r.lastError)).toEqual([]);
+    expect(h.emu.messages({ openId: ADMIN.openId }).filter((m) => text(m).includes('未能送达'))).toEqual([]);
+  }, 240_000);
+});
