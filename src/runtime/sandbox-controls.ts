@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { eq, is } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as schema from '../../db/schema';
+import { atBusinessTime, businessDate } from '../calendar';
 import { type BusinessClock, clockJumps, type SandboxDeadline } from '../sandbox/clock';
 import type { LarkEmulator } from '../sandbox/emulator';
 import { type SandboxControls, seedSandbox } from '../sandbox/page';
@@ -50,6 +51,22 @@ async function openDeadlines(store: Store): Promise<SandboxDeadline[]> {
   return out;
 }
 
+const DAY_MS = 86_400_000;
+const MAX_STOPS = 400;
+
+/** Each 09:00 Shanghai strictly between `from` and `to` (at most a bounded number). */
+function dailyStops(from: number, to: number): number[] {
+  const stops: number[] = [];
+  let d = businessDate(new Date(from));
+  for (let i = 0; i < MAX_STOPS; i++) {
+    const t = atBusinessTime(d, 9).getTime();
+    if (t >= to) break;
+    if (t > from) stops.push(t);
+    d = businessDate(new Date(atBusinessTime(d, 12).getTime() + DAY_MS));
+  }
+  return stops;
+}
+
 export function sandboxControls(o: {
   clock: BusinessClock;
   service: Service;
@@ -75,13 +92,21 @@ export function sandboxControls(o: {
     },
     moveTo: (ms) =>
       serial(async () => {
-        if (ms !== undefined && !clock.set(ms)) return { ok: false, now: clock.now() };
-        emulator.setClock(clock.now());
-        const at = ms ?? clock.now();
+        const from = clock.now();
+        if (ms !== undefined && ms < from) return { ok: false, now: from };
+        const at = ms ?? from;
+        // Time passes day by day, as it would with the minute tick: each 09:00 on the way is ticked too, so
+        // daily reminders go out and cards near Lark's 14-day limit are renewed before it.
+        const stops = [...dailyStops(from, at), at];
+        let report: unknown;
+        for (const stop of stops) {
+          clock.set(stop);
+          emulator.setClock(stop);
+          await service.settle();
+          report = await service.tick(new Date(stop));
+          await service.settle();
+        }
         await saveSandboxClock(store, clock);
-        await service.settle();
-        const report = await service.tick(new Date(at));
-        await service.settle();
         return { ok: true, now: at, report };
       }),
     reset: () =>

@@ -357,7 +357,7 @@ describe('renderCard: card JSON 2.0 → HTML', () => {
     expect(rows[1]).toMatch(/background:#8f959e[^>]*>1</);
     expect(html).not.toMatch(/bar-label[^>]*>\d+ · /);
     expect(html).toContain('class="legend"');
-    for (const s of ['执法过错', '尽职免责/容错免责']) expect(html).toContain(s);
+    for (const s of ['认定为执法过错', '不作为执法错误认定（第十四条）']) expect(html).toContain(s);
   });
 
   it('real cards: every button the platform would offer is on the page with the same value', () => {

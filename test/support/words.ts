@@ -64,7 +64,8 @@ export function repeatedSentences(texts: string[]): string[] {
         .replace(/\*\*/g, '')
         .replace(/^[\s📌\-•\d.、]+/u, '')
         .trim();
-      if ([...k].length >= 16 && !/\d/.test(k)) seen.set(k, (seen.get(k) ?? 0) + 1);
+      // Status lines (✅/❌ against an item) belong to checklists, which may show the same item in two sections.
+      if ([...k].length >= 16 && !/[\d✅❌]/u.test(k)) seen.set(k, (seen.get(k) ?? 0) + 1);
     }
   return [...seen].filter(([, n]) => n > 1).map(([s]) => `said twice: 「${s}」`);
 }
