@@ -35,12 +35,18 @@ export function helpCard(d: HelpCardData) {
   }
   if (roles.has('secretary') || roles.has('clerk')) {
     lines.push('**举报列表**　待处理的信访举报（第十八条）');
+    lines.push('**送达回证 编号**　本案各项告知的送达和签收情况（第十三条）');
   }
+  if (roles.has('party_member') || roles.has('secretary') || roles.has('clerk'))
+    lines.push('**导出台账 年份 状态**　案件和举报台账（Excel）发到私聊，年份和状态可省略');
+  if (roles.has('secretary'))
+    lines.push('**归档 编号**　调阅已办结案件的归档（文书、送达回证、证据清单、审计记录）');
   if (roles.has('admin')) {
     lines.push(
       '**设为党组群 / 设为公示群 / 设为科室群 科室名**　在群聊中绑定该群（管理员）',
       '**党组成员 / 党组书记 / 经办人 / 核查人员 / 管理员 @某人**　设置角色；**移除 @某人** 取消角色',
       '**节假日 起 至 止 名称 / 调休上班 日期 / 查看节假日 年份**　补充下一年度的节假日安排（管理员）',
+      '**重试失败事件**　故障排除后，重新处理收到失败提醒的事件（管理员）',
     );
     buttons.push(button('查看配置', cmd('config')));
   }

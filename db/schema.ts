@@ -272,3 +272,31 @@ export const conversations = sqliteTable('conversations', {
   version: integer('version').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Generated files: 公文 (.docx) with their 文号, ledgers (.xlsx) and case archives (.zip). The bytes stay
+ * here until sent (a file message names its row), and the archive stays retrievable with 「归档」.
+ */
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id'), // null for a ledger
+    kind: text('kind').notNull(), // decision | notice | correction | receipt | archive | ledger
+    number: text('number'), // 发文字号, e.g. 兴国动容〔2026〕3号
+    year: integer('year'),
+    seq: integer('seq'),
+    edition: integer('edition').notNull().default(1), // a correction notice is reissued when an extension is approved
+    fileName: text('file_name').notNull(),
+    fileType: text('file_type').notNull(), // Open API file_type: doc | xls | stream
+    data: text('data').notNull(), // base64
+    sha256: text('sha256').notNull(),
+    fileKey: text('file_key'), // Open API file_key once uploaded
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('documents_number_idx').on(t.number),
+    uniqueIndex('documents_year_seq_idx').on(t.year, t.seq),
+    index('documents_case_idx').on(t.caseId, t.kind),
+  ],
+);

@@ -6,6 +6,7 @@ import type { CardResponse, EventEnvelope } from './lark/envelope';
 import { parseLegacyCardAction } from './lark/envelope';
 import { type VerifyOptions, verifyRequest } from './lark/verify';
 import type { Logger } from './log';
+import { isStoreUnavailable } from './store';
 
 /** Lark bodies are small: the one limit for both the reader and the verifier. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -115,6 +116,12 @@ export function createApp(deps: AppDeps) {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => c.json({ code: 404, msg: '没有这个地址' }, 404));
   app.onError((err, c) => {
+    if (isStoreUnavailable(err)) {
+      // Nothing was recorded: 503 makes the platform deliver the event again later.
+      deps.logger.error({ msg: 'store unavailable', path: c.req.path, error: String(err) });
+      c.header('Retry-After', '1');
+      return c.json({ code: 503, msg: '服务暂时无法写入数据，请稍后重试' }, 503);
+    }
     deps.logger.error({
       msg: 'request failed',
       path: c.req.path,

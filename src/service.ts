@@ -90,6 +90,7 @@ export function createService(o: ServiceOptions) {
     clock,
     wallClock,
     cardBudgetMs: o.cardBudgetMs,
+    admins,
     redact: (envelope) =>
       belongsToAnonymousReport(envelope, { drafts: anonymousDrafts, policy, now: new Date(clock()) })
         ? redact(envelope)
@@ -97,7 +98,13 @@ export function createService(o: ServiceOptions) {
     sendUnrecorded: (messages) =>
       deliverUnrecorded(
         {
-          transport: o.transport,
+          transport: {
+            ...o.transport,
+            send: (type, id, msgType, content, uuid) =>
+              deliverer.paced(id, () => o.transport.send(type, id, msgType, content, uuid)),
+            patch: (messageId, content) =>
+              deliverer.paced(messageId, () => o.transport.patch(messageId, content)),
+          },
           logger: o.logger,
           baseBackoffMs: o.delivery?.baseBackoffMs ?? defaultDeliveryPolicy.baseBackoffMs,
         },
@@ -153,8 +160,9 @@ export function createService(o: ServiceOptions) {
     async settle() {
       for (let i = 0; i < 100; i++) {
         await Promise.all([...pending]);
+        await pipeline.idle();
         await deliverer.idle();
-        if (pending.size > 0 || deliverer.busy) continue;
+        if (pending.size > 0 || pipeline.busy || deliverer.busy) continue;
         // A retry due within a couple of seconds (a rate limit, a 500) is part of settling, not left behind.
         const wait = await deliverer.nextDueWithin(2_000);
         if (wait === null) return;

@@ -24,6 +24,7 @@ describe('the functional core stays pure', () => {
     ...files('src/policy'),
     ...files('src/calendar'),
     ...files('src/cases'),
+    ...files('src/documents'),
     ...files('cards'),
   ].filter((f) => !f.endsWith('.test.ts'));
 

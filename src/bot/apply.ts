@@ -1,6 +1,7 @@
 import type { Case, Decision, Refusal, Report } from '../cases/types';
 import type { Write } from '../store';
 import type { Ctx } from './context';
+import { caseDocuments } from './documents';
 import { emitIntents } from './intents';
 
 /** The state write, its audit entries and its messages go onto the handler's Effects: one commit. */
@@ -28,6 +29,7 @@ export async function applyCase(
 ): Promise<Refusal | Case> {
   if (!d.ok) return d;
   await record(ctx, d, [...ctx.repo.saveCase(before, d.state), ...extra], { case: d.state });
+  await caseDocuments(ctx, before, d.state, d.audit);
   return d.state;
 }
 

@@ -31,6 +31,8 @@ export class Effects {
   readonly addressedByRole = new Set<string>();
   response?: CardResponse;
   outcome = 'ok';
+  /** Events were put back to pending (an admin's replay): the pipeline handles them after this commit. */
+  replayRequested = false;
   readonly anonymous: boolean;
   readonly inline: boolean;
   /** The card clicked, when handling a click: its answer replaces it, so live refreshes leave it alone. */

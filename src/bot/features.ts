@@ -1,6 +1,8 @@
 import { casesFeature } from './handlers/cases';
 import { correctionFeature } from './handlers/correction';
+import { deadLettersFeature } from './handlers/dead-letters';
 import { deliberationFeature } from './handlers/deliberation';
+import { documentsFeature } from './handlers/documents';
 import { holidaysFeature } from './handlers/holidays';
 import { intakeFeature } from './handlers/intake';
 import { reportsFeature } from './handlers/reports';
@@ -11,11 +13,13 @@ import type { Feature } from './handlers/types';
 /** In order: commands first, the guided conversations' free-text capture last, then the help card. */
 export const features: Feature[] = [
   setupFeature,
+  deadLettersFeature,
   holidaysFeature,
   casesFeature,
   deliberationFeature,
   correctionFeature,
   statsFeature,
+  documentsFeature,
   reportsFeature,
   intakeFeature,
 ];

@@ -3,7 +3,8 @@ import { inbox } from '../../db/schema';
 import type { CardResponse, EventEnvelope } from '../lark/envelope';
 import type { Logger } from '../log';
 import type { UnrecordedMessage } from '../notify/outbox';
-import { ConflictError, guard, retryOnConflict, type Store } from '../store';
+import { ConflictError, guard, isStoreUnavailable, retryOnConflict, type Store } from '../store';
+import { deadLetter, forwardedAnswer, lateFailure, replayable } from './dead-letters';
 import { Effects } from './effects';
 import { isRedacted, type Redactor, writeHoldingTrace } from './redact';
 
@@ -28,10 +29,28 @@ export interface PipelineDeps {
   redact?: Redactor;
   /** Delivers what a handler sent unrecorded, after its commit. */
   sendUnrecorded?: (messages: UnrecordedMessage[]) => Promise<void>;
+  /** Who is alerted when an event is given up on. */
+  admins?: () => Promise<string[]>;
+}
+
+/**
+ * A card click someone is waiting on: `answering` while an attempt that is about to commit holds the live
+ * answer (it is then awaited past the budget), `late` once the budget ran out with nobody holding it (the
+ * answer is then forwarded). An attempt that loses a race lets go; past the budget that makes it late.
+ */
+interface LiveClick {
+  state: 'waiting' | 'answering' | 'late';
+  expired: boolean;
+  onLate: () => void;
 }
 
 const SLOW_CARD_TOAST: CardResponse = { toast: { type: 'info', content: '已收到，正在处理，结果稍后更新' } };
-const FAILED_CARD_TOAST: CardResponse = { toast: { type: 'error', content: '处理失败，已记录，请稍后再试' } };
+const FAILED_CARD_TOAST: CardResponse = {
+  toast: { type: 'error', content: '处理出错，尚未生效。系统会自动重试，结果会发到私聊，请勿重复点击' },
+};
+const BUSY_CARD_TOAST: CardResponse = {
+  toast: { type: 'error', content: '系统繁忙，这次点击没有保存，请稍后再点一次' },
+};
 
 /**
  * Inbox discipline: an event is recorded durably before the platform hears 200, handled afterwards,
@@ -42,6 +61,7 @@ export class Pipeline {
   private readonly wallClock: () => number;
   /** Envelopes recorded redacted, with the sender's traces: only this process can still handle them. */
   private readonly redacted = new WeakMap<EventEnvelope, string[]>();
+  private readonly background = new Set<Promise<unknown>>();
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? Date.now;
     this.wallClock = deps.wallClock ?? this.clock;
@@ -74,6 +94,7 @@ export class Pipeline {
   async process(
     eventId: string,
     justAccepted?: EventEnvelope,
+    live?: LiveClick,
   ): Promise<{ status: 'done' | 'skipped' | 'error'; response?: CardResponse }> {
     const { store, logger } = this.deps;
     const { db } = store;
@@ -81,7 +102,8 @@ export class Pipeline {
     let fresh = justAccepted;
     // The inbox holds only a redacted copy: a retry after a lost race keeps working on the one in memory.
     const traces = justAccepted ? this.redacted.get(justAccepted) : undefined;
-    return retryOnConflict(async () => {
+    const anonymous = traces !== undefined;
+    const attempt = async () => {
       const row = fresh
         ? { status: 'pending', payload: '', attempts: 0, eventType: fresh.header.event_type }
         : (await db.select().from(inbox).where(eq(inbox.eventId, eventId)))[0];
@@ -91,15 +113,19 @@ export class Pipeline {
       const envelope = held ?? (JSON.parse(row.payload as string) as EventEnvelope);
       fresh = undefined;
       if (isRedacted(envelope)) return this.unanswerable(eventId);
-      const fx = new Effects(db, new Date(this.clock()), {
-        anonymous: traces !== undefined,
-        inline: envelope.header.event_type === 'card.action.trigger',
-      });
+      const isCard = envelope.header.event_type === 'card.action.trigger';
+      const fx = new Effects(db, new Date(this.clock()), { anonymous, inline: isCard });
       try {
         await this.deps.router(envelope, fx);
         const sender = traces?.filter((t) => !fx.addressedByRole.has(t));
         if (sender && writeHoldingTrace(fx.writes, sender) >= 0)
           throw new Error('an anonymous event would have written its sender; nothing was committed');
+        // Nobody waits for this click's answer any more: it goes out with this same commit.
+        if (isCard && !claimLiveAnswer(live)) {
+          const forwarded = forwardedAnswer(db, envelope, fx.response, fx.now, anonymous);
+          fx.write(...forwarded.writes);
+          fx.unrecorded.push(...forwarded.unrecorded);
+        }
         // Claim the event first: a second handler of the same event loses here, before its own writes.
         await store.commit([
           db
@@ -112,26 +138,51 @@ export class Pipeline {
       } catch (err) {
         // Losing a race is not a failure: run again from the start (the event may be done by then).
         if (err instanceof ConflictError) throw err;
+        // A full or locked database is no handler bug: the event stays pending, untouched, for the next try.
+        if (isStoreUnavailable(err)) {
+          logger.error({ msg: 'store unavailable', eventId, type: row.eventType, error: errorText(err) });
+          return { status: 'error' as const };
+        }
         const attempts = row.attempts + 1;
         const failed = attempts >= (this.deps.maxAttempts ?? 5);
         logger.error({
-          msg: 'handler failed',
+          msg: failed ? 'handler failed; event dead-lettered' : 'handler failed',
           eventId,
           type: row.eventType,
           attempts,
           error: errorText(err),
         });
-        await store.commit([
-          db
-            .update(inbox)
-            .set({
+        const now = new Date(this.clock());
+        const toldLive = claimLiveAnswer(live);
+        const told = failed
+          ? deadLetter({
+              db,
+              envelope,
+              keep: !anonymous && (await replayable(db, envelope).catch(() => false)),
+              anonymous,
               attempts,
-              ...(failed
-                ? { status: 'failed', payload: null, outcome: 'error', handledAt: this.wallClock() }
-                : {}),
+              now,
+              handledAt: this.wallClock(),
+              admins: await this.admins(eventId),
             })
-            .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+          : // A late click's clicker saw only 「已收到」: tell them it failed and will be retried.
+            isCard && live && !toldLive
+            ? lateFailure(db, envelope, now, anonymous)
+            : { writes: [], unrecorded: [] };
+        await store.commit([
+          ...(failed
+            ? []
+            : [
+                db
+                  .update(inbox)
+                  .set({ attempts })
+                  .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+                guard,
+              ]),
+          ...told.writes,
         ]);
+        if (told.unrecorded.length > 0) await this.deps.sendUnrecorded?.(told.unrecorded);
+        this.deps.kickDelivery();
         return { status: 'error' as const };
       }
       logger.info({
@@ -143,8 +194,15 @@ export class Pipeline {
       });
       if (fx.writes.length > 0) this.deps.kickDelivery();
       if (fx.unrecorded.length > 0) await this.deps.sendUnrecorded?.(fx.unrecorded);
+      if (fx.replayRequested) this.inBackground(() => this.recover());
       return { status: 'done' as const, response: fx.response };
-    });
+    };
+    return retryOnConflict(() =>
+      attempt().catch((err) => {
+        if (err instanceof ConflictError) releaseLiveAnswer(live);
+        throw err;
+      }),
+    );
   }
 
   /**
@@ -167,35 +225,72 @@ export class Pipeline {
 
   /** Records and handles a card callback within the platform's answer budget. */
   async handleCard(envelope: EventEnvelope, source: Source): Promise<CardResponse> {
-    const accepted = await this.accept(envelope, source);
+    let accepted: 'accepted' | 'duplicate';
+    try {
+      accepted = await this.accept(envelope, source);
+    } catch (err) {
+      // Nothing was recorded: the clicker is told to click again rather than shown a bare error.
+      if (!isStoreUnavailable(err)) throw err;
+      this.deps.logger.error({
+        msg: 'store unavailable',
+        eventId: envelope.header.event_id,
+        error: errorText(err),
+      });
+      return BUSY_CARD_TOAST;
+    }
     if (accepted === 'duplicate') return {};
-    const work = this.process(envelope.header.event_id, envelope);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let late!: () => void;
     const budget = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.deps.cardBudgetMs ?? 2500);
+      late = () => resolve('late');
     });
+    const live: LiveClick = { state: 'waiting', expired: false, onLate: late };
+    const work = this.process(envelope.header.event_id, envelope, live);
+    // Past the budget the work forwards whatever it concludes; an attempt committing its answer is awaited.
+    const timer = setTimeout(() => {
+      live.expired = true;
+      if (live.state !== 'waiting') return;
+      live.state = 'late';
+      late();
+    }, this.deps.cardBudgetMs ?? 2500);
     const first = await Promise.race([work, budget]);
     clearTimeout(timer);
     if (first === 'late') {
-      // Finish in the background; a card the late answer carried reaches the message as an update.
-      const messageId = (envelope.event as { context?: { open_message_id?: string } })?.context
-        ?.open_message_id;
-      work
-        .then(async (r) => {
-          const card = r.response?.card?.data;
-          if (r.status === 'done' && card && messageId && this.redacted.has(envelope)) {
-            await this.deps.sendUnrecorded?.([{ op: 'patch', messageId, card: card as object }]);
-          } else if (r.status === 'done' && card && messageId) {
-            await this.runUnit('late-card-update', async (fx) => {
-              fx.patch({ messageId }, card as object);
-            });
-          }
-        })
-        .catch((err) => this.deps.logger.error({ msg: 'late card handling failed', error: errorText(err) }));
+      this.inBackground(() => work);
       return SLOW_CARD_TOAST;
     }
     if (first.status === 'error') return FAILED_CARD_TOAST;
     return first.response ?? {};
+  }
+
+  /** Waits for background work this pipeline started (late clicks, replays). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 100 && this.background.size > 0; i++) await Promise.all([...this.background]);
+  }
+
+  /** Whoever can be found to alert; a broken roster must not stop the event from being given up. */
+  private async admins(eventId: string): Promise<string[]> {
+    try {
+      return (await this.deps.admins?.()) ?? [];
+    } catch (err) {
+      this.deps.logger.error({
+        msg: 'admins unknown for a dead-letter alert',
+        eventId,
+        error: errorText(err),
+      });
+      return [];
+    }
+  }
+
+  get busy(): boolean {
+    return this.background.size > 0;
+  }
+
+  private inBackground(work: () => Promise<unknown>): void {
+    const p = work().catch((err) =>
+      this.deps.logger.error({ msg: 'background handling failed', error: errorText(err) }),
+    );
+    this.background.add(p);
+    p.finally(() => this.background.delete(p));
   }
 
   /**
@@ -230,6 +325,22 @@ export class Pipeline {
     }
     return handled;
   }
+}
+
+/** True when the clicker still gets this answer as the callback's response; claims it if still open. */
+function claimLiveAnswer(live: LiveClick | undefined): boolean {
+  if (!live || live.state === 'late') return false;
+  live.state = 'answering';
+  return true;
+}
+
+/** An attempt that lost a race gives the live answer back; past the budget the click is then late. */
+function releaseLiveAnswer(live: LiveClick | undefined): void {
+  if (live?.state !== 'answering') return;
+  if (live.expired) {
+    live.state = 'late';
+    live.onLate();
+  } else live.state = 'waiting';
 }
 
 function errorText(err: unknown): string {

@@ -12,6 +12,8 @@ export interface LarkTransport {
   reply(messageId: string, msgType: string, content: string, uuid: string): Promise<SentMessage>;
   patch(messageId: string, content: string): Promise<void>;
   urgent(messageId: string, openIds: string[]): Promise<void>;
+  /** Uploads a file for a file message (POST /im/v1/files); returns its file_key. */
+  uploadFile(fileType: 'doc' | 'xls' | 'stream', fileName: string, bytes: Uint8Array): Promise<string>;
   userName(openId: string): Promise<string | undefined>;
   /** The bot's own open_id (cached), to tell its @mention from people's. */
   botOpenId(): Promise<string | undefined>;
@@ -87,13 +89,23 @@ class TokenCache {
 
 const quietSdkLogger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
 
+/** A call Lark has not answered by then is retried (with the same uuid, so a send that did land is not doubled). */
+export const LARK_CALL_TIMEOUT_MS = 10_000;
+
 export function createLarkTransport(opts: {
   appId: string;
   appSecret: string;
   domain: string;
+  timeoutMs?: number;
 }): LarkTransport {
   const cache = new TokenCache();
+  const timeout = opts.timeoutMs ?? LARK_CALL_TIMEOUT_MS;
+  // The SDK's own HTTP client waits forever; one hung call would stall every delivery behind it.
+  type HttpInstance = NonNullable<ConstructorParameters<typeof lark.Client>[0]['httpInstance']>;
+  const base = lark.defaultHttpInstance as unknown as HttpInstance;
+  const httpInstance: HttpInstance = { ...base, request: (o) => base.request({ timeout, ...o }) };
   const client = new lark.Client({
+    httpInstance,
     appId: opts.appId,
     appSecret: opts.appSecret,
     domain: opts.domain,
@@ -160,6 +172,15 @@ export function createLarkTransport(opts: {
             data: { user_id_list: openIds },
           }),
         );
+      }),
+    uploadFile: (fileType, fileName, bytes) =>
+      call(async () => {
+        const res = await client.im.file.create({
+          data: { file_type: fileType, file_name: fileName, file: Buffer.from(bytes) },
+        });
+        const key = res?.file_key;
+        if (!key) throw new LarkCallError('retry', undefined, 200);
+        return key;
       }),
     botOpenId: async () => {
       if (botId) return botId;

@@ -84,7 +84,28 @@ const messageEventSchema = z.object({
 });
 
 /** A JSON object, or null for anything else (invalid JSON, arrays, scalars). */
+/** Lark's payloads nest a few levels; anything far deeper is hostile and would overflow recursive code later. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text nests objects and arrays at most `max` deep; one pass, no recursion. */
+export function jsonDepthWithin(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return true;
+}
+
 export function parseJsonObject(text: string): Record<string, unknown> | null {
+  if (!jsonDepthWithin(text)) return null;
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { messageRefs, outbox } from '../../db/schema';
 import { LarkCallError, type LarkTransport } from '../lark/client';
 import type { Logger } from '../log';
 import { guard, type Store, type Write } from '../store';
+import { fileContent } from './files';
 import { enqueueSend, textMessage } from './outbox';
 
 type Row = typeof outbox.$inferSelect;
@@ -176,9 +177,39 @@ export class Deliverer {
     while (this.running) await this.running;
   }
 
+  /**
+   * At start-up nothing in this process is delivering: claims a killed predecessor left are released at once,
+   * not a lease later (a row another process is sending goes out twice with one uuid, which Lark collapses).
+   */
+  async releaseLeases(): Promise<number> {
+    const { store } = this.deps;
+    const { changes } = await store.commit([
+      store.db
+        .update(outbox)
+        .set({ leaseUntil: null })
+        .where(and(eq(outbox.status, 'pending'), isNotNull(outbox.leaseUntil))),
+    ]);
+    return changes[0] ?? 0;
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /**
+   * Holds a call made outside the outbox (an unrecorded answer to an anonymous reporter) to the same pacing as
+   * the rows, so it neither overruns the platform's per-chat limit nor pushes a recorded message into it.
+   */
+  async paced<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const appSlot = await this.pacer.take('app', this.policy.perAppPerSecond);
+    const targetSlot = await this.pacer.take(key, this.policy.perTargetPerSecond);
+    try {
+      return await call();
+    } finally {
+      appSlot.done();
+      targetSlot.done();
+    }
   }
 
   /** How long until the next pending row is due, if that is within `withinMs` (a retry about to go out). */
@@ -327,6 +358,7 @@ export class Deliverer {
     try {
       let messageId: string | null = null;
       let chatId: string | null = null;
+      if (row.msgType === 'file') row.content = await fileContent(store, transport, row);
       switch (row.op) {
         case 'send': {
           const sent = await transport.send(

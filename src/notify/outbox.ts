@@ -10,7 +10,7 @@ const DUE_AT_ONCE = 0;
 
 export type Recipient = { openId: string } | { chatId: string };
 export interface OutMessage {
-  msgType: 'interactive' | 'text';
+  msgType: 'interactive' | 'text' | 'file';
   content: string; // JSON string, as the Open API wants it
 }
 
@@ -26,6 +26,15 @@ export const cardMessage = (card: object): OutMessage => ({
 export const textMessage = (text: string): OutMessage => ({
   msgType: 'text',
   content: JSON.stringify({ text }),
+});
+
+/**
+ * A generated document as a file message: the row names the stored document, and the deliverer uploads it
+ * and sends its file_key (src/notify/files.ts).
+ */
+export const fileMessage = (documentId: string): OutMessage => ({
+  msgType: 'file',
+  content: JSON.stringify({ document_id: documentId }),
 });
 
 /**

@@ -35,6 +35,8 @@ export const defaultPolicy: Policy = {
   regulationTitle: '兴安盟国防动员办公室 行政执法尽职免责和容错纠错制度',
   caseNumberFormat: '容错〔{year}〕{seq}号',
   reportNumberFormat: '举报〔{year}〕{seq}号',
+  // (default) the office's 发文字号 for 容错纠错 documents.
+  documents: { issuer: '兴安盟国防动员办公室', numberFormat: '兴国动容〔{year}〕{seq}号' },
   articles: [
     {
       article: 9,

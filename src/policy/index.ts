@@ -54,6 +54,11 @@ export function formatReportNumber(policy: Policy, year: number, seq: number): s
   return fillNumber(policy.reportNumberFormat, year, seq);
 }
 
+/** 兴国动容〔2026〕3号 */
+export function formatDocumentNumber(policy: Policy, year: number, seq: number): string {
+  return fillNumber(policy.documents.numberFormat, year, seq);
+}
+
 // Users type brackets and digits in many widths; fold them to the forms the formats use.
 function foldNumberText(s: string): string {
   return s

@@ -34,6 +34,7 @@ const policySchema = z.object({
   regulationTitle: text,
   caseNumberFormat: numberFormat,
   reportNumberFormat: numberFormat,
+  documents: z.object({ issuer: text, numberFormat }),
   articles: z.array(z.object({ article, citation: text, lead: text, outcomeLabel: text })),
   items: z
     .array(

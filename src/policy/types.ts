@@ -81,6 +81,8 @@ export interface Policy {
   caseNumberFormat: string;
   /** '举报〔{year}〕{seq}号' */
   reportNumberFormat: string;
+  /** 公文 (GB/T 9704): 发文机关 and 发文字号, e.g. '兴国动容〔{year}〕{seq}号', one sequence per year. */
+  documents: { issuer: string; numberFormat: string };
   articles: PolicyArticle[];
   items: PolicyItem[];
   conditions: PolicyCondition[];

@@ -29,6 +29,8 @@ export interface NodeRuntime {
 export interface NodeOptions {
   logger?: Logger;
   delivery?: Partial<DeliveryPolicy>;
+  /** How long a Lark API call may take before it is retried. */
+  larkTimeoutMs?: number;
   /** Business time (default the machine's); see `ServiceOptions.clock`. */
   clock?: () => number;
   /** Real time for safety timers (default the machine's); see `ServiceOptions.wallClock`. */
@@ -63,7 +65,8 @@ export async function startNode(
   const chatsFile =
     emulator && config.databasePath !== ':memory:' ? `${config.databasePath}.chats.json` : undefined;
   if (emulator && chatsFile && existsSync(config.databasePath)) restoreEmulator(emulator, chatsFile);
-  const store = openSqliteStore(config.databasePath);
+  const faults = new Set((env.RC_FAULTS ?? '').split(',').filter(Boolean));
+  const { store, armFaults } = withCommitFaults(openSqliteStore(config.databasePath), faults);
   if (sandboxClock) {
     // Business time survives a restart: the cases in the database may already be days ahead of the wall clock.
     sandboxClock.set(sandboxClock.now() + Math.max(0, (await readSandboxClock(store)) ?? 0));
@@ -75,8 +78,8 @@ export async function startNode(
     appId: config.appId,
     appSecret: config.appSecret,
     domain: config.domain,
+    ...(opts.larkTimeoutMs ? { timeoutMs: opts.larkTimeoutMs } : {}),
   });
-  const faults = new Set((env.RC_FAULTS ?? '').split(',').filter(Boolean));
   const service = createService({
     config,
     store,
@@ -124,6 +127,7 @@ export async function startNode(
 
   // Whatever was accepted before a crash is handled now, before anything new: nothing is in flight yet.
   if (!faults.has('kill-after-ack')) {
+    await service.deliverer.releaseLeases();
     await service.pipeline.recover();
     await service.tick(new Date(clock()));
   }
@@ -133,6 +137,7 @@ export async function startNode(
       log.warn({ msg: 'sandbox demo setup failed', error: String(err) }),
     );
   }
+  armFaults();
   const timer = setInterval(() => {
     service.tick(new Date(clock())).catch((err) => log.error({ msg: 'tick failed', error: String(err) }));
   }, 60_000);
@@ -152,6 +157,38 @@ export async function startNode(
       await store.close();
       saving?.close();
       await emulator?.close();
+    },
+  };
+}
+
+/**
+ * Fault injection for crash tests: `kill-before-commit:N` or `kill-after-commit:N` kills the process at the
+ * Nth commit once started up, before it runs or right after it is durable.
+ */
+function withCommitFaults(base: Store, faults: Set<string>): { store: Store; armFaults: () => void } {
+  const at = [...faults].map((f) => /^kill-(before|after)-commit:(\d+)$/.exec(f)).find(Boolean);
+  if (!at) return { store: base, armFaults: () => {} };
+  const when = at[1];
+  const n = Number(at[2]);
+  let armed = false;
+  let commits = 0;
+  const store: Store = {
+    db: base.db,
+    driver: base.driver,
+    close: () => base.close(),
+    async commit(writes) {
+      if (!armed) return base.commit(writes);
+      commits++;
+      if (commits === n && when === 'before') process.kill(process.pid, 'SIGKILL');
+      const result = await base.commit(writes);
+      if (commits === n) process.kill(process.pid, 'SIGKILL');
+      return result;
+    },
+  };
+  return {
+    store,
+    armFaults: () => {
+      armed = true;
     },
   };
 }

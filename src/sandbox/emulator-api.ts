@@ -1,4 +1,5 @@
 import { checkCard } from './card-rules';
+import { appFileContent, multipartField } from './emulator-files';
 import type {
   ApiRoute,
   CardRefusalEntry,
@@ -220,6 +221,12 @@ function parseContent(
   if (msgType === 'interactive') {
     const refused = refuseCard(ctx, route, content, messageId);
     if (refused) return { ok: false, out: refused };
+  }
+  // A file message must name a file the app uploaded; it is stored with the file's name.
+  if (msgType === 'file') {
+    const file = appFileContent(ctx.state, content);
+    if (!file.ok) return { ok: false, out: fail(file.code, file.msg) };
+    content = file.content;
   }
   return { ok: true, content };
 }
@@ -543,7 +550,12 @@ const uploadFile: Handler = async ({ state, req }) => {
   const fileName = form.get('file_name');
   const file = form.get('file');
   if (typeof fileType !== 'string' || typeof fileName !== 'string' || file === null) return fail(99992402);
-  const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : Buffer.from(await file.arrayBuffer());
+  const raw = typeof file === 'string' ? multipartField(req.body, req.contentType, 'file') : undefined;
+  const bytes = raw
+    ? Buffer.from(raw)
+    : typeof file === 'string'
+      ? Buffer.from(file, 'utf8')
+      : Buffer.from(await file.arrayBuffer());
   if (bytes.length === 0) return fail(99992402);
   if (bytes.length > UPLOAD_LIMIT_BYTES) return fail(234006);
   const key = ids.file();

@@ -8,6 +8,7 @@ import type { ClockJump } from './clock';
 import type { EmulatedChat, EmulatedMessage, LarkEmulator } from './emulator';
 import { type CardRenderContext, escapeHtml, type Person, renderCard } from './web/card-html';
 import { mentionNames, SANDBOX_USERS, sayAs } from './web/demo';
+import { fileBubbleHtml, filePreviewRoutes } from './web/file-preview';
 import { collectFormValue, locateButton } from './web/form-value';
 
 export { type CardRenderContext, escapeHtml, renderCard, renderMarkdown } from './web/card-html';
@@ -133,7 +134,7 @@ function preview(emu: LarkEmulator, m: EmulatedMessage): string {
   }
 }
 
-function bodyHtml(emu: LarkEmulator, m: EmulatedMessage, ctx: CardRenderContext): string {
+function bodyHtml(emu: LarkEmulator, m: EmulatedMessage, ctx: CardRenderContext, viewer: string): string {
   const c = m.content;
   switch (m.msgType) {
     case 'interactive':
@@ -143,7 +144,7 @@ function bodyHtml(emu: LarkEmulator, m: EmulatedMessage, ctx: CardRenderContext)
     case 'post':
       return `<div class="bubble">${escapeHtml(postText(c)).replace(/\n/g, '<br>')}</div>`;
     case 'file':
-      return `<div class="bubble file"><span class="file-tag">文件</span>${escapeHtml(isRec(c) ? (str(c.file_name) ?? '文件') : '文件')}</div>`;
+      return fileBubbleHtml(emu, m, viewer);
     case 'image':
       return '<div class="bubble file"><span class="file-tag">图片</span>（图片）</div>';
     default:
@@ -164,7 +165,7 @@ export function messageHtml(emu: LarkEmulator, m: EmulatedMessage, viewer: strin
   const quoted = reply
     ? `<div class="quote">回复 ${escapeHtml(reply.from === 'app' ? BOT_NAME : userName(emu, reply.senderOpenId))}：${escapeHtml(preview(emu, reply).slice(0, 40))}</div>`
     : '';
-  return `<div class="msg ${m.from === 'app' ? 'from-app' : 'from-user'}${mine ? ' mine' : ''}" data-id="${escapeHtml(m.messageId)}"><div class="avatar${m.from === 'app' ? ' bot' : ''}">${escapeHtml([...name][0] ?? '?')}</div><div class="msg-main"><div class="meta"><span class="sender">${escapeHtml(name)}</span><span class="at-time">${time.format(m.createdAt)}</span>${flags}</div>${quoted}${bodyHtml(emu, m, { people: people(emu, chat) })}</div></div>`;
+  return `<div class="msg ${m.from === 'app' ? 'from-app' : 'from-user'}${mine ? ' mine' : ''}" data-id="${escapeHtml(m.messageId)}"><div class="avatar${m.from === 'app' ? ' bot' : ''}">${escapeHtml([...name][0] ?? '?')}</div><div class="msg-main"><div class="meta"><span class="sender">${escapeHtml(name)}</span><span class="at-time">${time.format(m.createdAt)}</span>${flags}</div>${quoted}${bodyHtml(emu, m, { people: people(emu, chat) }, viewer)}</div></div>`;
 }
 
 function chatsOf(emu: LarkEmulator, openId: string): ChatView[] {
@@ -360,6 +361,7 @@ export function sandboxPage(emu: LarkEmulator, controls?: SandboxControls) {
     return chat ? { chat } : { problem: '你不在这个群里，请刷新页面' };
   };
 
+  app.route('/', filePreviewRoutes(emu));
   app.get('/sandbox', (c) => {
     const as = pickUser(emu, c.req.query('as'));
     if (!as) return c.text('沙盒还没有用户', 503);

@@ -71,3 +71,18 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, maxAttempts 
     }
   }
 }
+
+/**
+ * The database cannot take a write right now (disk full, locked past the busy timeout, I/O error): nothing
+ * was written, so the request is answered 503 and the platform retries; not a handler bug.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^SQLITE_(FULL|BUSY|LOCKED|IOERR|CANTOPEN|READONLY)/.test(code))
+    return true;
+  const msg =
+    err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  return /database or disk is full|database is locked|disk I\/O error|SQLITE_(FULL|BUSY|LOCKED|IOERR)/.test(
+    msg,
+  );
+}

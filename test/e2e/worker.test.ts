@@ -3,9 +3,16 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { drizzle } from 'drizzle-orm/d1';
+import ExcelJS from 'exceljs';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as schema from '../../db/schema';
+import { verifyArchive } from '../../src/documents';
 import type { LarkEmulator } from '../../src/sandbox/emulator';
+import { toStatement } from '../../src/store';
+import { Repo } from '../../src/store/repo';
+import { carriedCase, run as decide, determinationCommand, secretary } from '../cases/fixtures';
 import { APP, OFFICER, startEmulator } from '../support/harness';
 
 const run = promisify(execFile);
@@ -129,5 +136,54 @@ describe('the Cloudflare Workers build over D1', () => {
     );
     const calls = emu.requests().filter((r) => r.path.includes(`/messages/${sent.messageId}/reply`));
     expect(calls.map((r) => r.status)).toEqual([500, 200]);
+  });
+
+  it('makes documents inside workerd: 「归档」 and 「导出台账」 arrive as files that open', async () => {
+    await d1
+      .prepare('insert into roster (open_id, role, name, added_by, added_at) values (?, ?, ?, ?, ?)')
+      .bind(OFFICER.openId, 'secretary', OFFICER.name, 'test', 0)
+      .run();
+    const decided = decide(
+      carriedCase('refuse'),
+      {
+        ...determinationCommand,
+        outcome: 'refuse',
+        citedItems: ['12'],
+        publication: { scope: 'none' },
+        correctionRequired: false,
+        correction: undefined,
+      },
+      secretary,
+    );
+    const closed = decide(decided, { type: 'close' }, secretary);
+    const repo = new Repo(drizzle(d1 as never, { schema }) as never);
+    for (const w of repo.saveCase(null, closed)) {
+      const st = toStatement(w);
+      await d1
+        .prepare(st.sql)
+        .bind(...st.params)
+        .run();
+    }
+    const files = () => emu.messages({ openId: OFFICER.openId }).filter((m) => m.msgType === 'file');
+    const bytesOf = (m: { content: unknown }) =>
+      new Uint8Array(
+        Buffer.from(emu.state.files[(m.content as { file_key: string }).file_key]!.dataBase64, 'base64'),
+      );
+
+    await emu.sendText(OFFICER.openId, `归档 ${closed.number}`);
+    const archive = await emu.waitFor(() => files()[0], 15_000);
+    const verified = await verifyArchive(bytesOf(archive));
+    expect(verified.ok).toBe(true);
+    expect(verified.manifest!.files.map((f) => f.name)).toEqual([
+      '送达回证.docx',
+      '证据清单.xlsx',
+      '审计记录.xlsx',
+    ]);
+
+    await emu.sendText(OFFICER.openId, '导出台账');
+    const ledger = await emu.waitFor(() => files()[1], 15_000);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytesOf(ledger) as unknown as ArrayBuffer);
+    expect(wb.getWorksheet('案件台账')!.getRow(2).getCell(1).value).toBe(closed.number);
   });
 });

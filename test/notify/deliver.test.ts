@@ -35,6 +35,10 @@ function fakeTransport(clock: { t: number }, failures: Record<string, LarkCallEr
     async urgent(id) {
       calls.push({ op: 'urgent', target: id, at: clock.t });
     },
+    async uploadFile(_type, name) {
+      calls.push({ op: 'upload', target: name, at: clock.t });
+      return `file_${++n}`;
+    },
     async userName() {
       return undefined;
     },
