@@ -95,7 +95,7 @@ function assignForm(d: ApplicationCardData): object[] {
           tag: 'select_static',
           name: 'investigator',
           required: true,
-          placeholder: plain('选择核查人员'),
+          placeholder: plain('核查人员'),
           options: d.investigatorOptions.map((o) => ({ text: plain(o.name), value: o.openId })),
         },
         {

@@ -316,7 +316,12 @@ export function correctionOrderCard(v: OrderView, today: string) {
       [
         caseLine(v.number, v.title),
         ...orderLines(v.policy, o, v),
-        `📌 ${v.policy.statements.correctionDuty.text}（${v.policy.statements.correctionDuty.citation}）`,
+        // The order usually quotes the statement itself; the reminder is only for an order that says otherwise.
+        ...(o.improveRules.trim() === v.policy.statements.correctionDuty.text
+          ? []
+          : [
+              `📌 ${v.policy.statements.correctionDuty.text}（${v.policy.statements.correctionDuty.citation}）`,
+            ]),
       ].join('\n'),
     ),
   ];

@@ -240,12 +240,7 @@ export function issueFormCard(d: IssueFormData) {
           text: plain('签发认定结论'),
           type: 'primary',
           form_action_type: 'submit',
-          confirm: {
-            title: plain('签发认定结论？'),
-            text: plain(
-              `签发后将在 ${policy.notice.days} 日内告知当事人和相关科室；选择下达纠错通知的，同时私信整改责任人。`,
-            ),
-          },
+          // No pop-up here: the form is checked first, then the answer asks to confirm (issueReviewCard).
           behaviors: [{ type: 'callback', value: { a: 'det.issue', case: c.id, round: d.round } }],
         },
       ],
@@ -257,6 +252,43 @@ export function issueFormCard(d: IssueFormData) {
     template: 'indigo',
     summary: `${c.number ?? ''} 签发认定结论`,
     elements,
+  });
+}
+
+/**
+ * The checked determination before it is issued: what will be recorded, with 确认签发 (the form as filled
+ * in travels in the button) and 返回修改 (the form again, as filled in).
+ */
+export function issueReviewCard(d: {
+  policy: Policy;
+  c: Case;
+  round: number;
+  det: Determination;
+  form: Record<string, unknown>;
+}) {
+  const value = (step: 'confirm' | 'edit') => ({
+    a: 'det.issue',
+    case: d.c.id,
+    round: d.round,
+    step,
+    form: d.form,
+  });
+  return card({
+    title: '确认签发认定结论',
+    subtitle: `${d.c.number ?? ''} ${clip(d.c.facts.title, 40)}`.trim(),
+    template: 'indigo',
+    summary: `${d.c.number ?? ''} 请确认签发认定结论`,
+    elements: [
+      md(determinationLines(d.policy, d.det).join('\n')),
+      hr(),
+      md(
+        `请核对以上内容。签发后将在 ${d.policy.notice.days} 日内告知当事人和相关科室（第十三条）；下达纠错通知的，同时私信整改责任人。签发后不能撤回。`,
+      ),
+      buttonRow([
+        button('确认签发', value('confirm'), { type: 'primary' }),
+        button('返回修改', value('edit')),
+      ]),
+    ],
   });
 }
 

@@ -299,7 +299,7 @@ export function findingsSubmittedCard(d: {
       md(findingsLines(d.policy, d.findings).join('\n')),
       hr(),
       md(
-        `由党组书记发起表决：党组成员在党组群中表决，当事人依规回避（第十三条：由办党组综合分析研判）。${d.decisionDueOn ? `\n认定期限：${d.decisionDueOn}` : ''}`,
+        `由党组书记发起表决：党组成员在党组群中表决，当事人依规回避（第十三条：由党组结合主观、客观条件等情况综合分析研判，作出认定结论）。${d.decisionDueOn ? `\n认定期限：${d.decisionDueOn}` : ''}`,
       ),
       buttonRow([
         button(

@@ -139,7 +139,7 @@ function modeElements(d: ReportCardData): object[] {
           md('**指派核查**：被举报人依规回避，不在可选范围内。被指派人会收到这份举报。'),
           select(
             'investigator',
-            '选择核查人员',
+            '核查人员',
             d.options.investigators.map((p) => ({ text: p.name, value: p.openId })),
           ),
           submit('确认指派', REPORT_ACTIONS.assign, id),
@@ -330,7 +330,7 @@ export function reportCard(d: ReportCardData) {
     subtitle: `${d.number}　第十八条`,
     template,
     tags: [{ text: d.statusLabel, color: tagColor(template) }],
-    summary: `信访举报 ${d.number}：${d.matter}`,
+    summary: `${d.number}：${d.matter}`,
     elements,
   });
 }

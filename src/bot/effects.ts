@@ -35,6 +35,8 @@ export class Effects {
   replayRequested = false;
   readonly anonymous: boolean;
   readonly inline: boolean;
+  /** The card clicked, when handling a click: its answer replaces it, so live refreshes leave it alone. */
+  answering?: string;
 
   constructor(
     readonly db: Db,

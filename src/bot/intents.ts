@@ -78,6 +78,7 @@ export async function emitIntents(
     if (intent.kind === 'refresh_tracker') {
       const c = state.case;
       if (c && liveCards.tracker) ctx.fx.patch({ ref: trackerRef(c.id) }, await liveCards.tracker(ctx, c));
+      if (c && liveCards.applications) await liveCards.applications(ctx, c);
       continue;
     }
     if (intent.kind === 'refresh_deliberation') {

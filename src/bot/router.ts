@@ -152,6 +152,7 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
           fx.toast('error', '无法识别的操作');
           return;
         }
+        fx.answering = a.messageId;
         return onCard(ctx, a);
       }
       case 'im.chat.access_event.bot_p2p_chat_entered_v1': {

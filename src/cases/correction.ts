@@ -31,9 +31,9 @@ export function buildCorrectionOrder(
   const d = today(env);
   const reason = input.reason.trim();
   if (reason === '') return refuse('invalid', '请填写「纠错事由」。');
-  if (input.items.length === 0) return refuse('invalid', '请至少列出一项「纠错事项」。');
+  if (input.items.length === 0) return refuse('invalid', '请至少填写一项「纠错要求」或「纠错建议」。');
   for (const item of input.items) {
-    if (item.text.trim() === '') return refuse('invalid', '「纠错事项」的内容不能为空。');
+    if (item.text.trim() === '') return refuse('invalid', '「纠错要求」「纠错建议」的每一项都须写明内容。');
     if (item.kind !== 'requirement' && item.kind !== 'suggestion')
       return refuse('invalid', '「纠错事项」须注明是纠错要求还是纠错建议。');
   }
@@ -170,9 +170,9 @@ export function requestExtension(
   const reason = cmd.reason.trim();
   if (reason === '') return refuse('invalid', '请填写延期理由。');
   if (textTooLong(env.policy, reason)) return refuse('invalid', '延期理由过长。');
-  if (!isIsoDate(cmd.newDeadline)) return refuse('invalid', '「新的整改期限」格式不正确。');
+  if (!isIsoDate(cmd.newDeadline)) return refuse('invalid', '「申请延长至」的日期格式不正确。');
   if (cmd.newDeadline <= order.deadline)
-    return refuse('invalid', `「新的整改期限」须晚于现在的期限（${order.deadline}）。`);
+    return refuse('invalid', `「申请延长至」的日期须晚于现在的期限（${order.deadline}）。`);
   const ext = {
     id: cmd.extensionId,
     reason,

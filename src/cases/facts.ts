@@ -21,6 +21,18 @@ export function emptyFacts(): CaseFacts {
   };
 }
 
+/**
+ * The least a free-text fact must say to stand in a formal record: so many characters, so many of them
+ * Chinese (「asdf」 is not an account of events).
+ */
+const FACT_TEXT_MIN = {
+  story: { chars: 6, hanzi: 4, hint: '请写明时间、地点、经过和当时的考虑' },
+  lossAndImpact: { chars: 1, hanzi: 1, hint: '没有损失的请写「无」' },
+  remedies: { chars: 1, hanzi: 1, hint: '没有采取措施的请写「无」' },
+} as const;
+
+const HANZI = /\p{Script=Han}/gu;
+
 /** Checks the fields present in a patch; returns the normalised patch or a refusal naming the field. */
 export function validateFactsPatch(patch: FactsPatch, env: Env, today: string): FactsPatch | Refusal {
   const { policy } = env;
@@ -50,7 +62,11 @@ export function validateFactsPatch(patch: FactsPatch, env: Env, today: string): 
     if (v === undefined) continue;
     if (textTooLong(policy, v))
       return refuse('invalid', `「${label}」不能超过 ${policy.limits.textMaxLength} 个字。`);
-    out[key] = v.trim();
+    const text = v.trim();
+    const min = FACT_TEXT_MIN[key];
+    if (text !== '' && ([...text].length < min.chars || (text.match(HANZI)?.length ?? 0) < min.hanzi))
+      return refuse('invalid', `「${label}」过于简略，请用中文如实填写（${min.hint}）。`);
+    out[key] = text;
   }
   if (patch.items !== undefined) {
     const unknown = patch.items.filter((id) => itemArticle(policy, id) === null);

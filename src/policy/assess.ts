@@ -124,8 +124,8 @@ export function assess(facts: CaseFacts, policy: Policy): Assessment {
     const label = recommendationLabel(policy, recommendation);
     const head =
       recommendation === 'none'
-        ? '初步评估：暂无适用的第九条至第十二条情形，由党组综合研判。'
-        : `初步评估：建议${label}（依据${citations.join('、')}）。`;
+        ? '暂无适用的第九条至第十二条情形，由党组综合研判。'
+        : `建议${label}（依据${citations.join('、')}）。`;
     const tail = missing.length > 0 ? `尚有 ${missing.length} 项待补充。` : '';
     return {
       recommendation,

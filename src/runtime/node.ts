@@ -9,12 +9,14 @@ import { type Config, loadConfig } from '../config';
 import { createLarkTransport } from '../lark/client';
 import { createLogger, type Logger } from '../log';
 import type { DeliveryPolicy } from '../notify/deliver';
+import { BusinessClock } from '../sandbox/clock';
 import { LarkEmulator } from '../sandbox/emulator';
 import { SANDBOX_USERS, sandboxPage, seedSandbox } from '../sandbox/page';
 import { persistEmulator, restoreEmulator } from '../sandbox/persist';
 import { createService, type Service } from '../service';
 import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
+import { readSandboxClock, sandboxControls, saveSandboxClock } from './sandbox-controls';
 
 export interface NodeRuntime {
   url: string;
@@ -43,7 +45,10 @@ export async function startNode(
   if (!loaded.ok) throw new ConfigError(loaded.problems);
   const config: Config = { ...loaded.config };
   const log = opts.logger ?? createLogger(config.logLevel);
-  const clock = opts.clock ?? Date.now;
+  // The sandbox's one business clock, over the given or the machine's: the bot and the emulator read it,
+  // the page moves it forward.
+  const sandboxClock = config.sandbox ? new BusinessClock(opts.clock ?? Date.now) : undefined;
+  const clock = sandboxClock ? () => sandboxClock.now() : (opts.clock ?? Date.now);
 
   let emulator: LarkEmulator | undefined;
   if (config.sandbox) {
@@ -62,6 +67,13 @@ export async function startNode(
   if (emulator && chatsFile && existsSync(config.databasePath)) restoreEmulator(emulator, chatsFile);
   const faults = new Set((env.RC_FAULTS ?? '').split(',').filter(Boolean));
   const { store, armFaults } = withCommitFaults(openSqliteStore(config.databasePath), faults);
+  if (sandboxClock) {
+    // Business time survives a restart: the cases in the database may already be days ahead of the wall clock.
+    sandboxClock.set(sandboxClock.now() + Math.max(0, (await readSandboxClock(store)) ?? 0));
+    await saveSandboxClock(store, sandboxClock);
+    // The emulator's platform time (message times, the 14-day windows) moves with it; its signatures do not.
+    emulator?.setClock(sandboxClock.now());
+  }
   const transport = createLarkTransport({
     appId: config.appId,
     appSecret: config.appSecret,
@@ -96,7 +108,10 @@ export async function startNode(
   if (emulator) {
     for (const u of SANDBOX_USERS) emulator.addUser(u);
     const root = new Hono();
-    root.route('/', sandboxPage(emulator));
+    const controls = sandboxClock
+      ? sandboxControls({ clock: sandboxClock, service, store, emulator, databasePath: config.databasePath })
+      : undefined;
+    root.route('/', sandboxPage(emulator, controls));
     root.route('/', service.app);
     fetchHandler = root.fetch;
   }

@@ -1,7 +1,10 @@
 // The sandbox in the browser: a Feishu-like messenger over the built-in Lark emulator, for trying the bot with no tenant.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { ClockJump } from './clock';
 import type { EmulatedChat, EmulatedMessage, LarkEmulator } from './emulator';
 import { type CardRenderContext, escapeHtml, type Person, renderCard } from './web/card-html';
 import { mentionNames, SANDBOX_USERS, sayAs } from './web/demo';
@@ -40,6 +43,33 @@ const time = new Intl.DateTimeFormat('zh-CN', {
   minute: '2-digit',
   hour12: false,
 });
+
+const clockTime = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+/** Business time as the page shows it, e.g. 「2026/12/7 周一 09:00」. */
+export function formatBusinessTime(ms: number): string {
+  return clockTime.format(ms);
+}
+
+/** The running sandbox's business clock and reset, as the page drives them. */
+export interface SandboxControls {
+  now(): number;
+  /** The database the running sandbox uses (absolute), so `npm run tick` can tell it is the same one. */
+  databasePath: string;
+  jumps(): Promise<ClockJump[]>;
+  /** Moves business time forward to `ms` (or stays) and runs tick there; `ok: false` when `ms` is in the past. */
+  moveTo(ms?: number): Promise<{ ok: boolean; now: number; report?: unknown }>;
+  reset(): Promise<void>;
+}
 
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -205,7 +235,37 @@ function staticAssets(): { js: string; css: string } {
   return assets;
 }
 
-function shell(emu: LarkEmulator, as: string, chat: ChatView): string {
+function clockBar(controls: SandboxControls | undefined): string {
+  if (!controls) return '';
+  const jump = (id: string, label: string) =>
+    `<button type="button" class="btn" data-jump="${id}">${label}</button>`;
+  return `<div id="clock" class="clock"><div class="clock-now"><span>业务时间</span><b id="clock-now">${escapeHtml(formatBusinessTime(controls.now()))}</b></div>
+  <div class="clock-buttons">${jump('next-9', '下一个 09:00')}${jump('plus-1d', '+1 天')}${jump('monday-9', '周一 09:00')}</div>
+  <div class="clock-row"><select id="clock-deadline" aria-label="拨到期限"><option value="">拨到期限…</option></select><button type="button" id="reset" class="btn btn-danger">重置</button></div></div>`;
+}
+
+// The page brings its own Chinese font, so it reads on a machine with none installed. The package splits it
+// by unicode-range: the browser fetches only the pieces the page's characters need.
+const FONT_WEIGHTS = new Set(['400', '700']);
+let fontDir: string | null | undefined;
+function fontPackageDir(): string | null {
+  if (fontDir === undefined) {
+    try {
+      fontDir = dirname(createRequire(import.meta.url).resolve('@fontsource/noto-sans-sc/400.css'));
+    } catch {
+      fontDir = null;
+    }
+  }
+  return fontDir;
+}
+
+function shell(
+  emu: LarkEmulator,
+  as: string,
+  chat: ChatView,
+  controls: SandboxControls | undefined,
+  chatChosen: boolean,
+): string {
   const users = usersList(emu)
     .map(
       (u) =>
@@ -222,16 +282,17 @@ function shell(emu: LarkEmulator, as: string, chat: ChatView): string {
     .map((m) => m.html)
     .join('');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>容错纠错助手 · 沙盒</title><link rel="stylesheet" href="/sandbox/app.css"></head>
-<body><div id="app">
+<title>容错纠错助手 · 沙盒</title><link rel="stylesheet" href="/sandbox/fonts/400.css"><link rel="stylesheet" href="/sandbox/fonts/700.css"><link rel="stylesheet" href="/sandbox/app.css"></head>
+<body><div id="app" class="${chatChosen ? 'in-chat' : ''}">
 <aside class="side">
   <div class="brand">容错纠错助手 · 沙盒</div>
   <label class="who"><span>当前身份</span><select id="user" aria-label="切换身份">${users}</select></label>
+  ${clockBar(controls)}
   <nav id="chats" aria-label="会话列表">${chats}</nav>
   <div class="side-note">内置飞书模拟器，只在本机运行。聊天记录和案件数据都保存在本机的数据库文件旁，重启后仍在。</div>
 </aside>
 <main class="main">
-  <header id="chat-head"><span id="chat-title">${escapeHtml(chat.name)}</span><span id="chat-sub">${chat.kind === 'p2p' ? '与机器人的私聊' : `群聊 · ${chat.members.length} 人及机器人`}</span></header>
+  <header id="chat-head"><button type="button" id="back" class="back" aria-label="返回会话列表">‹</button><span id="chat-title">${escapeHtml(chat.name)}</span><span id="chat-sub">${chat.kind === 'p2p' ? '与机器人的私聊' : `群聊 · ${chat.members.length} 人及机器人`}</span></header>
   <section id="messages" aria-live="polite">${messages || '<div class="empty">还没有消息。发送「帮助」看看机器人能做什么。</div>'}</section>
   <form id="composer" method="post" action="/sandbox/say">
     <input type="hidden" name="as" value="${escapeHtml(as)}"><input type="hidden" name="chat" value="${escapeHtml(chat.chatId)}">
@@ -274,12 +335,17 @@ const clickBody = z.object({
   fields: z.record(z.string(), fieldValue).optional(),
 });
 const enterBody = z.object({ as: z.string() });
+const clockBody = z.object({
+  jump: z.string().max(200).optional(),
+  to: z.string().max(100).optional(),
+  databasePath: z.string().max(4096).optional(),
+});
 
 type Toast = { type: string; content: string };
 const STALE: Toast = { type: 'warning', content: '这张卡片已经更新，请在最新的卡片上操作' };
 
 /** The sandbox messenger's routes: the page, its script and style, and a small JSON API over the emulator. */
-export function sandboxPage(emu: LarkEmulator) {
+export function sandboxPage(emu: LarkEmulator, controls?: SandboxControls) {
   const app = new Hono();
   let version = 0;
   emu.onMessage(() => {
@@ -299,7 +365,8 @@ export function sandboxPage(emu: LarkEmulator) {
   app.get('/sandbox', (c) => {
     const as = pickUser(emu, c.req.query('as'));
     if (!as) return c.text('沙盒还没有用户', 503);
-    return c.html(shell(emu, as, pickChat(emu, as, c.req.query('chat'))));
+    const chosen = c.req.query('chat') !== undefined;
+    return c.html(shell(emu, as, pickChat(emu, as, c.req.query('chat')), controls, chosen));
   });
   app.get('/sandbox/app.js', (c) =>
     c.body(staticAssets().js, 200, {
@@ -314,6 +381,25 @@ export function sandboxPage(emu: LarkEmulator) {
     }),
   );
 
+  app.get('/sandbox/fonts/:weight{[0-9]+\\.css}', (c) => {
+    const dir = fontPackageDir();
+    const weight = c.req.param('weight').replace(/\.css$/, '');
+    if (!dir || !FONT_WEIGHTS.has(weight)) return c.text('', 404);
+    return c.body(readFileSync(join(dir, `${weight}.css`), 'utf8'), 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=86400',
+    });
+  });
+  app.get('/sandbox/fonts/files/:name{noto-sans-sc-[a-z0-9-]+\\.woff2?}', (c) => {
+    const dir = fontPackageDir();
+    const file = dir ? join(dir, 'files', c.req.param('name')) : '';
+    if (!dir || !existsSync(file)) return c.text('', 404);
+    return c.body(readFileSync(file), 200, {
+      'content-type': file.endsWith('.woff2') ? 'font/woff2' : 'font/woff',
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
+  });
+
   app.get('/sandbox/api/state', (c) => {
     const as = pickUser(emu, c.req.query('as'));
     if (!as) return c.json({ error: '沙盒还没有用户' }, 503);
@@ -326,7 +412,68 @@ export function sandboxPage(emu: LarkEmulator) {
       chats: chatsOf(emu, as),
       chat,
       messages: messagesOf(emu, chat.chatId, as),
+      ...(controls ? { clock: { now: controls.now(), text: formatBusinessTime(controls.now()) } } : {}),
     });
+  });
+
+  app.get('/sandbox/api/clock', async (c) => {
+    if (!controls) return c.json({ error: '这个沙盒没有时钟' }, 404);
+    const now = controls.now();
+    const jumps = await controls.jumps();
+    return c.json({
+      now,
+      text: formatBusinessTime(now),
+      databasePath: controls.databasePath,
+      jumps: jumps.map((j) => ({ ...j, text: formatBusinessTime(j.at) })),
+    });
+  });
+
+  app.post('/sandbox/api/clock', async (c) => {
+    if (!controls) return c.json({ error: '这个沙盒没有时钟' }, 404);
+    const body = clockBody.safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: '时钟请求格式不正确' }, 400);
+    const { jump, to, databasePath } = body.data;
+    if (databasePath !== undefined && databasePath !== controls.databasePath)
+      return c.json(
+        { error: `运行中的沙盒使用的是另一个数据库（${controls.databasePath}），没有处理 ${databasePath}` },
+        409,
+      );
+    let at: number | undefined;
+    if (jump) {
+      const found = (await controls.jumps()).find((j) => j.id === jump);
+      if (!found) return c.json({ error: '这个时间点已经过去，请刷新页面' }, 409);
+      at = found.at;
+    } else if (to) {
+      at = new Date(to).getTime();
+      if (Number.isNaN(at)) return c.json({ error: `不是有效的时间：${to}` }, 400);
+    }
+    const moved = await controls.moveTo(at);
+    version++;
+    if (!moved.ok)
+      return c.json(
+        {
+          error: `沙盒时钟已是 ${formatBusinessTime(moved.now)}，不能拨回到 ${formatBusinessTime(at ?? moved.now)}`,
+          now: moved.now,
+        },
+        409,
+      );
+    return c.json({
+      now: moved.now,
+      text: formatBusinessTime(moved.now),
+      report: moved.report,
+      toast: {
+        type: 'success',
+        content: `时钟已拨到 ${formatBusinessTime(moved.now)}，到期的提醒和通知已发出`,
+      },
+    });
+  });
+
+  app.post('/sandbox/api/reset', async (c) => {
+    if (!controls) return c.json({ error: '这个沙盒不能重置' }, 404);
+    await controls.reset();
+    entered.clear();
+    version++;
+    return c.json({ toast: { type: 'success', content: '沙盒已重置：数据和聊天记录已清空，时钟回到现在' } });
   });
 
   app.post('/sandbox/api/say', async (c) => {

@@ -55,6 +55,16 @@ export async function caseHistory(
 
 export const applicationRef = (caseId: string) => `application:${caseId}`;
 
+/** Every delivered copy sent under `base` or `base#<copy>`: a card sent again is kept up to date too. */
+export async function copiesOf(db: Db, base: string): Promise<string[]> {
+  const rows = await db
+    .select({ ref: messageRefs.ref })
+    .from(messageRefs)
+    .where(or(eq(messageRefs.ref, base), like(messageRefs.ref, `${base}#%`)));
+  // LIKE treats '_' in ids as a wildcard; keep exact matches only.
+  return rows.map((r) => r.ref).filter((r) => r === base || r.startsWith(`${base}#`));
+}
+
 /** Who a copy of the application card was sent to. */
 export type CopyViewer = { openId: string } | { chatId: string };
 

@@ -46,7 +46,7 @@ describe('correction order', () => {
     refused(
       decideCase(decided, { type: 'set_correction_order', order: { ...order, items: [] } }, secretary, env),
       'invalid',
-      /纠错事项/,
+      /纠错要求.*纠错建议/,
     );
     refused(
       decideCase(

@@ -59,7 +59,7 @@ export const completeFacts: FactsPatch = {
 };
 
 export const fiveFactors: Record<string, string> = Object.fromEntries(
-  defaultPolicy.factors.map((f) => [f.id, `${f.name}：已综合研判`]),
+  defaultPolicy.factors.map((f) => [f.id, `已综合研判${f.name}情况`]),
 );
 
 export type Ok<S> = Extract<Decision<S>, { ok: true }>;

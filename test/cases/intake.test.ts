@@ -58,9 +58,23 @@ describe('draft and facts', () => {
     [{ items: ['10.4', '99.1'] }, /99\.1/],
     [{ conditions: { '10.c9': true } as never }, /三项条件/],
     [{ story: 'x'.repeat(1001) }, /事情经过.*1000/],
+    [{ story: 'asdf' }, /「事情经过」过于简略/],
+    [{ story: '暂扣设备' }, /「事情经过」过于简略/],
+    [{ story: 'asdf asdf asdf asdf' }, /「事情经过」过于简略/],
+    [{ lossAndImpact: 'none' }, /「损失和影响」过于简略/],
     [{ errorCategory: 'bogus' }, /错误类别/],
   ])('refuses bad input %j naming the field', (patch, reason) => {
     refused(decideCase(draftCase(), { type: 'update_facts', patch }, subject, env), 'invalid', reason);
+  });
+
+  it('accepts a short but real account and 「无」 for no loss or remedy', () => {
+    const d = decideCase(
+      draftCase(),
+      { type: 'update_facts', patch: { story: '送达地址有误。', lossAndImpact: '无', remedies: '无' } },
+      subject,
+      env,
+    );
+    expect(ok(d).state.facts).toMatchObject({ story: '送达地址有误。', lossAndImpact: '无', remedies: '无' });
   });
 
   it('accepts an occurrence date of today in Shanghai even when UTC is still yesterday', () => {

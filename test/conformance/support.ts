@@ -1,5 +1,6 @@
 // The conformance suite's shared pieces: the regulation's text to quote, the core driven to a carried
 // vote on chosen findings, and a world in the emulator where a case goes the whole way through chat.
+
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { applyCase, isRefusal } from '../../src/bot/apply';
@@ -30,6 +31,7 @@ import {
   secretary,
   voted,
 } from '../cases/fixtures';
+import { issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
 
 const REGULATION = readFileSync(new URL('../fixtures/regulation.zh.md', import.meta.url), 'utf8');
@@ -102,7 +104,7 @@ export function findingsForm(o: {
     items_11: of(11),
     items_12: of(12),
     ...(of(10).length ? { cond_1: yn(c1), cond_2: yn(c2), cond_3: yn(c3) } : {}),
-    ...Object.fromEntries(defaultPolicy.factors.map((f) => [`factor_${f.id}`, `${f.name}：经核查情况清楚`])),
+    ...Object.fromEntries(defaultPolicy.factors.map((f) => [`factor_${f.id}`, `经核查，${f.name}情况清楚`])),
     outcome: o.outcome,
     error_category: 'procedure',
     enforcement_area: 'shelter_maintenance',
@@ -214,7 +216,7 @@ export async function startWorld() {
   }
 
   const issueOn = (form: EmulatedMessage, values: Record<string, unknown>) =>
-    h.emu.clickButton(SEC.openId, form.messageId, '签发认定结论', {
+    issueAndConfirm(h.emu, SEC.openId, form.messageId, {
       scope: 'none',
       units: [],
       reasons: '经党组集体研究认定。',

@@ -137,8 +137,10 @@ describe('cases after submission, end to end through the emulator', () => {
     expect(body).toContain('初步评估：容错免责');
     expect(body).toContain('张执法 提交申请');
     expect(h.emu.buttons(firstCard.messageId).map((b) => b.text)).toEqual(['受理', '退回补充', '指派核查']);
-    // The handlers are in the group, so nobody gets a private copy.
-    expect(dm(CLERK.openId).some((m) => text(m).includes(number))).toBe(false);
+    // The clerk is told in their own chat too, with a live copy they can act on.
+    const clerkCopy = dm(CLERK.openId).find((m) => text(m).includes(number));
+    expect(clerkCopy).toBeDefined();
+    expect(h.emu.buttons(clerkCopy!.messageId).map((b) => b.text)).toEqual(['受理', '退回补充', '指派核查']);
   });
 
   it('a click by someone without the right is refused and changes nothing', async () => {
@@ -397,7 +399,7 @@ describe('cases after submission, end to end through the emulator', () => {
       type: 'submit_findings',
       items: ['10.4'],
       conditions: { '10.c1': true, '10.c2': true, '10.c3': true },
-      factors: Object.fromEntries(policy.factors.map((f) => [f.id, `${f.name}：已研判`])),
+      factors: Object.fromEntries(policy.factors.map((f) => [f.id, `已研判${f.name}情况`])),
       recommendedOutcome: 'exempt',
       errorCategory: policy.errorCategories[0]!.id,
       enforcementArea: policy.enforcementAreas[0]!.id,

@@ -10,6 +10,7 @@ import { defaultPolicy as policy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, envAt } from '../cases/fixtures';
+import { issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
 
 const SUBJECT = { openId: 'ou_subject', name: '张执法' };
@@ -85,7 +86,7 @@ describe('correction order → acknowledgement, progress, extensions, completion
     expect(text(issueForm)).toContain(policy.statements.correctionDuty.text);
     expect(text(issueForm)).toContain('张执法（当事人）');
     const issueWith = (order: Record<string, unknown>) =>
-      h.emu.clickButton(SEC.openId, issueForm.messageId, '签发认定结论', {
+      issueAndConfirm(h.emu, SEC.openId, issueForm.messageId, {
         outcome: 'exempt',
         cited: ['10.4'],
         cond_1: 'yes',
@@ -106,7 +107,7 @@ describe('correction order → acknowledgement, progress, extensions, completion
 
     // Nothing listed as an item: the form comes back with what was typed, nothing issued.
     const empty = await issueWith({ requirements: '', suggestions: '' });
-    expect(empty.toast).toEqual({ type: 'error', content: '请至少列出一项「纠错事项」。' });
+    expect(empty.toast).toEqual({ type: 'error', content: '请至少填写一项「纠错要求」或「纠错建议」。' });
     expect(JSON.stringify(empty.card)).toContain('暂扣设备前未履行审批程序');
     expect((await getCase()).determination).toBeNull();
 

@@ -17,7 +17,7 @@ import { defaultPolicy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { completeFacts } from '../cases/fixtures';
-import { findingsFormFor } from '../support/forms';
+import { findingsFormFor, issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
 
 const SEC = { openId: 'ou_sec_li', name: '李书记' };
@@ -286,7 +286,7 @@ describe('findings → party-group vote → determination → notices, through t
     const issueForm = one(dm(SEC.openId), number, '签发认定结论', 'det.issue');
     expect(text(issueForm)).toContain('情况属实，处置及时。'); // reasons pre-filled from the findings
 
-    const issued = await h.emu.clickButton(SEC.openId, issueForm.messageId, '签发认定结论', {
+    const issued = await issueAndConfirm(h.emu, SEC.openId, issueForm.messageId, {
       outcome: 'exempt',
       cited: ['10.4'],
       reasons: '符合第十条第（四）项，且同时满足第二款三项条件。',
@@ -413,7 +413,7 @@ describe('findings → party-group vote → determination → notices, through t
     const partyIssue = await h.emu.clickButton(PM1.openId, round2, '签发认定结论');
     expect(partyIssue.toast).toEqual({ type: 'error', content: '只有党组书记可以签发认定结论。' });
     const form = find(dm(SEC.openId), number, 'det.issue').at(-1)!;
-    const wrong = await h.emu.clickButton(SEC.openId, form.messageId, '签发认定结论', {
+    const wrong = await issueAndConfirm(h.emu, SEC.openId, form.messageId, {
       outcome: 'lighter',
       cited: ['10.4'],
       reasons: '我的理由写在这里',
@@ -445,7 +445,7 @@ describe('art. 13 notice follow-up through the emulator', () => {
     await h.emu.clickButton(SEC.openId, cardId, '结束表决');
     await h.settle();
     const form = one(dm(SEC.openId), number, 'det.issue');
-    const issued = await h.emu.clickButton(SEC.openId, form.messageId, '签发认定结论', {
+    const issued = await issueAndConfirm(h.emu, SEC.openId, form.messageId, {
       outcome: 'exempt',
       cited: ['10.4'],
       reasons: '符合第十条第（四）项。',

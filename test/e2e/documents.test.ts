@@ -11,6 +11,7 @@ import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { messageHtml, sandboxPage } from '../../src/sandbox/page';
 import { Repo } from '../../src/store/repo';
 import { completeFacts, findingsCommand, fiveFactors } from '../cases/fixtures';
+import { issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, OFFICER, startHarness } from '../support/harness';
 
 const SEC = { openId: 'ou_doc_sec', name: '李书记' };
@@ -123,7 +124,7 @@ describe('formal documents in chat', () => {
       .messages({ openId: SEC.openId })
       .filter((m) => JSON.stringify(m.content).includes('det.issue'))
       .at(-1)!;
-    const issued = await h.emu.clickButton(SEC.openId, form.messageId, '签发认定结论', {
+    const issued = await issueAndConfirm(h.emu, SEC.openId, form.messageId, {
       outcome: 'exempt',
       cited: ['10.4'],
       cond_1: 'yes',

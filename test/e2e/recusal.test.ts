@@ -10,7 +10,7 @@ import { defaultPolicy as policy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, envAt } from '../cases/fixtures';
-import { findingsFormFor } from '../support/forms';
+import { findingsFormFor, issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
 
 // ── a report accusing A and B, converted into a case about A ──
@@ -225,7 +225,7 @@ describe('recusal and self-approval through the emulator', () => {
     expect(text(issueForm)).toContain(`${CSEC.name}${SECRETARY_RESPONSIBLE_NOTE}`);
     expect(text(issueForm)).toContain(`${CSEC2.name}${SECRETARY_RESPONSIBLE_NOTE}`);
     const deadline = addCalendarDays(businessDate(now), 20);
-    const issued = await h.emu.clickButton(CSEC.openId, issueForm.messageId, '签发认定结论', {
+    const issued = await issueAndConfirm(h.emu, CSEC.openId, issueForm.messageId, {
       outcome: 'exempt',
       cited: ['10.4'],
       reasons: '符合第十条第（四）项，且同时满足第二款三项条件。',

@@ -21,6 +21,7 @@ import {
   noCorrection,
   withFindings,
 } from '../cases/fixtures';
+import { issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
 
 const SUBJECT = { openId: 'ou_subject', name: '张执法' };
@@ -159,7 +160,7 @@ describe('review fixes with a party chat bound', () => {
 
   it('1. a decided case that needs no correction is closed with 办结, from the issued card or from 待办', async () => {
     const { c, form } = await carriedWithForm('rf-close-a', 201);
-    const issued = await h.emu.clickButton(SEC.openId, form.messageId, '签发认定结论', issueValues());
+    const issued = await issueAndConfirm(h.emu, SEC.openId, form.messageId, issueValues());
     expect(issued.toast?.type).toBe('success');
     expect(h.emu.buttons(form.messageId).map((b) => b.text)).toEqual(['办结']);
     await h.settle();
@@ -420,19 +421,19 @@ describe('review fixes with a party chat bound', () => {
 
   it('7. the determination is published only to a bound chat', async () => {
     const { c, form } = await carriedWithForm('rf-publish', 251);
-    const forged = await h.emu.clickButton(
+    const forged = await issueAndConfirm(
+      h.emu,
       SEC.openId,
       form.messageId,
-      '签发认定结论',
       issueValues({ scope: 'chat', chat: 'oc_not_bound' }),
     );
     expect(forged.toast).toEqual({ type: 'error', content: '只能公开到已绑定的群，请重新选择「群聊」。' });
     expect(JSON.stringify(forged.card)).toContain('未能签发');
     expect((await getCase(c.id)).determination).toBeNull();
-    const ok = await h.emu.clickButton(
+    const ok = await issueAndConfirm(
+      h.emu,
       SEC.openId,
       form.messageId,
-      '签发认定结论',
       issueValues({ scope: 'chat', chat: PUBLISH }),
     );
     expect(ok.toast?.type).toBe('success');

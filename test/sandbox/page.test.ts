@@ -3,6 +3,7 @@ import { button, buttonRow, card, hr, md, plain } from '../../cards/common';
 import { helpCard } from '../../cards/help';
 import { escapeMd } from '../../cards/intake/parts';
 import { intakeStepCard } from '../../cards/intake/step';
+import { taxonomyChart } from '../../cards/stats';
 import { emptyFacts } from '../../src/cases/facts';
 import { defaultPolicy as policy } from '../../src/policy';
 import { cardButtons } from '../../src/sandbox/emulator-cards';
@@ -326,15 +327,37 @@ describe('renderCard: card JSON 2.0 → HTML', () => {
       }),
     );
     expect(html).toContain('<div class="chart-title">易错情形</div>');
-    expect(html).toContain(
-      '<span class="bar-label">程序</span><span class="bar"><span style="width:100%"></span></span><span class="bar-n">4</span>',
+    expect(html).toMatch(
+      /<span class="bar-label"[^>]*>程序<\/span><span class="bar"><span class="seg" style="width:100%;[^"]*"[^>]*>4<\/span><\/span><span class="bar-n">4<\/span>/,
     );
-    expect(html).toContain(
-      '<span class="bar-label">证据</span><span class="bar"><span style="width:50%"></span></span>',
+    expect(html).toMatch(
+      /<span class="bar-label"[^>]*>证据<\/span><span class="bar"><span class="seg" style="width:50%;/,
     );
     expect(html).toContain('<span class="bar-n">3（75%）</span>');
     expect(html).toContain('<th>编号</th></tr></thead><tbody><tr><td>容错〔2026〕1号</td>');
     expect(html).toContain('暂不支持显示的卡片组件：audio');
+  });
+
+  it('a horizontal stacked chart (the 统计 card) reads as Feishu draws it: categories down, counts across, a legend', () => {
+    const chart = taxonomyChart('错误类别', [
+      { id: 'procedure', name: '程序不规范', errors: 2, tolerated: 1, pending: 0 },
+      { id: 'evidence', name: '证据不足', errors: 0, tolerated: 0, pending: 1 },
+      { id: 'none', name: '适用法律错误', errors: 0, tolerated: 0, pending: 0 },
+    ]);
+    const html = renderCard(card({ title: '统计', elements: [chart] }));
+    const rows = [...html.matchAll(/<div class="bar-row">(.*?)<\/div>/g)].map((m) => m[1]!);
+    // One row per category that has cases, named by the category alone, largest first.
+    expect(rows.map((r) => r.match(/<span class="bar-label"[^>]*>([^<]*)</)?.[1])).toEqual([
+      '程序不规范',
+      '证据不足',
+    ]);
+    expect(rows[0]).toMatch(/width:66\.6+\d*%;background:#f54a45[^>]*>2</);
+    expect(rows[0]).toMatch(/width:33\.3+\d*%;background:#34c724[^>]*>1</);
+    expect(rows[0]).toContain('<span class="bar-n">3</span>');
+    expect(rows[1]).toMatch(/background:#8f959e[^>]*>1</);
+    expect(html).not.toMatch(/bar-label[^>]*>\d+ · /);
+    expect(html).toContain('class="legend"');
+    for (const s of ['认定为执法过错', '不作为执法错误认定（第十四条）']) expect(html).toContain(s);
   });
 
   it('real cards: every button the platform would offer is on the page with the same value', () => {

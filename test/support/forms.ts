@@ -1,4 +1,5 @@
 import { defaultPolicy } from '../../src/policy';
+import type { ClickResult, LarkEmulator } from '../../src/sandbox/emulator';
 
 /** The findings form as an investigator fills it for a 第十条第（四）项 case meeting all three conditions. */
 export function findingsFormFor(note: string): Record<string, unknown> {
@@ -10,10 +11,25 @@ export function findingsFormFor(note: string): Record<string, unknown> {
     cond_1: 'yes',
     cond_2: 'yes',
     cond_3: 'yes',
-    ...Object.fromEntries(defaultPolicy.factors.map((f) => [`factor_${f.id}`, `${f.name}：经核查情况清楚`])),
+    ...Object.fromEntries(defaultPolicy.factors.map((f) => [`factor_${f.id}`, `经核查，${f.name}情况清楚`])),
     outcome: 'exempt',
     error_category: 'procedure',
     enforcement_area: 'shelter_maintenance',
     note,
   };
+}
+
+/**
+ * 签发 as the secretary does it: the form is checked and answered with a review card, then 确认签发 on it.
+ * A refused form comes back as it was, and that answer is returned.
+ */
+export async function issueAndConfirm(
+  emu: LarkEmulator,
+  who: string,
+  messageId: string,
+  form: Record<string, unknown>,
+): Promise<ClickResult> {
+  const review = await emu.clickButton(who, messageId, '签发认定结论', form);
+  if (review.toast?.type !== 'info') return review;
+  return emu.clickButton(who, messageId, '确认签发');
 }

@@ -2,6 +2,7 @@ import { silentLogger } from '../../src/log';
 import { type NodeOptions, type NodeRuntime, startNode } from '../../src/runtime/node';
 import { LarkEmulator } from '../../src/sandbox/emulator';
 import { tempDbPath } from './stores';
+import { watchWords } from './words';
 
 export const APP = {
   appId: 'cli_a1b2c3d4e5f60708',
@@ -62,6 +63,7 @@ export async function startHarness(
   const dbPath = opts.dbPath ?? tempDbPath();
   const env = appEnv(emu, dbPath, opts.env);
   const rt = await startNode(env, { logger: silentLogger, delivery: { baseBackoffMs: 30 }, ...opts.node });
+  const words = watchWords(emu);
   emu.connectApp({ eventUrl: `${rt.url}/webhook/event`, cardUrl: `${rt.url}/webhook/card` });
   return {
     emu,
@@ -72,6 +74,9 @@ export async function startHarness(
     async close() {
       await rt.close();
       if (!opts.emu) await emu.close();
+      // Every end-to-end story is also a check of the words it made the bot say.
+      const problems = words.problems();
+      if (problems.length > 0) throw new Error(`wording problems:\n${problems.join('\n')}`);
     },
   };
 }

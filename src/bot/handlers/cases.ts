@@ -384,15 +384,15 @@ async function onOpen(ctx: Ctx, a: CardAction): Promise<void> {
 
 // ───────────────────────────── templates ─────────────────────────────
 
-/** Without a party chat: each handler, or when there is none yet the party members; never the subject. */
-async function applicationReaders(ctx: Ctx, c: Case): Promise<string[]> {
+/** Each handler, or when there is none yet (and no party group to read it in) the party members; never the subject. */
+async function applicationReaders(ctx: Ctx, c: Case, partyChat: boolean): Promise<string[]> {
   const ids = (roles: Role[]) =>
     Promise.all(roles.map((r) => ctx.repo.withRole(r))).then((rows) => [
       ...new Set(rows.flat().map((x) => x.openId)),
     ]);
   const recused = recusedFrom(c);
   const handlers = (await ids(['secretary', 'clerk'])).filter((x) => !recused.includes(x));
-  if (handlers.length > 0) return handlers;
+  if (handlers.length > 0 || partyChat) return handlers;
   // Nobody to handle it yet: the party members hear of it rather than no one.
   return (await ids(['secretary', 'party_member'])).filter((x) => !recused.includes(x));
 }
@@ -425,14 +425,15 @@ async function renderSubmitted(ctx: Ctx, input: RenderInput): Promise<Rendered> 
   const data = await applicationData(ctx, c, 'view', fresh);
   const card = applicationCard({ ...data, readOnly: false });
   const party = await ctx.repo.chatFor('party');
-  if (party) return { card, ref: applicationCopyRef(c.id, { chatId: party }), to: { chat: { id: party } } };
+  // The secretary and the clerks are told in their own chat too (a clerk need not be in the party group).
   // Each reader's copy is named after them, so later updates are rendered for them (and stop if they lose the right).
-  for (const openId of await applicationReaders(ctx, c))
+  for (const openId of await applicationReaders(ctx, c, party !== undefined))
     ctx.fx.send(
       { openId },
       await applicationCardForViewer(ctx, c, openId, data),
       applicationCopyRef(c.id, { openId }),
     );
+  if (party) return { card, ref: applicationCopyRef(c.id, { chatId: party }), to: { chat: { id: party } } };
   return { card, to: { roles: [], exclude: [] } };
 }
 
@@ -498,12 +499,16 @@ async function renderWithdrawn(ctx: Ctx, input: RenderInput): Promise<Rendered> 
   };
 }
 
-registerTemplates({
-  'case.submitted': renderSubmitted,
-  'case.accepted': renderAccepted,
-  'case.returned': renderReturned,
-  'case.withdrawn': renderWithdrawn,
-});
+registerTemplates(
+  {
+    'case.submitted': renderSubmitted,
+    'case.accepted': renderAccepted,
+    'case.returned': renderReturned,
+    'case.withdrawn': renderWithdrawn,
+  },
+  // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card.
+  { applications: (ctx, c) => refreshApplicationCards(ctx, c, viewOnce(ctx, c, []), ctx.fx.answering) },
+);
 
 // ───────────────────────────── the feature ─────────────────────────────
 

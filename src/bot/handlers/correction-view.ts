@@ -1,4 +1,5 @@
 // Reads what the correction cards need (names, receipts, roster choices) and builds them.
+
 import {
   completionReviewCard,
   correctionOrderCard,
@@ -12,6 +13,7 @@ import {
 import { businessDate } from '../../calendar';
 import { recusedFrom } from '../../cases/access';
 import type { Case, CorrectionExtension, Policy } from '../../cases/types';
+import { copiesOf } from '../../store/repo-cases';
 import { orderAcknowledgedAt } from '../../store/repo-correction';
 import type { Ctx } from '../context';
 import { nameOf, shanghaiTime } from './cases-view';
@@ -49,7 +51,9 @@ export async function orderCardFor(ctx: Ctx, c: Case): Promise<object | null> {
 export async function refreshOrderCard(ctx: Ctx, c: Case): Promise<void> {
   const o = c.correction;
   const cardNow = await orderCardFor(ctx, c);
-  if (o && cardNow) ctx.fx.patch({ ref: orderRef(c.id) }, cardNow);
+  // Every copy the responsible person holds follows the order (its deadline tag, its buttons), not only the newest.
+  if (o && cardNow)
+    for (const ref of await copiesOf(ctx.repo.db, orderRef(c.id))) ctx.fx.patch({ ref }, cardNow);
 }
 
 /** Shown after a secretary's name: the regulation lets them be responsible, but someone else decides. */

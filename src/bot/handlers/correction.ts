@@ -148,7 +148,7 @@ async function openCorrection(ctx: Ctx, a: CardAction): Promise<void> {
   if (o.responsible.openId === me) {
     const card = await orderCardFor(ctx, c);
     // Sent again under its ref, so later updates reach this copy.
-    if (card) ctx.fx.send(to, card, orderRef(c.id));
+    if (card) ctx.fx.send(to, card, `${orderRef(c.id)}#${ctx.deps.newId('m')}`);
     return void ctx.fx.toast('success', '纠错通知已私信发送');
   }
   if (secretary) {

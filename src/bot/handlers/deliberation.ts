@@ -8,6 +8,7 @@ import {
   type IssueValues,
   issuedCard,
   issueFormCard,
+  issueReviewCard,
   issueValuesFromCase,
   WAIVER_FIELD,
 } from '../../../cards/determination';
@@ -414,9 +415,17 @@ function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx, pre: IssueValu
   };
 }
 
+// What a review card carries back to 确认签发 / 返回修改: the form as it was filled in, checked again like a form.
+const reviewedIssue = z.object({
+  step: z.enum(['confirm', 'edit']),
+  form: z.record(z.string(), z.unknown()),
+});
+
 async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   const v = roundValue.safeParse(a.value);
   if (!v.success) return refused(ctx, STALE);
+  const reviewed = reviewedIssue.safeParse(a.value);
+  const review = reviewed.success ? reviewed.data : undefined;
   const c = await ctx.repo.getCase(v.data.case);
   if (!c) return refused(ctx, STALE);
   // The form carries the case's findings: it is shown again only to the secretary.
@@ -425,8 +434,13 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   if (c.determination) return refused(ctx, '本案认定结论已经签发，无需重复签发。');
   const carried = c.deliberation?.result?.carried ?? null;
   const pre = issueValuesFromCase(ctx.deps.policy, c, carried, defaultOrderValues(ctx, c).deadline);
-  const values = issueValuesFrom(a.formValue ?? {}, ctx, pre);
+  const form = review?.form ?? a.formValue ?? {};
+  const values = issueValuesFrom(form, ctx, pre);
   const chats = await chatChoices(ctx);
+  if (review?.step === 'edit') {
+    ctx.fx.card(await issueForm(ctx, c, carried, v.data.round, values));
+    return;
+  }
   const again = async (error: string) => {
     refused(ctx, error);
     ctx.fx.card(await issueForm(ctx, c, carried, v.data.round, values, error));
@@ -445,24 +459,41 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
       return again('「整改责任人」须从列表中选择（当事人或名册中的人员）。');
     correction = input;
   }
-  const r = await run(
-    ctx,
-    c,
-    {
-      type: 'issue_determination',
-      outcome: values.outcome,
-      citedItems: values.citedItems,
-      factors: c.findings?.factors ?? {},
-      reasons: values.reasons,
-      publication: { scope: values.scope, chatId: values.chatId },
-      basis: { ...values.basis, reason: values.basisReason },
-      correctionRequired: values.correction,
-      ...(correction ? { correction } : {}),
-      ...(values.correction ? {} : { correctionWaiver: values.waiver }),
-      notifyUnits: values.units,
-    },
-    a.operatorOpenId,
-  );
+  const cmd: CaseCommand = {
+    type: 'issue_determination',
+    outcome: values.outcome,
+    citedItems: values.citedItems,
+    factors: c.findings?.factors ?? {},
+    reasons: values.reasons,
+    publication: { scope: values.scope, chatId: values.chatId },
+    basis: { ...values.basis, reason: values.basisReason },
+    correctionRequired: values.correction,
+    ...(correction ? { correction } : {}),
+    ...(values.correction ? {} : { correctionWaiver: values.waiver }),
+    notifyUnits: values.units,
+  };
+  // Checked before anyone is asked to confirm: the review shows the determination exactly as it would be recorded.
+  if (review?.step !== 'confirm') {
+    const checked = decideCase(c, cmd, await ctx.actor(a.operatorOpenId), ctx.env);
+    if (!checked.ok) {
+      if (checked.code === 'forbidden' || checked.code === 'recused') return refused(ctx, checked.reason);
+      return again(checked.reason);
+    }
+    if (!checked.state.determination) return again('认定结论未能生成，请重试。');
+    ctx.fx.outcome = 'issue-review';
+    ctx.fx.toast('info', '请核对认定结论，确认后签发');
+    ctx.fx.card(
+      issueReviewCard({
+        policy: ctx.deps.policy,
+        c,
+        round: v.data.round,
+        det: checked.state.determination,
+        form,
+      }),
+    );
+    return;
+  }
+  const r = await run(ctx, c, cmd, a.operatorOpenId);
   if (isRefusal(r)) {
     if (r.code === 'forbidden' || r.code === 'recused') return refused(ctx, r.reason);
     return again(r.reason);

@@ -133,7 +133,7 @@ function expand(ranges: TypedRange[], today: string): { dates: string[] } | { re
   const dates: string[] = [];
   const lastYear = Number(today.slice(0, 4)) + 2;
   for (const r of ranges) {
-    const bad = [r.from, r.to].filter((d) => !isIsoDate(d));
+    const bad = [...new Set([r.from, r.to])].filter((d) => !isIsoDate(d));
     if (bad.length) {
       reasons.push(...bad.map((d) => `日期「${d}」不存在，请核对后重新发送。`));
       continue;

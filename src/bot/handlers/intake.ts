@@ -464,7 +464,7 @@ async function onCancel(ctx: Ctx, a: CardAction): Promise<void> {
   if (!editable(c)) {
     ctx.fx.toast(
       'warning',
-      `申请已${STATUS_LABEL[c.status]}，不能在这里取消。受理前可在「我的案件」中撤回。`,
+      `申请状态为「${STATUS_LABEL[c.status]}」，不能在这里取消。受理前可在「我的案件」中撤回。`,
     );
     return;
   }

@@ -231,7 +231,7 @@ export async function sendHandlerCopies(ctx: Ctx, r: Report): Promise<void> {
         title: '有一件信访举报无人办理',
         template: 'orange',
         lines: [
-          `举报 ${r.number} 已登记，但名册中没有可以办理的党组书记或经办人（被举报人依规回避）。`,
+          `${r.number} 已登记，但名册中没有可以办理的党组书记或经办人（被举报人依规回避）。`,
           '请在群里发送「党组书记 @某人」或「经办人 @某人」设置后，由其私聊发送「举报列表」办理。',
         ],
       }),

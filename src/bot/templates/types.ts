@@ -24,4 +24,6 @@ export type TemplateRenderer = (ctx: Ctx, input: RenderInput) => Rendered | Prom
 export interface LiveCards {
   tracker?: (ctx: Ctx, c: Case) => object | Promise<object>;
   deliberation?: (ctx: Ctx, c: Case) => object | Promise<object>;
+  /** Brings every copy of the case's application card (party group, handlers' chats) up to date. */
+  applications?: (ctx: Ctx, c: Case) => Promise<void>;
 }

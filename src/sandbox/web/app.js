@@ -232,6 +232,13 @@
     renderChats(s.chats);
     renderHead(s.chat);
     renderMessages(s.messages, chatChanged);
+    if (s.clock && $('clock-now')) {
+      $('clock-now').textContent = s.clock.text;
+      if (view.clockAt !== s.clock.now) {
+        view.clockAt = s.clock.now;
+        loadJumps();
+      }
+    }
     const url = `/sandbox?as=${encodeURIComponent(view.as)}&chat=${encodeURIComponent(view.chat)}`;
     if (location.pathname + location.search !== url) history.replaceState(null, '', url);
     if (s.chat.kind === 'p2p' && s.messages.length === 0 && !view.entered?.[view.as]) {
@@ -244,6 +251,83 @@
   function reload() {
     load(true).catch(() => toast({ type: 'error', content: '无法连接沙盒服务，请确认它仍在运行' }));
   }
+
+  // ---- the business clock ------------------------------------------------------------------------
+
+  async function loadJumps() {
+    const sel = $('clock-deadline');
+    if (!sel) return;
+    const r = await api('/sandbox/api/clock');
+    if (!r.jumps) return;
+    sel.textContent = '';
+    const first = document.createElement('option');
+    first.value = '';
+    first.textContent = '拨到期限…';
+    sel.appendChild(first);
+    for (const j of r.jumps) {
+      if (!j.id.includes(':')) continue;
+      const o = document.createElement('option');
+      o.value = j.id;
+      o.textContent = j.label;
+      sel.appendChild(o);
+    }
+    sel.disabled = sel.options.length === 1;
+  }
+
+  async function jump(id) {
+    if (!id) return;
+    view.busy++;
+    for (const b of document.querySelectorAll('#clock button')) b.disabled = true;
+    try {
+      const r = await api('/sandbox/api/clock', { jump: id });
+      toast(r.toast || (r.error ? { type: 'error', content: r.error } : undefined));
+      if (r.text) $('clock-now').textContent = r.text;
+    } catch {
+      toast({ type: 'error', content: '无法连接沙盒服务，请确认它仍在运行' });
+    } finally {
+      view.busy--;
+      for (const b of document.querySelectorAll('#clock button')) b.disabled = false;
+    }
+    await loadJumps();
+    reload();
+  }
+
+  if ($('clock')) {
+    $('clock').addEventListener('click', (e) => {
+      const btn = e.target.closest('button[data-jump]');
+      if (btn && !btn.disabled) jump(btn.dataset.jump);
+    });
+    $('clock-deadline').addEventListener('change', () => {
+      const id = $('clock-deadline').value;
+      $('clock-deadline').value = '';
+      jump(id);
+    });
+    $('reset').addEventListener('click', async () => {
+      const ok = await confirmDialog(
+        '重置沙盒？',
+        '清空所有案件、聊天记录和数据，时钟回到现在，演示群和角色重新设置。',
+      );
+      if (!ok) return;
+      view.busy++;
+      try {
+        const r = await api('/sandbox/api/reset', {});
+        toast(r.toast);
+      } finally {
+        view.busy--;
+      }
+      view.seen = {};
+      view.entered = {};
+      await loadJumps();
+      reload();
+    });
+    loadJumps();
+  }
+
+  // ---- one pane on a narrow screen: the chat list, or a chat with a back button ------------------
+
+  $('back').addEventListener('click', () => {
+    $('app').classList.remove('in-chat');
+  });
 
   // ---- cards: buttons and forms -------------------------------------------------------------------
 
@@ -326,6 +410,7 @@
     if (!a) return;
     e.preventDefault();
     view.chat = a.dataset.chat || view.chat;
+    $('app').classList.add('in-chat');
     view.mentions = [];
     renderChips();
     reload();

@@ -326,6 +326,12 @@ function inputHtml(el: Rec, inForm: boolean): string {
   return `<label class="field">${fieldLabel(el)}${box}</label>`;
 }
 
+const CHART_COLORS = ['#3370ff', '#34c724', '#ff8800', '#f54a45', '#7f3bf5', '#8f959e'];
+
+/**
+ * A bar or pie chart as Feishu draws it from the VChart spec: categories on the category axis (yField of a
+ * horizontal bar, xField otherwise), one coloured segment per series (stacked when the spec stacks), a legend.
+ */
 function chartHtml(el: Rec): string {
   const spec = isRec(el.chart_spec) ? el.chart_spec : {};
   const title = isRec(spec.title) ? textOf(spec.title.text ?? spec.title) : '';
@@ -339,27 +345,47 @@ function chartHtml(el: Rec): string {
   ).filter(isRec);
   const pick = (f: unknown): string | undefined => (Array.isArray(f) ? str(f[0]) : str(f));
   const isPie = spec.type === 'pie' || spec.type === 'ring';
-  const labelField = isPie ? pick(spec.categoryField) : pick(spec.xField);
-  const valueField = isPie ? pick(spec.valueField) : pick(spec.yField);
-  const seriesField = pick(spec.seriesField);
-  const rows = values.map((v) => {
-    const label = [labelField, seriesField !== labelField ? seriesField : undefined]
-      .map((f) => (f ? v[f] : undefined))
-      .filter((x) => x !== undefined && x !== null && x !== '')
-      .map(String)
-      .join(' · ');
-    const n = Number(valueField ? v[valueField] : Number.NaN);
-    return { label, n: Number.isFinite(n) ? n : 0 };
-  });
-  const max = Math.max(1, ...rows.map((r) => r.n));
-  const total = rows.reduce((s, r) => s + r.n, 0);
-  const body = rows
-    .map(
-      (r) =>
-        `<div class="bar-row"><span class="bar-label">${text(r.label)}</span><span class="bar"><span style="width:${Math.round((r.n / max) * 100)}%"></span></span><span class="bar-n">${r.n}${isPie && total > 0 ? `（${Math.round((r.n / total) * 100)}%）` : ''}</span></div>`,
-    )
+  const horizontal = spec.direction === 'horizontal';
+  const catField = isPie ? pick(spec.categoryField) : horizontal ? pick(spec.yField) : pick(spec.xField);
+  const valField = isPie ? pick(spec.valueField) : horizontal ? pick(spec.xField) : pick(spec.yField);
+  const seriesField = isPie ? undefined : pick(spec.seriesField);
+  const colors = [...arr(spec.color).filter((c): c is string => typeof c === 'string'), ...CHART_COLORS];
+  const categories: string[] = [];
+  const series: string[] = [];
+  const cell = new Map<string, number>();
+  for (const v of values) {
+    const cat = catField ? String(v[catField] ?? '') : '';
+    const ser = seriesField ? String(v[seriesField] ?? '') : '';
+    const n = Number(valField ? v[valField] : Number.NaN);
+    if (!categories.includes(cat)) categories.push(cat);
+    if (!series.includes(ser)) series.push(ser);
+    cell.set(`${cat}\u0000${ser}`, (cell.get(`${cat}\u0000${ser}`) ?? 0) + (Number.isFinite(n) ? n : 0));
+  }
+  const stacked = spec.stack === true || series.length <= 1;
+  const n = (cat: string, ser: string) => cell.get(`${cat}\u0000${ser}`) ?? 0;
+  const totals = categories.map((c) => series.reduce((sum, s) => sum + n(c, s), 0));
+  const all = totals.reduce((a, b) => a + b, 0);
+  const max = Math.max(1, ...(stacked ? totals : categories.flatMap((c) => series.map((s) => n(c, s)))));
+  const color = (i: number) =>
+    isPie ? colors[i % colors.length] : colors[series.indexOf(series[i] ?? '') % colors.length];
+  const segment = (value: number, c: string, tip: string) =>
+    value > 0
+      ? `<span class="seg" style="width:${(value / max) * 100}%;background:${escapeHtml(c)}" title="${escapeHtml(tip)}">${value}</span>`
+      : '';
+  const rows = categories
+    .map((cat, ci) => {
+      const bars = stacked
+        ? `<span class="bar">${series.map((s, si) => segment(n(cat, s), isPie ? (color(ci) ?? '') : (color(si) ?? ''), `${s} ${n(cat, s)}`)).join('')}</span>`
+        : `<span class="bars">${series.map((s, si) => `<span class="bar">${segment(n(cat, s), color(si) ?? '', `${s} ${n(cat, s)}`)}</span>`).join('')}</span>`;
+      const share = isPie && all > 0 ? `（${Math.round(((totals[ci] ?? 0) / all) * 100)}%）` : '';
+      return `<div class="bar-row"><span class="bar-label" title="${escapeHtml(cat)}">${text(cat)}</span>${bars}<span class="bar-n">${totals[ci] ?? 0}${share}</span></div>`;
+    })
     .join('');
-  return `<div class="chart">${title ? `<div class="chart-title">${escapeHtml(title)}</div>` : ''}${body || '<div class="muted">（暂无数据）</div>'}</div>`;
+  const legend =
+    seriesField && series.length > 1
+      ? `<div class="legend">${series.map((s, i) => `<span class="legend-item"><span class="swatch" style="background:${escapeHtml(color(i) ?? '')}"></span>${text(s)}</span>`).join('')}</div>`
+      : '';
+  return `<div class="chart">${title ? `<div class="chart-title">${escapeHtml(title)}</div>` : ''}${rows || '<div class="muted">（暂无数据）</div>'}${legend}</div>`;
 }
 
 function tableHtml(el: Rec): string {
