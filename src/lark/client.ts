@@ -16,8 +16,8 @@ export interface LarkTransport {
   uploadFile(fileType: 'doc' | 'xls' | 'stream', fileName: string, bytes: Uint8Array): Promise<string>;
   userName(openId: string): Promise<string | undefined>;
   /**
-   * Colleagues whose name contains `name` among the root department's direct members (获取部门直属用户列表;
-   * the app's contact range must be 全部成员); at most `limit`, from at most COLLEAGUE_PAGES pages.
+   * Colleagues whose name contains `name` anywhere in the app's contact range: every department (获取子部门列表
+   * from the root, recursively) and its direct members (获取部门直属用户列表); at most `limit`.
    */
   findColleagues(name: string, limit: number): Promise<Colleague[]>;
   /** The bot's own open_id (cached), to tell its @mention from people's. */
@@ -35,8 +35,13 @@ export interface Colleague {
   name: string;
 }
 
-/** 50 users a page (the documented maximum) × 40 pages: a tenant of up to 2,000 people is searched in full. */
-export const COLLEAGUE_PAGES = 40;
+/** The directory walk's bounds: a tenant of up to 200 departments and 2,000 people is searched in full. */
+export const DIRECTORY_MAX_DEPARTMENTS = 200;
+export const DIRECTORY_MAX_PEOPLE = 2_000;
+/** 50 a page is the documented maximum of both 获取子部门列表 and 获取部门直属用户列表. */
+const DIRECTORY_PAGE_SIZE = 50;
+/** A complete walk is reused this long, so repeated 查找 stay inside the 3-second card answer. */
+export const DIRECTORY_CACHE_MS = 5 * 60_000;
 
 export type LarkErrorKind = 'retry' | 'token' | 'permanent';
 
@@ -110,8 +115,13 @@ export function createLarkTransport(opts: {
   appSecret: string;
   domain: string;
   timeoutMs?: number;
+  /** Wall-clock milliseconds, for the directory cache's expiry. */
+  now?: () => number;
 }): LarkTransport {
   const cache = new TokenCache();
+  const now = opts.now ?? Date.now;
+  // Names and open_ids only, never who searched for whom.
+  let directory: { people: Colleague[]; expires: number } | undefined;
   const timeout = opts.timeoutMs ?? LARK_CALL_TIMEOUT_MS;
   // The SDK's own HTTP client waits forever; one hung call would stall every delivery behind it.
   type HttpInstance = NonNullable<ConstructorParameters<typeof lark.Client>[0]['httpInstance']>;
@@ -210,28 +220,64 @@ export function createLarkTransport(opts: {
       return botId;
     },
     findColleagues: async (name, limit) => {
-      const found: Colleague[] = [];
+      const matching = (people: Colleague[]) => people.filter((p) => p.name.includes(name));
+      if (directory && directory.expires > now()) return matching(directory.people).slice(0, limit);
+      directory = undefined;
+      const departments = ['0'];
       let pageToken: string | undefined;
-      for (let page = 0; page < COLLEAGUE_PAGES && found.length < limit; page++) {
+      while (departments.length <= DIRECTORY_MAX_DEPARTMENTS) {
         const res = await call(async () =>
           check(
-            await client.contact.user.findByDepartment({
+            await client.contact.department.children({
+              path: { department_id: '0' },
               params: {
-                department_id: '0',
                 department_id_type: 'open_department_id',
-                user_id_type: 'open_id',
-                page_size: 50,
+                fetch_child: true,
+                page_size: DIRECTORY_PAGE_SIZE,
                 ...(pageToken ? { page_token: pageToken } : {}),
               },
             }),
           ),
         );
-        for (const u of res.data?.items ?? [])
-          if (u.open_id && u.name?.includes(name)) found.push({ openId: u.open_id, name: u.name });
+        for (const d of res.data?.items ?? [])
+          if (d.open_department_id) departments.push(d.open_department_id);
         pageToken = res.data?.page_token;
         if (!res.data?.has_more || !pageToken) break;
       }
-      return found.slice(0, limit);
+      const people = new Map<string, Colleague>();
+      let complete = true;
+      walk: for (const department of departments.slice(0, DIRECTORY_MAX_DEPARTMENTS)) {
+        pageToken = undefined;
+        for (;;) {
+          const res = await call(async () =>
+            check(
+              await client.contact.user.findByDepartment({
+                params: {
+                  department_id: department,
+                  department_id_type: 'open_department_id',
+                  user_id_type: 'open_id',
+                  page_size: DIRECTORY_PAGE_SIZE,
+                  ...(pageToken ? { page_token: pageToken } : {}),
+                },
+              }),
+            ),
+          );
+          for (const u of res.data?.items ?? [])
+            if (u.open_id && u.name && people.size < DIRECTORY_MAX_PEOPLE)
+              people.set(u.open_id, { openId: u.open_id, name: u.name });
+          // Enough to answer: the rest of the walk waits for a lookup that needs it.
+          if (matching([...people.values()]).length >= limit) {
+            complete = false;
+            break walk;
+          }
+          if (people.size >= DIRECTORY_MAX_PEOPLE) break walk;
+          pageToken = res.data?.page_token;
+          if (!res.data?.has_more || !pageToken) break;
+        }
+      }
+      const listed = [...people.values()];
+      if (complete) directory = { people: listed, expires: now() + DIRECTORY_CACHE_MS };
+      return matching(listed).slice(0, limit);
     },
     userName: async (openId) => {
       try {

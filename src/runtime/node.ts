@@ -79,6 +79,7 @@ export async function startNode(
     appSecret: config.appSecret,
     domain: config.domain,
     ...(opts.larkTimeoutMs ? { timeoutMs: opts.larkTimeoutMs } : {}),
+    ...(opts.wallClock ? { now: opts.wallClock } : {}),
   });
   const service = createService({
     config,

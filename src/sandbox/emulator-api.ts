@@ -4,6 +4,7 @@ import type {
   ApiRoute,
   CardRefusalEntry,
   EmulatedChat,
+  EmulatedDepartment,
   EmulatedMessage,
   EmulatedUser,
   EmulatorState,
@@ -516,7 +517,7 @@ export const DEPARTMENT_USERS_SCOPES = [
 ];
 const DEPARTMENT_USERS_PAGE_MAX = 50;
 
-/** Every emulated user sits directly in the root department (id 0); users outside availability are not listed. */
+/** Direct members of one department (absent departmentId: the root, 0); users outside availability are not listed. */
 const departmentUsers: Handler = ({ state, env, query }) => {
   if (!DEPARTMENT_USERS_SCOPES.some((s) => env.scopes.has(s)))
     return fail(
@@ -530,7 +531,9 @@ const departmentUsers: Handler = ({ state, env, query }) => {
   const pageSize = Number(query.get('page_size') ?? 10);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX)
     return fail(99992402);
-  const users = department === '0' ? Object.values(state.users).filter((u) => u.available) : [];
+  const users = Object.values(state.users).filter(
+    (u) => u.available && (u.departmentId ?? '0') === department,
+  );
   const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
   const page = users.slice(offset, offset + pageSize);
   const next = offset + page.length;
@@ -550,7 +553,62 @@ const departmentUsers: Handler = ({ state, env, query }) => {
         user_id: u.userId,
         open_id: u.openId,
         ...(named ? { name: u.name } : {}),
-        department_ids: ['0'],
+        department_ids: [u.departmentId ?? '0'],
+      })),
+    },
+  };
+};
+
+/**
+ * 获取子部门列表: direct children, or with fetch_child=true every descendant. The platform lists the same
+ * five scopes for calling it as for 获取部门直属用户列表; a department's name is a field scope of its own.
+ */
+const departmentChildren: Handler = ({ state, env, query, params }) => {
+  if (!DEPARTMENT_USERS_SCOPES.some((s) => env.scopes.has(s)))
+    return fail(
+      99991672,
+      `Access denied. One of the following scopes is required: [${DEPARTMENT_USERS_SCOPES.join(', ')}].`,
+    );
+  const parent = decodeURIComponent(params[0] ?? '');
+  if (parent !== '0' && !state.departments[parent]) return fail(99992402);
+  const pageSize = Number(query.get('page_size') ?? 10);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX)
+    return fail(99992402);
+  const all = Object.values(state.departments);
+  const found: EmulatedDepartment[] = [];
+  const queue = [parent];
+  // Each department is visited once, so a malformed (cyclic) tree still ends.
+  const seen = new Set<string>(queue);
+  while (queue.length > 0) {
+    const at = queue.shift() as string;
+    for (const d of all.filter((x) => x.parentId === at && !seen.has(x.openDepartmentId))) {
+      seen.add(d.openDepartmentId);
+      found.push(d);
+      if (query.get('fetch_child') === 'true') queue.push(d.openDepartmentId);
+    }
+  }
+  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
+  const page = found.slice(offset, offset + pageSize);
+  const next = offset + page.length;
+  const hasMore = next < found.length;
+  const named = [
+    'contact:department.base:readonly',
+    'contact:contact:access_as_app',
+    'contact:contact:readonly',
+    'contact:contact:readonly_as_app',
+  ].some((s) => env.scopes.has(s));
+  return {
+    code: 0,
+    data: {
+      has_more: hasMore,
+      ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
+      items: page.map((d) => ({
+        ...(named ? { name: d.name, department_id: d.openDepartmentId } : {}),
+        open_department_id: d.openDepartmentId,
+        parent_department_id: d.parentId,
+        member_count: Object.values(state.users).filter((u) => (u.departmentId ?? '0') === d.openDepartmentId)
+          .length,
+        status: { is_deleted: false },
       })),
     },
   };
@@ -697,6 +755,12 @@ const ROUTES: RouteDef[] = [
     pattern: /^\/open-apis\/contact\/v3\/users\/find_by_department$/,
     route: 'department_users',
     handler: departmentUsers,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/open-apis/contact/v3/departments/${SEG}/children$`),
+    route: 'department_children',
+    handler: departmentChildren,
   },
   {
     method: 'GET',

@@ -9,6 +9,7 @@ export type ApiRoute =
   | 'urgent'
   | 'user'
   | 'department_users'
+  | 'department_children'
   | 'members'
   | 'resource'
   | 'upload'
@@ -24,7 +25,23 @@ export interface EmulatedUser {
   available: boolean;
   email?: string;
   jobTitle?: string;
+  /** The open_department_id the user sits in directly; absent: the root department (0). */
+  departmentId?: string;
 }
+
+/** A department of the emulated tenant's org chart; the root (0) is implicit. */
+export interface EmulatedDepartment {
+  openDepartmentId: string;
+  name: string;
+  parentId: string;
+}
+
+/** The default org chart: a sub-department nested inside another, so lookups must walk the tree. */
+export const DEFAULT_DEPARTMENTS: EmulatedDepartment[] = [
+  { openDepartmentId: 'od-enforcement', name: '执法大队', parentId: '0' },
+  { openDepartmentId: 'od-enforcement-team1', name: '执法一科', parentId: 'od-enforcement' },
+  { openDepartmentId: 'od-enforcement-team2', name: '执法二科', parentId: 'od-enforcement' },
+];
 
 export interface EmulatedChat {
   chatId: string;
@@ -118,6 +135,7 @@ export interface DeliveryLogEntry {
 /** Everything the emulated platform knows, as plain JSON-serialisable data. */
 export interface EmulatorState {
   users: Record<string, EmulatedUser>;
+  departments: Record<string, EmulatedDepartment>;
   chats: Record<string, EmulatedChat>;
   messages: EmulatedMessage[];
   uuids: Record<string, { messageId: string; at: number }>;
@@ -133,6 +151,7 @@ export interface EmulatorState {
 export function emptyState(): EmulatorState {
   return {
     users: {},
+    departments: Object.fromEntries(DEFAULT_DEPARTMENTS.map((d) => [d.openDepartmentId, { ...d }])),
     chats: {},
     messages: [],
     uuids: {},

@@ -320,6 +320,7 @@ export class LarkEmulator {
     available?: boolean;
     email?: string;
     jobTitle?: string;
+    departmentId?: string;
   }): EmulatedUser {
     const user: EmulatedUser = {
       openId: u.openId,
@@ -329,6 +330,7 @@ export class LarkEmulator {
       available: u.available ?? true,
       ...(u.email ? { email: u.email } : {}),
       ...(u.jobTitle ? { jobTitle: u.jobTitle } : {}),
+      ...(u.departmentId ? { departmentId: u.departmentId } : {}),
     };
     this.state.users[u.openId] = user;
     return clone(user);

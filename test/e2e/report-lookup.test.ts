@@ -1,17 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/cases/types';
+import { createLarkTransport, DIRECTORY_CACHE_MS } from '../../src/lark/client';
 import { LarkEmulator } from '../../src/sandbox/emulator';
 import { messageHtml } from '../../src/sandbox/page';
 import { Repo } from '../../src/store/repo';
 import { ADMIN, APP, type Harness, OFFICER, startHarness } from '../support/harness';
 
-// 查找 in the report form: any colleague of the tenant, found by name through 获取部门直属用户列表.
+// 查找 in the report form: any colleague in the app's contact range, found by name: every department
+// (获取子部门列表 from the root, recursively), then each one's direct members (获取部门直属用户列表).
 const SEC = { openId: 'ou_sec_lookup_li', name: '李书记' };
 const CLERK = { openId: 'ou_clerk_lookup_zhou', name: '周经办' };
 /** An ordinary officer: on no roster, in no chat with the reporter. */
 const GAO = { openId: 'ou_officer_lookup_gao', name: '高志远' };
 const GAO2 = { openId: 'ou_officer_lookup_gao2', name: '高明' };
 const REPORTER = { openId: 'ou_reporter_lookup_he', name: '何群众' };
+/** Two levels below the root: 执法大队 › 执法一科 (the emulator's default org chart). */
+const NESTED = { openId: 'ou_officer_lookup_han', name: '韩卫东', departmentId: 'od-enforcement-team1' };
+const CONTACT_ROUTES = new Set(['department_children', 'department_users']);
 const PARTY = 'oc_party_lookup';
 
 type Rec = Record<string, unknown>;
@@ -31,7 +36,11 @@ function pickerOptions(card: unknown): string[] {
 }
 
 async function setUp(h: Harness) {
-  for (const u of [SEC, CLERK, GAO, GAO2, REPORTER]) h.emu.addUser(u);
+  for (const u of [SEC, CLERK, GAO, GAO2, REPORTER, NESTED]) h.emu.addUser(u);
+  // More than a page of the root's direct members, so the directory is read past its first page.
+  for (let i = 0; i < 60; i++)
+    h.emu.addUser({ openId: `ou_lookup_staff_${i}`, name: `职员${String(i).padStart(2, '0')}` });
+  h.emu.addUser({ openId: 'ou_lookup_late', name: '晚到的柳青' });
   h.emu.addChat({ chatId: PARTY, name: '党组群', members: [SEC, CLERK, OFFICER].map((u) => u.openId) });
   const r = new Repo(h.rt.store.db);
   const now = new Date(h.emu.now());
@@ -122,10 +131,48 @@ describe('a reporter finds any colleague by name for the accused picker', () => 
     expect(report.accused).toEqual([GAO2.openId]);
   });
 
+  it('finds a colleague in a nested sub-department by name, and the report accuses them', async () => {
+    const form = await openForm('实名举报');
+    const found = await h.emu.clickButton(REPORTER.openId, form.messageId, '查找', {
+      accused: [],
+      accused_name: '卫东',
+    });
+    expect(found.toast?.type, found.toast?.content).toBe('success');
+    expect(pickerOptions(found.card)).toContain(NESTED.openId);
+    expect(JSON.stringify(found.card)).toContain('韩卫东');
+    const log = h.emu.state.requestLog;
+    expect(log.some((r) => r.route === 'department_children' && r.code === 0)).toBe(true);
+    const typed = { matter: '执法一科检查中态度粗暴', content: '2026年4月执法一科检查时辱骂商户。' };
+    const filed = await h.emu.clickButton(REPORTER.openId, form.messageId, '提交实名举报', {
+      ...typed,
+      accused: [NESTED.openId],
+      accused_name: '卫东',
+    });
+    expect(filed.toast?.type, filed.toast?.content).toBe('success');
+    await h.settle();
+    const report = (await new Repo(h.rt.store.db).openReports()).find(
+      (r) => r.matter === typed.matter,
+    ) as Report;
+    expect(report.accused).toEqual([NESTED.openId]);
+  });
+
+  it('a repeated 查找 answers from the directory read moments ago, without asking the platform again', async () => {
+    const form = await openForm('匿名举报');
+    const contactCalls = () =>
+      h.emu.state.requestLog.filter((r) => r.route && CONTACT_ROUTES.has(r.route)).length;
+    await h.emu.clickButton(REPORTER.openId, form.messageId, '查找', { accused: [], accused_name: '高志远' });
+    const before = contactCalls();
+    const again = await h.emu.clickButton(REPORTER.openId, form.messageId, '查找', {
+      accused: [],
+      accused_name: '韩卫东',
+    });
+    expect(pickerOptions(again.card)).toContain(NESTED.openId);
+    expect(contactCalls()).toBe(before);
+    await h.emu.clickButton(REPORTER.openId, form.messageId, '取消举报');
+    await h.settle();
+  });
+
   it('reads past the first page of the directory (50 a page) to find someone listed late', async () => {
-    for (let i = 0; i < 60; i++)
-      h.emu.addUser({ openId: `ou_lookup_staff_${i}`, name: `职员${String(i).padStart(2, '0')}` });
-    h.emu.addUser({ openId: 'ou_lookup_late', name: '晚到的柳青' });
     const form = await openForm('匿名举报');
     const found = await h.emu.clickButton(REPORTER.openId, form.messageId, '查找', {
       accused: [],
@@ -207,12 +254,58 @@ describe('without a contact scope the platform refuses 查找 and the bot says s
       content: '',
       accused_name: '高志远',
     });
-    const refused = emu.state.requestLog.filter((r) => r.route === 'department_users');
+    const refused = emu.state.requestLog.filter((r) => r.route && CONTACT_ROUTES.has(r.route));
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((r) => r.code === 99991672)).toBe(true);
     expect(res.toast?.content).toContain('应用尚未开通通讯录权限');
     expect(JSON.stringify(res.card)).toContain('contact:contact.base:readonly');
     expect(JSON.stringify(res.card)).toContain('事项');
     expect(pickerOptions(res.card)).not.toContain(GAO.openId);
+  });
+});
+
+describe('the directory walk behind 查找 (the SDK client against the emulator)', () => {
+  let emu: LarkEmulator;
+  let now = 0;
+  beforeAll(async () => {
+    emu = await LarkEmulator.start({ ...APP });
+  });
+  afterAll(async () => emu?.close());
+  const transport = () =>
+    createLarkTransport({ appId: APP.appId, appSecret: APP.appSecret, domain: emu.url, now: () => now });
+
+  it('keeps a complete walk for a few minutes, then reads the directory again', async () => {
+    const t = transport();
+    emu.addUser({ openId: 'ou_walk_first', name: '邵先到', departmentId: 'od-enforcement' });
+    expect(await t.findColleagues('邵先到', 21)).toEqual([{ openId: 'ou_walk_first', name: '邵先到' }]);
+    emu.addUser({ openId: 'ou_walk_new', name: '邵新调', departmentId: 'od-enforcement-team1' });
+    // Still inside the cache's lifetime: the newcomer is not yet known.
+    now += DIRECTORY_CACHE_MS - 1;
+    expect(await t.findColleagues('邵新调', 21)).toEqual([]);
+    now += 1;
+    expect(await t.findColleagues('邵新调', 21)).toEqual([{ openId: 'ou_walk_new', name: '邵新调' }]);
+  });
+
+  it('stops reading departments once enough people match, and does not keep that partial walk', async () => {
+    for (const [i, d] of ['0', 'od-enforcement', 'od-enforcement-team1'].entries())
+      emu.addUser({
+        openId: `ou_walk_many_${i}`,
+        name: `谭多${i}`,
+        ...(d === '0' ? {} : { departmentId: d }),
+      });
+    const t = transport();
+    const seen = emu.state.requestLog.length;
+    const two = await t.findColleagues('谭多', 2);
+    expect(two).toHaveLength(2);
+    // The root and 执法大队 were enough; neither 执法一科 nor 执法二科 was read.
+    const memberReads = () => emu.state.requestLog.slice(seen).filter((r) => r.route === 'department_users');
+    expect(memberReads()).toHaveLength(2);
+    // A later lookup needing the whole tree walks it to the end.
+    expect((await t.findColleagues('谭多', 21)).map((c) => c.openId).sort()).toEqual([
+      'ou_walk_many_0',
+      'ou_walk_many_1',
+      'ou_walk_many_2',
+    ]);
+    expect(memberReads()).toHaveLength(2 + 4);
   });
 });

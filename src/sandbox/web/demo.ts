@@ -6,11 +6,23 @@ export interface SandboxUser {
   name: string;
   /** The role shown in the user switcher (the roster is set by chat commands at start). */
   jobTitle: string;
+  /** The department of the emulator's default org chart the user sits in; absent: the root. */
+  departmentId?: string;
 }
 
 export const SANDBOX_USERS: SandboxUser[] = [
-  { openId: 'ou_sandbox_officer', name: '张执法', jobTitle: '执法人员 · 执法一科' },
-  { openId: 'ou_sandbox_officer2', name: '刘执法', jobTitle: '执法人员 · 执法二科' },
+  {
+    openId: 'ou_sandbox_officer',
+    name: '张执法',
+    jobTitle: '执法人员 · 执法一科',
+    departmentId: 'od-enforcement-team1',
+  },
+  {
+    openId: 'ou_sandbox_officer2',
+    name: '刘执法',
+    jobTitle: '执法人员 · 执法二科',
+    departmentId: 'od-enforcement-team2',
+  },
   { openId: 'ou_sandbox_secretary', name: '赵书记', jobTitle: '党组书记' },
   { openId: 'ou_sandbox_member1', name: '李委员', jobTitle: '党组成员' },
   { openId: 'ou_sandbox_member2', name: '周委员', jobTitle: '党组成员' },
