@@ -65,7 +65,7 @@ describe('an event accepted and then interrupted by a process kill', () => {
     children.push(second.child);
     const reply = await emu.waitFor(
       () => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === sent.messageId),
-      10_000,
+      30_000,
     );
     expect(JSON.stringify(reply.content)).toContain('申请容错');
 
@@ -75,7 +75,7 @@ describe('an event accepted and then interrupted by a process kill', () => {
     const probe = await emu.sendText(OFFICER.openId, '帮助');
     await emu.waitFor(
       () => emu.messages({ openId: OFFICER.openId }).find((m) => m.replyTo === probe.messageId),
-      10_000,
+      30_000,
     );
     expect(emu.messages({ openId: OFFICER.openId }).filter((m) => m.replyTo === sent.messageId)).toHaveLength(
       1,
@@ -103,7 +103,7 @@ describe('an event accepted and then interrupted by a process kill', () => {
         db.close();
       }
     };
-    expect(await emu.waitFor(() => row()?.status === 'done' && row(), 10_000)).toEqual({
+    expect(await emu.waitFor(() => row()?.status === 'done' && row(), 30_000)).toEqual({
       status: 'done',
       outcome: 'anonymous:unanswered',
       payload: null,
@@ -118,7 +118,7 @@ describe('an event accepted and then interrupted by a process kill', () => {
     await emu.sendText(reporter.openId, '举报');
     const choose = await emu.waitFor(
       () => emu.messages({ openId: reporter.openId }).find((m) => m.from === 'app'),
-      10_000,
+      30_000,
     );
     expect(JSON.stringify(choose.content)).toContain('匿名举报');
     second.child.kill('SIGTERM');
