@@ -29,7 +29,14 @@ import {
 import { conversations, kv } from '../../../db/schema';
 import { businessDate } from '../../calendar';
 import { fileReport, hashQueryCode, normaliseQueryCode, queryReportByCode } from '../../cases/reports';
-import { type Actor, ANONYMOUS_OPEN_ID, type Attachment } from '../../cases/types';
+import {
+  type Actor,
+  ANONYMOUS_OPEN_ID,
+  type Attachment,
+  type FileReportCommand,
+  type Refusal,
+  type Report,
+} from '../../cases/types';
 import { type Colleague, LarkCallError } from '../../lark/client';
 import { type CardAction, type EventEnvelope, parseMenu, parseMessageEvent } from '../../lark/envelope';
 import { PRIVATE_REF_PREFIX } from '../../notify/deliver';
@@ -590,8 +597,35 @@ export async function onFind(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.toast('success', `找到 ${listed.length} 位同事，请在列表中勾选。`);
 }
 
-async function filingSeq(ctx: Ctx) {
-  return ctx.repo.nextSeq(`report:${businessDate(ctx.now).slice(0, 4)}`, ctx.now);
+/**
+ * Files the form as typed, numbered in this year's sequence, with `ending` (the draft's removal) in the same
+ * commit; the handlers get their copies. A refusal (the core's, or a lost race) commits nothing.
+ */
+async function fileForm(
+  ctx: Ctx,
+  values: ReportFormValues,
+  actor: Actor,
+  how: Pick<FileReportCommand, 'attachments' | 'realName' | 'queryCode'>,
+  ending: Write[],
+): Promise<Report | Refusal> {
+  const seq = await ctx.repo.nextSeq(`report:${businessDate(ctx.now).slice(0, 4)}`, ctx.now);
+  const d = fileReport(
+    {
+      type: 'file_report',
+      reportId: ctx.deps.newId('report'),
+      seq: seq.value,
+      accused: values.accused,
+      matter: values.matter,
+      content: values.content,
+      ...how,
+    },
+    actor,
+    ctx.env,
+  );
+  if (!d.ok) return d;
+  const r = await applyReport(ctx, null, withoutGroupNotice(d), [...seq.write, ...ending]);
+  if (!isRefusal(r)) await sendHandlerCopies(ctx, r);
+  return r;
 }
 
 /** Decided for a stand-in actor; the query code goes back in this click's answer and nowhere else. */
@@ -604,28 +638,16 @@ async function fileAnonymous(ctx: Ctx, a: CardAction, token: string): Promise<vo
     void ctx.fx.toast('warning', `${reason}已填写的内容仍在表单中，修改后再提交。`);
   const problem = accusedProblem(values, a.operatorOpenId);
   if (problem) return refuse(problem);
-  const seq = await filingSeq(ctx);
   const code = ctx.deps.newCode();
   const actor: Actor = { openId: ANONYMOUS_OPEN_ID, roles: [] };
-  const d = fileReport(
-    {
-      type: 'file_report',
-      reportId: ctx.deps.newId('report'),
-      seq: seq.value,
-      accused: values.accused,
-      matter: values.matter,
-      content: values.content,
-      attachments: [],
-      realName: false,
-      queryCode: code,
-    },
+  const r = await fileForm(
+    ctx,
+    values,
     actor,
-    ctx.env,
+    { attachments: [], realName: false, queryCode: code },
+    dropAnonymous(ctx, draft),
   );
-  if (!d.ok) return refuse(d.reason);
-  const r = await applyReport(ctx, null, withoutGroupNotice(d), [...seq.write, ...dropAnonymous(ctx, draft)]);
   if (isRefusal(r)) return refuse(r.reason);
-  await sendHandlerCopies(ctx, r);
   ctx.deps.anonymousDrafts.forget(a.operatorOpenId);
   ctx.fx.card(queryCodeCard({ number: r.number, code }));
   ctx.fx.toast('success', '匿名举报已提交。请立即保存卡片上的查询码，它只显示这一次。');
@@ -647,25 +669,14 @@ async function fileRealName(ctx: Ctx, a: CardAction, token: string): Promise<voi
   };
   const problem = accusedProblem(values, openId);
   if (problem) return refuse(problem);
-  const seq = await filingSeq(ctx);
-  const d = fileReport(
-    {
-      type: 'file_report',
-      reportId: ctx.deps.newId('report'),
-      seq: seq.value,
-      accused: values.accused,
-      matter: values.matter,
-      content: values.content,
-      attachments: draft.data.files,
-      realName: true,
-    },
+  const r = await fileForm(
+    ctx,
+    values,
     await ctx.actor(openId),
-    ctx.env,
+    { attachments: draft.data.files, realName: true },
+    endDraft(ctx, draft),
   );
-  if (!d.ok) return refuse(d.reason);
-  const r = await applyReport(ctx, null, withoutGroupNotice(d), [...seq.write, ...endDraft(ctx, draft)]);
   if (isRefusal(r)) return refuse(r.reason);
-  await sendHandlerCopies(ctx, r);
   ctx.fx.card(
     reportFiledCard({
       number: r.number,
