@@ -174,9 +174,7 @@ function withCommitFaults(base: Store, faults: Set<string>): { store: Store; arm
   let armed = false;
   let commits = 0;
   const store: Store = {
-    db: base.db,
-    driver: base.driver,
-    close: () => base.close(),
+    ...base,
     async commit(writes) {
       if (!armed) return base.commit(writes);
       commits++;
