@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import { REPORT_INTAKE_ACTIONS } from '../../cards/report-intake';
 import { conversations, inbox } from '../../db/schema';
-import type { CardResponse, EventEnvelope } from '../lark/envelope';
+import { type CardResponse, type EventEnvelope, parseMessageEvent } from '../lark/envelope';
 import { PRIVATE_REF_PREFIX } from '../notify/deliver';
 import { enqueuePatch, enqueueSend, textMessage, type UnrecordedMessage } from '../notify/outbox';
 import { type Db, guard, type Write } from '../store';
@@ -16,8 +15,6 @@ import { normalizeCommand } from './text';
  */
 
 export const REPLAY_COMMAND = '重试失败事件';
-
-const INTAKE_ACTION_IDS = new Set<string>(Object.values(REPORT_INTAKE_ACTIONS));
 
 /** Who is waiting for this event's answer, if anyone. */
 export function senderOf(envelope: EventEnvelope): string | undefined {
@@ -41,17 +38,17 @@ export function senderOf(envelope: EventEnvelope): string | undefined {
  * (a report word, a query code, text typed while a report is open, a click on the intake cards).
  */
 export async function replayable(db: Db, envelope: EventEnvelope): Promise<boolean> {
-  const event = envelope.event as
-    | { redacted?: unknown; action?: { value?: { a?: unknown } }; message?: { content?: unknown } }
-    | undefined;
+  const event = envelope.event as { redacted?: unknown; action?: { value?: { a?: unknown } } } | undefined;
   if (event?.redacted === true) return false;
   if (envelope.header.event_type === 'card.action.trigger') {
     const a = event?.action?.value?.a;
-    return !(typeof a === 'string' && (INTAKE_ACTION_IDS.has(a) || a.startsWith('report.')));
+    // Every intake card action (REPORT_INTAKE_ACTIONS) and every report card's action is named `report.*`.
+    return !(typeof a === 'string' && a.startsWith('report.'));
   }
   if (envelope.header.event_type !== 'im.message.receive_v1') return true;
-  const text = messageText(event?.message?.content);
-  const words = normalizeCommand(text);
+  // Read as the router reads it: mentions stripped, a post's text flattened.
+  const m = parseMessageEvent(envelope.event);
+  const words = normalizeCommand(m?.text ?? '');
   if (REPORT_WORDS.has(words) || words.startsWith('查询')) return false;
   const sender = senderOf(envelope);
   if (!sender) return true;
@@ -60,16 +57,6 @@ export async function replayable(db: Db, envelope: EventEnvelope): Promise<boole
     .from(conversations)
     .where(eq(conversations.openId, sender));
   return open?.flow !== REPORT_FLOW;
-}
-
-function messageText(content: unknown): string {
-  if (typeof content !== 'string') return '';
-  try {
-    const parsed = JSON.parse(content) as { text?: unknown };
-    return typeof parsed?.text === 'string' ? parsed.text : '';
-  } catch {
-    return '';
-  }
 }
 
 const KIND_NAMES: Record<string, string> = {

@@ -126,6 +126,48 @@ describe.each(storeFactories)('dead letters and late answers on $name', (factory
     for (const alert of await textsTo(ADMINS[0]!)) expect(alert).toContain('无法重新处理');
   });
 
+  it('a report step is read as the router reads it: a post, or words after an @mention, keep nothing either', async () => {
+    const p = make(async () => {
+      throw new Error('handler bug');
+    });
+    const post: EventEnvelope = {
+      schema: '2.0',
+      header: { event_id: 'post', event_type: 'im.message.receive_v1' },
+      event: {
+        sender: { sender_id: { open_id: SENDER }, sender_type: 'user' },
+        message: {
+          message_id: 'om_post',
+          chat_id: 'oc_p2p',
+          chat_type: 'p2p',
+          message_type: 'post',
+          content: JSON.stringify({ title: '', content: [[{ tag: 'text', text: '查询 K7M2P9QX4R' }]] }),
+        },
+      },
+    };
+    const mentioned: EventEnvelope = {
+      schema: '2.0',
+      header: { event_id: 'mention', event_type: 'im.message.receive_v1' },
+      event: {
+        sender: { sender_id: { open_id: SENDER }, sender_type: 'user' },
+        message: {
+          message_id: 'om_mention',
+          chat_id: 'oc_group',
+          chat_type: 'group',
+          message_type: 'text',
+          content: JSON.stringify({ text: '@_user_1 举报' }),
+          mentions: [{ key: '@_user_1', id: { open_id: 'ou_bot' }, name: '容错纠错助手' }],
+        },
+      },
+    };
+    await p.accept(post, 'webhook');
+    await p.accept(mentioned, 'webhook');
+    await p.accept(textEvent('plain', SECRET), 'webhook');
+    for (const id of ['post', 'mention', 'plain']) await failAll(p, id);
+    const rows = await store.db.select().from(inbox);
+    const kept = Object.fromEntries(rows.map((r) => [r.eventId, r.payload !== null]));
+    expect(kept).toEqual({ post: false, mention: false, plain: true });
+  });
+
   it('an event handled elsewhere while its last attempt failed is no dead letter and alarms nobody', async () => {
     let runs = 0;
     const p = make(async () => {
