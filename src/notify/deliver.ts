@@ -216,25 +216,26 @@ export class Deliverer {
   async nextDueWithin(withinMs: number): Promise<number | null> {
     // Once closed (shutdown) nothing more goes out from here: nothing to wait for.
     if (this.closed || !this.policy.selfSchedule) return null;
-    const [next] = await this.deps.store.db
-      .select({ at: outbox.nextAttemptAt })
-      .from(outbox)
-      .where(eq(outbox.status, 'pending'))
-      .orderBy(asc(outbox.nextAttemptAt))
-      .limit(1);
+    const next = await this.nextPending();
     if (!next) return null;
     const wait = Math.max(0, next.at - this.clock());
     return wait <= withinMs ? wait : null;
   }
 
-  private async scheduleNext(): Promise<void> {
-    if (this.closed || !this.policy.selfSchedule) return;
+  /** The pending row due first. */
+  private async nextPending(): Promise<{ at: number } | undefined> {
     const [next] = await this.deps.store.db
       .select({ at: outbox.nextAttemptAt })
       .from(outbox)
       .where(eq(outbox.status, 'pending'))
       .orderBy(asc(outbox.nextAttemptAt))
       .limit(1);
+    return next;
+  }
+
+  private async scheduleNext(): Promise<void> {
+    if (this.closed || !this.policy.selfSchedule) return;
+    const next = await this.nextPending();
     if (!next || this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     const wait = Math.max(0, Math.min(next.at - this.clock(), this.policy.maxBackoffMs));
@@ -294,7 +295,7 @@ export class Deliverer {
     // What delivery records happened no earlier than the business time the row was written at: a row a
     // job wrote at a simulated later day, delivered by a background sweep, is recorded on that day.
     const now = new Date(Math.max(row.createdAt, sweepNow.getTime()));
-    const { store, transport, logger } = this.deps;
+    const { store, logger } = this.deps;
     const { db } = store;
     const t = this.clock();
     // Claim: only one process delivers a row at a time.
@@ -353,42 +354,8 @@ export class Deliverer {
       }
     }
     const paceKey = row.receiveId ?? targetMessageId ?? 'app';
-    const appSlot = await this.pacer.take('app', this.policy.perAppPerSecond);
-    const targetSlot = await this.pacer.take(paceKey, this.policy.perTargetPerSecond);
     try {
-      let messageId: string | null = null;
-      let chatId: string | null = null;
-      if (row.msgType === 'file') row.content = await fileContent(store, transport, row);
-      switch (row.op) {
-        case 'send': {
-          const sent = await transport.send(
-            row.receiveIdType as 'open_id' | 'chat_id',
-            row.receiveId!,
-            row.msgType!,
-            row.content!,
-            row.uuid,
-          );
-          messageId = sent.messageId;
-          chatId = sent.chatId ?? (row.receiveIdType === 'chat_id' ? row.receiveId : null);
-          break;
-        }
-        case 'reply': {
-          const sent = await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid);
-          messageId = sent.messageId;
-          chatId = sent.chatId ?? null;
-          break;
-        }
-        case 'patch':
-          await transport.patch(targetMessageId!, row.content!);
-          messageId = targetMessageId;
-          break;
-        case 'urgent':
-          await transport.urgent(targetMessageId!, JSON.parse(row.urgentUsers ?? '[]'));
-          messageId = targetMessageId;
-          break;
-      }
-      appSlot.done();
-      targetSlot.done();
+      const { messageId, chatId } = await this.paced(paceKey, () => this.call(row, targetMessageId));
       const writes: Write[] = [];
       if (row.ref && messageId && !isPrivate(row.ref)) {
         writes.push(
@@ -412,8 +379,6 @@ export class Deliverer {
         ms: this.clock() - started,
       });
     } catch (err) {
-      appSlot.done();
-      targetSlot.done();
       const e = err instanceof LarkCallError ? err : new LarkCallError('retry', undefined, undefined);
       const attempts = row.attempts + 1;
       const lastError = `${e.kind}:${e.code ?? e.httpStatus ?? 'network'}`;
@@ -441,6 +406,41 @@ export class Deliverer {
         });
       }
     }
+  }
+
+  /** The platform call a row stands for; what was sent, and in which chat when the platform says. */
+  private async call(
+    row: Row,
+    targetMessageId: string | null,
+  ): Promise<{ messageId: string | null; chatId: string | null }> {
+    const { store, transport } = this.deps;
+    if (row.msgType === 'file') row.content = await fileContent(store, transport, row);
+    switch (row.op) {
+      case 'send': {
+        const sent = await transport.send(
+          row.receiveIdType as 'open_id' | 'chat_id',
+          row.receiveId!,
+          row.msgType!,
+          row.content!,
+          row.uuid,
+        );
+        return {
+          messageId: sent.messageId,
+          chatId: sent.chatId ?? (row.receiveIdType === 'chat_id' ? row.receiveId : null),
+        };
+      }
+      case 'reply': {
+        const sent = await transport.reply(targetMessageId!, row.msgType!, row.content!, row.uuid);
+        return { messageId: sent.messageId, chatId: sent.chatId ?? null };
+      }
+      case 'patch':
+        await transport.patch(targetMessageId!, row.content!);
+        return { messageId: targetMessageId, chatId: null };
+      case 'urgent':
+        await transport.urgent(targetMessageId!, JSON.parse(row.urgentUsers ?? '[]'));
+        return { messageId: targetMessageId, chatId: null };
+    }
+    return { messageId: null, chatId: null };
   }
 
   private async settled(ref: string | null, outcome: 'delivered' | 'failed', now: Date): Promise<void> {
