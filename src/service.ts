@@ -15,7 +15,7 @@ import type { LarkTransport } from './lark/client';
 import { startLongConnection } from './lark/ws';
 import type { Logger } from './log';
 import { Deliverer, type DeliveryPolicy, defaultDeliveryPolicy } from './notify/deliver';
-import { deliverUnrecorded } from './notify/unrecorded';
+import { deliverUnrecorded, type UnrecordedDeps } from './notify/unrecorded';
 import { defaultPolicy, type Policy } from './policy';
 import type { Store } from './store';
 import { Repo } from './store/repo';
@@ -127,6 +127,17 @@ export function createService(o: ServiceOptions) {
       // Arrivals may stop while few handlers run: look again once it has been quiet.
       setTimeout(pump, ARRIVAL_QUIET_MS);
     });
+  // Answers sent from memory keep to the same pacing as the outbox's rows.
+  const unrecorded: UnrecordedDeps = {
+    transport: {
+      ...o.transport,
+      send: (type, id, msgType, content, uuid) =>
+        deliverer.paced(id, () => o.transport.send(type, id, msgType, content, uuid)),
+      patch: (messageId, content) => deliverer.paced(messageId, () => o.transport.patch(messageId, content)),
+    },
+    logger: o.logger,
+    baseBackoffMs: o.delivery?.baseBackoffMs ?? defaultDeliveryPolicy.baseBackoffMs,
+  };
   const router = createRouter(bot, features);
   const pipeline = new Pipeline({
     store: o.store,
@@ -142,21 +153,7 @@ export function createService(o: ServiceOptions) {
       belongsToAnonymousReport(envelope, { drafts: anonymousDrafts, policy, now: new Date(clock()) })
         ? redact(envelope)
         : undefined,
-    sendUnrecorded: (messages) =>
-      deliverUnrecorded(
-        {
-          transport: {
-            ...o.transport,
-            send: (type, id, msgType, content, uuid) =>
-              deliverer.paced(id, () => o.transport.send(type, id, msgType, content, uuid)),
-            patch: (messageId, content) =>
-              deliverer.paced(messageId, () => o.transport.patch(messageId, content)),
-          },
-          logger: o.logger,
-          baseBackoffMs: o.delivery?.baseBackoffMs ?? defaultDeliveryPolicy.baseBackoffMs,
-        },
-        messages,
-      ),
+    sendUnrecorded: (messages) => deliverUnrecorded(unrecorded, messages),
   });
   pipelineRef = pipeline;
   const verify = {
