@@ -5,6 +5,7 @@ import { PRIVATE_REF_PREFIX } from '../notify/deliver';
 import { enqueuePatch, enqueueSend, textMessage, type UnrecordedMessage } from '../notify/outbox';
 import { type Db, guard, type Write } from '../store';
 import { REPORT_FLOW, REPORT_WORDS } from './handlers/reports-intake';
+import { isRedacted } from './redact';
 import { normalizeCommand } from './text';
 
 /**
@@ -38,10 +39,9 @@ export function senderOf(envelope: EventEnvelope): string | undefined {
  * (a report word, a query code, text typed while a report is open, a click on the intake cards).
  */
 export async function replayable(db: Db, envelope: EventEnvelope): Promise<boolean> {
-  const event = envelope.event as { redacted?: unknown; action?: { value?: { a?: unknown } } } | undefined;
-  if (event?.redacted === true) return false;
+  if (isRedacted(envelope)) return false;
   if (envelope.header.event_type === 'card.action.trigger') {
-    const a = event?.action?.value?.a;
+    const a = (envelope.event as { action?: { value?: { a?: unknown } } } | undefined)?.action?.value?.a;
     // Every intake card action (REPORT_INTAKE_ACTIONS) and every report card's action is named `report.*`.
     return !(typeof a === 'string' && a.startsWith('report.'));
   }
