@@ -270,9 +270,9 @@ async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
   }
   const announced = added.length > 0 && ANNOUNCED_ROLES.includes(role);
   const party = announced ? await ctx.repo.chatFor('party') : undefined;
-  const by = displayName({ openId: said.openId, name: (await ctx.deps.userName(said.openId)) || null });
   // The party chat sees who may now read every case; the reply there is itself the announcement.
-  if (party && party !== said.chatId)
+  if (party && party !== said.chatId) {
+    const by = displayName({ openId: said.openId, name: (await ctx.deps.userName(said.openId)) || null });
     ctx.fx.send(
       { chatId: party },
       updateCard({
@@ -281,6 +281,7 @@ async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
         lines: [`${by} 将 ${added.join('、')} 设为**${label}**。${label}可以查看全部案件内容并参加表决。`],
       }),
     );
+  }
   const lines = [
     ...(added.length ? [`已设为**${label}**：${added.join('、')}`] : []),
     ...(already.length ? [`原已是${label}，未做更改：${already.join('、')}`] : []),
