@@ -83,7 +83,6 @@ const messageEventSchema = z.object({
   }),
 });
 
-/** A JSON object, or null for anything else (invalid JSON, arrays, scalars). */
 /** Lark's payloads nest a few levels; anything far deeper is hostile and would overflow recursive code later. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -104,6 +103,7 @@ export function jsonDepthWithin(text: string, max = MAX_JSON_DEPTH): boolean {
   return true;
 }
 
+/** A JSON object, or null for anything else (invalid JSON, arrays, scalars). */
 export function parseJsonObject(text: string): Record<string, unknown> | null {
   if (!jsonDepthWithin(text)) return null;
   try {
