@@ -69,6 +69,21 @@ interface ComponentSpec {
   width?: RegExp;
 }
 
+/** 按钮 type: every style the button page lists. */
+export const BUTTON_TYPES = [
+  'default',
+  'primary',
+  'danger',
+  'text',
+  'primary_text',
+  'danger_text',
+  'primary_filled',
+  'danger_filled',
+  'laser',
+] as const;
+/** 输入框 max_length 「最大值为 1000」, also what an input takes when the card sets none. */
+export const INPUT_MAX_LENGTH = 1000;
+
 const COMMON = ['tag', 'element_id', 'margin'];
 const WIDTH = /^(default|fill|\d+px)$/;
 const SELECT_COMMON = [
@@ -174,17 +189,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
       'form_action_type',
     ],
     enums: {
-      type: [
-        'default',
-        'primary',
-        'danger',
-        'text',
-        'primary_text',
-        'danger_text',
-        'primary_filled',
-        'danger_filled',
-        'laser',
-      ],
+      type: BUTTON_TYPES,
       size: ['tiny', 'small', 'medium', 'large'],
       form_action_type: ['submit', 'reset'],
     },
@@ -215,7 +220,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
       'fallback',
     ],
     enums: { input_type: ['text', 'multiline_text', 'password'], label_position: ['top', 'left'] },
-    ranges: { max_length: [1, 1000], rows: [1, 100], max_rows: [1, 100] },
+    ranges: { max_length: [1, INPUT_MAX_LENGTH], rows: [1, 100], max_rows: [1, 100] },
     formField: true,
   },
   select_static: {
@@ -291,7 +296,8 @@ const V2_TAGS = new Set([
   'checker',
 ]);
 
-const HEADER_TEMPLATES = [
+/** 标题 template: the header colours. */
+export const HEADER_TEMPLATES = [
   'blue',
   'wathet',
   'turquoise',
@@ -306,7 +312,8 @@ const HEADER_TEMPLATES = [
   'grey',
   'default',
 ] as const;
-const TEXT_TAG_COLORS = [
+/** 标题 text_tag_list[].color: the text tag colours (no `grey`: it is `neutral`). */
+export const TEXT_TAG_COLORS = [
   'neutral',
   'blue',
   'turquoise',
