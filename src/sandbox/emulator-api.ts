@@ -64,6 +64,18 @@ export class RateWindows {
   }
 }
 
+/** The scope that unlocks GET /contact/v3/users/:id; contact:user.base:readonly only adds the name. */
+export const CONTACT_SCOPES = [
+  'contact:contact.base:readonly',
+  'contact:contact:readonly_as_app',
+  'contact:contact:readonly',
+];
+
+/** The platform's 99991672 text: the scopes any one of which the call needs. */
+function scopesMessage(scopes: readonly string[]): string {
+  return `Access denied. One of the following scopes is required: [${scopes.join(', ')}].`;
+}
+
 // Platform texts for the codes the emulator answers with (1 and the 99992402 card-token refusals are the emulator's own choice).
 export const CODE_MESSAGES: Record<number, string> = {
   0: 'success',
@@ -82,8 +94,7 @@ export const CODE_MESSAGES: Record<number, string> = {
   230020: 'This operation triggers the frequency limit.',
   230025: 'The length of the message content reaches its limit.',
   230031: 'Message has expired when updating message, ext=Message can only be updated within fourteen days.',
-  99991672:
-    'Access denied. One of the following scopes is required: [contact:contact.base:readonly, contact:contact:readonly_as_app, contact:contact:readonly].',
+  99991672: scopesMessage(CONTACT_SCOPES),
   234003: 'File not in msg.',
   234006: 'The file size exceeds the limit.',
   404: '404 page not found',
@@ -101,12 +112,6 @@ export const CARD_UPDATE_WINDOW_MS = 14 * 86_400_000;
 const CHAT_PER_SECOND = 5;
 const MESSAGE_UPDATES_PER_SECOND = 5;
 const APP_PER_SECOND = 50;
-/** The scope that unlocks GET /contact/v3/users/:id; contact:user.base:readonly only adds the name. */
-export const CONTACT_SCOPES = [
-  'contact:contact.base:readonly',
-  'contact:contact:readonly_as_app',
-  'contact:contact:readonly',
-];
 
 interface Outcome {
   status?: number;
@@ -472,17 +477,35 @@ const chatMembers: Handler = ({ state, env, params, query }) => {
   };
 };
 
+/** A user's name field is given only with contact:user.base:readonly (or a wider contact scope). */
+const USER_NAME_SCOPES = [
+  'contact:user.base:readonly',
+  'contact:contact:readonly_as_app',
+  'contact:contact:readonly',
+];
+/** A department's name is a field scope of its own. */
+const DEPARTMENT_NAME_SCOPES = [
+  'contact:department.base:readonly',
+  'contact:contact:access_as_app',
+  'contact:contact:readonly',
+  'contact:contact:readonly_as_app',
+];
+
+const granted = (env: ApiEnv, scopes: readonly string[]) => scopes.some((s) => env.scopes.has(s));
+
+/** 99991672 naming the scopes the call needs, when the app was granted none of them. */
+function scopeRefusal(env: ApiEnv, scopes: readonly string[]): Outcome | undefined {
+  if (granted(env, scopes)) return undefined;
+  return fail(99991672, scopesMessage(scopes));
+}
+
 const contactUser: Handler = ({ state, env, params, query }) => {
-  if (!CONTACT_SCOPES.some((s) => env.scopes.has(s))) return fail(99991672);
+  const refused = scopeRefusal(env, CONTACT_SCOPES);
+  if (refused) return refused;
   const idType = query.get('user_id_type') ?? 'open_id';
   const user = findUser(state, idType, decodeURIComponent(params[0] ?? ''));
   if (!user?.available) return fail(41050);
-  // The name field is given only with contact:user.base:readonly (or a wider contact scope).
-  const named = [
-    'contact:user.base:readonly',
-    'contact:contact:readonly_as_app',
-    'contact:contact:readonly',
-  ].some((s) => env.scopes.has(s));
+  const named = granted(env, USER_NAME_SCOPES);
   return {
     code: 0,
     data: {
@@ -517,38 +540,46 @@ export const DEPARTMENT_USERS_SCOPES = [
 ];
 const DEPARTMENT_USERS_PAGE_MAX = 50;
 
+/**
+ * One page of a contact list: page_size 1–50 (default 10), and page_token the opaque offset the previous page
+ * gave; undefined for a page size out of range.
+ */
+function contactPage<T>(
+  query: URLSearchParams,
+  all: T[],
+): { has_more: boolean; page_token?: string; items: T[] } | undefined {
+  const pageSize = Number(query.get('page_size') ?? 10);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX) return undefined;
+  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
+  const items = all.slice(offset, offset + pageSize);
+  const next = offset + items.length;
+  const hasMore = next < all.length;
+  return {
+    has_more: hasMore,
+    ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
+    items,
+  };
+}
+
 /** Direct members of one department (absent departmentId: the root, 0); users outside availability are not listed. */
 const departmentUsers: Handler = ({ state, env, query }) => {
-  if (!DEPARTMENT_USERS_SCOPES.some((s) => env.scopes.has(s)))
-    return fail(
-      99991672,
-      `Access denied. One of the following scopes is required: [${DEPARTMENT_USERS_SCOPES.join(', ')}].`,
-    );
+  const refused = scopeRefusal(env, DEPARTMENT_USERS_SCOPES);
+  if (refused) return refused;
   const department = query.get('department_id');
   if (department === null || department === '') return fail(99992402);
   const idType = query.get('user_id_type') ?? 'open_id';
   if (!['open_id', 'user_id', 'union_id'].includes(idType)) return fail(99992402);
-  const pageSize = Number(query.get('page_size') ?? 10);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX)
-    return fail(99992402);
-  const users = Object.values(state.users).filter(
-    (u) => u.available && (u.departmentId ?? '0') === department,
+  const page = contactPage(
+    query,
+    Object.values(state.users).filter((u) => u.available && (u.departmentId ?? '0') === department),
   );
-  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
-  const page = users.slice(offset, offset + pageSize);
-  const next = offset + page.length;
-  const hasMore = next < users.length;
-  const named = [
-    'contact:user.base:readonly',
-    'contact:contact:readonly_as_app',
-    'contact:contact:readonly',
-  ].some((s) => env.scopes.has(s));
+  if (!page) return fail(99992402);
+  const named = granted(env, USER_NAME_SCOPES);
   return {
     code: 0,
     data: {
-      has_more: hasMore,
-      ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
-      items: page.map((u) => ({
+      ...page,
+      items: page.items.map((u) => ({
         union_id: u.unionId,
         user_id: u.userId,
         open_id: u.openId,
@@ -564,16 +595,10 @@ const departmentUsers: Handler = ({ state, env, query }) => {
  * five scopes for calling it as for 获取部门直属用户列表; a department's name is a field scope of its own.
  */
 const departmentChildren: Handler = ({ state, env, query, params }) => {
-  if (!DEPARTMENT_USERS_SCOPES.some((s) => env.scopes.has(s)))
-    return fail(
-      99991672,
-      `Access denied. One of the following scopes is required: [${DEPARTMENT_USERS_SCOPES.join(', ')}].`,
-    );
+  const refused = scopeRefusal(env, DEPARTMENT_USERS_SCOPES);
+  if (refused) return refused;
   const parent = decodeURIComponent(params[0] ?? '');
   if (parent !== '0' && !state.departments[parent]) return fail(99992402);
-  const pageSize = Number(query.get('page_size') ?? 10);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX)
-    return fail(99992402);
   const all = Object.values(state.departments);
   const found: EmulatedDepartment[] = [];
   const queue = [parent];
@@ -587,22 +612,14 @@ const departmentChildren: Handler = ({ state, env, query, params }) => {
       if (query.get('fetch_child') === 'true') queue.push(d.openDepartmentId);
     }
   }
-  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
-  const page = found.slice(offset, offset + pageSize);
-  const next = offset + page.length;
-  const hasMore = next < found.length;
-  const named = [
-    'contact:department.base:readonly',
-    'contact:contact:access_as_app',
-    'contact:contact:readonly',
-    'contact:contact:readonly_as_app',
-  ].some((s) => env.scopes.has(s));
+  const page = contactPage(query, found);
+  if (!page) return fail(99992402);
+  const named = granted(env, DEPARTMENT_NAME_SCOPES);
   return {
     code: 0,
     data: {
-      has_more: hasMore,
-      ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
-      items: page.map((d) => ({
+      ...page,
+      items: page.items.map((d) => ({
         ...(named ? { name: d.name, department_id: d.openDepartmentId } : {}),
         open_department_id: d.openDepartmentId,
         parent_department_id: d.parentId,
