@@ -257,10 +257,10 @@ export function refuseCard(
   return fail(refusal.code, refusal.msg);
 }
 
-/** Per-chat and per-app send rates (230020 and 99991400), checked before anything is stored. */
-function rateRefusal(env: ApiEnv, chatId: string): Outcome | undefined {
+/** The per-app rate (99991400), then the rate of one chat's sends or one message's updates (230020). */
+function rateRefusal(env: ApiEnv, key: string, perSecond: number): Outcome | undefined {
   if (!env.rate.take('app', APP_PER_SECOND)) return fail(99991400);
-  if (!env.rate.take(`chat:${chatId}`, CHAT_PER_SECOND)) return fail(230020);
+  if (!env.rate.take(key, perSecond)) return fail(230020);
   return undefined;
 }
 
@@ -300,6 +300,12 @@ export function isSharedCard(content: unknown): boolean {
   const config = (content as { config?: { update_multi?: unknown } } | null)?.config;
   return config?.update_multi === true;
 }
+
+const notShared = () =>
+  fail(
+    230001,
+    'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
+  );
 
 function findMessage(state: EmulatorState, messageId: string): EmulatedMessage | undefined {
   return state.messages.find((m) => m.messageId === messageId);
@@ -350,7 +356,7 @@ const sendMessage: Handler = (ctx) => {
     if (!user?.available) return fail(230013);
     chat = ensureP2pChat(state, env.appId, user);
   }
-  const limited = rateRefusal(env, chat.chatId);
+  const limited = rateRefusal(env, `chat:${chat.chatId}`, CHAT_PER_SECOND);
   if (limited) return limited;
   const m = storeAppMessage(ctx, {
     chatId: chat.chatId,
@@ -379,7 +385,7 @@ const replyMessage: Handler = (ctx) => {
   if (!parsed.ok) return parsed.out;
   const chat = state.chats[target.chatId];
   if (!chat?.botMember) return fail(230002);
-  const limited = rateRefusal(env, chat.chatId);
+  const limited = rateRefusal(env, `chat:${chat.chatId}`, CHAT_PER_SECOND);
   if (limited) return limited;
   const m = storeAppMessage(ctx, {
     chatId: chat.chatId,
@@ -405,20 +411,12 @@ const patchMessage: Handler = (ctx) => {
   if (!raw) return fail(99992402);
   if (env.now() - m.createdAt > CARD_UPDATE_WINDOW_MS) return fail(230031);
   // 「你需在更新前后卡片的 config 属性中，均显式声明 "update_multi":true」
-  if (!isSharedCard(m.content))
-    return fail(
-      230001,
-      'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
-    );
-  if (!env.rate.take('app', APP_PER_SECOND)) return fail(99991400);
-  if (!env.rate.take(`patch:${m.messageId}`, MESSAGE_UPDATES_PER_SECOND)) return fail(230020);
+  if (!isSharedCard(m.content)) return notShared();
+  const limited = rateRefusal(env, `patch:${m.messageId}`, MESSAGE_UPDATES_PER_SECOND);
+  if (limited) return limited;
   const parsed = parseContent(ctx, 'patch', 'interactive', raw, m.messageId);
   if (!parsed.ok) return parsed.out;
-  if (!isSharedCard(parsed.content))
-    return fail(
-      230001,
-      'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
-    );
+  if (!isSharedCard(parsed.content)) return notShared();
   m.content = parsed.content;
   m.versions.push(parsed.content);
   m.updatedAt = env.now();
