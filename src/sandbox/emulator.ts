@@ -126,6 +126,19 @@ export const SETUP_SCOPES = [
   'contact:user.base:readonly',
 ];
 
+/** An envelope the platform holds back (the app never sees it): nothing was posted, so nothing answered. */
+function undelivered(envelope: Envelope): InboundResult {
+  return {
+    status: 0,
+    json: undefined,
+    text: '',
+    ms: 0,
+    eventId: envelope.header.event_id,
+    envelope,
+    delivered: false,
+  };
+}
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function clone<T>(v: T): T {
@@ -501,20 +514,12 @@ export class LarkEmulator {
       throw new Error(`card ${messageId} has no button with value ${JSON.stringify(value)}`);
     }
     // 「2.0 结构：卡片可交互和可更新时间统一为 14 天」: after that the client sends nothing to the app.
-    if (this.opts.now() - m.createdAt > CARD_UPDATE_WINDOW_MS) {
-      const env = this.envelope('card.action.trigger', {});
+    if (this.opts.now() - m.createdAt > CARD_UPDATE_WINDOW_MS)
       return {
-        status: 0,
-        json: undefined,
-        text: '',
-        ms: 0,
-        eventId: env.header.event_id,
-        envelope: env,
-        delivered: false,
+        ...undelivered(this.envelope('card.action.trigger', {})),
         token: '',
         toast: { type: 'error', content: '卡片已过期，无法操作' },
       };
-    }
     const token = ids.cardToken();
     this.state.cardTokens[token] = {
       token,
@@ -859,18 +864,7 @@ export class LarkEmulator {
         mentions,
       }),
     );
-    if (!reachesBot || !chat.botMember) {
-      return {
-        status: 0,
-        json: undefined,
-        text: '',
-        ms: 0,
-        eventId: env.header.event_id,
-        envelope: env,
-        delivered: false,
-        messageId: message.messageId,
-      };
-    }
+    if (!reachesBot || !chat.botMember) return { ...undelivered(env), messageId: message.messageId };
     return { ...(await this.dispatch('event', env)), messageId: message.messageId };
   }
 
