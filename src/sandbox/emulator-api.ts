@@ -102,7 +102,8 @@ export const CODE_MESSAGES: Record<number, string> = {
 
 const TEXT_LIMIT_BYTES = 150 * 1024;
 const POST_LIMIT_BYTES = 30 * 1024;
-const UUID_WINDOW_MS = 60 * 60 * 1000;
+/** How long the platform remembers a send's uuid (LARK.md: idempotent for an hour). */
+export const UUID_WINDOW_MS = 60 * 60 * 1000;
 const CARD_TOKEN_WINDOW_MS = 30 * 60 * 1000;
 const CARD_TOKEN_USES = 2;
 const UPLOAD_LIMIT_BYTES = 30 * 1024 * 1024;
