@@ -166,32 +166,21 @@ export function deliberationCard(d: DeliberationCardData) {
       ),
     );
   } else if (r.carried) {
+    // A majority for what the findings cannot support (arts. 9–12) still goes to the secretary, who may state a
+    // different basis, or the vote is taken again.
+    const issuable = carriedIssuable({ facts: d.facts, findings: d.findings, deliberation: del }, policy);
+    const carried = `**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过`;
     elements.push(
       hr(),
-      ...(carriedIssuable({ facts: d.facts, findings: d.findings, deliberation: del }, policy)
-        ? [
-            md(`**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过。由党组书记签发认定结论。`),
-            buttonRow([
-              button(
-                '签发认定结论',
-                { a: 'det.form', case: d.caseId, round: del.round },
-                { type: 'primary' },
-              ),
-            ]),
-          ]
-        : [
-            md(
-              `**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过，但依核查意见不能作出该认定（第九条至第十二条）。党组书记可以在签发表单中说明理由改变认定依据，或重新表决。`,
-            ),
-            buttonRow([
-              button(
-                '签发认定结论',
-                { a: 'det.form', case: d.caseId, round: del.round },
-                { type: 'primary' },
-              ),
-              button('重新表决', { a: 'delib.reopen', case: d.caseId, round: del.round }),
-            ]),
-          ]),
+      md(
+        issuable
+          ? `${carried}。由党组书记签发认定结论。`
+          : `${carried}，但依核查意见不能作出该认定（第九条至第十二条）。党组书记可以在签发表单中说明理由改变认定依据，或重新表决。`,
+      ),
+      buttonRow([
+        button('签发认定结论', { a: 'det.form', case: d.caseId, round: del.round }, { type: 'primary' }),
+        ...(issuable ? [] : [button('重新表决', { a: 'delib.reopen', case: d.caseId, round: del.round })]),
+      ]),
     );
   } else {
     elements.push(
