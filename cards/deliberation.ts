@@ -5,6 +5,7 @@ import type {
   Deliberation,
   DeliberationResult,
   Determination,
+  ExemptionBasis,
   Findings,
   LegalBasis,
 } from '../src/cases/types';
@@ -44,8 +45,7 @@ export function issuableLine(policy: Policy, facts: CaseFacts, findings: Finding
   const items = findings?.items ?? facts.items;
   const b = basisFromFindings({ facts, findings }, policy);
   const ok = issuableOutcomes(items, b, policy).map(
-    (o) =>
-      `「${voteLabelOf(policy, o.outcome)}${o.basis === 'duty' ? '（尽职免责）' : o.basis === 'tolerance' ? '（容错免责）' : ''}」`,
+    (o) => `「${voteLabelOf(policy, o.outcome)}${basisNote(o.basis)}」`,
   );
   return `**依核查意见可以签发的认定**：${ok.join('、')}。${b.article12 ? '适用第十二条，只能不予容错。' : ''}表决通过其他意见的，须说明认定依据与核查意见不同的理由。`;
 }
@@ -62,6 +62,11 @@ export function ratioText(r: Ratio): string {
 
 export const voteLabelOf = (policy: Policy, id: string) =>
   policy.voteOptions.find((o) => o.id === id)?.label ?? id;
+
+export const BASIS_LABEL: Record<ExemptionBasis, string> = { duty: '尽职免责', tolerance: '容错免责' };
+
+/** What an exempting outcome rests on, written after it: 「（尽职免责）」, 「（容错免责）」, or nothing. */
+export const basisNote = (basis: ExemptionBasis | null) => (basis ? `（${BASIS_LABEL[basis]}）` : '');
 
 export function displayName(names: Record<string, string>, openId: string): string {
   return names[openId] ?? `成员${openId.slice(-4)}`;
@@ -155,38 +160,27 @@ export function deliberationCard(d: DeliberationCardData) {
       hr(),
       md(
         [
-          `**表决结果**：「${voteLabelOf(policy, det.outcome)}」获得多数通过，认定结论已签发${det.basis === 'duty' ? '（尽职免责）' : det.basis === 'tolerance' ? '（容错免责）' : ''}。`,
+          `**表决结果**：「${voteLabelOf(policy, det.outcome)}」获得多数通过，认定结论已签发${basisNote(det.basis)}。`,
           ...(det.legalBasis ? basisLines(policy, det.legalBasis, det.legalBasis.departureReason) : []),
         ].join('\n'),
       ),
     );
   } else if (r.carried) {
+    // A majority for what the findings cannot support (arts. 9–12) still goes to the secretary, who may state a
+    // different basis, or the vote is taken again.
+    const issuable = carriedIssuable({ facts: d.facts, findings: d.findings, deliberation: del }, policy);
+    const carried = `**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过`;
     elements.push(
       hr(),
-      ...(carriedIssuable({ facts: d.facts, findings: d.findings, deliberation: del }, policy)
-        ? [
-            md(`**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过。由党组书记签发认定结论。`),
-            buttonRow([
-              button(
-                '签发认定结论',
-                { a: 'det.form', case: d.caseId, round: del.round },
-                { type: 'primary' },
-              ),
-            ]),
-          ]
-        : [
-            md(
-              `**表决结果**：「${voteLabelOf(policy, r.carried)}」获得多数通过，但依核查意见不能作出该认定（第九条至第十二条）。党组书记可以在签发表单中说明理由改变认定依据，或重新表决。`,
-            ),
-            buttonRow([
-              button(
-                '签发认定结论',
-                { a: 'det.form', case: d.caseId, round: del.round },
-                { type: 'primary' },
-              ),
-              button('重新表决', { a: 'delib.reopen', case: d.caseId, round: del.round }),
-            ]),
-          ]),
+      md(
+        issuable
+          ? `${carried}。由党组书记签发认定结论。`
+          : `${carried}，但依核查意见不能作出该认定（第九条至第十二条）。党组书记可以在签发表单中说明理由改变认定依据，或重新表决。`,
+      ),
+      buttonRow([
+        button('签发认定结论', { a: 'det.form', case: d.caseId, round: del.round }, { type: 'primary' }),
+        ...(issuable ? [] : [button('重新表决', { a: 'delib.reopen', case: d.caseId, round: del.round })]),
+      ]),
     );
   } else {
     elements.push(

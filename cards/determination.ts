@@ -16,7 +16,7 @@ import {
   orderFields,
   type PersonChoice,
 } from './correction';
-import { basisLines, voteLabelOf } from './deliberation';
+import { BASIS_LABEL, basisLines, basisNote, voteLabelOf } from './deliberation';
 import { clip, conditionField, factorLines, findingsLines, itemLines } from './findings';
 
 export interface IssueValues {
@@ -137,9 +137,7 @@ function basisFields(policy: Policy, values: IssueValues): object[] {
 /** 签发认定结论: the secretary's form, sent in the direct chat once an outcome carried. */
 export function issueFormCard(d: IssueFormData) {
   const { policy, c, values } = d;
-  const after = policy.correction.requiredAfter
-    .map((b) => (b === 'duty' ? '尽职免责' : '容错免责'))
-    .join('、');
+  const after = policy.correction.requiredAfter.map((b) => BASIS_LABEL[b]).join('、');
   const carried = d.carried ? voteLabelOf(policy, d.carried) : '无';
   const ownUnit = c.facts.unitId;
   const elements: object[] = [];
@@ -297,7 +295,7 @@ export function determinationLines(policy: Policy, det: Determination): string[]
   const scope =
     policy.publicationScopes.find((s) => s.id === det.publication.scope)?.label ?? det.publication.scope;
   return [
-    `**认定结论**：${voteLabelOf(policy, det.outcome)}${det.basis === 'duty' ? '（尽职免责）' : det.basis === 'tolerance' ? '（容错免责）' : ''}`,
+    `**认定结论**：${voteLabelOf(policy, det.outcome)}${basisNote(det.basis)}`,
     '**依据**',
     ...itemLines(policy, det.citedItems),
     ...(det.legalBasis ? basisLines(policy, det.legalBasis, det.legalBasis.departureReason) : []),

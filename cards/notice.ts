@@ -1,7 +1,7 @@
 import type { Case, Determination, Notice, NoticeKind, NoticeTarget } from '../src/cases/types';
 import type { Policy } from '../src/policy';
 import { button, buttonRow, card, hr, md } from './common';
-import { voteLabelOf } from './deliberation';
+import { basisNote, voteLabelOf } from './deliberation';
 import { determinationLines } from './determination';
 import { clip, itemLines } from './findings';
 
@@ -54,7 +54,7 @@ function art14Line(policy: Policy, det: Determination): string[] {
 export function determinationNoticeCard(d: DeterminationNoticeData) {
   const { policy, c, det } = d;
   const head = `**案件**：${c.number ?? ''} ${clip(c.facts.title, 60)}`;
-  const outcome = `${voteLabelOf(policy, det.outcome)}${det.basis === 'duty' ? '（尽职免责）' : det.basis === 'tolerance' ? '（容错免责）' : ''}`;
+  const outcome = `${voteLabelOf(policy, det.outcome)}${basisNote(det.basis)}`;
   const elements: object[] = [];
   let title: string;
   if (d.kind === 'subject') {

@@ -45,7 +45,8 @@ export interface CardRule {
   id: string;
   doc: string;
   code: number;
-  check(card: Obj): CardFinding[];
+  /** `parts` is the card's components, walked once for all the rules. */
+  check(card: Obj, parts: Visit[]): CardFinding[];
 }
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -68,6 +69,21 @@ interface ComponentSpec {
   /** The widths it accepts, when it has a width. */
   width?: RegExp;
 }
+
+/** 按钮 type: every style the button page lists. */
+export const BUTTON_TYPES = [
+  'default',
+  'primary',
+  'danger',
+  'text',
+  'primary_text',
+  'danger_text',
+  'primary_filled',
+  'danger_filled',
+  'laser',
+] as const;
+/** 输入框 max_length 「最大值为 1000」, also what an input takes when the card sets none. */
+export const INPUT_MAX_LENGTH = 1000;
 
 const COMMON = ['tag', 'element_id', 'margin'];
 const WIDTH = /^(default|fill|\d+px)$/;
@@ -174,17 +190,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
       'form_action_type',
     ],
     enums: {
-      type: [
-        'default',
-        'primary',
-        'danger',
-        'text',
-        'primary_text',
-        'danger_text',
-        'primary_filled',
-        'danger_filled',
-        'laser',
-      ],
+      type: BUTTON_TYPES,
       size: ['tiny', 'small', 'medium', 'large'],
       form_action_type: ['submit', 'reset'],
     },
@@ -215,7 +221,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
       'fallback',
     ],
     enums: { input_type: ['text', 'multiline_text', 'password'], label_position: ['top', 'left'] },
-    ranges: { max_length: [1, 1000], rows: [1, 100], max_rows: [1, 100] },
+    ranges: { max_length: [1, INPUT_MAX_LENGTH], rows: [1, 100], max_rows: [1, 100] },
     formField: true,
   },
   select_static: {
@@ -291,7 +297,8 @@ const V2_TAGS = new Set([
   'checker',
 ]);
 
-const HEADER_TEMPLATES = [
+/** 标题 template: the header colours. */
+export const HEADER_TEMPLATES = [
   'blue',
   'wathet',
   'turquoise',
@@ -306,7 +313,8 @@ const HEADER_TEMPLATES = [
   'grey',
   'default',
 ] as const;
-const TEXT_TAG_COLORS = [
+/** 标题 text_tag_list[].color: the text tag colours (no `grey`: it is `neutral`). */
+export const TEXT_TAG_COLORS = [
   'neutral',
   'blue',
   'turquoise',
@@ -322,8 +330,10 @@ const TEXT_TAG_COLORS = [
   'carmine',
 ] as const;
 
-interface Visit {
+export interface Visit {
   node: Obj;
+  /** What the component's page documents, for a tag this product sends. */
+  spec: ComponentSpec | undefined;
   path: string;
   /** The tags of the containers around it, outermost first (`body` for the card body). */
   within: string[];
@@ -337,11 +347,11 @@ function components(card: Obj): Visit[] {
     for (const [i, node] of (list as unknown[]).entries()) {
       const p = `${path}[${i}]`;
       if (!isObj(node)) {
-        out.push({ node: { tag: undefined }, path: p, within });
+        out.push({ node: { tag: undefined }, spec: undefined, path: p, within });
         continue;
       }
-      out.push({ node, path: p, within });
       const spec = isStr(node.tag) ? COMPONENTS[node.tag] : undefined;
+      out.push({ node, spec, path: p, within });
       for (const key of spec?.children ?? []) walk(node[key], `${p}.${key}`, [...within, node.tag as string]);
     }
   };
@@ -457,8 +467,8 @@ export const CARD_RULES: CardRule[] = [
     id: 'known-tag',
     doc: `${V2}/component-json-v2-overview`,
     code: CARD_CONTENT_CODE,
-    check(card) {
-      return components(card)
+    check(_card, parts) {
+      return parts
         .filter((v) => !isStr(v.node.tag) || !V2_TAGS.has(v.node.tag))
         .map((v) => finding('known-tag', `${v.path}.tag`, `unknown component tag ${String(v.node.tag)}`));
     },
@@ -468,10 +478,9 @@ export const CARD_RULES: CardRule[] = [
     doc: CARD_DOCS.breaking,
     code: CARD_CONTENT_CODE,
     // 「在 JSON 2.0 版本中，传入不支持的属性将报错」
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
-      for (const { node, path } of components(card)) {
-        const spec = isStr(node.tag) ? COMPONENTS[node.tag] : undefined;
+      for (const { node, spec, path } of parts) {
         if (!spec) continue;
         for (const k of Object.keys(node))
           if (!spec.props.includes(k))
@@ -487,10 +496,9 @@ export const CARD_RULES: CardRule[] = [
     id: 'enum-values',
     doc: `${V2}/component-json-v2-overview`,
     code: CARD_CONTENT_CODE,
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
-      for (const { node, path } of components(card)) {
-        const spec = isStr(node.tag) ? COMPONENTS[node.tag] : undefined;
+      for (const { node, spec, path } of parts) {
         for (const [k, values] of Object.entries(spec?.enums ?? {}))
           if (node[k] !== undefined && !values.includes(node[k] as string))
             out.push(
@@ -510,10 +518,9 @@ export const CARD_RULES: CardRule[] = [
     doc: CARD_DOCS.input,
     code: CARD_CONTENT_CODE,
     // e.g. 输入框 max_length 「最大值为 1000」, 分栏 weight 1–5.
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
-      for (const { node, path } of components(card)) {
-        const spec = isStr(node.tag) ? COMPONENTS[node.tag] : undefined;
+      for (const { node, spec, path } of parts) {
         for (const [k, [lo, hi]] of Object.entries(spec?.ranges ?? {})) {
           const v = node[k];
           if (v === undefined) continue;
@@ -534,9 +541,9 @@ export const CARD_RULES: CardRule[] = [
     id: 'placement',
     doc: CARD_DOCS.form,
     code: CARD_CONTENT_CODE,
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
-      for (const { node, path, within } of components(card)) {
+      for (const { node, path, within } of parts) {
         const parent = within.at(-1);
         const inForm = within.includes('form');
         if (node.tag === 'form' && parent !== 'body')
@@ -570,11 +577,10 @@ export const CARD_RULES: CardRule[] = [
     doc: CARD_DOCS.form,
     code: CARD_CONTENT_CODE,
     // Inside a form every field (and its buttons) needs a name, unique in the whole card.
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
       const seen = new Map<string, string>();
-      for (const { node, path, within } of components(card)) {
-        const spec = isStr(node.tag) ? COMPONENTS[node.tag] : undefined;
+      for (const { node, spec, path, within } of parts) {
         const inForm = within.includes('form');
         const needsName = inForm && (spec?.formField || node.tag === 'button');
         if (needsName && !(isStr(node.name) && node.name !== ''))
@@ -594,9 +600,9 @@ export const CARD_RULES: CardRule[] = [
     doc: CARD_DOCS.multiSelectStatic,
     code: CARD_CONTENT_CODE,
     // Options carry a string value, unique in the component; preselection is a string (list).
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
-      for (const { node, path } of components(card)) {
+      for (const { node, path } of parts) {
         const tag = node.tag;
         if (!isStr(tag) || !/select_(static|person)$/.test(tag)) continue;
         const person = tag.endsWith('person');
@@ -632,9 +638,9 @@ export const CARD_RULES: CardRule[] = [
     id: 'texts',
     doc: CARD_DOCS.button,
     code: CARD_CONTENT_CODE,
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
-      for (const { node, path } of components(card)) {
+      for (const { node, path } of parts) {
         for (const k of ['text', 'placeholder', 'label', 'disabled_tips', 'hover_tips'])
           if (node[k] !== undefined && node.tag !== 'markdown')
             out.push(...textObject('texts', node[k], `${path}.${k}`));
@@ -653,9 +659,9 @@ export const CARD_RULES: CardRule[] = [
     id: 'behaviors',
     doc: CARD_DOCS.button,
     code: CARD_CONTENT_CODE,
-    check(card) {
+    check(_card, parts) {
       const out: CardFinding[] = [];
-      for (const { node, path } of components(card)) {
+      for (const { node, path } of parts) {
         if (node.behaviors === undefined) continue;
         if (!Array.isArray(node.behaviors)) {
           out.push(finding('behaviors', `${path}.behaviors`, 'behaviors must be an array'));
@@ -684,8 +690,8 @@ export const CARD_RULES: CardRule[] = [
     id: 'date-format',
     doc: CARD_DOCS.datePicker,
     code: CARD_CONTENT_CODE,
-    check(card) {
-      return components(card)
+    check(_card, parts) {
+      return parts
         .filter(({ node }) => node.tag === 'date_picker' && node.initial_date !== undefined)
         .filter(({ node }) => !(isStr(node.initial_date) && /^\d{4}-\d{2}-\d{2}$/.test(node.initial_date)))
         .map(({ node, path }) =>
@@ -701,8 +707,7 @@ export const CARD_RULES: CardRule[] = [
     id: 'component-count',
     doc: CARD_DOCS.structure,
     code: CARD_CONTENT_CODE,
-    check(card) {
-      const all = components(card);
+    check(_card, all) {
       const out: CardFinding[] = [];
       if (all.length > CARD_MAX_COMPONENTS)
         out.push(
@@ -733,11 +738,12 @@ export function cardBytes(card: Json): number {
 
 /** Runs every rule; `undefined` when Feishu would take the card. */
 export function checkCard(card: Json): CardRefusal | undefined {
-  if (cardBytes(card) > CARD_MAX_BYTES) {
+  const bytes = cardBytes(card);
+  if (bytes > CARD_MAX_BYTES) {
     return {
       code: CARD_SIZE_CODE,
       msg: 'The length of the message content reaches its limit.',
-      findings: [finding('size', '', `card is ${cardBytes(card)} bytes, at most ${CARD_MAX_BYTES}`)],
+      findings: [finding('size', '', `card is ${bytes} bytes, at most ${CARD_MAX_BYTES}`)],
     };
   }
   if (!isObj(card)) {
@@ -747,7 +753,8 @@ export function checkCard(card: Json): CardRefusal | undefined {
       findings: [finding('card-root', '', 'a card is a JSON object')],
     };
   }
-  const findings = CARD_RULES.flatMap((r) => r.check(card));
+  const parts = components(card);
+  const findings = CARD_RULES.flatMap((r) => r.check(card, parts));
   const first = findings[0];
   if (!first) return undefined;
   return {

@@ -64,6 +64,18 @@ export class RateWindows {
   }
 }
 
+/** The scope that unlocks GET /contact/v3/users/:id; contact:user.base:readonly only adds the name. */
+export const CONTACT_SCOPES = [
+  'contact:contact.base:readonly',
+  'contact:contact:readonly_as_app',
+  'contact:contact:readonly',
+];
+
+/** The platform's 99991672 text: the scopes any one of which the call needs. */
+function scopesMessage(scopes: readonly string[]): string {
+  return `Access denied. One of the following scopes is required: [${scopes.join(', ')}].`;
+}
+
 // Platform texts for the codes the emulator answers with (1 and the 99992402 card-token refusals are the emulator's own choice).
 export const CODE_MESSAGES: Record<number, string> = {
   0: 'success',
@@ -82,8 +94,7 @@ export const CODE_MESSAGES: Record<number, string> = {
   230020: 'This operation triggers the frequency limit.',
   230025: 'The length of the message content reaches its limit.',
   230031: 'Message has expired when updating message, ext=Message can only be updated within fourteen days.',
-  99991672:
-    'Access denied. One of the following scopes is required: [contact:contact.base:readonly, contact:contact:readonly_as_app, contact:contact:readonly].',
+  99991672: scopesMessage(CONTACT_SCOPES),
   234003: 'File not in msg.',
   234006: 'The file size exceeds the limit.',
   404: '404 page not found',
@@ -91,7 +102,8 @@ export const CODE_MESSAGES: Record<number, string> = {
 
 const TEXT_LIMIT_BYTES = 150 * 1024;
 const POST_LIMIT_BYTES = 30 * 1024;
-const UUID_WINDOW_MS = 60 * 60 * 1000;
+/** How long the platform remembers a send's uuid (LARK.md: idempotent for an hour). */
+export const UUID_WINDOW_MS = 60 * 60 * 1000;
 const CARD_TOKEN_WINDOW_MS = 30 * 60 * 1000;
 const CARD_TOKEN_USES = 2;
 const UPLOAD_LIMIT_BYTES = 30 * 1024 * 1024;
@@ -101,12 +113,6 @@ export const CARD_UPDATE_WINDOW_MS = 14 * 86_400_000;
 const CHAT_PER_SECOND = 5;
 const MESSAGE_UPDATES_PER_SECOND = 5;
 const APP_PER_SECOND = 50;
-/** The scope that unlocks GET /contact/v3/users/:id; contact:user.base:readonly only adds the name. */
-export const CONTACT_SCOPES = [
-  'contact:contact.base:readonly',
-  'contact:contact:readonly_as_app',
-  'contact:contact:readonly',
-];
 
 interface Outcome {
   status?: number;
@@ -252,10 +258,10 @@ export function refuseCard(
   return fail(refusal.code, refusal.msg);
 }
 
-/** Per-chat and per-app send rates (230020 and 99991400), checked before anything is stored. */
-function rateRefusal(env: ApiEnv, chatId: string): Outcome | undefined {
+/** The per-app rate (99991400), then the rate of one chat's sends or one message's updates (230020). */
+function rateRefusal(env: ApiEnv, key: string, perSecond: number): Outcome | undefined {
   if (!env.rate.take('app', APP_PER_SECOND)) return fail(99991400);
-  if (!env.rate.take(`chat:${chatId}`, CHAT_PER_SECOND)) return fail(230020);
+  if (!env.rate.take(key, perSecond)) return fail(230020);
   return undefined;
 }
 
@@ -295,6 +301,12 @@ export function isSharedCard(content: unknown): boolean {
   const config = (content as { config?: { update_multi?: unknown } } | null)?.config;
   return config?.update_multi === true;
 }
+
+const notShared = () =>
+  fail(
+    230001,
+    'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
+  );
 
 function findMessage(state: EmulatorState, messageId: string): EmulatedMessage | undefined {
   return state.messages.find((m) => m.messageId === messageId);
@@ -345,7 +357,7 @@ const sendMessage: Handler = (ctx) => {
     if (!user?.available) return fail(230013);
     chat = ensureP2pChat(state, env.appId, user);
   }
-  const limited = rateRefusal(env, chat.chatId);
+  const limited = rateRefusal(env, `chat:${chat.chatId}`, CHAT_PER_SECOND);
   if (limited) return limited;
   const m = storeAppMessage(ctx, {
     chatId: chat.chatId,
@@ -374,7 +386,7 @@ const replyMessage: Handler = (ctx) => {
   if (!parsed.ok) return parsed.out;
   const chat = state.chats[target.chatId];
   if (!chat?.botMember) return fail(230002);
-  const limited = rateRefusal(env, chat.chatId);
+  const limited = rateRefusal(env, `chat:${chat.chatId}`, CHAT_PER_SECOND);
   if (limited) return limited;
   const m = storeAppMessage(ctx, {
     chatId: chat.chatId,
@@ -400,20 +412,12 @@ const patchMessage: Handler = (ctx) => {
   if (!raw) return fail(99992402);
   if (env.now() - m.createdAt > CARD_UPDATE_WINDOW_MS) return fail(230031);
   // 「你需在更新前后卡片的 config 属性中，均显式声明 "update_multi":true」
-  if (!isSharedCard(m.content))
-    return fail(
-      230001,
-      'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
-    );
-  if (!env.rate.take('app', APP_PER_SECOND)) return fail(99991400);
-  if (!env.rate.take(`patch:${m.messageId}`, MESSAGE_UPDATES_PER_SECOND)) return fail(230020);
+  if (!isSharedCard(m.content)) return notShared();
+  const limited = rateRefusal(env, `patch:${m.messageId}`, MESSAGE_UPDATES_PER_SECOND);
+  if (limited) return limited;
   const parsed = parseContent(ctx, 'patch', 'interactive', raw, m.messageId);
   if (!parsed.ok) return parsed.out;
-  if (!isSharedCard(parsed.content))
-    return fail(
-      230001,
-      'Your request contains an invalid request parameter, ext=the card is not a shared card (update_multi).',
-    );
+  if (!isSharedCard(parsed.content)) return notShared();
   m.content = parsed.content;
   m.versions.push(parsed.content);
   m.updatedAt = env.now();
@@ -472,17 +476,35 @@ const chatMembers: Handler = ({ state, env, params, query }) => {
   };
 };
 
+/** A user's name field is given only with contact:user.base:readonly (or a wider contact scope). */
+const USER_NAME_SCOPES = [
+  'contact:user.base:readonly',
+  'contact:contact:readonly_as_app',
+  'contact:contact:readonly',
+];
+/** A department's name is a field scope of its own. */
+const DEPARTMENT_NAME_SCOPES = [
+  'contact:department.base:readonly',
+  'contact:contact:access_as_app',
+  'contact:contact:readonly',
+  'contact:contact:readonly_as_app',
+];
+
+const granted = (env: ApiEnv, scopes: readonly string[]) => scopes.some((s) => env.scopes.has(s));
+
+/** 99991672 naming the scopes the call needs, when the app was granted none of them. */
+function scopeRefusal(env: ApiEnv, scopes: readonly string[]): Outcome | undefined {
+  if (granted(env, scopes)) return undefined;
+  return fail(99991672, scopesMessage(scopes));
+}
+
 const contactUser: Handler = ({ state, env, params, query }) => {
-  if (!CONTACT_SCOPES.some((s) => env.scopes.has(s))) return fail(99991672);
+  const refused = scopeRefusal(env, CONTACT_SCOPES);
+  if (refused) return refused;
   const idType = query.get('user_id_type') ?? 'open_id';
   const user = findUser(state, idType, decodeURIComponent(params[0] ?? ''));
   if (!user?.available) return fail(41050);
-  // The name field is given only with contact:user.base:readonly (or a wider contact scope).
-  const named = [
-    'contact:user.base:readonly',
-    'contact:contact:readonly_as_app',
-    'contact:contact:readonly',
-  ].some((s) => env.scopes.has(s));
+  const named = granted(env, USER_NAME_SCOPES);
   return {
     code: 0,
     data: {
@@ -517,38 +539,46 @@ export const DEPARTMENT_USERS_SCOPES = [
 ];
 const DEPARTMENT_USERS_PAGE_MAX = 50;
 
+/**
+ * One page of a contact list: page_size 1–50 (default 10), and page_token the opaque offset the previous page
+ * gave; undefined for a page size out of range.
+ */
+function contactPage<T>(
+  query: URLSearchParams,
+  all: T[],
+): { has_more: boolean; page_token?: string; items: T[] } | undefined {
+  const pageSize = Number(query.get('page_size') ?? 10);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX) return undefined;
+  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
+  const items = all.slice(offset, offset + pageSize);
+  const next = offset + items.length;
+  const hasMore = next < all.length;
+  return {
+    has_more: hasMore,
+    ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
+    items,
+  };
+}
+
 /** Direct members of one department (absent departmentId: the root, 0); users outside availability are not listed. */
 const departmentUsers: Handler = ({ state, env, query }) => {
-  if (!DEPARTMENT_USERS_SCOPES.some((s) => env.scopes.has(s)))
-    return fail(
-      99991672,
-      `Access denied. One of the following scopes is required: [${DEPARTMENT_USERS_SCOPES.join(', ')}].`,
-    );
+  const refused = scopeRefusal(env, DEPARTMENT_USERS_SCOPES);
+  if (refused) return refused;
   const department = query.get('department_id');
   if (department === null || department === '') return fail(99992402);
   const idType = query.get('user_id_type') ?? 'open_id';
   if (!['open_id', 'user_id', 'union_id'].includes(idType)) return fail(99992402);
-  const pageSize = Number(query.get('page_size') ?? 10);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX)
-    return fail(99992402);
-  const users = Object.values(state.users).filter(
-    (u) => u.available && (u.departmentId ?? '0') === department,
+  const page = contactPage(
+    query,
+    Object.values(state.users).filter((u) => u.available && (u.departmentId ?? '0') === department),
   );
-  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
-  const page = users.slice(offset, offset + pageSize);
-  const next = offset + page.length;
-  const hasMore = next < users.length;
-  const named = [
-    'contact:user.base:readonly',
-    'contact:contact:readonly_as_app',
-    'contact:contact:readonly',
-  ].some((s) => env.scopes.has(s));
+  if (!page) return fail(99992402);
+  const named = granted(env, USER_NAME_SCOPES);
   return {
     code: 0,
     data: {
-      has_more: hasMore,
-      ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
-      items: page.map((u) => ({
+      ...page,
+      items: page.items.map((u) => ({
         union_id: u.unionId,
         user_id: u.userId,
         open_id: u.openId,
@@ -564,16 +594,10 @@ const departmentUsers: Handler = ({ state, env, query }) => {
  * five scopes for calling it as for 获取部门直属用户列表; a department's name is a field scope of its own.
  */
 const departmentChildren: Handler = ({ state, env, query, params }) => {
-  if (!DEPARTMENT_USERS_SCOPES.some((s) => env.scopes.has(s)))
-    return fail(
-      99991672,
-      `Access denied. One of the following scopes is required: [${DEPARTMENT_USERS_SCOPES.join(', ')}].`,
-    );
+  const refused = scopeRefusal(env, DEPARTMENT_USERS_SCOPES);
+  if (refused) return refused;
   const parent = decodeURIComponent(params[0] ?? '');
   if (parent !== '0' && !state.departments[parent]) return fail(99992402);
-  const pageSize = Number(query.get('page_size') ?? 10);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > DEPARTMENT_USERS_PAGE_MAX)
-    return fail(99992402);
   const all = Object.values(state.departments);
   const found: EmulatedDepartment[] = [];
   const queue = [parent];
@@ -587,22 +611,14 @@ const departmentChildren: Handler = ({ state, env, query, params }) => {
       if (query.get('fetch_child') === 'true') queue.push(d.openDepartmentId);
     }
   }
-  const offset = Number(Buffer.from(query.get('page_token') ?? '', 'base64url').toString('utf8') || '0') || 0;
-  const page = found.slice(offset, offset + pageSize);
-  const next = offset + page.length;
-  const hasMore = next < found.length;
-  const named = [
-    'contact:department.base:readonly',
-    'contact:contact:access_as_app',
-    'contact:contact:readonly',
-    'contact:contact:readonly_as_app',
-  ].some((s) => env.scopes.has(s));
+  const page = contactPage(query, found);
+  if (!page) return fail(99992402);
+  const named = granted(env, DEPARTMENT_NAME_SCOPES);
   return {
     code: 0,
     data: {
-      has_more: hasMore,
-      ...(hasMore ? { page_token: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
-      items: page.map((d) => ({
+      ...page,
+      items: page.items.map((d) => ({
         ...(named ? { name: d.name, department_id: d.openDepartmentId } : {}),
         open_department_id: d.openDepartmentId,
         parent_department_id: d.parentId,

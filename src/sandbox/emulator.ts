@@ -126,6 +126,19 @@ export const SETUP_SCOPES = [
   'contact:user.base:readonly',
 ];
 
+/** An envelope the platform holds back (the app never sees it): nothing was posted, so nothing answered. */
+function undelivered(envelope: Envelope): InboundResult {
+  return {
+    status: 0,
+    json: undefined,
+    text: '',
+    ms: 0,
+    eventId: envelope.header.event_id,
+    envelope,
+    delivered: false,
+  };
+}
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function clone<T>(v: T): T {
@@ -195,9 +208,10 @@ export class LarkEmulator {
   readonly state: EmulatorState = emptyState();
   private readonly opts: Required<Omit<EmulatorOptions, 'encryptKey' | 'port' | 'clock' | 'scopes'>> & {
     encryptKey?: string;
-    now: () => number;
   };
+  /** The clock given at start; signatures carry it. */
   private readonly baseClock: () => number;
+  /** How far `advanceClock`/`setClock` moved platform time from the given clock. */
   private clockOffsetMs = 0;
   private readonly scopes: Set<string>;
   private readonly rate = new RateWindows(Date.now);
@@ -221,7 +235,6 @@ export class LarkEmulator {
       botOpenId: opts.botOpenId ?? `ou_${stableHex(`bot:${opts.appId}`, 32)}`,
       botName: opts.botName ?? '容错纠错助手',
       tenantKey: opts.tenantKey ?? stableHex(`tenant:${opts.appId}`, 16),
-      now: () => this.baseClock() + this.clockOffsetMs,
       tokenTtlSec: opts.tokenTtlSec ?? 7200,
       receiveAllGroupMessages: opts.receiveAllGroupMessages ?? false,
       deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 10_000,
@@ -263,7 +276,7 @@ export class LarkEmulator {
 
   /** The emulated platform's time, ms since the epoch. */
   now(): number {
-    return this.opts.now();
+    return this.baseClock() + this.clockOffsetMs;
   }
 
   /**
@@ -471,7 +484,7 @@ export class LarkEmulator {
 
   async menu(openId: string, eventKey: string): Promise<InboundResult> {
     const operator = this.requireUser(openId);
-    const event = botMenuEvent(operator, eventKey, this.opts.now());
+    const event = botMenuEvent(operator, eventKey, this.now());
     return this.dispatch('event', this.envelope('application.bot.menu_v6', event));
   }
 
@@ -501,26 +514,18 @@ export class LarkEmulator {
       throw new Error(`card ${messageId} has no button with value ${JSON.stringify(value)}`);
     }
     // 「2.0 结构：卡片可交互和可更新时间统一为 14 天」: after that the client sends nothing to the app.
-    if (this.opts.now() - m.createdAt > CARD_UPDATE_WINDOW_MS) {
-      const env = this.envelope('card.action.trigger', {});
+    if (this.now() - m.createdAt > CARD_UPDATE_WINDOW_MS)
       return {
-        status: 0,
-        json: undefined,
-        text: '',
-        ms: 0,
-        eventId: env.header.event_id,
-        envelope: env,
-        delivered: false,
+        ...undelivered(this.envelope('card.action.trigger', {})),
         token: '',
         toast: { type: 'error', content: '卡片已过期，无法操作' },
       };
-    }
     const token = ids.cardToken();
     this.state.cardTokens[token] = {
       token,
       messageId,
       openId: operatorOpenId,
-      issuedAt: this.opts.now(),
+      issuedAt: this.now(),
       uses: 0,
       inFlight: true,
     };
@@ -546,13 +551,13 @@ export class LarkEmulator {
     // A card in the answer is checked like any other; the client keeps the old one when it is refused.
     if (
       answer.card !== undefined &&
-      refuseCard({ state: this.state, env: this.opts }, 'callback', answer.card, messageId)
+      refuseCard({ state: this.state, env: this }, 'callback', answer.card, messageId)
     )
       delete answer.card;
     if (answer.card !== undefined) {
       m.content = answer.card;
       m.versions.push(answer.card);
-      m.updatedAt = this.opts.now();
+      m.updatedAt = this.now();
       this.changed(m.messageId, 'updated');
     }
     return {
@@ -735,7 +740,7 @@ export class LarkEmulator {
         appSecret: this.opts.appSecret,
         tenantKey: this.opts.tenantKey,
         botOpenId: this.opts.botOpenId,
-        now: this.opts.now,
+        now: () => this.now(),
         wallNow: Date.now,
         tokenTtlSec: this.opts.tokenTtlSec,
         scopes: this.scopes,
@@ -757,7 +762,7 @@ export class LarkEmulator {
       ...(answer.route ? { route: answer.route } : {}),
       status: answer.status,
       code: answer.code,
-      at: this.opts.now(),
+      at: this.now(),
     });
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
@@ -785,7 +790,7 @@ export class LarkEmulator {
   private envelope(eventType: string, event: Record<string, unknown>): Envelope {
     return envelope(eventType, event, {
       eventId: ids.event(),
-      createTimeMs: this.opts.now(),
+      createTimeMs: this.now(),
       token: this.opts.verificationToken,
       appId: this.opts.appId,
       tenantKey: this.opts.tenantKey,
@@ -812,7 +817,7 @@ export class LarkEmulator {
       eventId: env.header.event_id,
       status: result.status,
       ms: result.ms,
-      at: this.opts.now(),
+      at: this.now(),
     });
     this.notifyWaiters();
     return { ...result, eventId: env.header.event_id, envelope: env, delivered: true };
@@ -826,7 +831,7 @@ export class LarkEmulator {
     mentions: Record<string, unknown>[],
     reachesBot: boolean,
   ): Promise<InboundResult> {
-    const at = this.opts.now();
+    const at = this.now();
     const parsed: unknown = JSON.parse(content);
     const message: EmulatedMessage = {
       messageId: ids.message(),
@@ -859,18 +864,7 @@ export class LarkEmulator {
         mentions,
       }),
     );
-    if (!reachesBot || !chat.botMember) {
-      return {
-        status: 0,
-        json: undefined,
-        text: '',
-        ms: 0,
-        eventId: env.header.event_id,
-        envelope: env,
-        delivered: false,
-        messageId: message.messageId,
-      };
-    }
+    if (!reachesBot || !chat.botMember) return { ...undelivered(env), messageId: message.messageId };
     return { ...(await this.dispatch('event', env)), messageId: message.messageId };
   }
 

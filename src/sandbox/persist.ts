@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { LarkEmulator } from './emulator';
+import { UUID_WINDOW_MS } from './emulator-api';
 import type { EmulatorState } from './emulator-state';
 
 /** What is worth keeping of the sandbox's chats: people, chats, messages and files; not tokens or logs. */
@@ -22,26 +23,22 @@ export function restoreEmulator(emu: LarkEmulator, file: string): boolean {
   }
 }
 
-/** How long the platform remembers a send's uuid (LARK.md: idempotent for an hour). */
-const UUID_WINDOW_MS = 60 * 60 * 1000;
-
 /**
  * Writes the sandbox's chats to `file` shortly after each change (atomically: temp file, then rename).
  * Like a private outbox row, the file forgets a send's uuid: messages keep none, and the dedup map only
- * what the platform's window still needs.
+ * what the platform's window still needs, on the emulator's own clock (the one the uuids were stamped with).
  */
 export function persistEmulator(
   emu: LarkEmulator,
   file: string,
   delayMs = 300,
-  clock: () => number = Date.now,
 ): { flush(): void; close(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     const s = emu.state;
-    const now = clock();
+    const now = emu.now();
     const kept: Kept = {
       users: s.users,
       chats: s.chats,

@@ -126,6 +126,21 @@ describe('deliberation cards', () => {
     expect(won).toContain('「免责」获得多数通过');
     expect(won).toContain('"a":"det.form"');
     expect(won).not.toContain('delib.vote');
+    expect(won).toContain('由党组书记签发认定结论');
+    expect(won).not.toContain('delib.reopen');
+    // A majority for 免责 when the findings meet only two of art. 10 para. 2's conditions: both ways forward.
+    const short = {
+      ...data,
+      findings: {
+        ...carried.findings!,
+        conditions: { ...carried.findings!.conditions, '10.c1': false },
+      },
+    };
+    const unsupported = deliberationCard({ ...short, deliberation: carried.deliberation! });
+    expect(JSON.stringify(unsupported)).toContain('「免责」获得多数通过，但依核查意见不能作出该认定');
+    expect(buttonsOf(unsupported)).toEqual(['签发认定结论', '重新表决']);
+    expect(JSON.stringify(unsupported)).toContain('"a":"det.form"');
+    expect(JSON.stringify(unsupported)).toContain('"a":"delib.reopen"');
     const tie = { ...carried.deliberation!, result: { ...carried.deliberation!.result!, carried: null } };
     const lost = JSON.stringify(deliberationCard({ ...data, deliberation: tie }));
     expect(lost).toContain('没有任何意见获得多数');

@@ -8,6 +8,7 @@ const APP_ID = 'cli_rules_0000000000';
 const APP_SECRET = 'rules-secret';
 const ALICE = 'ou_alice_rules';
 const BOB = 'ou_bob_rules';
+const CAROL = 'ou_carol_rules';
 
 /** A card that passes every rule, and how to break each rule from it. */
 const good = () =>
@@ -140,6 +141,7 @@ describe('the emulator applies them on every way a card arrives', () => {
     emu = await LarkEmulator.start({ appId: APP_ID, appSecret: APP_SECRET, clock: () => clock });
     emu.addUser({ openId: ALICE, name: '张执法' });
     emu.addUser({ openId: BOB, name: '王书记' });
+    emu.addUser({ openId: CAROL, name: '李委员' });
     client = new lark.Client({
       appId: APP_ID,
       appSecret: APP_SECRET,
@@ -195,6 +197,27 @@ describe('the emulator applies them on every way a card arrives', () => {
         data: { content: JSON.stringify(good()) },
       }),
     ).rejects.toMatchObject({ response: { status: 400 } });
+    // A card that does not declare update_multi: true takes no PATCH, and no PATCH may drop the declaration.
+    // (Sent to another chat: the per-chat rate of 5 a second runs on the wall clock across these tests.)
+    const unshared = good();
+    delete unshared.config.update_multi;
+    const notShared = { response: { data: { code: 230001, msg: expect.stringContaining('shared card') } } };
+    const sharedId = (await send(good(), CAROL)).data!.message_id!;
+    await expect(
+      client.im.message.patch({
+        path: { message_id: sharedId },
+        data: { content: JSON.stringify(unshared) },
+      }),
+    ).rejects.toMatchObject(notShared);
+    expect(emu.message(sharedId)!.versions).toHaveLength(1);
+    const unsharedId = (await send(unshared, CAROL)).data!.message_id!;
+    await expect(
+      client.im.message.patch({
+        path: { message_id: unsharedId },
+        data: { content: JSON.stringify(good()) },
+      }),
+    ).rejects.toMatchObject(notShared);
+    expect(emu.message(unsharedId)!.versions).toHaveLength(1);
   });
 
   it('a 2.0 card older than 14 days takes no more clicks', async () => {

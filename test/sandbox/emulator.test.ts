@@ -252,6 +252,47 @@ describe('directory', () => {
     }
     expect(names).toEqual(['张执法', '王书记', '李成员']);
   });
+
+  it('pages through a department’s direct members and its sub-departments, and refuses a page size over 50', async () => {
+    for (const openId of [ALICE, BOB, CAROL])
+      emu.addUser({ openId, name: emu.state.users[openId]!.name, departmentId: 'od-enforcement-team1' });
+    const names: string[] = [];
+    let pageToken: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const res = await client.contact.user.findByDepartment({
+        params: {
+          department_id: 'od-enforcement-team1',
+          user_id_type: 'open_id',
+          page_size: 2,
+          ...(pageToken ? { page_token: pageToken } : {}),
+        },
+      });
+      names.push(...(res.data?.items ?? []).map((u) => u.name ?? ''));
+      if (!res.data?.has_more) break;
+      pageToken = res.data.page_token;
+    }
+    expect(names).toEqual(['张执法', '王书记', '李成员']);
+
+    const departments: string[] = [];
+    pageToken = undefined;
+    for (let i = 0; i < 5; i++) {
+      const res = await client.contact.department.children({
+        path: { department_id: '0' },
+        params: { fetch_child: true, page_size: 1, ...(pageToken ? { page_token: pageToken } : {}) },
+      });
+      departments.push(...(res.data?.items ?? []).map((d) => d.open_department_id ?? ''));
+      if (!res.data?.has_more) break;
+      pageToken = res.data.page_token;
+    }
+    expect(departments).toEqual(['od-enforcement', 'od-enforcement-team1', 'od-enforcement-team2']);
+
+    await expect(
+      client.contact.user.findByDepartment({ params: { department_id: '0', page_size: 51 } }),
+    ).rejects.toMatchObject({ response: { data: { code: 99992402 } } });
+    await expect(
+      client.contact.department.children({ path: { department_id: '0' }, params: { page_size: 51 } }),
+    ).rejects.toMatchObject({ response: { data: { code: 99992402 } } });
+  });
 });
 
 describe('files', () => {

@@ -32,7 +32,7 @@ describe('the sandbox chats file forgets a send’s uuid like a private outbox r
     t += HOUR + 1;
     const fresh = await send('uuid-new-2b8d4e', '刚才');
     const file = join(tempDbPath(), '..', 'chats.json');
-    persistEmulator(emu, file, 300, () => t).flush();
+    persistEmulator(emu, file, 300).flush();
     const saved = readFileSync(file, 'utf8');
     expect(saved).toContain('一小时前');
     expect(saved).not.toContain('uuid-old-7f3a9c');

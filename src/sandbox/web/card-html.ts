@@ -1,4 +1,5 @@
 // Card JSON 2.0 → HTML for the sandbox page: a pure function, so the browser shows what Lark would.
+import { BUTTON_TYPES, HEADER_TEMPLATES, INPUT_MAX_LENGTH, TEXT_TAG_COLORS } from '../card-rules';
 
 export interface Person {
   openId: string;
@@ -148,42 +149,14 @@ export function renderMarkdown(content: string, ctx: CardRenderContext = {}): st
     .join('<br>');
 }
 
-const TAG_COLOURS = new Set([
-  'neutral',
-  'blue',
-  'turquoise',
-  'lime',
-  'orange',
-  'violet',
-  'indigo',
-  'wathet',
-  'green',
-  'yellow',
-  'red',
-  'purple',
-  'carmine',
-]);
+const TAG_COLOURS = new Set<string>(TEXT_TAG_COLORS);
 
 function tagColour(c: string | undefined): string {
   const key = (c ?? '').toLowerCase();
   return TAG_COLOURS.has(key) ? key : 'neutral';
 }
 
-const TEMPLATES = new Set([
-  'blue',
-  'wathet',
-  'turquoise',
-  'green',
-  'yellow',
-  'orange',
-  'red',
-  'carmine',
-  'violet',
-  'purple',
-  'indigo',
-  'grey',
-  'default',
-]);
+const TEMPLATES = new Set<string>(HEADER_TEMPLATES);
 
 function header(h: unknown): string {
   if (!isRec(h)) return '';
@@ -196,17 +169,7 @@ function header(h: unknown): string {
   return `<div class="card-h tpl-${TEMPLATES.has(template) ? template : 'default'}"><div class="card-title">${escapeHtml(textOf(h.title))}${tags ? `<span class="tags">${tags}</span>` : ''}</div>${subtitle ? `<div class="card-sub">${escapeHtml(subtitle)}</div>` : ''}</div>`;
 }
 
-const BUTTON_TYPES = new Set([
-  'default',
-  'primary',
-  'danger',
-  'text',
-  'primary_text',
-  'danger_text',
-  'primary_filled',
-  'danger_filled',
-  'laser',
-]);
+const BUTTON_STYLES = new Set<string>(BUTTON_TYPES);
 
 function callbackValue(b: Rec): Rec | undefined {
   for (const behaviour of arr(b.behaviors)) {
@@ -235,7 +198,7 @@ function buttonHtml(b: Rec, inForm: boolean): string {
   const attrs = [
     attr(
       'class',
-      `btn btn-${BUTTON_TYPES.has(type) ? type : 'default'}${b.width === 'fill' ? ' btn-fill' : ''}`,
+      `btn btn-${BUTTON_STYLES.has(type) ? type : 'default'}${b.width === 'fill' ? ' btn-fill' : ''}`,
     ),
     ' type="button"',
     attr('data-value', value ? JSON.stringify(value) : undefined),
@@ -310,9 +273,6 @@ function multiHtml(
     .join('');
   return `<div class="field">${fieldLabel(el)}<div class="f-multi"${fieldAttrs(el, kind, inForm)}${attr('title', placeholder || undefined)}>${boxes || '<span class="muted">（无可选项）</span>'}</div></div>`;
 }
-
-/** Lark inputs take at most 1000 characters unless the card says fewer. */
-export const INPUT_MAX_LENGTH = 1000;
 
 function inputHtml(el: Rec, inForm: boolean): string {
   const max = typeof el.max_length === 'number' ? el.max_length : INPUT_MAX_LENGTH;

@@ -1,5 +1,6 @@
 // What the Lark client does on a form submit: check required fields and lengths, and shape each field's value.
-import { INPUT_MAX_LENGTH, type Person } from './card-html';
+import { INPUT_MAX_LENGTH } from '../card-rules';
+import type { Person } from './card-html';
 
 type Rec = Record<string, unknown>;
 
