@@ -127,7 +127,8 @@ export function decisionDocument(input: CaseDocumentInput, number: string): Offi
   const citesArticle10 = det.citedItems.some((id) => itemById(policy, id)?.article === 10);
   if (citesArticle10) {
     body.push({ kind: 'h2', text: `${policy.conditionsLead.citation}：${policy.conditionsLead.text}` });
-    const conditions = f?.conditions ?? c.facts.conditions;
+    // The basis as the secretary stated it on issuing (the findings' unless a departure was reasoned).
+    const conditions = det.legalBasis?.conditions ?? f?.conditions ?? c.facts.conditions;
     for (const cond of policy.conditions) {
       const met = conditions[cond.id];
       body.push({
@@ -136,6 +137,8 @@ export function decisionDocument(input: CaseDocumentInput, number: string): Offi
       });
     }
   }
+  if (det.legalBasis?.departureReason)
+    body.push({ kind: 'para', text: `与核查意见不同的理由：${det.legalBasis.departureReason}` });
   body.push({ kind: 'h1', text: '五、认定理由' }, { kind: 'para', text: det.reasons });
   body.push({ kind: 'h1', text: '六、认定结论' });
   body.push({

@@ -27,6 +27,7 @@ import {
   secretary,
   subject,
 } from '../cases/fixtures';
+import { carriedOn, issue } from '../conformance/support';
 
 const names: Record<string, string> = { [subject.openId]: '张执法', [secretary.openId]: '李书记' };
 const nameOf = (id: string) => names[id] ?? id;
@@ -117,6 +118,23 @@ describe('容错纠错认定决定书', () => {
     expect(doc.text).not.toContain('第十条第二款第（一）项'); // conditions only where art. 10 is cited
     expect(doc.text).toContain('本案不需要启动纠错程序。');
     expect(doc.text).toContain('滥用职权造成不良后果');
+  });
+
+  it('states the three conditions as the secretary stated them on issuing, with the reason for departing', async () => {
+    const findings = { items: ['10.4'], conditions: { '10.c1': true, '10.c2': false, '10.c3': true } };
+    const reason = '复核查明当事单位停工损失已由保险赔付，不属重大损失。';
+    const d = issue(carriedOn(findings, 'exempt'), {
+      basis: { conditions: { '10.c1': true, '10.c2': true, '10.c3': true }, reason },
+    });
+    if (!d.ok) throw new Error(d.reason);
+    const doc = await readDocx(
+      await renderOfficial(decisionDocument({ policy, c: d.state, nameOf }, '兴国动容〔2026〕6号')),
+    );
+    for (const cond of policy.conditions)
+      expect(doc.text).toContain(`${cond.citation}：“${cond.wording}”——符合`);
+    expect(doc.text).not.toContain('——不符合');
+    expect(doc.text).toContain(`与核查意见不同的理由：${reason}`);
+    expect(doc.text).toContain('认定结论为：免责（容错免责，第十条）');
   });
 });
 
