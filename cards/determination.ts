@@ -1,3 +1,4 @@
+import { BASIS_LABEL } from '../src/cases/common';
 import { basisFromFindings } from '../src/cases/determination';
 import type {
   Case,
@@ -137,9 +138,7 @@ function basisFields(policy: Policy, values: IssueValues): object[] {
 /** 签发认定结论: the secretary's form, sent in the direct chat once an outcome carried. */
 export function issueFormCard(d: IssueFormData) {
   const { policy, c, values } = d;
-  const after = policy.correction.requiredAfter
-    .map((b) => (b === 'duty' ? '尽职免责' : '容错免责'))
-    .join('、');
+  const after = policy.correction.requiredAfter.map((b) => BASIS_LABEL[b].label).join('、');
   const carried = d.carried ? voteLabelOf(policy, d.carried) : '无';
   const ownUnit = c.facts.unitId;
   const elements: object[] = [];

@@ -1,5 +1,5 @@
 import { businessDate } from '../calendar';
-import { labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
+import { BASIS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
 import type { Case, Notice } from '../cases/types';
 import { itemById, type Policy } from '../policy';
 import type { Block, OfficialDocument } from './official';
@@ -143,7 +143,7 @@ export function decisionDocument(input: CaseDocumentInput, number: string): Offi
   body.push({ kind: 'h1', text: '六、认定结论' });
   body.push({
     kind: 'para',
-    text: `经本办党组第${det.round}轮记名表决，认定结论为：${voteLabel(policy, det.outcome)}${det.basis === 'duty' ? '（尽职免责，第九条）' : det.basis === 'tolerance' ? '（容错免责，第十条）' : ''}。`,
+    text: `经本办党组第${det.round}轮记名表决，认定结论为：${voteLabel(policy, det.outcome)}${det.basis ? `（${BASIS_LABEL[det.basis].label}，${BASIS_LABEL[det.basis].article}）` : ''}。`,
   });
   if (det.notErrorRecord && det.statement)
     body.push({ kind: 'para', text: `依据${policy.statements.notAnError.citation}：${det.statement}` });

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { businessDate } from '../calendar';
-import { labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
+import { BASIS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
 import type { Case, Report } from '../cases/types';
 import type { Policy } from '../policy';
 import { chineseTime, citedItemLines, originLabel } from './case-documents';
@@ -86,7 +86,7 @@ function caseRow(input: LedgerInput, c: Case): string[] {
     date(c.decidedAt),
     date(c.closedAt),
     det ? voteLabel(policy, det.outcome) : '',
-    det?.basis === 'duty' ? '尽职免责（第九条）' : det?.basis === 'tolerance' ? '容错免责（第十条）' : '',
+    det?.basis ? `${BASIS_LABEL[det.basis].label}（${BASIS_LABEL[det.basis].article}）` : '',
     det ? citedItemLines(policy, det.citedItems).join('\n') : '',
     det ? (det.notErrorRecord ? '是' : '否') : '',
     noticeText(c),
