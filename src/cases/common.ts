@@ -4,6 +4,7 @@ import type {
   Actor,
   AuditEntry,
   Case,
+  CorrectionOrder,
   Decision,
   Env,
   ExemptionBasis,
@@ -78,6 +79,12 @@ export const STATUS_LABEL: Record<Case['status'], string> = {
 export const BASIS_LABEL: Record<ExemptionBasis, { label: string; article: string }> = {
   duty: { label: '尽职免责', article: '第九条' },
   tolerance: { label: '容错免责', article: '第十条' },
+};
+
+export const CORRECTION_STATUS_LABEL: Record<CorrectionOrder['status'], string> = {
+  open: '整改中',
+  completed: '已报告完成，待验收',
+  accepted: '已验收',
 };
 
 export function wrongState(c: Case, action: string): Refusal {

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { businessDate } from '../calendar';
-import { BASIS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
+import { BASIS_LABEL, CORRECTION_STATUS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
 import type { Case, Report } from '../cases/types';
 import type { Policy } from '../policy';
 import { chineseTime, citedItemLines, originLabel } from './case-documents';
@@ -49,8 +49,6 @@ const date = (iso: string | null) => (iso ? businessDate(new Date(iso)) : '');
 const categoryOf = (c: Case) => c.findings?.errorCategory ?? c.facts.errorCategory;
 const areaOf = (c: Case) => c.findings?.enforcementArea ?? c.facts.enforcementArea;
 
-const CORRECTION_STATUS = { open: '整改中', completed: '已报告完成，待验收', accepted: '已验收' } as const;
-
 function noticeText(c: Case): string {
   if (c.notices.length === 0) return '';
   const done = c.notices.filter((n) =>
@@ -90,7 +88,7 @@ function caseRow(input: LedgerInput, c: Case): string[] {
     det ? citedItemLines(policy, det.citedItems).join('\n') : '',
     det ? (det.notErrorRecord ? '是' : '否') : '',
     noticeText(c),
-    o ? CORRECTION_STATUS[o.status] : det?.correctionRequired ? '待下达' : '',
+    o ? CORRECTION_STATUS_LABEL[o.status] : det?.correctionRequired ? '待下达' : '',
     o?.deadline ?? '',
     extensions,
     date(o?.acceptedAt ?? null),
