@@ -1,4 +1,4 @@
-import { businessDate } from '../calendar';
+import { businessDate, businessMinuteOfDay } from '../calendar';
 import { BASIS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
 import type { Case, Notice } from '../cases/types';
 import { itemById, type Policy } from '../policy';
@@ -30,8 +30,10 @@ export function chineseDate(date: string): string {
 
 /** 2026年3月2日 09:30, Asia/Shanghai. */
 export function chineseTime(instant: string): string {
-  const t = new Date(Date.parse(instant) + 8 * 3_600_000).toISOString();
-  return `${chineseDate(t.slice(0, 10))} ${t.slice(11, 16)}`;
+  const at = new Date(instant);
+  const minute = businessMinuteOfDay(at);
+  const hhmm = [Math.floor(minute / 60), minute % 60].map((v) => String(v).padStart(2, '0')).join(':');
+  return `${chineseDate(businessDate(at))} ${hhmm}`;
 }
 
 const ORIGIN_TEXT: Record<Case['origin'], string> = {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Case, Report } from '../../src/cases/types';
 import {
   CASE_COLUMNS,
+  chineseTime,
   correctionNoticeDocument,
   decisionDocument,
   documentAudience,
@@ -73,6 +74,13 @@ function extendedCase(): Case {
   );
   return run(asked, { type: 'decide_extension', extensionId: 'x1', approve: true }, secretary, later);
 }
+
+describe('dates in documents', () => {
+  it('writes an instant as the Asia/Shanghai wall clock shows it, across midnight and the year', () => {
+    expect(chineseTime('2026-03-03T01:00:00.000Z')).toBe('2026年3月3日 09:00');
+    expect(chineseTime('2026-12-31T16:30:00.000Z')).toBe('2027年1月1日 00:30');
+  });
+});
 
 describe('容错纠错认定决定书', () => {
   it('carries the 文号, outcome, facts, five factors, cited wording, the three conditions and art. 14 for a tolerated case', async () => {
