@@ -1,6 +1,6 @@
 import { businessDate, businessMinuteOfDay } from '../calendar';
 import { BASIS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
-import type { Case, Notice } from '../cases/types';
+import type { Case, CorrectionOrder, Notice } from '../cases/types';
 import { itemById, type Policy } from '../policy';
 import type { Block, OfficialDocument } from './official';
 
@@ -68,6 +68,13 @@ function decided(c: Case) {
   return det;
 }
 
+/** The order's items, numbered, each marked 纠错要求 or 纠错建议 (art. 16). */
+const orderItemBlocks = (o: CorrectionOrder): Block[] =>
+  o.items.map((it, i) => ({
+    kind: 'para',
+    text: `${i + 1}. ${it.kind === 'requirement' ? '纠错要求' : '纠错建议'}：${it.text}`,
+  }));
+
 function correctionBlocks(input: CaseDocumentInput, n: number): Block[] {
   const { c, policy } = input;
   const det = decided(c);
@@ -85,12 +92,7 @@ function correctionBlocks(input: CaseDocumentInput, n: number): Block[] {
   return [
     head,
     { kind: 'para', text: `依据第十五条、第十六条，同时启动纠错程序。纠错事由：${o.reason}` },
-    ...o.items.map(
-      (it, i): Block => ({
-        kind: 'para',
-        text: `${i + 1}. ${it.kind === 'requirement' ? '纠错要求' : '纠错建议'}：${it.text}`,
-      }),
-    ),
+    ...orderItemBlocks(o),
     {
       kind: 'para',
       text: `整改期限：${chineseDate(o.deadline)}前完成。${policy.statements.correctionDuty.text}`,
@@ -226,12 +228,7 @@ export function correctionNoticeDocument(
     { kind: 'h1', text: '一、纠错事由' },
     { kind: 'para', text: o.reason },
     { kind: 'h1', text: '二、纠错事项' },
-    ...o.items.map(
-      (it, i): Block => ({
-        kind: 'para',
-        text: `${i + 1}. ${it.kind === 'requirement' ? '纠错要求' : '纠错建议'}：${it.text}`,
-      }),
-    ),
+    ...orderItemBlocks(o),
     { kind: 'h1', text: '三、整改期限' },
     {
       kind: 'para',
