@@ -79,7 +79,15 @@ function correctionBlocks(input: CaseDocumentInput, n: number): Block[] {
   const { c, policy } = input;
   const det = decided(c);
   const head: Block = { kind: 'h1', text: `${numeral(n)}、纠错要求` };
-  if (!det.correctionRequired) return [head, { kind: 'para', text: '本案不需要启动纠错程序。' }];
+  if (!det.correctionRequired)
+    return [
+      head,
+      { kind: 'para', text: '本案不需要启动纠错程序。' },
+      // Arts. 15–16: where an exemption calls for correction, the stated reason for none is part of the record.
+      ...(det.correctionWaiver
+        ? [{ kind: 'para' as const, text: `不启动纠错程序的理由：${det.correctionWaiver}` }]
+        : []),
+    ];
   const o = c.correction;
   if (!o)
     return [

@@ -23,6 +23,7 @@ import {
   determinationCommand,
   envAt,
   member,
+  noCorrection,
   outsider,
   run,
   secretary,
@@ -126,6 +127,15 @@ describe('容错纠错认定决定书', () => {
     expect(doc.text).not.toContain('第十条第二款第（一）项'); // conditions only where art. 10 is cited
     expect(doc.text).toContain('本案不需要启动纠错程序。');
     expect(doc.text).toContain('滥用职权造成不良后果');
+  });
+
+  it('gives the reason stated for ordering no correction after an exemption (arts. 15–16)', async () => {
+    const c = run(carriedCase('exempt'), { ...determinationCommand, ...noCorrection }, secretary);
+    const doc = await readDocx(
+      await renderOfficial(decisionDocument({ policy, c, nameOf }, '兴国动容〔2026〕7号')),
+    );
+    expect(doc.text).toContain('本案不需要启动纠错程序。');
+    expect(doc.text).toContain(`不启动纠错程序的理由：${noCorrection.correctionWaiver}`);
   });
 
   it('states the three conditions as the secretary stated them on issuing, with the reason for departing', async () => {
