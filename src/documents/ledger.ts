@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { noticeCompliance } from '../../cards/notice';
 import { businessDate } from '../calendar';
 import { BASIS_LABEL, CORRECTION_STATUS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
 import type { Case, Report } from '../cases/types';
@@ -51,9 +52,8 @@ const areaOf = (c: Case) => c.findings?.enforcementArea ?? c.facts.enforcementAr
 
 function noticeText(c: Case): string {
   if (c.notices.length === 0) return '';
-  const done = c.notices.filter((n) =>
-    n.kind === 'subject' ? n.acknowledgedAt !== null : n.deliveredAt !== null || n.sentAt !== null,
-  ).length;
+  // What counts as done is art. 13's compliance as the tracker shows it.
+  const { done } = noticeCompliance(c);
   const lateAck = c.notices.some(
     (n) => n.acknowledgedAt && businessDate(new Date(n.acknowledgedAt)) > n.dueOn,
   );

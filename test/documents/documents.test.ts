@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { addCalendarDays } from '../../src/calendar';
 import type { Case, Report } from '../../src/cases/types';
 import {
   CASE_COLUMNS,
@@ -298,6 +299,31 @@ describe('台账', () => {
       version: 1,
     },
   ];
+
+  it('counts a notice done as the tracker does, and says when the subject acknowledged after the 7 days', async () => {
+    const c = correctingCase();
+    const dueOn = c.notices[0]!.dueOn;
+    const sent = `${dueOn}T03:00:00.000Z`;
+    const notices = c.notices.map((n) =>
+      n.kind === 'subject'
+        ? { ...n, sentAt: sent, acknowledgedAt: `${addCalendarDays(dueOn, 1)}T02:00:00.000Z` }
+        : { ...n, sentAt: sent },
+    );
+    const bytes = await renderLedger({
+      policy,
+      cases: [{ ...c, notices }],
+      reports: [],
+      nameOf,
+      decisionNumbers: {},
+      scope: '2026年 · 全部状态',
+      now: new Date('2026-03-12T02:00:00Z'),
+    });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    const column = CASE_COLUMNS.indexOf('告知情况（第十三条）') + 1;
+    const cell = String(wb.getWorksheet(LEDGER_SHEETS.cases)!.getRow(2).getCell(column).value);
+    expect(cell).toBe(`${notices.length}/${notices.length} 已完成（期限 ${dueOn}），有逾期`);
+  });
 
   it('has a row per case with every column, a reports sheet without the anonymous reporter, and the art. 17 counts', async () => {
     const tolerated = correctingCase();
