@@ -1,3 +1,4 @@
+import { BASIS_LABEL } from '../src/cases/common';
 import { tally } from '../src/cases/deliberation';
 import { basisFromFindings, carriedIssuable, issuableOutcomes } from '../src/cases/determination';
 import type {
@@ -63,10 +64,9 @@ export function ratioText(r: Ratio): string {
 export const voteLabelOf = (policy: Policy, id: string) =>
   policy.voteOptions.find((o) => o.id === id)?.label ?? id;
 
-export const BASIS_LABEL: Record<ExemptionBasis, string> = { duty: '尽职免责', tolerance: '容错免责' };
 
 /** What an exempting outcome rests on, written after it: 「（尽职免责）」, 「（容错免责）」, or nothing. */
-export const basisNote = (basis: ExemptionBasis | null) => (basis ? `（${BASIS_LABEL[basis]}）` : '');
+export const basisNote = (basis: ExemptionBasis | null) => (basis ? `（${BASIS_LABEL[basis].label}）` : '');
 
 export function displayName(names: Record<string, string>, openId: string): string {
   return names[openId] ?? `成员${openId.slice(-4)}`;

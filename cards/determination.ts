@@ -1,3 +1,4 @@
+import { BASIS_LABEL } from '../src/cases/common';
 import { basisFromFindings } from '../src/cases/determination';
 import type {
   Case,
@@ -16,7 +17,7 @@ import {
   orderFields,
   type PersonChoice,
 } from './correction';
-import { BASIS_LABEL, basisLines, basisNote, voteLabelOf } from './deliberation';
+import { basisLines, basisNote, voteLabelOf } from './deliberation';
 import { clip, conditionField, factorLines, findingsLines, itemLines } from './findings';
 
 export interface IssueValues {
@@ -137,7 +138,7 @@ function basisFields(policy: Policy, values: IssueValues): object[] {
 /** 签发认定结论: the secretary's form, sent in the direct chat once an outcome carried. */
 export function issueFormCard(d: IssueFormData) {
   const { policy, c, values } = d;
-  const after = policy.correction.requiredAfter.map((b) => BASIS_LABEL[b]).join('、');
+  const after = policy.correction.requiredAfter.map((b) => BASIS_LABEL[b].label).join('、');
   const carried = d.carried ? voteLabelOf(policy, d.carried) : '无';
   const ownUnit = c.facts.unitId;
   const elements: object[] = [];

@@ -23,6 +23,7 @@ import {
   auditTrail,
   claimDocumentNumbers,
   type DocumentKind,
+  decisionDocuments,
   documentBytes,
   documentsOfCase,
   insertDocument,
@@ -159,7 +160,7 @@ export async function caseDocuments(ctx: Ctx, before: Case | null, after: Case, 
     }
   }
   if (published) {
-    const decision = (await documentsOfCase(ctx.fx.db, after.id)).find((d) => d.kind === 'decision');
+    const decision = (await decisionDocuments(ctx.fx.db, after.id)).get(after.id);
     if (decision) sendTo(ctx, documentAudience('decision', audience), decision.id);
   }
   if (closed) {

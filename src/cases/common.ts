@@ -4,8 +4,10 @@ import type {
   Actor,
   AuditEntry,
   Case,
+  CorrectionOrder,
   Decision,
   Env,
+  ExemptionBasis,
   Intent,
   Policy,
   Refusal,
@@ -71,6 +73,18 @@ export const STATUS_LABEL: Record<Case['status'], string> = {
   correcting: '纠错中',
   closed: '已办结',
   withdrawn: '已撤回',
+};
+
+/** 尽职免责 (art. 9) and 容错免责 (art. 10 para. 2), the two exemption bases, with the article each rests on. */
+export const BASIS_LABEL: Record<ExemptionBasis, { label: string; article: string }> = {
+  duty: { label: '尽职免责', article: '第九条' },
+  tolerance: { label: '容错免责', article: '第十条' },
+};
+
+export const CORRECTION_STATUS_LABEL: Record<CorrectionOrder['status'], string> = {
+  open: '整改中',
+  completed: '已报告完成，待验收',
+  accepted: '已验收',
 };
 
 export function wrongState(c: Case, action: string): Refusal {

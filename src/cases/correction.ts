@@ -394,6 +394,13 @@ function scheduleStart(order: CorrectionOrder): number {
   return Math.max(Date.parse(order.setAt), ...approved);
 }
 
+/** SPEC §4: correction reminders go out in the reminder hour of a working day, never in the evening or on a rest day. */
+export function inCorrectionReminderHour(env: Env): boolean {
+  const minute = businessMinuteOfDay(env.now);
+  const hour = env.policy.correction.reminderHour;
+  return env.calendar.isWorkingDay(today(env)) && minute >= hour * 60 && minute < (hour + 1) * 60;
+}
+
 export interface CorrectionDue {
   intents: Intent[];
   /** Scheduled reminder dates this run covers. */
@@ -414,13 +421,7 @@ export function correctionRemindersDue(c: Case, env: Env): CorrectionDue {
   if (c.status !== 'correcting' || order === null || order.status !== 'open') return none;
   const policy = env.policy.correction;
   const d = today(env);
-  // SPEC §4: reminders go out in the reminder hour of a working day, never in the evening or on a rest day.
-  const minute = businessMinuteOfDay(env.now);
-  const inReminderHour =
-    env.calendar.isWorkingDay(d) &&
-    minute >= policy.reminderHour * 60 &&
-    minute < (policy.reminderHour + 1) * 60;
-  if (!inReminderHour) return none;
+  if (!inCorrectionReminderHour(env)) return none;
   const daysLeft = calendarDaysBetween(d, order.deadline);
   const base = { number: c.number, deadline: order.deadline, reason: order.reason };
   if (daysLeft >= 0) {

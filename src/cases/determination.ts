@@ -1,4 +1,5 @@
 import { businessDate } from '../calendar';
+import { CONDITION_IDS, shortCondition } from '../policy';
 import { secretaryCheck } from './acceptance';
 import {
   accept,
@@ -39,8 +40,6 @@ import type {
   VoteOption,
 } from './types';
 
-const CONDITION_IDS: readonly ConditionId[] = ['10.c1', '10.c2', '10.c3'];
-
 /** The findings' statement of art. 10 para. 2 and art. 12: what the issue form starts from. */
 export function basisFromFindings(
   c: Pick<Case, 'facts'> & { findings: Findings | null },
@@ -61,7 +60,7 @@ export const allConditionsMet = (b: LegalBasis) => CONDITION_IDS.every((id) => b
 function unmetConditions(b: LegalBasis, policy: Policy): string {
   return policy.conditions
     .filter((c) => !b.conditions[c.id])
-    .map((c) => `${c.wording}（${c.citation.replace(/^第十条/, '')}）`)
+    .map((c) => `${c.wording}（${shortCondition(c)}）`)
     .join('；');
 }
 

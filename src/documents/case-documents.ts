@@ -1,6 +1,6 @@
-import { businessDate } from '../calendar';
-import { labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
-import type { Case, Notice } from '../cases/types';
+import { businessDate, businessMinuteOfDay } from '../calendar';
+import { BASIS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
+import type { Case, CorrectionOrder, Notice } from '../cases/types';
 import { itemById, type Policy } from '../policy';
 import type { Block, OfficialDocument } from './official';
 
@@ -30,8 +30,10 @@ export function chineseDate(date: string): string {
 
 /** 2026年3月2日 09:30, Asia/Shanghai. */
 export function chineseTime(instant: string): string {
-  const t = new Date(Date.parse(instant) + 8 * 3_600_000).toISOString();
-  return `${chineseDate(t.slice(0, 10))} ${t.slice(11, 16)}`;
+  const at = new Date(instant);
+  const minute = businessMinuteOfDay(at);
+  const hhmm = [Math.floor(minute / 60), minute % 60].map((v) => String(v).padStart(2, '0')).join(':');
+  return `${chineseDate(businessDate(at))} ${hhmm}`;
 }
 
 const ORIGIN_TEXT: Record<Case['origin'], string> = {
@@ -66,11 +68,26 @@ function decided(c: Case) {
   return det;
 }
 
+/** The order's items, numbered, each marked 纠错要求 or 纠错建议 (art. 16). */
+const orderItemBlocks = (o: CorrectionOrder): Block[] =>
+  o.items.map((it, i) => ({
+    kind: 'para',
+    text: `${i + 1}. ${it.kind === 'requirement' ? '纠错要求' : '纠错建议'}：${it.text}`,
+  }));
+
 function correctionBlocks(input: CaseDocumentInput, n: number): Block[] {
   const { c, policy } = input;
   const det = decided(c);
   const head: Block = { kind: 'h1', text: `${numeral(n)}、纠错要求` };
-  if (!det.correctionRequired) return [head, { kind: 'para', text: '本案不需要启动纠错程序。' }];
+  if (!det.correctionRequired)
+    return [
+      head,
+      { kind: 'para', text: '本案不需要启动纠错程序。' },
+      // Arts. 15–16: where an exemption calls for correction, the stated reason for none is part of the record.
+      ...(det.correctionWaiver
+        ? [{ kind: 'para' as const, text: `不启动纠错程序的理由：${det.correctionWaiver}` }]
+        : []),
+    ];
   const o = c.correction;
   if (!o)
     return [
@@ -83,12 +100,7 @@ function correctionBlocks(input: CaseDocumentInput, n: number): Block[] {
   return [
     head,
     { kind: 'para', text: `依据第十五条、第十六条，同时启动纠错程序。纠错事由：${o.reason}` },
-    ...o.items.map(
-      (it, i): Block => ({
-        kind: 'para',
-        text: `${i + 1}. ${it.kind === 'requirement' ? '纠错要求' : '纠错建议'}：${it.text}`,
-      }),
-    ),
+    ...orderItemBlocks(o),
     {
       kind: 'para',
       text: `整改期限：${chineseDate(o.deadline)}前完成。${policy.statements.correctionDuty.text}`,
@@ -127,7 +139,8 @@ export function decisionDocument(input: CaseDocumentInput, number: string): Offi
   const citesArticle10 = det.citedItems.some((id) => itemById(policy, id)?.article === 10);
   if (citesArticle10) {
     body.push({ kind: 'h2', text: `${policy.conditionsLead.citation}：${policy.conditionsLead.text}` });
-    const conditions = f?.conditions ?? c.facts.conditions;
+    // The basis as the secretary stated it on issuing (the findings' unless a departure was reasoned).
+    const conditions = det.legalBasis?.conditions ?? f?.conditions ?? c.facts.conditions;
     for (const cond of policy.conditions) {
       const met = conditions[cond.id];
       body.push({
@@ -136,11 +149,13 @@ export function decisionDocument(input: CaseDocumentInput, number: string): Offi
       });
     }
   }
+  if (det.legalBasis?.departureReason)
+    body.push({ kind: 'para', text: `与核查意见不同的理由：${det.legalBasis.departureReason}` });
   body.push({ kind: 'h1', text: '五、认定理由' }, { kind: 'para', text: det.reasons });
   body.push({ kind: 'h1', text: '六、认定结论' });
   body.push({
     kind: 'para',
-    text: `经本办党组第${det.round}轮记名表决，认定结论为：${voteLabel(policy, det.outcome)}${det.basis === 'duty' ? '（尽职免责，第九条）' : det.basis === 'tolerance' ? '（容错免责，第十条）' : ''}。`,
+    text: `经本办党组第${det.round}轮记名表决，认定结论为：${voteLabel(policy, det.outcome)}${det.basis ? `（${BASIS_LABEL[det.basis].label}，${BASIS_LABEL[det.basis].article}）` : ''}。`,
   });
   if (det.notErrorRecord && det.statement)
     body.push({ kind: 'para', text: `依据${policy.statements.notAnError.citation}：${det.statement}` });
@@ -221,12 +236,7 @@ export function correctionNoticeDocument(
     { kind: 'h1', text: '一、纠错事由' },
     { kind: 'para', text: o.reason },
     { kind: 'h1', text: '二、纠错事项' },
-    ...o.items.map(
-      (it, i): Block => ({
-        kind: 'para',
-        text: `${i + 1}. ${it.kind === 'requirement' ? '纠错要求' : '纠错建议'}：${it.text}`,
-      }),
-    ),
+    ...orderItemBlocks(o),
     { kind: 'h1', text: '三、整改期限' },
     {
       kind: 'para',

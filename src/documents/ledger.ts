@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
+import { noticeCompliance } from '../../cards/notice';
 import { businessDate } from '../calendar';
-import { labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
+import { BASIS_LABEL, CORRECTION_STATUS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
 import type { Case, Report } from '../cases/types';
 import type { Policy } from '../policy';
 import { chineseTime, citedItemLines, originLabel } from './case-documents';
@@ -49,13 +50,10 @@ const date = (iso: string | null) => (iso ? businessDate(new Date(iso)) : '');
 const categoryOf = (c: Case) => c.findings?.errorCategory ?? c.facts.errorCategory;
 const areaOf = (c: Case) => c.findings?.enforcementArea ?? c.facts.enforcementArea;
 
-const CORRECTION_STATUS = { open: '整改中', completed: '已报告完成，待验收', accepted: '已验收' } as const;
-
 function noticeText(c: Case): string {
   if (c.notices.length === 0) return '';
-  const done = c.notices.filter((n) =>
-    n.kind === 'subject' ? n.acknowledgedAt !== null : n.deliveredAt !== null || n.sentAt !== null,
-  ).length;
+  // What counts as done is art. 13's compliance as the tracker shows it.
+  const { done } = noticeCompliance(c);
   const lateAck = c.notices.some(
     (n) => n.acknowledgedAt && businessDate(new Date(n.acknowledgedAt)) > n.dueOn,
   );
@@ -86,11 +84,11 @@ function caseRow(input: LedgerInput, c: Case): string[] {
     date(c.decidedAt),
     date(c.closedAt),
     det ? voteLabel(policy, det.outcome) : '',
-    det?.basis === 'duty' ? '尽职免责（第九条）' : det?.basis === 'tolerance' ? '容错免责（第十条）' : '',
+    det?.basis ? `${BASIS_LABEL[det.basis].label}（${BASIS_LABEL[det.basis].article}）` : '',
     det ? citedItemLines(policy, det.citedItems).join('\n') : '',
     det ? (det.notErrorRecord ? '是' : '否') : '',
     noticeText(c),
-    o ? CORRECTION_STATUS[o.status] : det?.correctionRequired ? '待下达' : '',
+    o ? CORRECTION_STATUS_LABEL[o.status] : det?.correctionRequired ? '待下达' : '',
     o?.deadline ?? '',
     extensions,
     date(o?.acceptedAt ?? null),

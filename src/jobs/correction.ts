@@ -2,7 +2,7 @@ import { applyCase, isRefusal } from '../bot/apply';
 import { Ctx } from '../bot/context';
 import { refreshOrderCard } from '../bot/handlers/correction-view';
 import { SYSTEM_ACTOR } from '../bot/handlers/deliberation-render';
-import { correctionRemindersDue } from '../cases/correction';
+import { correctionRemindersDue, inCorrectionReminderHour } from '../cases/correction';
 import { decideCase } from '../cases/decide';
 import { Repo } from '../store/repo';
 import type { Job } from './types';
@@ -17,6 +17,8 @@ export const correctionReminderJob: Job = {
   async run({ store, bot, runUnit }, now) {
     const env = { now, policy: bot.policy, calendar: bot.calendar };
     let handled = 0;
+    // Outside the reminder hour nothing is due on any order: the open cases need not be read.
+    if (!inCorrectionReminderHour(env)) return handled;
     for (const first of await new Repo(store.db).casesByStatus(['correcting'])) {
       if (correctionRemindersDue(first, env).intents.length === 0) continue;
       const fx = await runUnit(

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, like, lte, or } from 'drizzle-orm';
 import { updateCard } from '../../cards/update';
 import { messageRefs, outbox } from '../../db/schema';
 import { Ctx } from '../bot/context';
@@ -68,7 +68,14 @@ export const cardRenewalJob: Job = {
     const due = await store.db
       .select()
       .from(messageRefs)
-      .where(and(lte(messageRefs.updatedAt, now.getTime() - RENEW_AFTER_MS), isNotNull(messageRefs.chatId)))
+      .where(
+        and(
+          lte(messageRefs.updatedAt, now.getTime() - RENEW_AFTER_MS),
+          isNotNull(messageRefs.chatId),
+          // Only live cards: other refs (notices, application copies…) would fill the batch and never leave it.
+          or(...LIVE.map((l) => like(messageRefs.ref, `${l.prefix}%`))),
+        ),
+      )
       .orderBy(asc(messageRefs.updatedAt))
       .limit(BATCH);
     let renewed = 0;
@@ -88,7 +95,9 @@ export const cardRenewalJob: Job = {
             .limit(1);
           if (waiting) return;
           const ctx = new Ctx(fx, new Repo(fx.db), bot);
-          const card = await live.render(ctx, ref.ref.slice(live.prefix.length));
+          // A copy (`<ref>#<n>`, one per further destination) shows what the card under `<ref>` shows.
+          const key = ref.ref.slice(live.prefix.length).split('#')[0] ?? '';
+          const card = await live.render(ctx, key);
           if (!card) return;
           fx.send({ chatId: ref.chatId }, card, ref.ref);
           fx.patch({ messageId: ref.messageId }, replaced());

@@ -35,7 +35,8 @@ export interface Assessment {
   suggestedVotes: VoteOption[];
 }
 
-const CONDITION_IDS: readonly ConditionId[] = ['10.c1', '10.c2', '10.c3'];
+/** The three conditions of art. 10 para. 2, in the article's order. */
+export const CONDITION_IDS: readonly ConditionId[] = ['10.c1', '10.c2', '10.c3'];
 const ART13 = '第十三条';
 
 const SUGGESTED_VOTES: Record<Recommendation, VoteOption[]> = {
@@ -97,7 +98,7 @@ function cites(items: readonly PolicyItem[]): string {
 }
 
 /** Short form of a condition's citation inside art. 10, e.g. 第二款第（二）项. */
-function shortCondition(c: PolicyCondition): string {
+export function shortCondition(c: PolicyCondition): string {
   return c.citation.replace(/^第十条/, '');
 }
 

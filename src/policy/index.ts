@@ -3,7 +3,7 @@
 import type { Policy, PolicyItem, Ratio } from './types';
 
 export type { Assessment, CaseFacts } from './assess';
-export { assess, recommendationLabel, suggestedVoteOptions } from './assess';
+export { assess, CONDITION_IDS, recommendationLabel, shortCondition, suggestedVoteOptions } from './assess';
 export { defaultPolicy } from './default';
 export { mergePolicy, parsePolicy } from './schema';
 export type {

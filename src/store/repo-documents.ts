@@ -81,6 +81,24 @@ export async function documentsOfCase(db: Db, caseId: string): Promise<StoredDoc
     .orderBy(asc(documents.createdAt), asc(documents.seq), asc(documents.id));
 }
 
+/** Each case's 决定书 (its id and 文号, not the file) by case id, of one case or all: one query either way. */
+export async function decisionDocuments(
+  db: Db,
+  caseId?: string,
+): Promise<Map<string, { id: string; number: string | null }>> {
+  const rows = await db
+    .select({ caseId: documents.caseId, id: documents.id, number: documents.number })
+    .from(documents)
+    .where(
+      and(eq(documents.kind, 'decision'), caseId === undefined ? undefined : eq(documents.caseId, caseId)),
+    )
+    .orderBy(asc(documents.createdAt), asc(documents.seq), asc(documents.id));
+  const byCase = new Map<string, { id: string; number: string | null }>();
+  for (const r of rows)
+    if (r.caseId && !byCase.has(r.caseId)) byCase.set(r.caseId, { id: r.id, number: r.number });
+  return byCase;
+}
+
 export async function latestArchive(db: Db, caseId: string): Promise<StoredDocument | undefined> {
   const [row] = await db
     .select()

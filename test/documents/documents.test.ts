@@ -1,9 +1,11 @@
 import ExcelJS from 'exceljs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { addCalendarDays } from '../../src/calendar';
 import type { Case, Report } from '../../src/cases/types';
 import {
   CASE_COLUMNS,
+  chineseTime,
   correctionNoticeDocument,
   decisionDocument,
   documentAudience,
@@ -22,11 +24,13 @@ import {
   determinationCommand,
   envAt,
   member,
+  noCorrection,
   outsider,
   run,
   secretary,
   subject,
 } from '../cases/fixtures';
+import { carriedOn, issue } from '../conformance/support';
 
 const names: Record<string, string> = { [subject.openId]: '张执法', [secretary.openId]: '李书记' };
 const nameOf = (id: string) => names[id] ?? id;
@@ -73,6 +77,13 @@ function extendedCase(): Case {
   return run(asked, { type: 'decide_extension', extensionId: 'x1', approve: true }, secretary, later);
 }
 
+describe('dates in documents', () => {
+  it('writes an instant as the Asia/Shanghai wall clock shows it, across midnight and the year', () => {
+    expect(chineseTime('2026-03-03T01:00:00.000Z')).toBe('2026年3月3日 09:00');
+    expect(chineseTime('2026-12-31T16:30:00.000Z')).toBe('2027年1月1日 00:30');
+  });
+});
+
 describe('容错纠错认定决定书', () => {
   it('carries the 文号, outcome, facts, five factors, cited wording, the three conditions and art. 14 for a tolerated case', async () => {
     const c = correctingCase();
@@ -117,6 +128,32 @@ describe('容错纠错认定决定书', () => {
     expect(doc.text).not.toContain('第十条第二款第（一）项'); // conditions only where art. 10 is cited
     expect(doc.text).toContain('本案不需要启动纠错程序。');
     expect(doc.text).toContain('滥用职权造成不良后果');
+  });
+
+  it('gives the reason stated for ordering no correction after an exemption (arts. 15–16)', async () => {
+    const c = run(carriedCase('exempt'), { ...determinationCommand, ...noCorrection }, secretary);
+    const doc = await readDocx(
+      await renderOfficial(decisionDocument({ policy, c, nameOf }, '兴国动容〔2026〕7号')),
+    );
+    expect(doc.text).toContain('本案不需要启动纠错程序。');
+    expect(doc.text).toContain(`不启动纠错程序的理由：${noCorrection.correctionWaiver}`);
+  });
+
+  it('states the three conditions as the secretary stated them on issuing, with the reason for departing', async () => {
+    const findings = { items: ['10.4'], conditions: { '10.c1': true, '10.c2': false, '10.c3': true } };
+    const reason = '复核查明当事单位停工损失已由保险赔付，不属重大损失。';
+    const d = issue(carriedOn(findings, 'exempt'), {
+      basis: { conditions: { '10.c1': true, '10.c2': true, '10.c3': true }, reason },
+    });
+    if (!d.ok) throw new Error(d.reason);
+    const doc = await readDocx(
+      await renderOfficial(decisionDocument({ policy, c: d.state, nameOf }, '兴国动容〔2026〕6号')),
+    );
+    for (const cond of policy.conditions)
+      expect(doc.text).toContain(`${cond.citation}：“${cond.wording}”——符合`);
+    expect(doc.text).not.toContain('——不符合');
+    expect(doc.text).toContain(`与核查意见不同的理由：${reason}`);
+    expect(doc.text).toContain('认定结论为：免责（容错免责，第十条）');
   });
 });
 
@@ -262,6 +299,31 @@ describe('台账', () => {
       version: 1,
     },
   ];
+
+  it('counts a notice done as the tracker does, and says when the subject acknowledged after the 7 days', async () => {
+    const c = correctingCase();
+    const dueOn = c.notices[0]!.dueOn;
+    const sent = `${dueOn}T03:00:00.000Z`;
+    const notices = c.notices.map((n) =>
+      n.kind === 'subject'
+        ? { ...n, sentAt: sent, acknowledgedAt: `${addCalendarDays(dueOn, 1)}T02:00:00.000Z` }
+        : { ...n, sentAt: sent },
+    );
+    const bytes = await renderLedger({
+      policy,
+      cases: [{ ...c, notices }],
+      reports: [],
+      nameOf,
+      decisionNumbers: {},
+      scope: '2026年 · 全部状态',
+      now: new Date('2026-03-12T02:00:00Z'),
+    });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    const column = CASE_COLUMNS.indexOf('告知情况（第十三条）') + 1;
+    const cell = String(wb.getWorksheet(LEDGER_SHEETS.cases)!.getRow(2).getCell(column).value);
+    expect(cell).toBe(`${notices.length}/${notices.length} 已完成（期限 ${dueOn}），有逾期`);
+  });
 
   it('has a row per case with every column, a reports sheet without the anonymous reporter, and the art. 17 counts', async () => {
     const tolerated = correctingCase();

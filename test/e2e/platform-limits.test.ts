@@ -76,8 +76,22 @@ describe('a case open for 30 days lives within Lark’s 14-day card limits', () 
     await h.rt.store.commit(repo().saveCase(null, submitted.state));
     await h.rt.service.pipeline.runUnit('test', async (fx) => {
       const ctx = new Ctx(fx, new Repo(fx.db), h.rt.service.bot);
-      fx.send({ openId: OFFICER.openId }, await liveCards.tracker!(ctx, submitted.state), trackerRef(caseId));
+      const card = await liveCards.tracker!(ctx, submitted.state);
+      fx.send({ openId: OFFICER.openId }, card, trackerRef(caseId));
+      // A second destination gets a copy under `<ref>#<n>`, as emitIntents names it.
+      fx.send({ openId: CLERK.openId }, card, `${trackerRef(caseId)}#1`);
     });
+    // Older refs of cards that are not renewed (application copies) must not crowd the live ones out.
+    await h.rt.store.commit(
+      Array.from({ length: 120 }, (_, i) =>
+        h.rt.store.db.insert(messageRefs).values({
+          ref: `application:case_closed_long_ago@u:ou_old_${i}`,
+          messageId: `om_old_${i}`,
+          updatedAt: now.getTime() - DAY,
+          chatId: `oc_old_${i}`,
+        }),
+      ),
+    );
     await h.settle();
     await act(CLERK.openId, () => ({ type: 'accept' }));
     await act(CLERK.openId, async (ctx) => ({
@@ -99,6 +113,7 @@ describe('a case open for 30 days lives within Lark’s 14-day card limits', () 
 
   it('30 days later the tracker and the vote card still work, and no admin was alerted', async () => {
     const firstTracker = (await refOf(trackerRef(caseId)))!.messageId;
+    const firstCopy = (await refOf(`${trackerRef(caseId)}#1`))!.messageId;
     for (let day = 1; day <= 30; day++) {
       h.emu.advanceClock(DAY);
       await h.rt.service.tick(new Date(h.emu.now()));
@@ -116,6 +131,11 @@ describe('a case open for 30 days lives within Lark’s 14-day card limits', () 
     expect(tracker.messageId).not.toBe(firstTracker);
     expect(text(h.emu.message(firstTracker))).toContain('此卡片已重新发送');
     expect(text(h.emu.message(voteCardId))).toContain('此卡片已重新发送');
+    // The copy is renewed too, in the chat it went to.
+    const copy = (await refOf(`${trackerRef(caseId)}#1`))!;
+    expect(copy.messageId).not.toBe(firstCopy);
+    expect(now - h.emu.message(copy.messageId)!.createdAt).toBeLessThan(CARD_UPDATE_WINDOW_MS);
+    expect(text(h.emu.message(firstCopy))).toContain('此卡片已重新发送');
 
     // The newest vote card takes a vote, and the update reaches it.
     const fresh = h.emu.message(vote.messageId)!;

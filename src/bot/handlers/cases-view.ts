@@ -2,7 +2,7 @@ import type { ApplicationCardData, ApplicationMode } from '../../../cards/applic
 import type { CaseDetailData, CaseFactsView } from '../../../cards/case-detail';
 import type { Template } from '../../../cards/common';
 import { isRecused } from '../../cases/access';
-import { STATUS_LABEL } from '../../cases/common';
+import { BASIS_LABEL, CORRECTION_STATUS_LABEL, STATUS_LABEL } from '../../cases/common';
 import type { AuditEntry, Case, CaseStatus, Policy } from '../../cases/types';
 import { assess, itemById, labelOf } from '../../policy';
 import { caseHistory, HANDLING_ACTIONS, type HistoryEntry } from '../../store/repo-cases';
@@ -229,9 +229,6 @@ export async function applicationData(
   };
 }
 
-const BASIS_LABEL = { duty: '尽职免责', tolerance: '容错免责' } as const;
-const CORRECTION_STATUS = { open: '整改中', completed: '已报告完成，待验收', accepted: '已验收' } as const;
-
 /** One case as a viewer who may see it reads it; whether the viewer is the subject decides the buttons. */
 export async function detailData(ctx: Ctx, c: Case, viewerOpenId: string): Promise<CaseDetailData> {
   const { policy } = ctx.env;
@@ -273,7 +270,7 @@ export async function detailData(ctx: Ctx, c: Case, viewerOpenId: string): Promi
     determination: det
       ? {
           outcome: vote(det.outcome),
-          basis: det.basis ? BASIS_LABEL[det.basis] : null,
+          basis: det.basis ? BASIS_LABEL[det.basis].label : null,
           reasons: det.reasons,
           statement: det.statement,
           issuedAt: shanghaiTime(det.issuedAt),
@@ -282,7 +279,7 @@ export async function detailData(ctx: Ctx, c: Case, viewerOpenId: string): Promi
     correction: o
       ? {
           deadline: o.deadline,
-          status: CORRECTION_STATUS[o.status],
+          status: CORRECTION_STATUS_LABEL[o.status],
           responsible: await nameOf(ctx, o.responsible.openId, c),
           items: o.items.map((i) => `${i.kind === 'requirement' ? '【要求】' : '【建议】'}${i.text}`),
         }

@@ -6,7 +6,7 @@ import type { Case, CaseStatus } from '../../cases/types';
 import { renderLedger } from '../../documents';
 import { fileMessage, textMessage } from '../../notify/outbox';
 import { formatCaseNumber, parseCaseNumber } from '../../policy';
-import { allReports, documentsOfCase, latestArchive } from '../../store/repo-documents';
+import { allReports, decisionDocuments, documentsOfCase, latestArchive } from '../../store/repo-documents';
 import type { Ctx } from '../context';
 import { archiveFileName, archiveOf, keepDocument, nameBook, serviceReceipt } from '../documents';
 import { answer, type Feature, type Said } from './types';
@@ -78,10 +78,10 @@ async function exportLedger(ctx: Ctx, said: Said, year: number | null, status: C
   const reports = (await allReports(ctx.fx.db))
     .filter((r) => canViewReport(r, actor))
     .filter((r) => year === null || r.year === year);
+  const decisions = await decisionDocuments(ctx.fx.db);
   const decisionNumbers: Record<string, string> = {};
   for (const c of cases) {
-    if (!c.determination) continue;
-    const no = (await documentsOfCase(ctx.fx.db, c.id)).find((d) => d.kind === 'decision')?.number;
+    const no = c.determination ? decisions.get(c.id)?.number : null;
     if (no) decisionNumbers[c.id] = no;
   }
   const nameOf = await nameBook(ctx, [
