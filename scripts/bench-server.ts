@@ -4,16 +4,7 @@ import { rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
-import { applyCase, isRefusal } from '../src/bot/apply';
-import { Ctx } from '../src/bot/context';
-import {
-  type Actor,
-  type Case,
-  type CaseCommand,
-  createDraft,
-  type Decision,
-  decideCase,
-} from '../src/cases';
+import { type Actor, type Case, createDraft, type Decision, decideCase } from '../src/cases';
 import { loadConfig } from '../src/config';
 import { createLarkTransport } from '../src/lark/client';
 import { silentLogger } from '../src/log';
@@ -24,6 +15,7 @@ import { createService, type Service } from '../src/service';
 import type { Store } from '../src/store';
 import { Repo } from '../src/store/repo';
 import { migrationsFolder, type SqliteStore } from '../src/store/sqlite';
+import { type CommandFor, decideAs } from '../test/support/decide';
 
 export type ServerRequest =
   | { id: number; op: 'mem' }
@@ -294,13 +286,7 @@ async function seedDeliberation(
   );
   const seq = Number(p.caseId.replace(/\D/g, '')) || 1;
   await store.commit(repo.saveCase(null, must(decideCase(filled, { type: 'submit', seq }, subject, env))));
-  const act = (openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) =>
-    service.pipeline.runUnit('bench', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), service.bot);
-      const c = (await ctx.repo.getCase(p.caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
+  const act = (openId: string, cmd: CommandFor) => decideAs(service, p.caseId, openId, cmd, 'bench');
   await act(p.secretary, () => ({ type: 'accept' }));
   await act(p.secretary, async (ctx) => ({
     type: 'assign_investigator',

@@ -3,8 +3,6 @@
 
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { applyCase, isRefusal } from '../../src/bot/apply';
-import { Ctx } from '../../src/bot/context';
 import { addCalendarDays, businessDate } from '../../src/calendar';
 import {
   type Actor,
@@ -31,6 +29,7 @@ import {
   secretary,
   voted,
 } from '../cases/fixtures';
+import type { CommandFor } from '../support/decide';
 import { issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
 
@@ -161,16 +160,7 @@ export async function startWorld() {
   };
 
   /** The same core decision the clerk's buttons make, through the real shell. */
-  async function act(caseId: string, openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) {
-    const svc = h.rt.service;
-    await svc.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), svc.bot);
-      const c = (await ctx.repo.getCase(caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
-    await h.settle();
-  }
+  const act = (caseId: string, openId: string, cmd: CommandFor) => h.decide(caseId, openId, cmd);
 
   /** A submitted application, accepted and assigned, as intake and the clerk leave it. */
   async function investigating(patch: FactsPatch = {}): Promise<{ id: string; number: string }> {

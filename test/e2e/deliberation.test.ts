@@ -2,21 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeCompliance } from '../../cards/notice';
 import { audit, votes } from '../../db/schema';
-import { applyCase, isRefusal } from '../../src/bot/apply';
-import { Ctx } from '../../src/bot/context';
 import { addCalendarDays, atBusinessTime, businessDate } from '../../src/calendar';
-import {
-  type Actor,
-  type Case,
-  type CaseCommand,
-  createDraft,
-  decideCase,
-  type FactsPatch,
-} from '../../src/cases';
+import { type Actor, type Case, createDraft, decideCase, type FactsPatch } from '../../src/cases';
 import { defaultPolicy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { completeFacts } from '../cases/fixtures';
+import type { CommandFor } from '../support/decide';
 import { findingsFormFor, issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
 
@@ -106,16 +98,7 @@ async function startWorld() {
   }
 
   /** What another engineer's buttons do (accept, assign): the same core decision through the real shell. */
-  async function act(caseId: string, openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) {
-    const svc = h.rt.service;
-    await svc.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), svc.bot);
-      const c = (await ctx.repo.getCase(caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
-    await h.settle();
-  }
+  const act = (caseId: string, openId: string, cmd: CommandFor) => h.decide(caseId, openId, cmd);
 
   const accept = (id: string) => act(id, CLERK.openId, () => ({ type: 'accept' }));
   const assign = (id: string) =>

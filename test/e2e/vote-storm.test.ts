@@ -3,16 +3,7 @@ import { serve } from '@hono/node-server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, votes } from '../../db/schema';
-import { applyCase, isRefusal } from '../../src/bot/apply';
-import { Ctx } from '../../src/bot/context';
-import {
-  type Actor,
-  type Case,
-  type CaseCommand,
-  createDraft,
-  decideCase,
-  type VoteOption,
-} from '../../src/cases';
+import { type Actor, type Case, createDraft, decideCase, type VoteOption } from '../../src/cases';
 import { loadConfig } from '../../src/config';
 import { createLarkTransport } from '../../src/lark/client';
 import { silentLogger } from '../../src/log';
@@ -21,6 +12,7 @@ import type { LarkEmulator } from '../../src/sandbox/emulator';
 import { createService, type Service } from '../../src/service';
 import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
+import { type CommandFor, decideAs } from '../support/decide';
 import { ADMIN, APP, appEnv, OFFICER, startEmulator } from '../support/harness';
 import { storeFactories } from '../support/stores';
 
@@ -123,13 +115,7 @@ async function caseInDeliberation(rig: Rig): Promise<{ id: string; cardId: strin
   const submitted = decideCase(filled.state, { type: 'submit', seq: 1 }, subject, env);
   if (!submitted.ok) throw new Error(submitted.reason);
   await store.commit(repo.saveCase(null, submitted.state));
-  const act = (openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) =>
-    service.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), service.bot);
-      const c = (await ctx.repo.getCase('case_storm'))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
+  const act = (openId: string, cmd: CommandFor) => decideAs(service, 'case_storm', openId, cmd);
   await act(SEC.openId, () => ({ type: 'accept' }));
   await act(SEC.openId, async (ctx) => ({
     type: 'assign_investigator',
