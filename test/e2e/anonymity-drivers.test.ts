@@ -139,6 +139,7 @@ for (const driver of storeFactories.map((f) => f.name)) {
         expect(hit, `a statement holds ${n}`).toBeUndefined();
       }
       const logs = lines.join('\n');
+      expect(logs, 'the debug log was written').toContain('reports:intake');
       for (const n of needles) expect(logs.includes(n), `logs hold ${n}`).toBe(false);
     });
 
