@@ -32,6 +32,7 @@ import {
 import type { CommandFor } from '../support/decide';
 import { issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
+import { find, one, text } from '../support/messages';
 
 const REGULATION = readFileSync(new URL('../fixtures/regulation.zh.md', import.meta.url), 'utf8');
 
@@ -85,7 +86,7 @@ export const PARTY = 'oc_conf_party';
 export const UNIT_E1 = 'oc_conf_unit_e1';
 export const PUB = 'oc_conf_publication';
 
-export const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
+export { text };
 
 /** The findings form as the investigator fills it. */
 export function findingsForm(o: {
@@ -151,13 +152,6 @@ export async function startWorld() {
   const getCase = async (id: string) => (await repo().getCase(id)) as Case;
   const dm = (openId: string) => h.emu.messages({ openId }).filter((m) => m.from === 'app');
   const inChat = (chatId: string) => h.emu.messages({ chatId }).filter((m) => m.from === 'app');
-  const find = (list: EmulatedMessage[], ...parts: string[]) =>
-    list.filter((m) => parts.every((p) => text(m).includes(p)));
-  const one = (list: EmulatedMessage[], ...parts: string[]) => {
-    const hits = find(list, ...parts);
-    expect(hits, `one message with ${parts.join(' + ')}`).toHaveLength(1);
-    return hits[0]!;
-  };
 
   /** The same core decision the clerk's buttons make, through the real shell. */
   const act = (caseId: string, openId: string, cmd: CommandFor) => h.decide(caseId, openId, cmd);

@@ -6,6 +6,7 @@ import type { Service } from '../../src/service';
 import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
 import { ADMIN } from '../support/harness';
+import { text } from '../support/messages';
 import { startRig } from '../support/rig';
 import { openCapturingStore, storeFactories } from '../support/stores';
 
@@ -20,8 +21,6 @@ const REPORTER = {
 };
 const NAMED = { openId: 'ou_named_drv_wang', name: '王群众' };
 const PARTY = 'oc_party_drv';
-
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 // D1 runs in workerd, which the date-shifted CI runs leave out (see storeFactories).
 for (const driver of storeFactories.map((f) => f.name)) {

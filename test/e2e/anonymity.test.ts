@@ -9,6 +9,7 @@ import { startNode } from '../../src/runtime/node';
 import type { LarkEmulator } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { ADMIN, appEnv, startEmulator } from '../support/harness';
+import { text } from '../support/messages';
 import { tempDbPath } from '../support/stores';
 
 const SEC = { openId: 'ou_sec_anon_li', name: '李书记' };
@@ -23,8 +24,6 @@ const REPORTER = {
 };
 const PARTY = 'oc_party_anon';
 const PUB = 'oc_pub_anon';
-
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 describe('an anonymous report leaves nothing that ties it to its sender', () => {
   const lines: string[] = [];

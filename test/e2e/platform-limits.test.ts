@@ -12,6 +12,7 @@ import { completeFacts } from '../cases/fixtures';
 import type { CommandFor } from '../support/decide';
 import { findingsFormFor } from '../support/forms';
 import { ADMIN, type Harness, OFFICER, startEmulator, startHarness } from '../support/harness';
+import { text } from '../support/messages';
 
 const DAY = 86_400_000;
 const SEC = { openId: 'ou_sec_li', name: '李书记' };
@@ -23,7 +24,6 @@ const PM = [
 const CLERK = { openId: 'ou_clerk_zhou', name: '周经办' };
 const INV = { openId: 'ou_inv_wu', name: '吴核查' };
 const PARTY = 'oc_party_group';
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 /** A case kept open for 30 emulated days: the bot and the platform share the emulator's clock. */
 describe('a case open for 30 days lives within Lark’s 14-day card limits', () => {
