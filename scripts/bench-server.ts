@@ -14,7 +14,7 @@ import { startNode } from '../src/runtime/node';
 import { createService, type Service } from '../src/service';
 import type { Store } from '../src/store';
 import { Repo } from '../src/store/repo';
-import { migrationsFolder, type SqliteStore } from '../src/store/sqlite';
+import type { SqliteStore } from '../src/store/sqlite';
 import { type CommandFor, decideAs } from '../test/support/decide';
 
 export type ServerRequest =
@@ -130,19 +130,11 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   // Loaded only here, so the SQLite server's memory is the product's alone.
-  const [{ Miniflare }, { drizzle }, { migrate }, { openD1Store }] = await Promise.all([
-    import('miniflare'),
-    import('drizzle-orm/d1'),
-    import('drizzle-orm/d1/migrator'),
+  const [{ migratedD1 }, { openD1Store }] = await Promise.all([
+    import('../test/support/stores'),
     import('../src/store/d1'),
   ]);
-  const mf = new Miniflare({
-    modules: true,
-    script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
-    d1Databases: ['DB'],
-  });
-  const d1 = (await mf.getD1Database('DB')) as any;
-  await migrate(drizzle(d1), { migrationsFolder });
+  const { d1, dispose } = await migratedD1();
   // Count what crosses to D1: every statement is a round trip to the database.
   const counted = {
     prepare: (sql: string) => {
@@ -179,7 +171,7 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
       service.deliverer.close();
       await service.settle();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await mf.dispose();
+      await dispose();
     },
   };
 }
