@@ -4,16 +4,7 @@ import { rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
-import { applyCase, isRefusal } from '../src/bot/apply';
-import { Ctx } from '../src/bot/context';
-import {
-  type Actor,
-  type Case,
-  type CaseCommand,
-  createDraft,
-  type Decision,
-  decideCase,
-} from '../src/cases';
+import { type Actor, type Case, createDraft, type Decision, decideCase } from '../src/cases';
 import { loadConfig } from '../src/config';
 import { createLarkTransport } from '../src/lark/client';
 import { silentLogger } from '../src/log';
@@ -23,7 +14,8 @@ import { startNode } from '../src/runtime/node';
 import { createService, type Service } from '../src/service';
 import type { Store } from '../src/store';
 import { Repo } from '../src/store/repo';
-import { migrationsFolder, type SqliteStore } from '../src/store/sqlite';
+import type { SqliteStore } from '../src/store/sqlite';
+import { type CommandFor, decideAs } from '../test/support/decide';
 
 export type ServerRequest =
   | { id: number; op: 'mem' }
@@ -138,19 +130,11 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   // Loaded only here, so the SQLite server's memory is the product's alone.
-  const [{ Miniflare }, { drizzle }, { migrate }, { openD1Store }] = await Promise.all([
-    import('miniflare'),
-    import('drizzle-orm/d1'),
-    import('drizzle-orm/d1/migrator'),
+  const [{ migratedD1 }, { openD1Store }] = await Promise.all([
+    import('../test/support/stores'),
     import('../src/store/d1'),
   ]);
-  const mf = new Miniflare({
-    modules: true,
-    script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
-    d1Databases: ['DB'],
-  });
-  const d1 = (await mf.getD1Database('DB')) as any;
-  await migrate(drizzle(d1), { migrationsFolder });
+  const { d1, dispose } = await migratedD1();
   // Count what crosses to D1: every statement is a round trip to the database.
   const counted = {
     prepare: (sql: string) => {
@@ -187,7 +171,7 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
       service.deliverer.close();
       await service.settle();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await mf.dispose();
+      await dispose();
     },
   };
 }
@@ -294,13 +278,7 @@ async function seedDeliberation(
   );
   const seq = Number(p.caseId.replace(/\D/g, '')) || 1;
   await store.commit(repo.saveCase(null, must(decideCase(filled, { type: 'submit', seq }, subject, env))));
-  const act = (openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) =>
-    service.pipeline.runUnit('bench', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), service.bot);
-      const c = (await ctx.repo.getCase(p.caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
+  const act = (openId: string, cmd: CommandFor) => decideAs(service, p.caseId, openId, cmd, 'bench');
   await act(p.secretary, () => ({ type: 'accept' }));
   await act(p.secretary, async (ctx) => ({
     type: 'assign_investigator',

@@ -1,5 +1,8 @@
+import * as lark from '@larksuiteoapi/node-sdk';
 import { describe, expect, it } from 'vitest';
-import { doubledWords, repeatedSentences, shownTexts, unknownFields } from './support/words';
+import { card, md } from '../cards/common';
+import { LarkEmulator } from '../src/sandbox/emulator';
+import { doubledWords, repeatedSentences, shownTexts, unknownFields, watchWords } from './support/words';
 
 // The checks every end-to-end test runs on what the bot said (test/support/harness.ts), on the mistakes found.
 describe('the wording checks', () => {
@@ -42,5 +45,40 @@ describe('the wording checks', () => {
     expect(unknownFields('请选择「申请延长至」的日期。', form)).toEqual([]);
     // A value quoted back is not a field name.
     expect(unknownFields('没有找到案件「容错〔2026〕999号」，请核对编号。', form)).toEqual([]);
+  });
+});
+
+// The watch every harness keeps passes quietly when it sees nothing; here it must see what the app sent.
+describe('the wording watch on an emulator', () => {
+  it('finds a doubled word in a message the app sent, in its first version and in a later one', async () => {
+    const emu = await LarkEmulator.start({ appId: 'cli_words_0000000000', appSecret: 'words-secret' });
+    try {
+      emu.addUser({ openId: 'ou_words_zhang', name: '张执法' });
+      const words = watchWords(emu);
+      const client = new lark.Client({
+        appId: 'cli_words_0000000000',
+        appSecret: 'words-secret',
+        domain: emu.url,
+        loggerLevel: lark.LoggerLevel.fatal,
+      });
+      const sent = await client.im.message.create({
+        params: { receive_id_type: 'open_id' },
+        data: {
+          receive_id: 'ou_words_zhang',
+          msg_type: 'interactive',
+          content: JSON.stringify(card({ title: '申请', elements: [md('申请已提交。')] })),
+        },
+      });
+      expect(words.problems()).toEqual([]);
+      await client.im.message.patch({
+        path: { message_id: sent.data!.message_id! },
+        data: { content: JSON.stringify(card({ title: '申请', elements: [md('申请已已受理。')] })) },
+      });
+      const problems = words.problems();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('doubled 「已已」');
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -3,8 +3,6 @@
 
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { applyCase, isRefusal } from '../../src/bot/apply';
-import { Ctx } from '../../src/bot/context';
 import { addCalendarDays, businessDate } from '../../src/calendar';
 import {
   type Actor,
@@ -31,8 +29,10 @@ import {
   secretary,
   voted,
 } from '../cases/fixtures';
+import type { CommandFor } from '../support/decide';
 import { issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
+import { find, one, text } from '../support/messages';
 
 const REGULATION = readFileSync(new URL('../fixtures/regulation.zh.md', import.meta.url), 'utf8');
 
@@ -86,7 +86,7 @@ export const PARTY = 'oc_conf_party';
 export const UNIT_E1 = 'oc_conf_unit_e1';
 export const PUB = 'oc_conf_publication';
 
-export const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
+export { text };
 
 /** The findings form as the investigator fills it. */
 export function findingsForm(o: {
@@ -152,25 +152,9 @@ export async function startWorld() {
   const getCase = async (id: string) => (await repo().getCase(id)) as Case;
   const dm = (openId: string) => h.emu.messages({ openId }).filter((m) => m.from === 'app');
   const inChat = (chatId: string) => h.emu.messages({ chatId }).filter((m) => m.from === 'app');
-  const find = (list: EmulatedMessage[], ...parts: string[]) =>
-    list.filter((m) => parts.every((p) => text(m).includes(p)));
-  const one = (list: EmulatedMessage[], ...parts: string[]) => {
-    const hits = find(list, ...parts);
-    expect(hits, `one message with ${parts.join(' + ')}`).toHaveLength(1);
-    return hits[0]!;
-  };
 
   /** The same core decision the clerk's buttons make, through the real shell. */
-  async function act(caseId: string, openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) {
-    const svc = h.rt.service;
-    await svc.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), svc.bot);
-      const c = (await ctx.repo.getCase(caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
-    await h.settle();
-  }
+  const act = (caseId: string, openId: string, cmd: CommandFor) => h.decide(caseId, openId, cmd);
 
   /** A submitted application, accepted and assigned, as intake and the clerk leave it. */
   async function investigating(patch: FactsPatch = {}): Promise<{ id: string; number: string }> {

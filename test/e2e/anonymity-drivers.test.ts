@@ -1,15 +1,13 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reports } from '../../db/schema';
-import { loadConfig } from '../../src/config';
-import { createLarkTransport } from '../../src/lark/client';
 import { createLogger } from '../../src/log';
 import type { LarkEmulator } from '../../src/sandbox/emulator';
-import { createService, type Service } from '../../src/service';
+import type { Service } from '../../src/service';
 import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
-import { ADMIN, APP, appEnv, startEmulator } from '../support/harness';
+import { ADMIN } from '../support/harness';
+import { text } from '../support/messages';
+import { startRig } from '../support/rig';
 import { openCapturingStore, storeFactories } from '../support/stores';
 
 const SEC = { openId: 'ou_sec_drv_li', name: '李书记' };
@@ -23,8 +21,6 @@ const REPORTER = {
 };
 const NAMED = { openId: 'ou_named_drv_wang', name: '王群众' };
 const PARTY = 'oc_party_drv';
-
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 // D1 runs in workerd, which the date-shifted CI runs leave out (see storeFactories).
 for (const driver of storeFactories.map((f) => f.name)) {
@@ -40,28 +36,17 @@ for (const driver of storeFactories.map((f) => f.name)) {
     const last = (openId: string) => dm(openId).at(-1)!;
 
     beforeAll(async () => {
-      const opened = await openCapturingStore(driver, sent);
-      store = opened.store;
-      emu = await startEmulator();
+      const rig = await startRig(
+        await openCapturingStore(driver, sent),
+        createLogger('debug', (l) => lines.push(l)),
+      );
+      ({ emu, store, service, close } = rig);
       for (const u of [SEC, CLERK, ACCUSED, REPORTER, NAMED]) emu.addUser(u);
       emu.addChat({
         chatId: PARTY,
         name: '党组群',
         members: [SEC, CLERK, ACCUSED].map((u) => u.openId),
       });
-      const loaded = loadConfig(appEnv(emu, 'unused.sqlite'));
-      if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-      service = createService({
-        config: loaded.config,
-        store,
-        transport: createLarkTransport({ appId: APP.appId, appSecret: APP.appSecret, domain: emu.url }),
-        logger: createLogger('debug', (l) => lines.push(l)),
-        delivery: { baseBackoffMs: 20 },
-      });
-      const server = serve({ fetch: service.app.fetch, port: 0, hostname: '127.0.0.1' });
-      await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      emu.connectApp({ eventUrl: `${url}/webhook/event`, cardUrl: `${url}/webhook/card` });
       const repo = new Repo(store.db);
       const now = new Date();
       const by = ADMIN.openId;
@@ -71,13 +56,6 @@ for (const driver of storeFactories.map((f) => f.name)) {
         repo.addRole({ ...ACCUSED, role: 'party_member', by, now }),
         repo.bindChat({ chatId: PARTY, kind: 'party', by, now }),
       ]);
-      close = async () => {
-        service.deliverer.close();
-        await service.settle();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await emu.close();
-        await opened.dispose();
-      };
     });
     afterAll(async () => close?.());
 
@@ -139,6 +117,7 @@ for (const driver of storeFactories.map((f) => f.name)) {
         expect(hit, `a statement holds ${n}`).toBeUndefined();
       }
       const logs = lines.join('\n');
+      expect(logs, 'the debug log was written').toContain('reports:intake');
       for (const n of needles) expect(logs.includes(n), `logs hold ${n}`).toBe(false);
     });
 

@@ -9,6 +9,7 @@ import { startNode } from '../../src/runtime/node';
 import type { LarkEmulator } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { ADMIN, appEnv, startEmulator } from '../support/harness';
+import { text } from '../support/messages';
 import { tempDbPath } from '../support/stores';
 
 const SEC = { openId: 'ou_sec_anon_li', name: '李书记' };
@@ -23,8 +24,6 @@ const REPORTER = {
 };
 const PARTY = 'oc_party_anon';
 const PUB = 'oc_pub_anon';
-
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 describe('an anonymous report leaves nothing that ties it to its sender', () => {
   const lines: string[] = [];
@@ -52,12 +51,18 @@ describe('an anonymous report leaves nothing that ties it to its sender', () => 
     const files = readdirSync(dir);
     expect(files).toEqual(expect.arrayContaining(['test.sqlite', 'test.sqlite-wal']));
     const ids = needles();
-    for (const f of files) {
-      const bytes = readFileSync(join(dir, f));
+    const contents = files.map((f) => ({ f, bytes: readFileSync(join(dir, f)) }));
+    // The scan reads the real bytes: the report's own matter and the handlers' ids are there to be found.
+    for (const known of ['检查中违规收取费用', SEC.openId])
+      expect(
+        contents.some(({ bytes }) => bytes.includes(Buffer.from(known, 'utf8'))),
+        `${when}: the data folder holds ${known}`,
+      ).toBe(true);
+    for (const { f, bytes } of contents)
       for (const n of ids)
         expect(bytes.includes(Buffer.from(n, 'utf8')), `${when}: ${f} holds ${n}`).toBe(false);
-    }
     const logs = lines.join('\n');
+    expect(logs, `${when}: the debug log was written`).toContain('reports:intake');
     for (const n of ids) expect(logs.includes(n), `${when}: logs hold ${n}`).toBe(false);
   };
   const settle = () => rt.service.settle();

@@ -7,11 +7,11 @@ import { trackerRef } from '../../src/bot/intents';
 import { addCalendarDays, businessDate } from '../../src/calendar';
 import type { Case } from '../../src/cases/types';
 import { defaultPolicy as policy } from '../../src/policy';
-import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, envAt } from '../cases/fixtures';
 import { issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
+import { find, last, text } from '../support/messages';
 
 const SUBJECT = { openId: 'ou_subject', name: '张执法' };
 const SEC = { openId: 'ou_secretary', name: '李书记' };
@@ -19,7 +19,6 @@ const PM = { openId: 'ou_pm1', name: '王委员' };
 const STRANGER = { openId: 'ou_stranger', name: '郑路人' };
 const PARTY = 'oc_party_correction';
 
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 /** The order deadline the issue form offers: the default period from the clock the test runs at. */
 const orderDeadline = () => addCalendarDays(businessDate(new Date()), policy.correction.defaultPeriod.days);
 
@@ -27,13 +26,6 @@ describe('correction order → acknowledgement, progress, extensions, completion
   let h: Harness;
   let caseId: string;
   const dm = (openId: string) => h.emu.messages({ openId });
-  const find = (list: EmulatedMessage[], ...parts: string[]) =>
-    list.filter((m) => parts.every((p) => text(m).includes(p)));
-  const last = (list: EmulatedMessage[], ...parts: string[]) => {
-    const hit = find(list, ...parts).at(-1);
-    expect(hit, `a message with ${parts.join(' + ')}`).toBeDefined();
-    return hit!;
-  };
   const getCase = async () => (await new Repo(h.rt.store.db).getCase(caseId)) as Case;
   const auditOf = async (action: string) =>
     h.rt.store.db

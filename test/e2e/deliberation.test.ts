@@ -2,23 +2,15 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeCompliance } from '../../cards/notice';
 import { audit, votes } from '../../db/schema';
-import { applyCase, isRefusal } from '../../src/bot/apply';
-import { Ctx } from '../../src/bot/context';
 import { addCalendarDays, atBusinessTime, businessDate } from '../../src/calendar';
-import {
-  type Actor,
-  type Case,
-  type CaseCommand,
-  createDraft,
-  decideCase,
-  type FactsPatch,
-} from '../../src/cases';
+import { type Actor, type Case, createDraft, decideCase, type FactsPatch } from '../../src/cases';
 import { defaultPolicy } from '../../src/policy';
-import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { completeFacts } from '../cases/fixtures';
+import type { CommandFor } from '../support/decide';
 import { findingsFormFor, issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
+import { find, one, text } from '../support/messages';
 
 const SEC = { openId: 'ou_sec_li', name: '李书记' };
 const PM = [
@@ -41,8 +33,6 @@ const PUB = 'oc_publication';
 const facts: FactsPatch = { ...completeFacts, occurredOn: '2026-01-20' };
 
 const findingsForm = findingsFormFor('情况属实，处置及时。');
-
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 /** A harness with a party group, unit chats, a publication chat and the roster; helpers to drive a case. */
 async function startWorld() {
@@ -77,13 +67,6 @@ async function startWorld() {
   const getCase = async (id: string) => (await new Repo(h.rt.store.db).getCase(id)) as Case;
   const dm = (openId: string) => h.emu.messages({ openId }).filter((m) => m.from === 'app');
   const inChat = (chatId: string) => h.emu.messages({ chatId }).filter((m) => m.from === 'app');
-  const find = (list: EmulatedMessage[], ...parts: string[]) =>
-    list.filter((m) => parts.every((p) => text(m).includes(p)));
-  const one = (list: EmulatedMessage[], ...parts: string[]) => {
-    const hits = find(list, ...parts);
-    expect(hits, `one message with ${parts.join(' + ')}`).toHaveLength(1);
-    return hits[0]!;
-  };
   const latest = (id: string) => h.emu.message(id)!;
 
   /** An application as the intake would leave it: submitted, with a case number. */
@@ -106,16 +89,7 @@ async function startWorld() {
   }
 
   /** What another engineer's buttons do (accept, assign): the same core decision through the real shell. */
-  async function act(caseId: string, openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) {
-    const svc = h.rt.service;
-    await svc.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), svc.bot);
-      const c = (await ctx.repo.getCase(caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
-    await h.settle();
-  }
+  const act = (caseId: string, openId: string, cmd: CommandFor) => h.decide(caseId, openId, cmd);
 
   const accept = (id: string) => act(id, CLERK.openId, () => ({ type: 'accept' }));
   const assign = (id: string) =>

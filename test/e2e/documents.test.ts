@@ -1,8 +1,6 @@
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCase, isRefusal } from '../../src/bot/apply';
-import { Ctx } from '../../src/bot/context';
 import { addCalendarDays, businessDate } from '../../src/calendar';
 import { type Actor, type Case, type CaseCommand, createDraft, decideCase } from '../../src/cases';
 import { verifyArchive } from '../../src/documents';
@@ -11,6 +9,7 @@ import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { messageHtml, sandboxPage } from '../../src/sandbox/page';
 import { Repo } from '../../src/store/repo';
 import { completeFacts, findingsCommand, fiveFactors } from '../cases/fixtures';
+import type { CommandFor } from '../support/decide';
 import { issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, OFFICER, startHarness } from '../support/harness';
 
@@ -67,16 +66,7 @@ describe('formal documents in chat', () => {
   const today = () => businessDate(new Date());
 
   /** A core decision through the real shell (what the buttons do), then delivery. */
-  async function act(caseId: string, openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) {
-    const svc = h.rt.service;
-    await svc.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), svc.bot);
-      const c = (await ctx.repo.getCase(caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
-    await h.settle();
-  }
+  const act = (caseId: string, openId: string, cmd: CommandFor) => h.decide(caseId, openId, cmd);
 
   /** A case whose vote has closed with `option` carried. */
   async function carried(option: 'exempt' | 'refuse'): Promise<string> {

@@ -1,17 +1,18 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageRefs, outbox } from '../../db/schema';
-import { applyCase, isRefusal } from '../../src/bot/apply';
 import { Ctx } from '../../src/bot/context';
 import { deliberationRef, trackerRef } from '../../src/bot/intents';
 import { liveCards } from '../../src/bot/templates';
-import { type Actor, type CaseCommand, createDraft, decideCase } from '../../src/cases';
+import { type Actor, createDraft, decideCase } from '../../src/cases';
 import { defaultPolicy } from '../../src/policy';
 import { CARD_UPDATE_WINDOW_MS } from '../../src/sandbox/emulator-api';
 import { Repo } from '../../src/store/repo';
 import { completeFacts } from '../cases/fixtures';
+import type { CommandFor } from '../support/decide';
 import { findingsFormFor } from '../support/forms';
 import { ADMIN, type Harness, OFFICER, startEmulator, startHarness } from '../support/harness';
+import { text } from '../support/messages';
 
 const DAY = 86_400_000;
 const SEC = { openId: 'ou_sec_li', name: '李书记' };
@@ -23,7 +24,6 @@ const PM = [
 const CLERK = { openId: 'ou_clerk_zhou', name: '周经办' };
 const INV = { openId: 'ou_inv_wu', name: '吴核查' };
 const PARTY = 'oc_party_group';
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 /** A case kept open for 30 emulated days: the bot and the platform share the emulator's clock. */
 describe('a case open for 30 days lives within Lark’s 14-day card limits', () => {
@@ -34,16 +34,7 @@ describe('a case open for 30 days lives within Lark’s 14-day card limits', () 
   const repo = () => new Repo(h.rt.store.db);
   const refOf = async (ref: string) =>
     (await h.rt.store.db.select().from(messageRefs).where(eq(messageRefs.ref, ref)))[0];
-  async function act(openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) {
-    const svc = h.rt.service;
-    await svc.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), svc.bot);
-      const c = (await ctx.repo.getCase(caseId))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
-    await h.settle();
-  }
+  const act = (openId: string, cmd: CommandFor) => h.decide(caseId, openId, cmd);
 
   beforeAll(async () => {
     const emu = await startEmulator();

@@ -7,11 +7,11 @@ import { responsibleChoices, SECRETARY_RESPONSIBLE_NOTE } from '../../src/bot/ha
 import { addCalendarDays, atBusinessTime, businessDate } from '../../src/calendar';
 import type { Case, Report } from '../../src/cases/types';
 import { defaultPolicy as policy } from '../../src/policy';
-import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, envAt } from '../cases/fixtures';
 import { findingsFormFor, issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
+import { find, one, text } from '../support/messages';
 
 // ── a report accusing A and B, converted into a case about A ──
 const SEC = { openId: 'ou_rec_sec_li', name: '李书记' };
@@ -30,8 +30,6 @@ const CSEC = { openId: 'ou_secretary', name: '刘书记' };
 const CSEC2 = { openId: 'ou_rec_sec2_sun', name: '孙书记' };
 const CSUBJECT = { openId: 'ou_subject', name: '张执法' };
 
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
-
 const findingsForm = findingsFormFor('情况属实。');
 
 describe('recusal and self-approval through the emulator', () => {
@@ -40,13 +38,6 @@ describe('recusal and self-approval through the emulator', () => {
   const settle = () => h.settle();
   const dm = (openId: string) => h.emu.messages({ openId }).filter((m) => m.from === 'app');
   const inChat = (chatId: string) => h.emu.messages({ chatId }).filter((m) => m.from === 'app');
-  const find = (list: EmulatedMessage[], ...parts: string[]) =>
-    list.filter((m) => parts.every((p) => text(m).includes(p)));
-  const one = (list: EmulatedMessage[], ...parts: string[]) => {
-    const hits = find(list, ...parts);
-    expect(hits, `one message with ${parts.join(' + ')}`).toHaveLength(1);
-    return hits[0]!;
-  };
 
   /** A click the platform would not offer this person, sent from a card in their own chat. */
   async function forged(openId: string, value: Record<string, unknown>, form?: Record<string, unknown>) {

@@ -195,6 +195,8 @@ describe('a reporter finds any colleague by name for the accused picker', () => 
   it('an unknown name and an empty one get a clear answer; the form keeps what was typed and changes nothing', async () => {
     const form = await openForm('实名举报');
     const before = pickerOptions(form.content);
+    const reports = async () => (await new Repo(h.rt.store.db).openReports()).map((r) => r.number);
+    const filedBefore = await reports();
     const unknown = await h.emu.clickButton(REPORTER.openId, form.messageId, '查找', {
       accused: [],
       matter: '事项保留',
@@ -218,6 +220,9 @@ describe('a reporter finds any colleague by name for the accused picker', () => 
       accused_name: '何群众',
     });
     expect(self.toast?.content).toContain('没有找到');
+    // 查找 only looks: nothing was filed.
+    await h.settle();
+    expect(await reports()).toEqual(filedBefore);
     await h.emu.clickButton(REPORTER.openId, form.messageId, '取消举报');
     await h.settle();
   });

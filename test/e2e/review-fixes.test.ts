@@ -23,6 +23,7 @@ import {
 } from '../cases/fixtures';
 import { issueAndConfirm } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
+import { find, last, text } from '../support/messages';
 
 const SUBJECT = { openId: 'ou_subject', name: '张执法' };
 const SEC = { openId: 'ou_secretary', name: '李书记' };
@@ -32,8 +33,6 @@ const PM = { openId: 'ou_pm1', name: '党组成员1' };
 const STRANGER = { openId: 'ou_stranger', name: '郑路人' };
 const PARTY = 'oc_party_review';
 const PUBLISH = 'oc_publish_review';
-
-const text = (m: { content: unknown } | undefined) => JSON.stringify(m?.content ?? null);
 
 /** A case under correction as the fixtures make it, with a deadline after today. */
 function correcting(): Case {
@@ -62,13 +61,6 @@ function another(c: Case, id: string, seq: number): Case {
 function withHelpers(get: () => Harness) {
   const h = () => get();
   const dm = (openId: string) => h().emu.messages({ openId });
-  const find = (list: EmulatedMessage[], ...parts: string[]) =>
-    list.filter((m) => parts.every((p) => text(m).includes(p)));
-  const last = (list: EmulatedMessage[], ...parts: string[]) => {
-    const hit = find(list, ...parts).at(-1);
-    expect(hit, `a message with ${parts.join(' + ')}`).toBeDefined();
-    return hit as EmulatedMessage;
-  };
   const getCase = async (id: string) => (await new Repo(h().rt.store.db).getCase(id)) as Case;
   const store = async (...cases: Case[]) => {
     const repo = new Repo(h().rt.store.db);

@@ -1,27 +1,12 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, votes } from '../../db/schema';
-import { applyCase, isRefusal } from '../../src/bot/apply';
-import { Ctx } from '../../src/bot/context';
-import {
-  type Actor,
-  type Case,
-  type CaseCommand,
-  createDraft,
-  decideCase,
-  type VoteOption,
-} from '../../src/cases';
-import { loadConfig } from '../../src/config';
-import { createLarkTransport } from '../../src/lark/client';
-import { silentLogger } from '../../src/log';
+import { type Actor, type Case, createDraft, decideCase, type VoteOption } from '../../src/cases';
 import { defaultPolicy } from '../../src/policy';
-import type { LarkEmulator } from '../../src/sandbox/emulator';
-import { createService, type Service } from '../../src/service';
-import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
-import { ADMIN, APP, appEnv, OFFICER, startEmulator } from '../support/harness';
+import { type CommandFor, decideAs } from '../support/decide';
+import { ADMIN, OFFICER } from '../support/harness';
+import { type Rig, startRig } from '../support/rig';
 import { storeFactories } from '../support/stores';
 
 const SEC = { openId: 'ou_storm_sec', name: '书记' };
@@ -39,45 +24,6 @@ const LABEL: Record<VoteOption, string> = {
   mitigate: '减轻',
   refuse: '不予容错',
 };
-
-interface Rig {
-  emu: LarkEmulator;
-  store: Store;
-  service: Service;
-  close(): Promise<void>;
-}
-
-/** The service over either storage driver, served on loopback, with the emulator pointed at it. */
-async function startRig(driver: 'better-sqlite3' | 'd1'): Promise<Rig> {
-  const factory = storeFactories.find((f) => f.name === driver)!;
-  const { store, dispose } = await factory.open();
-  const emu = await startEmulator();
-  const loaded = loadConfig(appEnv(emu, 'unused.sqlite'));
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  const service = createService({
-    config: loaded.config,
-    store,
-    transport: createLarkTransport({ appId: APP.appId, appSecret: APP.appSecret, domain: emu.url }),
-    logger: silentLogger,
-    delivery: { baseBackoffMs: 30 },
-  });
-  const server = serve({ fetch: service.app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  emu.connectApp({ eventUrl: `${url}/webhook/event`, cardUrl: `${url}/webhook/card` });
-  return {
-    emu,
-    store,
-    service,
-    async close() {
-      service.deliverer.close();
-      await service.settle();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await emu.close();
-      await dispose();
-    },
-  };
-}
 
 /** A case with findings, put to the 15-member party group through the real shell. */
 async function caseInDeliberation(rig: Rig): Promise<{ id: string; cardId: string }> {
@@ -123,13 +69,7 @@ async function caseInDeliberation(rig: Rig): Promise<{ id: string; cardId: strin
   const submitted = decideCase(filled.state, { type: 'submit', seq: 1 }, subject, env);
   if (!submitted.ok) throw new Error(submitted.reason);
   await store.commit(repo.saveCase(null, submitted.state));
-  const act = (openId: string, cmd: (ctx: Ctx) => Promise<CaseCommand> | CaseCommand) =>
-    service.pipeline.runUnit('test', async (fx) => {
-      const ctx = new Ctx(fx, new Repo(fx.db), service.bot);
-      const c = (await ctx.repo.getCase('case_storm'))!;
-      const r = await applyCase(ctx, c, decideCase(c, await cmd(ctx), await ctx.actor(openId), ctx.env));
-      if (isRefusal(r)) throw new Error(r.reason);
-    });
+  const act = (openId: string, cmd: CommandFor) => decideAs(service, 'case_storm', openId, cmd);
   await act(SEC.openId, () => ({ type: 'accept' }));
   await act(SEC.openId, async (ctx) => ({
     type: 'assign_investigator',
@@ -155,7 +95,7 @@ describe.each(storeFactories.map((f) => f.name))('vote storm on %s', (driver) =>
   let rig: Rig;
   let target: { id: string; cardId: string };
   beforeAll(async () => {
-    rig = await startRig(driver);
+    rig = await startRig(await storeFactories.find((f) => f.name === driver)!.open());
     target = await caseInDeliberation(rig);
   }, 60_000);
   afterAll(async () => rig?.close());

@@ -1,6 +1,7 @@
 import { silentLogger } from '../../src/log';
 import { type NodeOptions, type NodeRuntime, startNode } from '../../src/runtime/node';
 import { LarkEmulator } from '../../src/sandbox/emulator';
+import { type CommandFor, decideAs } from './decide';
 import { tempDbPath } from './stores';
 import { watchWords } from './words';
 
@@ -21,6 +22,8 @@ export interface Harness {
   env: Record<string, string>;
   /** Waits until every accepted event is handled and every due message delivered. */
   settle(): Promise<void>;
+  /** A person's decision on a case through the real shell (what the buttons do), then delivery. */
+  decide(caseId: string, openId: string, cmd: CommandFor): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,10 @@ export async function startHarness(
     dbPath,
     env,
     settle: () => rt.service.settle(),
+    async decide(caseId, openId, cmd) {
+      await decideAs(rt.service, caseId, openId, cmd);
+      await rt.service.settle();
+    },
     async close() {
       await rt.close();
       if (!opts.emu) await emu.close();

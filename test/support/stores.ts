@@ -24,6 +24,18 @@ export function tempDbPath(): string {
  */
 export const workerdAvailable = process.env.FAKETIME === undefined && process.env.RC_NO_WORKERD !== '1';
 
+/** A D1 database in workerd (Miniflare) with every migration applied; `d1` is the binding a Worker gets. */
+export async function migratedD1(): Promise<{ d1: any; dispose(): Promise<void> }> {
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
+    d1Databases: ['DB'],
+  });
+  const d1 = (await mf.getD1Database('DB')) as any;
+  await migrate(drizzle(d1), { migrationsFolder });
+  return { d1, dispose: () => mf.dispose() };
+}
+
 /** The store contract holds on both drivers; every store test runs against each. */
 const allStoreFactories: StoreFactory[] = [
   {
@@ -36,15 +48,8 @@ const allStoreFactories: StoreFactory[] = [
   {
     name: 'd1',
     async open() {
-      const mf = new Miniflare({
-        modules: true,
-        script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
-        d1Databases: ['DB'],
-      });
-      const d1 = (await mf.getD1Database('DB')) as any;
-      await migrate(drizzle(d1), { migrationsFolder });
-      const store = openD1Store(d1);
-      return { store, dispose: () => mf.dispose() };
+      const { d1, dispose } = await migratedD1();
+      return { store: openD1Store(d1), dispose };
     },
   },
 ];
@@ -72,13 +77,7 @@ export async function openCapturingStore(
       },
     };
   }
-  const mf = new Miniflare({
-    modules: true,
-    script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
-    d1Databases: ['DB'],
-  });
-  const d1 = (await mf.getD1Database('DB')) as any;
-  await migrate(drizzle(d1), { migrationsFolder });
+  const { d1, dispose } = await migratedD1();
   const record = (sql: string, params: unknown[]) => sent.push(`${sql} ${JSON.stringify(params)}`);
   // Statements run without bind() are recorded as they run.
   const unbound = (sql: string, run: () => unknown) => (): unknown => {
@@ -102,7 +101,7 @@ export async function openCapturingStore(
     dump: () => d1.dump(),
   };
   const store = openD1Store(capturing as never);
-  return { store, dispose: () => mf.dispose() };
+  return { store, dispose };
 }
 
 /**

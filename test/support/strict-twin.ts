@@ -24,7 +24,8 @@ const RENDERER_TESTS = ['test/sandbox/page.test.ts'];
 const emulators = new Set<LarkEmulator>();
 LarkEmulator.onStart = (emu) => emulators.add(emu);
 
-afterEach(() => {
+/** What broke the platform's rules since the last call, in cards built in `file` or refused by any emulator. */
+export function strictTwinProblems(file: string): string[] {
   const problems: string[] = [];
   for (const emu of emulators) {
     for (const r of emu.takeCardRefusals())
@@ -32,7 +33,6 @@ afterEach(() => {
         `the emulator refused a card (${r.route}): ${r.code} ${r.findings.map((f) => `${f.rule} ${f.path}: ${f.detail}`).join('; ')}`,
       );
   }
-  const file = expect.getState().testPath ?? '';
   const cards = built.cards.splice(0);
   for (const c of RENDERER_TESTS.some((t) => file.endsWith(t)) ? [] : cards) {
     const r = checkCard(c);
@@ -43,5 +43,10 @@ afterEach(() => {
       );
     }
   }
-  if (problems.length > 0) throw new Error([...new Set(problems)].slice(0, 20).join('\n'));
+  return [...new Set(problems)];
+}
+
+afterEach(() => {
+  const problems = strictTwinProblems(expect.getState().testPath ?? '');
+  if (problems.length > 0) throw new Error(problems.slice(0, 20).join('\n'));
 });
