@@ -64,7 +64,6 @@ export function ratioText(r: Ratio): string {
 export const voteLabelOf = (policy: Policy, id: string) =>
   policy.voteOptions.find((o) => o.id === id)?.label ?? id;
 
-
 /** What an exempting outcome rests on, written after it: 「（尽职免责）」, 「（容错免责）」, or nothing. */
 export const basisNote = (basis: ExemptionBasis | null) => (basis ? `（${BASIS_LABEL[basis].label}）` : '');
 
