@@ -1,5 +1,6 @@
 // Loaded with the first spreadsheet shown: most runs never show one.
 const excel = async () => (await import('exceljs')).default;
+
 import { strFromU8, unzipSync } from 'fflate';
 import { Hono } from 'hono';
 import type { EmulatedMessage, LarkEmulator } from '../emulator';
