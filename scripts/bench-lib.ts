@@ -7,6 +7,7 @@ import type { EmulatedMessage, InboundResult, LarkEmulator } from '../src/sandbo
 import { appEnv, OFFICER, startEmulator } from '../test/support/harness';
 import { freePort } from '../test/support/process';
 import { tempDbPath } from '../test/support/stores';
+import { measureJobs } from './bench-jobs';
 import type { Accounting, DbSize, MemorySample, ServerMessage, ServerRequest } from './bench-server';
 import { type CannonRun, cannon, captureEvents, drained, type EventSet, PEER_ENTRY } from './bench-side';
 
@@ -37,6 +38,8 @@ export interface BenchOptions {
   d1Voters: number;
   /** How long any single wait may take before the run is declared stuck. */
   waitMs: number;
+  /** Cases under correction in the jobs run; a hundredth of them are due. */
+  jobCases: number;
   /** Runs only these parts (quick iteration on one target); every part when empty. */
   only: BenchPart[];
   log: (line: string) => void;
@@ -60,6 +63,7 @@ export const defaultOptions: BenchOptions = {
   voters: 50,
   d1Voters: 15,
   waitMs: 90_000,
+  jobCases: 100_000,
   only: [],
   log: () => {},
 };
@@ -1143,6 +1147,10 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       await voting.close();
     }
     if (o.d1 && part('d1')) await d1Rows(b, o, servers, rows, clean);
+    if (part('jobs')) {
+      o.log(`jobs: the correction reminders over ${o.jobCases} cases, ${o.jobCases / 100} due`);
+      rows.push(await jobsRow(o.jobCases));
+    }
     if (part('kill')) {
       o.log('sqlite: kill after ack, then restart');
       rows.push(await killRow(b, o, servers));
@@ -1224,6 +1232,29 @@ async function d1Rows(
     }
     await d1.close();
   }
+}
+
+/** The reminder job's reads over many cases under correction, a hundredth due (scripts/bench-jobs.ts). */
+async function jobsRow(open: number): Promise<Row> {
+  const m = await measureJobs(open, Math.max(1, Math.floor(open / 100)));
+  return {
+    case: `tick: correction reminders, ${open} open / ${m.due} due`,
+    driver: 'sqlite',
+    concurrency: null,
+    events: m.open,
+    reps: 5,
+    perSec: null,
+    p50: m.ms,
+    p95: null,
+    p99: null,
+    e2eP50: null,
+    e2eP95: null,
+    vsBase: `×${(m.ms / m.scanMs).toFixed(3)} vs reading every open case`,
+    once: null,
+    counts: { found: m.found },
+    target: `< 1000 ms${met(m.ms < 1000)}`,
+    notes: `due query and the ${m.found} due cases' rows ${m.ms.toFixed(0)} ms (every open case read: ${m.scanMs.toFixed(0)} ms); plan: ${m.plan.join(' / ')}`,
+  };
 }
 
 // ---- the table -------------------------------------------------------------------------------------
