@@ -33,3 +33,19 @@ export async function issueAndConfirm(
   if (review.toast?.type !== 'info') return review;
   return emu.clickButton(who, messageId, '确认签发');
 }
+
+/**
+ * A report filed as the reporter does it: the form is checked and answered with a review card, then 确认提交
+ * on it. A refused form comes back as it was, and that answer is returned.
+ */
+export async function submitReport(
+  emu: LarkEmulator,
+  who: string,
+  messageId: string,
+  label: '提交匿名举报' | '提交实名举报',
+  form: Record<string, unknown>,
+): Promise<ClickResult> {
+  const review = await emu.clickButton(who, messageId, label, form);
+  if (review.toast?.type !== 'info') return review;
+  return emu.clickButton(who, messageId, '确认提交');
+}
