@@ -49,3 +49,26 @@ export async function submitReport(
   if (review.toast?.type !== 'info') return review;
   return emu.clickButton(who, messageId, '确认提交');
 }
+
+/**
+ * 结束表决 as the secretary does it: the round is checked and a review card with 确认结束表决 comes back (in
+ * place on a direct-chat card, to the direct chat from the party group's card), then 确认结束表决 on it.
+ * A refusal is returned as it came.
+ */
+export async function closeVoteAndConfirm(
+  emu: LarkEmulator,
+  settle: () => Promise<void>,
+  who: string,
+  messageId: string,
+): Promise<ClickResult> {
+  const review = await emu.clickButton(who, messageId, '结束表决');
+  if (review.toast?.type !== 'info') return review;
+  if (review.card) return emu.clickButton(who, messageId, '确认结束表决');
+  await settle();
+  const card = emu
+    .messages({ openId: who })
+    .filter((m) => emu.buttons(m.messageId).some((b) => b.text === '确认结束表决'))
+    .at(-1);
+  if (!card) throw new Error('no 确认结束表决 card reached the secretary');
+  return emu.clickButton(who, card.messageId, '确认结束表决');
+}
