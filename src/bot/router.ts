@@ -106,6 +106,7 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
     }
     ctx.fx.outcome = `card:${name}`;
     await handler(ctx, a);
+    for (const f of features) f.afterAction?.(ctx, a);
   }
 
   return async (envelope: EventEnvelope, fx: Effects) => {

@@ -358,6 +358,17 @@ export class Repo {
     return docOf<Report>(row);
   }
 
+  /** The newest real-name reports this person filed (a repeated 确认提交 is answered with what it filed). */
+  async realNameReportsBy(openId: string, limit = 50): Promise<Report[]> {
+    const rows = await this.db
+      .select({ doc: reports.doc })
+      .from(reports)
+      .where(eq(reports.realName, 1))
+      .orderBy(desc(reports.createdAt))
+      .limit(limit);
+    return rows.map((r) => docOf<Report>(r)!).filter((r) => r.reporterOpenId === openId);
+  }
+
   async openReports(): Promise<Report[]> {
     const rows = await this.db
       .select({ doc: reports.doc })
