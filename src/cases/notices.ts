@@ -1,6 +1,6 @@
 import { businessDate, calendarDaysBetween } from '../calendar';
-import { recusalReason, recusedFrom } from './access';
-import { accept, caseAudit, isHandler, iso, refuse, today, touch, voteLabel, wrongState } from './common';
+import { deliveryCheck, recusedFrom } from './access';
+import { accept, caseAudit, iso, refuse, today, touch, voteLabel, wrongState } from './common';
 import { handlersExcept } from './intake';
 import type {
   Actor,
@@ -13,7 +13,6 @@ import type {
   NoticeKind,
   NoticeTarget,
 } from './types';
-import { SYSTEM_OPEN_ID } from './types';
 
 export function makeNotice(
   id: string,
@@ -72,15 +71,6 @@ export function noticeIntent(c: Case, n: Notice, env: Env, reminder = false): In
 /** A notice is done when the subject acknowledged it, or when a chat message went out. */
 export function noticeDone(n: Notice): boolean {
   return n.kind === 'subject' ? n.acknowledgedAt !== null : n.sentAt !== null || n.deliveredAt !== null;
-}
-
-/** Delivery receipts come from the outbox (system) or a clerk following up by hand. */
-function deliveryCheck(c: Case, actor: Actor): Decision<Case> | null {
-  if (actor.openId === SYSTEM_OPEN_ID) return null;
-  const recused = recusalReason(c, actor, '办理本案');
-  if (recused) return refuse('recused', recused);
-  if (!isHandler(actor)) return refuse('forbidden', '只有党组书记或经办人可以登记告知送达情况。');
-  return null;
 }
 
 function withNotice(c: Case, id: string, f: (n: Notice) => Notice): Notice[] {
