@@ -72,6 +72,19 @@ const openIdOf = (actor: Actor | string) => (typeof actor === 'string' ? actor :
 
 // ── acting on a case ──
 
+/** The subject alone fills in, submits and withdraws their application, and confirms a notice to them. */
+export function subjectCheck(c: Case, actor: Actor, what: string): Refusal | null {
+  return actor.openId === c.subjectOpenId ? null : refuse('forbidden', `只有当事人本人可以${what}。`);
+}
+
+/** 组织启动: a secretary or clerk opens a case about another officer, never about themselves. */
+export function organisationOpenCheck(actor: Actor, subjectOpenId: string): Refusal | null {
+  if (!isHandler(actor)) return refuse('forbidden', '只有党组书记或经办人可以由组织启动容错认定。');
+  if (subjectOpenId === actor.openId)
+    return refuse('recused', '不能对本人启动容错认定，请由其他经办人办理。');
+  return null;
+}
+
 /** Refusal for anyone recused from the case (the subject, or a co-accused of its report). */
 export function recusedCheck(c: Case, actor: Actor | string, what = '办理本案'): Refusal | null {
   // the subject's wording stays as it was; a co-accused handler is told who acts instead

@@ -12,6 +12,7 @@ export {
   investigatorCheck,
   isRecused,
   ledgerCheck,
+  organisationOpenCheck,
   ownCorrectionCheck,
   recusalReason,
   recusedCheck,
@@ -23,6 +24,7 @@ export {
   secretaryCheck,
   serviceReceiptCheck,
   statsCheck,
+  subjectCheck,
   voterCheck,
 } from './access';
 export { hasRole, STATUS_LABEL } from './common';

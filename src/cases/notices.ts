@@ -1,5 +1,5 @@
 import { businessDate, calendarDaysBetween } from '../calendar';
-import { deliveryCheck, recusedFrom } from './access';
+import { deliveryCheck, recusedFrom, subjectCheck } from './access';
 import { accept, caseAudit, iso, refuse, today, touch, voteLabel, wrongState } from './common';
 import { handlersExcept } from './intake';
 import type {
@@ -112,7 +112,8 @@ export function acknowledgeNotice(
   actor: Actor,
   env: Env,
 ): Decision<Case> {
-  if (actor.openId !== c.subjectOpenId) return refuse('forbidden', '只有当事人本人可以确认收到告知。');
+  const denied = subjectCheck(c, actor, '确认收到告知');
+  if (denied) return denied;
   const n = c.notices.find((x) => (cmd.noticeId ? x.id === cmd.noticeId : x.kind === 'subject'));
   if (n?.kind !== 'subject') return refuse('not_found', '没有需要您确认的告知。');
   if (n.acknowledgedAt !== null) return accept(c, []);

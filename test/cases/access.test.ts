@@ -10,12 +10,14 @@ import {
   investigatorCheck,
   responsibleCheck,
   secretaryCheck,
+  subjectCheck,
 } from '../../src/cases';
 import {
   clerk,
   correctingCase,
   env,
   envAt,
+  filledDraft,
   findingsCommand,
   investigatingCase,
   investigator,
@@ -92,5 +94,19 @@ describe('the permission checks the shell asks are the ones the commands run', (
       expect(commandRefusal(open, { type: 'close' }, actor, env)).toEqual(denied);
     }
     expect(secretaryCheck(open, secretary, '结案')).toBeNull();
+  });
+
+  it('提交 and 撤回: subjectCheck is the refusal the subject-only commands give', () => {
+    const draft = filledDraft();
+    for (const actor of [secretary, clerk]) {
+      expect(commandRefusal(draft, { type: 'submit' }, actor, env)).toEqual(
+        subjectCheck(draft, actor, '提交申请'),
+      );
+      expect(commandRefusal(draft, { type: 'withdraw' }, actor, env)).toEqual(
+        subjectCheck(draft, actor, '撤回申请'),
+      );
+    }
+    expect(subjectCheck(draft, subject, '提交申请')).toBeNull();
+    expect(subjectCheck(draft, clerk, '提交申请')?.code).toBe('forbidden');
   });
 });

@@ -123,7 +123,7 @@ async function openCorrection(ctx: Ctx, a: CardAction): Promise<void> {
     return void ctx.fx.toast('success', '「设定纠错事项」表单已私信发送');
   }
   if (!o) return refused(ctx, '本案没有纠错通知。');
-  if (o.responsible.openId === me) {
+  if (addresseeCheck(c, me, '查看纠错通知') === null) {
     const card = await orderCardFor(ctx, c);
     // Sent again under its ref, so later updates reach this copy.
     if (card) ctx.fx.send(to, card, `${orderRef(c.id)}#${ctx.deps.newId('m')}`);
