@@ -1,10 +1,12 @@
 import type { BusinessCalendar } from '../calendar';
+import { hasRole } from '../cases/common';
 import type { Actor, Env, Role } from '../cases/types';
 import type { Colleague } from '../lark/client';
 import type { Policy } from '../policy';
 import type { Db } from '../store';
 import type { Repo } from '../store/repo';
 import type { Effects } from './effects';
+import type { EventReads } from './event-reads';
 import type { AnonymousDrafts } from './redact';
 
 /** What the bot needs from outside the database: names from the contact API, ids, settings. */
@@ -13,6 +15,8 @@ export interface BotDeps {
   calendar: BusinessCalendar;
   /** Reloads policy data admins changed at run time (extra holidays); called before each unit of work. */
   syncPolicyData(db: Db): Promise<void>;
+  /** Before an event is routed: policy data and the sender's roles and conversation, read as cheaply as the store allows. */
+  readForEvent: EventReads;
   /** Admins from ADMIN_OPEN_IDS (more are added in chat). */
   configAdmins: string[];
   userName(openId: string): Promise<string | undefined>;
@@ -56,6 +60,6 @@ export class Ctx {
   }
 
   async isAdmin(openId: string): Promise<boolean> {
-    return (await this.actor(openId)).roles.includes('admin');
+    return hasRole(await this.actor(openId), 'admin');
   }
 }
