@@ -33,6 +33,8 @@ export interface JobsMeasure {
   firstMs: number;
   /** Median of the ticks after it at the same instant: every job's reads, nothing left to do. */
   ms: number;
+  /** Each job's own time in the first tick and (median) in the later ones. */
+  jobMs: Record<string, { first: number; later: number }>;
   plans: Record<string, string[]>;
 }
 
@@ -159,8 +161,19 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
         deliverer: idle as unknown as typeof service.deliverer,
         logger: silentLogger,
         bot: service.bot,
-        jobs: (await import('../src/jobs')).jobs,
+        jobs: (await import('../src/jobs')).jobs.map((job) => ({
+          name: job.name,
+          async run(d: Parameters<typeof job.run>[0], now: Date) {
+            const t = performance.now();
+            try {
+              return await job.run(d, now);
+            } finally {
+              spent[job.name] = [...(spent[job.name] ?? []), performance.now() - t];
+            }
+          },
+        })),
       };
+      const spent: Record<string, number[]> = {};
       const t0 = performance.now();
       const first = await tick(deps, NOW);
       const firstMs = performance.now() - t0;
@@ -170,8 +183,14 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
         await tick(deps, NOW);
         times.push(performance.now() - t);
       }
-      const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-      return { open, due, jobs: first.jobs, firstMs, ms: median, plans };
+      const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+      const jobMs = Object.fromEntries(
+        Object.entries(spent).map(([name, [head = 0, ...rest]]) => [
+          name,
+          { first: head, later: median(rest) },
+        ]),
+      );
+      return { open, due, jobs: first.jobs, firstMs, ms: median(times), jobMs, plans };
     } finally {
       if (raw.open) raw.close();
     }
