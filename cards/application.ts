@@ -1,5 +1,5 @@
 import type { CaseStatus } from '../src/cases/types';
-import { type CaseFactsView, clip, factsElements } from './case-detail';
+import { type CaseFactsView, factsElements, shownText } from './case-detail';
 import { button, buttonRow, card, hr, md, plain, type Template, tagColor } from './common';
 
 export type ApplicationMode = 'view' | 'return' | 'assign';
@@ -151,7 +151,7 @@ export function applicationCard(d: ApplicationCardData) {
   const status = [`**当前状态**：${d.statusLabel}`, `**下一步**：${d.nextStep}`];
   if (d.decisionDueOn) status.push(`**认定期限**：${d.decisionDueOn} 前作出认定`);
   if (d.investigators.length > 0) status.push(`**核查人员**：${d.investigators.join('、')}`);
-  if (d.returnReason && d.status === 'draft') status.push(`**退回理由**：${clip(d.returnReason, 400)}`);
+  if (d.returnReason && d.status === 'draft') status.push(`**退回理由**：${shownText(d.returnReason, 400)}`);
   const elements: object[] = [md(status.join('\n')), hr(), ...factsElements(d, 600)];
   if (d.history.length > 0) {
     const shown = d.history.slice(-HISTORY_MAX);
@@ -162,7 +162,7 @@ export function applicationCard(d: ApplicationCardData) {
         [
           '**办理记录**',
           ...(skipped > 0 ? [`- （更早的 ${skipped} 条略）`] : []),
-          ...shown.map((x) => `- ${x.at}　${clip(x.text, 120)}`),
+          ...shown.map((x) => `- ${x.at}　${shownText(x.text, 120)}`),
         ].join('\n'),
       ),
     );

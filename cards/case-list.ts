@@ -1,4 +1,4 @@
-import { button, card, hr, md } from './common';
+import { button, card, escapeMd, hr, md } from './common';
 
 export interface CaseListItem {
   caseId: string;
@@ -39,7 +39,7 @@ export function caseListCard(d: CaseListData) {
     elements.push(
       md(
         [
-          `**${it.number ?? '草稿（未编号）'}**　${it.title || '（未命名事项）'}`,
+          `**${it.number ?? '草稿（未编号）'}**　${it.title ? escapeMd(it.title) : '（未命名事项）'}`,
           `状态：${it.statusLabel}`,
           `下一步：${it.nextStep}`,
         ].join('\n'),

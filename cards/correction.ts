@@ -2,7 +2,7 @@
 // the secretary's decisions, and reminders. Pure functions of data.
 import type { CorrectionExtension, CorrectionItem, CorrectionOrder } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, hr, md, plain, type Template } from './common';
+import { button, buttonRow, card, clip, escapeMd, hr, md, plain, type Template } from './common';
 
 export const CORRECTION_ACTIONS = {
   /** Secretary: (re)open the 设定纠错事项 form. */
@@ -31,17 +31,7 @@ export const ITEM_FIELD_MAX_LENGTH = 1000;
 
 const DUTY_CITATION = '第十六条';
 
-/** Markdown in what people typed is shown as typed. */
-export function esc(s: string): string {
-  return s.replace(/[&<>*_~`[\]#]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-export function clipText(s: string, n: number): string {
-  const t = s.trim();
-  return t.length > n ? `${t.slice(0, n)}…` : t;
-}
-
-const shown = (s: string, n: number) => esc(clipText(s, n));
+const shown = (s: string, n: number) => escapeMd(clip(s, n));
 
 const option = (label: string, value: string) => ({ text: plain(label), value });
 
@@ -85,7 +75,7 @@ function submit(
 }
 
 function errorBanner(error: string | undefined, what: string): object[] {
-  return error ? [md(`⚠️ **未能${what}**：${esc(error)}\n已保留您填写的内容，请修改后重新提交。`)] : [];
+  return error ? [md(`⚠️ **未能${what}**：${escapeMd(error)}\n已保留您填写的内容，请修改后重新提交。`)] : [];
 }
 
 function caseLine(number: string | null, title: string): string {
@@ -93,7 +83,7 @@ function caseLine(number: string | null, title: string): string {
 }
 
 function subtitle(number: string | null, title: string): string {
-  return `${number ?? ''} ${clipText(title, 40)}`.trim();
+  return `${number ?? ''} ${clip(title, 40)}`.trim();
 }
 
 export const itemKindLabel = (k: CorrectionItem['kind']) => (k === 'requirement' ? '纠错要求' : '纠错建议');
@@ -119,7 +109,7 @@ export function orderLines(
     '**纠错事项**：',
     ...items.map((it, i) => `${i + 1}. 【${itemKindLabel(it.kind)}】${shown(it.text, perItem)}`),
     ...(o.items.length > items.length ? [`（另有 ${o.items.length - items.length} 项未列出）`] : []),
-    `**整改责任人**：${shown(who.responsibleName, 40)}${who.unitName ? `（${esc(who.unitName)}）` : ''}`,
+    `**整改责任人**：${shown(who.responsibleName, 40)}${who.unitName ? `（${escapeMd(who.unitName)}）` : ''}`,
     `**整改期限**：${o.deadline}`,
     `**分析原因、完善制度、健全机制**（${policy.statements.correctionDuty.citation}）：${shown(o.improveRules, budget.improve)}`,
   ];
@@ -480,7 +470,7 @@ export function evidenceAddedCard(d: {
   return card({
     title: '已收到证明材料',
     template: 'green',
-    summary: `已收到证明材料「${clipText(d.name, 30)}」`,
+    summary: `已收到证明材料「${clip(d.name, 30)}」`,
     elements: [
       md(lines.join('\n')),
       buttonRow([
@@ -569,7 +559,7 @@ export function extensionRequestCard(d: ExtensionRequestData) {
   const { ext } = d;
   const lines = [
     caseLine(d.number, d.title),
-    `**申请人**：${esc(d.responsibleName)}（整改责任人），${d.requestedAt} 申请`,
+    `**申请人**：${escapeMd(d.responsibleName)}（整改责任人），${d.requestedAt} 申请`,
     `**现在的整改期限**：${d.deadline}`,
     `**申请延长至**：${ext.newDeadline}`,
     `**延期理由**：${shown(ext.reason, 1000)}`,
@@ -703,7 +693,7 @@ export function progressReportedCard(d: {
       md(
         [
           caseLine(d.number, d.title),
-          `**整改责任人**：${esc(d.responsibleName)}，${d.at} 报告`,
+          `**整改责任人**：${escapeMd(d.responsibleName)}，${d.at} 报告`,
           `**整改期限**：${d.deadline}`,
           `**进展**：${shown(d.text, 1500)}`,
         ].join('\n'),
@@ -851,7 +841,7 @@ export function overdueEscalationCard(d: {
       md(
         [
           caseLine(d.number, d.title),
-          `**整改责任人**：${esc(d.responsibleName)}${d.unitName ? `（${esc(d.unitName)}）` : ''}`,
+          `**整改责任人**：${escapeMd(d.responsibleName)}${d.unitName ? `（${escapeMd(d.unitName)}）` : ''}`,
           `**整改期限**：${d.deadline}，已逾期 ${d.daysOverdue} 天`,
           '第十七条：应当跟踪了解纠错对象的整改情况。请督促责任人尽快完成整改并报告。',
         ].join('\n'),

@@ -1,5 +1,5 @@
 // Cards a reporter sees: how to report, the form, the query code (shown once) and the answer to 查询.
-import { button, buttonRow, card, hr, md, plain } from './common';
+import { button, buttonRow, card, escapeMd, hr, md, plain } from './common';
 
 export type ReportMode = 'real' | 'anon';
 
@@ -80,8 +80,8 @@ export function reportFormCard(d: ReportFormData) {
         `**附件**：直接在本对话中发送文件或图片即可附上${d.files.length ? `，已收到 ${d.files.length} 份：${d.files.join('、')}` : '（可不附）'}。`,
       ];
   const elements: object[] = [md(intro.join('\n'))];
-  if (d.error) elements.push(md(`<font color='red'>**请修改**：${d.error}</font>`));
-  if (d.notice) elements.push(md(d.notice));
+  if (d.error) elements.push(md(`<font color='red'>**请修改**：${escapeMd(d.error)}</font>`));
+  if (d.notice) elements.push(md(escapeMd(d.notice)));
   elements.push({
     tag: 'form',
     name: 'report_form',
@@ -164,8 +164,8 @@ export function reportFiledCard(p: { number: string; matter: string; accused: st
       md(
         [
           `**举报编号**：${p.number}`,
-          `**举报事项**：${p.matter}`,
-          `**被举报人**：${p.accused.join('、')}`,
+          `**举报事项**：${escapeMd(p.matter)}`,
+          `**被举报人**：${p.accused.map(escapeMd).join('、')}`,
           `**附件**：${p.files.length ? p.files.join('、') : '无'}`,
           '',
           '举报已送党组书记和经办人办理，办理结果会私信告诉你。',
@@ -227,7 +227,7 @@ export function reportQueryCard(found: QueryAnswer | null) {
     `**办理状态**：${found.status}`,
     `**核查结果**：${found.outcome ?? '尚未认定'}`,
   ];
-  if (found.explanation) lines.push(`**情况说明**：${found.explanation}`);
+  if (found.explanation) lines.push(`**情况说明**：${escapeMd(found.explanation)}`);
   lines.push('', '办理结果依据第十八条在一定范围内说明；有新进展后可再次查询。');
   return card({
     title: '匿名举报办理情况',

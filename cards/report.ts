@@ -1,7 +1,19 @@
 // The report as its handlers see it (secretary, clerks, assigned investigators), and the notices it causes.
 import type { ReportStatus } from '../src/cases/types';
-import { clip } from './case-detail';
-import { button, buttonRow, card, hr, INPUT_MAX_LENGTH, md, plain, type Template, tagColor } from './common';
+import { shownText } from './case-detail';
+import {
+  button,
+  buttonRow,
+  card,
+  clip,
+  escapeMd,
+  hr,
+  INPUT_MAX_LENGTH,
+  md,
+  plain,
+  type Template,
+  tagColor,
+} from './common';
 
 export const REPORT_ACTIONS = {
   open: 'report.open',
@@ -77,8 +89,11 @@ const TEMPLATE: Record<ReportStatus, Template> = {
 };
 
 const LIST_MAX = 20;
-const list = (xs: string[]) =>
-  xs.length > LIST_MAX ? `${xs.slice(0, LIST_MAX).join('、')} 等 ${xs.length} 项` : xs.join('、');
+/** Names and file names, escaped: each is typed by someone. */
+const list = (xs: string[]) => {
+  const shown = xs.slice(0, LIST_MAX).map(escapeMd).join('、');
+  return xs.length > LIST_MAX ? `${shown} 等 ${xs.length} 项` : shown;
+};
 
 function submit(label: string, a: string, reportId: string, extra: Record<string, unknown> = {}) {
   return {
@@ -223,7 +238,7 @@ function modeElements(d: ReportCardData): object[] {
         return [md('目前没有绑定的群，请管理员先绑定公示群或科室群。'), cancel(id)];
       return [
         form('report_publish', [
-          md(`**发布澄清正名通报**：${who.name} 同志已同意。请选择发布的群。`),
+          md(`**发布澄清正名通报**：${escapeMd(who.name)} 同志已同意。请选择发布的群。`),
           select(
             'chat',
             '选择发布的群',
@@ -299,30 +314,34 @@ export function reportCard(d: ReportCardData) {
   if (d.investigators.length) head.push(`**核查人员**：${list(d.investigators)}`);
   // A form needs the room: the full text is on the card in view mode, an excerpt beside a form.
   const body = [
-    `**举报事项**：${d.matter}`,
-    `**举报内容**：\n${clip(d.content, d.mode === 'view' ? 2000 : 500)}`,
-    `**附件**：${d.attachments.length ? list(d.attachments.map((a) => (a.length > 40 ? `${a.slice(0, 40)}…` : a))) : '无'}`,
+    `**举报事项**：${escapeMd(d.matter)}`,
+    `**举报内容**：\n${shownText(d.content, d.mode === 'view' ? 2000 : 500)}`,
+    `**附件**：${d.attachments.length ? list(d.attachments.map((a) => clip(a, 40))) : '无'}`,
   ];
   const elements: object[] = [md(head.join('\n')), hr(), md(body.join('\n'))];
   const progress: string[] = [];
   if (d.findings)
-    progress.push(`**核查意见**（${d.findings.by}，${d.findings.at}）：${clip(d.findings.text, 600)}`);
+    progress.push(
+      `**核查意见**（${escapeMd(d.findings.by)}，${d.findings.at}）：${shownText(d.findings.text, 600)}`,
+    );
   if (d.outcome) {
     progress.push(
-      `**核查结果**：${d.outcome.label}${d.outcome.caseNumber ? `（关联案件 ${d.outcome.caseNumber}）` : ''}（${d.outcome.by}，${d.outcome.at}）`,
+      `**核查结果**：${d.outcome.label}${d.outcome.caseNumber ? `（关联案件 ${d.outcome.caseNumber}）` : ''}（${escapeMd(d.outcome.by)}，${d.outcome.at}）`,
     );
-    if (d.outcome.note.trim()) progress.push(`**结果说明**：${clip(d.outcome.note, 400)}`);
+    if (d.outcome.note.trim()) progress.push(`**结果说明**：${shownText(d.outcome.note, 400)}`);
   }
   if (d.feedback)
-    progress.push(`**反馈**（${d.feedback.where}，${d.feedback.at}）：${clip(d.feedback.text, 400)}`);
+    progress.push(`**反馈**（${d.feedback.where}，${d.feedback.at}）：${shownText(d.feedback.text, 400)}`);
   if (d.clearings.length)
     progress.push(
-      `**澄清正名**：${list(d.clearings.map((c) => `${c.officer}（${c.consent}${c.published ? `，已在${c.published.slice(0, 20)}发布` : ''}）`))}`,
+      `**澄清正名**：${d.clearings.map((c) => `${escapeMd(c.officer)}（${c.consent}${c.published ? `，已在${escapeMd(clip(c.published, 20))}发布` : ''}）`).join('、')}`,
     );
   if (d.converted.length)
-    progress.push(`**已转容错认定**：${list(d.converted.map((c) => `${c.number}（${c.subject}）`))}`);
+    progress.push(
+      `**已转容错认定**：${d.converted.map((c) => `${c.number}（${escapeMd(c.subject)}）`).join('、')}`,
+    );
   if (progress.length) elements.push(hr(), md(progress.join('\n')));
-  if (d.error) elements.push(md(`<font color='red'>**未能办理**：${d.error}</font>`));
+  if (d.error) elements.push(md(`<font color='red'>**未能办理**：${escapeMd(d.error)}</font>`));
   const acts = modeElements(d);
   if (acts.length) elements.push(hr(), ...acts);
   return card({
@@ -413,8 +432,8 @@ export function clearingNoticeCard(p: {
     elements: [
       md(
         [
-          `经组织核查，有关反映**${p.officer}**同志「${p.matter}」的问题，核查结果为**${p.resultLabel ?? '不属实'}**。`,
-          `依据《行政执法尽职免责和容错纠错制度》第十八条，经本人同意，特此为${p.officer}同志澄清正名。`,
+          `经组织核查，有关反映**${escapeMd(p.officer)}**同志「${escapeMd(p.matter)}」的问题，核查结果为**${p.resultLabel ?? '不属实'}**。`,
+          `依据《行政执法尽职免责和容错纠错制度》第十八条，经本人同意，特此为${escapeMd(p.officer)}同志澄清正名。`,
           '',
           `${p.date}`,
         ].join('\n'),
@@ -434,9 +453,9 @@ export function explanationCard(p: { number: string; matter: string; resultLabel
       md(
         [
           `**举报编号**：${p.number}`,
-          `**反映事项**：${p.matter}`,
+          `**反映事项**：${escapeMd(p.matter)}`,
           `**核查结果**：${p.resultLabel}`,
-          `**情况说明**：${clip(p.text, 2000)}`,
+          `**情况说明**：${shownText(p.text, 2000)}`,
           '',
           '依据第十八条，对匿名举报的核查情况在一定范围内予以说明。',
         ].join('\n'),
@@ -456,9 +475,9 @@ export function feedbackCard(p: { number: string; matter: string; resultLabel: s
       md(
         [
           `**举报编号**：${p.number}`,
-          `**举报事项**：${p.matter}`,
+          `**举报事项**：${escapeMd(p.matter)}`,
           `**核查结果**：${p.resultLabel}`,
-          `**反馈内容**：${clip(p.text, 2000)}`,
+          `**反馈内容**：${shownText(p.text, 2000)}`,
           '',
           '依据第十八条向实名举报人反馈。感谢你对行政执法工作的监督。',
         ].join('\n'),
@@ -482,7 +501,7 @@ export function reportListCard(
   for (const x of shown) {
     elements.push(
       hr(),
-      md(`**${x.number}**　${x.statusLabel}\n${clip(x.matter, 60)}`),
+      md(`**${x.number}**　${x.statusLabel}\n${shownText(x.matter, 60)}`),
       buttonRow([button('查看', { a: REPORT_ACTIONS.open, r: x.reportId })]),
     );
   }

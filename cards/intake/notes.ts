@@ -1,7 +1,7 @@
 // Short cards around the intake: saved, cancelled, submitted, facts completed, and a few pointers.
+import { escapeMd } from '../common';
 import { updateCard } from '../update';
 import { INTAKE_ACTIONS } from './model';
-import { escapeMd } from './parts';
 
 const apply = { a: 'cmd', cmd: 'apply' };
 

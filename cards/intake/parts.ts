@@ -1,6 +1,6 @@
 // Pieces shared by the intake cards: the step header, form fields, the button row every step carries.
 import type { CaseOrigin } from '../../src/cases/types';
-import { button, buttonRow, md, plain } from '../common';
+import { button, buttonRow, escapeMd, md, plain } from '../common';
 import { INTAKE_ACTIONS, type IntakeStep, STEP_LABEL, type StepMove } from './model';
 
 /** What every intake card shows about the case it belongs to. */
@@ -98,13 +98,4 @@ export const YES_NO = [
 
 export function yesNo(v: boolean | null | undefined): string | undefined {
   return v === true ? 'yes' : v === false ? 'no' : undefined;
-}
-
-/** Lark markdown treats a few characters specially; user text is shown as typed (HTML character references). */
-export function escapeMd(s: string): string {
-  return s.replace(/[&<>*_~`[\]]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-export function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…（共 ${s.length} 字）` : s;
 }

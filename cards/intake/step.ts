@@ -1,13 +1,12 @@
 // One intake step as a form card; what the user typed (accepted or not) comes back as the initial values.
 import type { CaseFacts } from '../../src/cases/types';
 import type { Policy } from '../../src/policy';
-import { buttonRow, card, hr, md, plain } from '../common';
+import { buttonRow, card, escapeMd, hr, md, plain } from '../common';
 import type { FormStep } from './model';
 import {
   bannerBlock,
   cancelButton,
   errorBlock,
-  escapeMd,
   formButtons,
   INPUT_MAX_CHARS,
   type IntakeCaseRef,

@@ -1,3 +1,4 @@
+import { escapeMd } from '../../cards/common';
 import { updateCard } from '../../cards/update';
 import { recusedFrom } from '../cases/access';
 import { STATUS_LABEL } from '../cases/common';
@@ -55,7 +56,7 @@ function fallback(input: { intent: TellIntent; case?: Case; report?: Report }): 
   const lines: string[] = [];
   if (c) {
     lines.push(
-      `**案件**：${c.number ?? '（草稿）'} ${c.facts.title}`,
+      `**案件**：${c.number ?? '（草稿）'} ${escapeMd(c.facts.title)}`,
       `**状态**：${STATUS_LABEL[c.status] ?? c.status}`,
     );
   }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { button, buttonRow, card, hr, md, plain } from '../../cards/common';
+import { button, buttonRow, card, escapeMd, hr, md, plain } from '../../cards/common';
 import { helpCard } from '../../cards/help';
-import { escapeMd } from '../../cards/intake/parts';
 import { intakeStepCard } from '../../cards/intake/step';
 import { taxonomyChart } from '../../cards/stats';
 import { emptyFacts } from '../../src/cases/facts';

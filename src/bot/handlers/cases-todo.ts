@@ -1,3 +1,4 @@
+import { escapeMd } from '../../../cards/common';
 import { CLOSE_ACTION } from '../../../cards/determination';
 import { noticeCompliance } from '../../../cards/notice';
 import type { TodoItem } from '../../../cards/todo';
@@ -16,7 +17,7 @@ const open = (caseId: string, label = '打开') => ({ label, value: { a: 'case.o
 const correction = (caseId: string, label: string) => ({ label, value: { a: 'corr.open', case: caseId } });
 
 function label(c: Case): string {
-  return `**${c.number ?? '草稿'}**　${c.facts.title || '（未命名事项）'}`;
+  return `**${c.number ?? '草稿'}**　${c.facts.title ? escapeMd(c.facts.title) : '（未命名事项）'}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ApplicationCardData, ApplicationMode } from '../../../cards/application';
 import type { CaseDetailData, CaseFactsView } from '../../../cards/case-detail';
-import type { Template } from '../../../cards/common';
+import { clip, type Template } from '../../../cards/common';
 import { isRecused } from '../../cases/access';
 import { BASIS_LABEL, CORRECTION_STATUS_LABEL, STATUS_LABEL } from '../../cases/common';
 import type { AuditEntry, Case, CaseStatus, Policy } from '../../cases/types';
@@ -168,7 +168,7 @@ async function historyText(ctx: Ctx, c: Case, h: HistoryEntry): Promise<string> 
       return `${who} 受理申请`;
     case 'case.returned': {
       const reason = typeof after.reason === 'string' ? after.reason : '';
-      return `${who} 退回补充：${reason.length > 60 ? `${reason.slice(0, 60)}…` : reason}`;
+      return `${who} 退回补充：${clip(reason, 60)}`;
     }
     case 'case.investigator_assigned': {
       const list = Array.isArray(after.investigators) ? after.investigators : [];

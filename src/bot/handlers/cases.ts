@@ -9,6 +9,7 @@ import {
 } from '../../../cards/application';
 import { caseDetailCard } from '../../../cards/case-detail';
 import { caseListCard } from '../../../cards/case-list';
+import { clip, escapeMd } from '../../../cards/common';
 import { todoCard } from '../../../cards/todo';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
@@ -150,7 +151,7 @@ async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
         title: '查询',
         template: 'orange',
         lines: [
-          `「${q.text.slice(0, 30)}」不是案件编号。`,
+          `「${escapeMd(clip(q.text, 30))}」不是案件编号。`,
           '- 查询案件：发送「查询 容错〔2026〕7号」，也可以简写为「查询 2026-7」。',
           '- 查询码用于查询匿名举报的办理结果（第十八条）：发送「查询」加举报时收到的查询码。查不到结果时，请核对查询码后再试，或联系经办人。',
         ],
@@ -447,7 +448,7 @@ async function renderAccepted(_ctx: Ctx, input: RenderInput): Promise<Rendered> 
       template: 'green',
       lines: [
         `**案件编号**：${c.number ?? ''}`,
-        `**事项名称**：${c.facts.title}`,
+        `**事项名称**：${escapeMd(c.facts.title)}`,
         ...due,
         '接下来由核查人员核实情况，再由党组集体研究认定（第十三条）。有新进展时会通知你。',
       ],
@@ -467,8 +468,8 @@ async function renderReturned(_ctx: Ctx, input: RenderInput): Promise<Rendered> 
       template: 'orange',
       lines: [
         `**案件编号**：${c.number ?? ''}`,
-        `**事项名称**：${c.facts.title}`,
-        `**退回理由**：${reason}`,
+        `**事项名称**：${escapeMd(c.facts.title)}`,
+        `**退回理由**：${escapeMd(reason)}`,
         '已填写的内容都已保存。请按退回理由补充或修改后重新提交。',
       ],
       buttons: [
@@ -491,8 +492,8 @@ async function renderWithdrawn(ctx: Ctx, input: RenderInput): Promise<Rendered> 
       template: 'grey',
       lines: [
         `**案件编号**：${c.number ?? ''}`,
-        `**事项名称**：${c.facts.title}`,
-        `**当事人**：${await nameOf(ctx, c.subjectOpenId, c)}`,
+        `**事项名称**：${escapeMd(c.facts.title)}`,
+        `**当事人**：${escapeMd(await nameOf(ctx, c.subjectOpenId, c))}`,
         '当事人已在受理前撤回申请，无需再办理。',
       ],
     }),

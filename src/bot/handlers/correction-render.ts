@@ -1,4 +1,5 @@
 // Every correction message the core emits, by template name.
+import { escapeMd } from '../../../cards/common';
 import {
   completionAcceptedCard,
   completionReturnedCard,
@@ -20,7 +21,10 @@ const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 function plainNote(c: Case | undefined, title: string, line: string): Rendered {
   return {
-    card: updateCard({ title, lines: [`**案件**：${c?.number ?? ''} ${c?.facts.title ?? ''}`, line] }),
+    card: updateCard({
+      title,
+      lines: [`**案件**：${c?.number ?? ''} ${escapeMd(c?.facts.title ?? '')}`, line],
+    }),
   };
 }
 

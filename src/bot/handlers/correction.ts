@@ -1,9 +1,9 @@
 // Art. 15–16 in chat: the secretary sets the order, the responsible person acknowledges, reports progress,
 // applies for an extension and reports completion with evidence; the secretary decides each with a card.
 import { z } from 'zod';
+import { clip, escapeMd } from '../../../cards/common';
 import {
   CORRECTION_ACTIONS as A,
-  clipText,
   completionFormCard,
   correctionOrderCard,
   evidenceAddedCard,
@@ -225,7 +225,7 @@ async function reportProgress(ctx: Ctx, a: CardAction): Promise<void> {
       title: '整改进展已报告',
       number: r.number,
       caseTitle: r.facts.title,
-      lines: [`**进展**：${clipText(typed, 1500)}`, `**整改期限**：${r.correction?.deadline ?? ''}`],
+      lines: [`**进展**：${escapeMd(clip(typed, 1500))}`, `**整改期限**：${r.correction?.deadline ?? ''}`],
     }),
   );
 }
@@ -281,8 +281,8 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
       number: r.number,
       caseTitle: r.facts.title,
       lines: [
-        `**完成情况**：${clipText(typed, 1500)}`,
-        `**证明材料**：${evidence.length} 份（${evidence.map((e) => clipText(e.name, 40)).join('、')}）`,
+        `**完成情况**：${escapeMd(clip(typed, 1500))}`,
+        `**证明材料**：${evidence.length} 份（${evidence.map((e) => escapeMd(clip(e.name, 40))).join('、')}）`,
         '党组书记验收后会通知你。',
       ],
     }),
@@ -394,7 +394,7 @@ async function requestExtension(ctx: Ctx, a: CardAction): Promise<void> {
       lines: [
         `**现在的整改期限**：${o.deadline}`,
         `**申请延长至**：${newDeadline}`,
-        `**延期理由**：${clipText(reason, 1000)}`,
+        `**延期理由**：${escapeMd(clip(reason, 1000))}`,
         '审批结果会私信通知你；在批准前，请仍按现在的期限推进整改。',
       ],
     }),

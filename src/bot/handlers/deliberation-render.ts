@@ -1,3 +1,4 @@
+import { escapeMd } from '../../../cards/common';
 import { allVotedCard, deliberationCard, voteClosedCard } from '../../../cards/deliberation';
 import type { ChatChoice } from '../../../cards/determination';
 import {
@@ -104,7 +105,10 @@ export function findingsFormFor(
 
 function plainNote(c: Case | undefined, title: string, line: string): Rendered {
   return {
-    card: updateCard({ title, lines: [`**案件**：${c?.number ?? ''} ${c?.facts.title ?? ''}`, line] }),
+    card: updateCard({
+      title,
+      lines: [`**案件**：${c?.number ?? ''} ${escapeMd(c?.facts.title ?? '')}`, line],
+    }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escapeMd } from '../../../cards/common';
 import { NO_UNIT } from '../../../cards/correction';
 import { reopenCard, voteLabelOf } from '../../../cards/deliberation';
 import {
@@ -208,7 +209,7 @@ async function openDeliberation(ctx: Ctx, a: CardAction): Promise<void> {
       title: '已发起表决',
       template: 'green',
       lines: [
-        `**案件**：${r.number ?? ''} ${r.facts.title}`,
+        `**案件**：${r.number ?? ''} ${escapeMd(r.facts.title)}`,
         `表决卡片已发到党组群，应参加表决 ${d?.eligibleVoters.length ?? 0} 人（当事人依规回避）。`,
       ],
     }),
@@ -278,7 +279,7 @@ function closedNote(c: Case): object {
     title: '表决已结束',
     template: 'grey',
     lines: [
-      `**案件**：${c.number ?? ''} ${c.facts.title}`,
+      `**案件**：${c.number ?? ''} ${escapeMd(c.facts.title)}`,
       `第 ${d?.round ?? ''} 轮表决已结束，结果见党组群中的表决卡片。`,
     ],
   });
@@ -309,7 +310,7 @@ async function reopenVote(ctx: Ctx, a: CardAction): Promise<void> {
       ? updateCard({
           title: `已发起第 ${round} 轮表决`,
           template: 'green',
-          lines: [`**案件**：${r.number ?? ''} ${r.facts.title}`, '新的表决卡片已发到党组群。'],
+          lines: [`**案件**：${r.number ?? ''} ${escapeMd(r.facts.title)}`, '新的表决卡片已发到党组群。'],
         })
       : superseded,
   );

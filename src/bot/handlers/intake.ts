@@ -1,5 +1,7 @@
 // The guided intake (申请容错): one step per card, every answer saved at once, free text and files from the chat.
+
 import { z } from 'zod';
+import { escapeMd } from '../../../cards/common';
 import {
   FIELD_LABEL,
   INTAKE_ACTIONS,
@@ -89,8 +91,8 @@ registerTemplates(
         title: '当事人已补充案件事实',
         template: 'wathet',
         lines: [
-          `**案件**：${input.case?.number ?? ''} ${input.case?.facts.title ?? ''}`,
-          `**当事人**：${input.case?.subjectName ?? '—'}`,
+          `**案件**：${input.case?.number ?? ''} ${escapeMd(input.case?.facts.title ?? '')}`,
+          `**当事人**：${escapeMd(input.case?.subjectName ?? '—')}`,
           '可以安排核查。',
         ],
       }),

@@ -13,6 +13,7 @@
 
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { escapeMd } from '../../../cards/common';
 import {
   ANON_NO_FILES,
   LOOKUP_MAX_LENGTH,
@@ -357,7 +358,7 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
         title: '已收到附件',
         template: 'green',
         lines: [
-          `已附上「${file.name}」，共 ${files.length} 份：${files.map((f) => f.name).join('、')}。`,
+          `已附上「${escapeMd(file.name)}」，共 ${files.length} 份：${files.map((f) => escapeMd(f.name)).join('、')}。`,
           '填写完表单后点「提交实名举报」，附件会一并提交。',
         ],
       }),

@@ -1,4 +1,5 @@
 // 信访举报 (art. 18): filing (real name or anonymous), 查询 by query code, and handling from the report card.
+import { escapeMd } from '../../../cards/common';
 import {
   clearingConsentCard,
   clearingNoticeCard,
@@ -67,7 +68,7 @@ function renderers(): Record<string, TemplateRenderer> {
             card: reportNoticeCard({
               title: '新的信访举报',
               template: 'orange',
-              lines: [`**举报编号**：${r.number}`, `**举报事项**：${r.matter}`],
+              lines: [`**举报编号**：${r.number}`, `**举报事项**：${escapeMd(r.matter)}`],
               reportId: r.id,
             }),
           }
@@ -80,7 +81,7 @@ function renderers(): Record<string, TemplateRenderer> {
               template: 'green',
               lines: [
                 `**举报编号**：${r.number}`,
-                `**举报事项**：${r.matter}`,
+                `**举报事项**：${escapeMd(r.matter)}`,
                 '举报已送党组书记和经办人办理，被举报人依规回避。核查结果会私信反馈给你（第十八条）。',
               ],
             }),
@@ -97,7 +98,7 @@ function renderers(): Record<string, TemplateRenderer> {
             card: reportNoticeCard({
               title: '举报核查意见已提交',
               template: 'wathet',
-              lines: [`**举报编号**：${r.number}`, `**举报事项**：${r.matter}`, '请认定核查结果。'],
+              lines: [`**举报编号**：${r.number}`, `**举报事项**：${escapeMd(r.matter)}`, '请认定核查结果。'],
               reportId: r.id,
             }),
           }
