@@ -15,6 +15,7 @@ import {
   votes,
 } from '../../db/schema';
 import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
+import { guidedConversationOf } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
 
 export type BindingKind = 'party' | 'publication' | 'unit';
@@ -434,17 +435,17 @@ export class Repo {
 
   async rolesOf(openId: string): Promise<Role[]> {
     const rows = await this.db.select({ role: roster.role }).from(roster).where(eq(roster.openId, openId));
-    return rows.map((r) => r.role as Role);
+    return rows.map((r) => r.role);
   }
 
   async roster(): Promise<RosterEntry[]> {
     const rows = await this.db.select().from(roster).orderBy(roster.role, roster.addedAt);
-    return rows.map((r) => ({ openId: r.openId, role: r.role as Role, name: r.name }));
+    return rows.map((r) => ({ openId: r.openId, role: r.role, name: r.name }));
   }
 
   async withRole(role: Role): Promise<RosterEntry[]> {
     const rows = await this.db.select().from(roster).where(eq(roster.role, role));
-    return rows.map((r) => ({ openId: r.openId, role: r.role as Role, name: r.name }));
+    return rows.map((r) => ({ openId: r.openId, role: r.role, name: r.name }));
   }
 
   addRole(p: { openId: string; role: Role; name: string | null; by: string; now: Date }): Write {
@@ -504,7 +505,7 @@ export class Repo {
   }
 
   private async loadConversation(openId: string): Promise<Conversation | undefined> {
-    const [row] = await this.db.select().from(conversations).where(eq(conversations.openId, openId));
+    const [row] = await this.db.select().from(conversations).where(guidedConversationOf(openId));
     return row
       ? {
           openId: row.openId,
@@ -544,12 +545,12 @@ export class Repo {
       this.db
         .update(conversations)
         .set({ ...row, version: before.version + 1 })
-        .where(and(eq(conversations.openId, before.openId), eq(conversations.version, before.version))),
+        .where(and(guidedConversationOf(before.openId), eq(conversations.version, before.version))),
       guard,
     ];
   }
 
   endConversation(openId: string): Write {
-    return this.db.delete(conversations).where(eq(conversations.openId, openId));
+    return this.db.delete(conversations).where(guidedConversationOf(openId));
   }
 }

@@ -21,9 +21,8 @@ import type { CardAction } from '../../lark/envelope';
 import {
   acknowledgeOrder,
   completionDraft,
-  completionDrafts,
-  conversationUpdatedAt,
   endCompletionDraft,
+  openConversations,
   orderAcknowledgedAt,
   saveCompletionDraft,
 } from '../../store/repo-correction';
@@ -272,7 +271,7 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
       }),
     );
   }
-  ctx.fx.write(endCompletionDraft(ctx.repo.db, me, draft ?? { caseId: c.id }));
+  ctx.fx.write(endCompletionDraft(ctx.repo.db, me, { caseId: c.id }));
   await refreshOrderCard(ctx, r);
   ctx.fx.toast('success', '整改完成报告已提交，等待党组书记验收');
   ctx.fx.card(
@@ -294,12 +293,9 @@ async function attachEvidence(ctx: Ctx, said: Said): Promise<boolean> {
   const key = said.kind === 'file' ? said.file?.fileKey : said.imageKey;
   if (!key) return false;
   const db = ctx.repo.db;
-  const drafts = await completionDrafts(db, said.openId);
-  const latest = drafts[0];
-  if (!latest) return false;
-  // A guided conversation the person moved on to since opening the report takes the file instead.
-  const other = await conversationUpdatedAt(db, said.openId);
-  if (other !== null && other > latest.updatedAt) return false;
+  // The conversation the person moved last takes the file: a guided one (intake, report) or a completion report.
+  const { drafts, guidedFirst } = await openConversations(db, said.openId);
+  if (guidedFirst || drafts.length === 0) return false;
   // The file belongs to the completion form opened (or added to) last; drafts whose order ended are dropped.
   let draft: (typeof drafts)[number] | undefined;
   let c: Case | undefined;

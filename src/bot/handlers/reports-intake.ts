@@ -43,6 +43,7 @@ import { type CardAction, type EventEnvelope, parseMenu, parseMessageEvent } fro
 import { PRIVATE_REF_PREFIX } from '../../notify/deliver';
 import type { Policy } from '../../policy';
 import { guard, type Write } from '../../store';
+import { guidedConversationOf } from '../../store/conversation-keys';
 import type { Conversation } from '../../store/repo';
 import { type RawConversation, rawConversation, restoreConversation } from '../../store/repo-reports';
 import { applyReport, isRefusal } from '../apply';
@@ -226,7 +227,7 @@ function endDraft(ctx: Ctx, draft: Draft): Write[] {
   const writes: Write[] = [
     ctx.repo.db
       .delete(conversations)
-      .where(and(eq(conversations.openId, draft.row.openId), eq(conversations.version, draft.row.version))),
+      .where(and(guidedConversationOf(draft.row.openId), eq(conversations.version, draft.row.version))),
     guard,
   ];
   const stash = draft.data.stash as RawConversation | undefined;
