@@ -1,6 +1,6 @@
 import type { CaseStatus } from '../src/cases/types';
 import { type CaseFactsView, factsElements, shownText } from './case-detail';
-import { button, buttonRow, card, hr, md, plain, type Template, tagColor } from './common';
+import { button, buttonRow, card, escapeMd, hr, md, plain, type Template, tagColor } from './common';
 
 export type ApplicationMode = 'view' | 'return' | 'assign';
 
@@ -150,7 +150,7 @@ export function applicationCard(d: ApplicationCardData) {
   const h = HEADER[d.status];
   const status = [`**当前状态**：${d.statusLabel}`, `**下一步**：${d.nextStep}`];
   if (d.decisionDueOn) status.push(`**认定期限**：${d.decisionDueOn} 前作出认定`);
-  if (d.investigators.length > 0) status.push(`**核查人员**：${d.investigators.join('、')}`);
+  if (d.investigators.length > 0) status.push(`**核查人员**：${d.investigators.map(escapeMd).join('、')}`);
   if (d.returnReason && d.status === 'draft') status.push(`**退回理由**：${shownText(d.returnReason, 400)}`);
   const elements: object[] = [md(status.join('\n')), hr(), ...factsElements(d, 600)];
   if (d.history.length > 0) {

@@ -593,8 +593,8 @@ export function extensionRequestCard(d: ExtensionRequestData) {
     elements.push(
       md(
         approved
-          ? `✅ ${d.decidedBy ?? ''} 已于 ${d.decidedAt ?? ''} 批准，整改期限改为 ${ext.newDeadline}。`
-          : `❌ ${d.decidedBy ?? ''} 已于 ${d.decidedAt ?? ''} 不予批准：${shown(ext.refusalReason ?? '', 500)}`,
+          ? `✅ ${escapeMd(d.decidedBy ?? '')} 已于 ${d.decidedAt ?? ''} 批准，整改期限改为 ${ext.newDeadline}。`
+          : `❌ ${escapeMd(d.decidedBy ?? '')} 已于 ${d.decidedAt ?? ''} 不予批准：${shown(ext.refusalReason ?? '', 500)}`,
       ),
     );
   }
@@ -660,8 +660,8 @@ export function completionReviewCard(d: CompletionReviewData) {
     elements.push(
       md(
         d.decided.accepted
-          ? `✅ ${d.decided.by} 已于 ${d.decided.at} 验收通过，案件已办结。`
-          : `↩️ ${d.decided.by} 已于 ${d.decided.at} 退回整改：${shown(d.decided.reason ?? '', 500)}`,
+          ? `✅ ${escapeMd(d.decided.by)} 已于 ${d.decided.at} 验收通过，案件已办结。`
+          : `↩️ ${escapeMd(d.decided.by)} 已于 ${d.decided.at} 退回整改：${shown(d.decided.reason ?? '', 500)}`,
       ),
     );
   }
