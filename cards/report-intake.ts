@@ -77,7 +77,7 @@ export function reportFormCard(d: ReportFormData) {
     ? ['**匿名举报**：系统不记录你的身份；提交后会收到只显示一次的查询码，请妥善保存。', ANON_NO_FILES]
     : [
         '**实名举报**：办理结果会私信告诉你。',
-        `**附件**：直接在本对话中发送文件或图片即可附上${d.files.length ? `，已收到 ${d.files.length} 份：${d.files.join('、')}` : '（可不附）'}。`,
+        `**附件**：直接在本对话中发送文件或图片即可附上${d.files.length ? `，已收到 ${d.files.length} 份：${d.files.map(escapeMd).join('、')}` : '（可不附）'}。`,
       ];
   const elements: object[] = [md(intro.join('\n'))];
   if (d.error) elements.push(md(`<font color='red'>**请修改**：${escapeMd(d.error)}</font>`));
@@ -133,12 +133,7 @@ export function reportFormCard(d: ReportFormData) {
         form_action_type: 'submit',
         type: 'primary',
         text: plain(anon ? '提交匿名举报' : '提交实名举报'),
-        confirm: {
-          title: plain('确认提交'),
-          text: plain(
-            anon ? '提交后不能修改。查询码会显示在这张卡片上，只显示一次，请立即记下。' : '提交后不能修改。',
-          ),
-        },
+        // No pop-up here: the form is checked first, then the answer asks to confirm (reportReviewCard).
         behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode } }],
       },
     ],
@@ -150,6 +145,54 @@ export function reportFormCard(d: ReportFormData) {
     template: 'indigo',
     summary: anon ? '匿名举报表单' : '实名举报表单',
     elements,
+  });
+}
+
+/**
+ * The checked report before it is filed: what will be recorded, with 确认提交 (the form as filled in travels in
+ * the button, so nothing typed is kept by the bot before filing) and 返回修改 (the form again, as filled in).
+ */
+export function reportReviewCard(d: {
+  token: string;
+  mode: ReportMode;
+  values: ReportFormValues;
+  accusedNames: string[];
+  files: string[];
+}) {
+  const anon = d.mode === 'anon';
+  const form = { accused: d.values.accused, matter: d.values.matter, content: d.values.content };
+  const value = (step: 'confirm' | 'edit') => ({
+    a: REPORT_INTAKE_ACTIONS.file,
+    d: d.token,
+    m: d.mode,
+    step,
+    form,
+  });
+  return card({
+    title: anon ? '确认提交匿名举报' : '确认提交实名举报',
+    subtitle: ART18,
+    template: 'indigo',
+    summary: anon ? '请确认提交匿名举报' : '请确认提交实名举报',
+    elements: [
+      md(
+        [
+          `**被举报人**：${d.accusedNames.map(escapeMd).join('、')}`,
+          `**举报事项**：${escapeMd(d.values.matter.trim())}`,
+          `**举报内容**：${escapeMd(d.values.content.trim())}`,
+          ...(anon ? [] : [`**附件**：${d.files.length ? d.files.map(escapeMd).join('、') : '无'}`]),
+        ].join('\n'),
+      ),
+      hr(),
+      md(
+        anon
+          ? '请核对以上内容，提交后不能修改。确认后查询码会显示在这张卡片上，只显示一次，请立即记下。'
+          : '请核对以上内容，提交后不能修改。办理结果会私信告诉你。',
+      ),
+      buttonRow([
+        button('确认提交', value('confirm'), { type: 'primary' }),
+        button('返回修改', value('edit')),
+      ]),
+    ],
   });
 }
 
@@ -166,7 +209,7 @@ export function reportFiledCard(p: { number: string; matter: string; accused: st
           `**举报编号**：${p.number}`,
           `**举报事项**：${escapeMd(p.matter)}`,
           `**被举报人**：${p.accused.map(escapeMd).join('、')}`,
-          `**附件**：${p.files.length ? p.files.join('、') : '无'}`,
+          `**附件**：${p.files.length ? p.files.map(escapeMd).join('、') : '无'}`,
           '',
           '举报已送党组书记和经办人办理，办理结果会私信告诉你。',
         ].join('\n'),

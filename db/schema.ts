@@ -135,6 +135,8 @@ export const cases = sqliteTable(
     uniqueIndex('cases_year_seq_idx').on(t.year, t.seq),
     index('cases_subject_idx').on(t.subjectOpenId, t.status),
     index('cases_status_idx').on(t.status),
+    // The decision-deadline reminders read only the cases of a status due by a date.
+    index('cases_status_due_idx').on(t.status, t.decisionDueOn),
   ],
 );
 
@@ -182,13 +184,18 @@ export const notices = sqliteTable(
 );
 
 /** Art. 15–16 correction orders, their items and extension requests. */
-export const correctionOrders = sqliteTable('correction_orders', {
-  caseId: text('case_id').primaryKey(),
-  responsibleOpenId: text('responsible_open_id').notNull(),
-  unitId: text('unit_id'),
-  deadline: text('deadline').notNull(),
-  status: text('status', { enum: CORRECTION_STATUSES }).notNull(),
-});
+export const correctionOrders = sqliteTable(
+  'correction_orders',
+  {
+    caseId: text('case_id').primaryKey(),
+    responsibleOpenId: text('responsible_open_id').notNull(),
+    unitId: text('unit_id'),
+    deadline: text('deadline').notNull(),
+    status: text('status', { enum: CORRECTION_STATUSES }).notNull(),
+  },
+  // The reminder job reads only the open orders whose deadline is near or past.
+  (t) => [index('correction_orders_due_idx').on(t.status, t.deadline)],
+);
 
 export const correctionItems = sqliteTable(
   'correction_items',

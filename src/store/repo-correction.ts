@@ -1,7 +1,7 @@
 // What the correction slice keeps beside the case document: order receipts (kv) and completion reports being
 // prepared (conversations, one per person and case: preparing one never touches another's evidence).
-import { and, desc, eq } from 'drizzle-orm';
-import { conversations, kv } from '../../db/schema';
+import { and, desc, eq, lte } from 'drizzle-orm';
+import { cases, conversations, correctionOrders, kv } from '../../db/schema';
 import type { Attachment } from '../cases/types';
 import { GUIDED_TOPIC } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
@@ -127,4 +127,25 @@ export function saveCompletionDraft(
 /** Ends the report being prepared for this case. */
 export function endCompletionDraft(db: Db, openId: string, draft: { caseId: string }): Write {
   return db.delete(conversations).where(completionOf(openId, draft.caseId));
+}
+
+/** The query behind correctionCasesDueBy, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */
+export function correctionDueQuery(db: Db, lastDeadline: string) {
+  return db
+    .select({ caseId: correctionOrders.caseId })
+    .from(correctionOrders)
+    .innerJoin(cases, eq(cases.id, correctionOrders.caseId))
+    .where(
+      and(
+        eq(correctionOrders.status, 'open'),
+        lte(correctionOrders.deadline, lastDeadline),
+        eq(cases.status, 'correcting'),
+      ),
+    )
+    .orderBy(correctionOrders.deadline);
+}
+
+/** Cases being corrected whose open order is due by `lastDeadline` (an index range, not every open case). */
+export async function correctionCasesDueBy(db: Db, lastDeadline: string): Promise<string[]> {
+  return (await correctionDueQuery(db, lastDeadline)).map((r) => r.caseId);
 }

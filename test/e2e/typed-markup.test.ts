@@ -5,7 +5,7 @@ import type { Case } from '../../src/cases/types';
 import { defaultPolicy as policy } from '../../src/policy';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
-import { findingsFormFor, issueAndConfirm } from '../support/forms';
+import { closeVoteAndConfirm, findingsFormFor, issueAndConfirm, submitReport } from '../support/forms';
 import { ADMIN, type Harness, OFFICER, startHarness } from '../support/harness';
 import { last, one } from '../support/messages';
 
@@ -152,7 +152,8 @@ describe('typed markup is shown as text on every card', () => {
     const vote = one(inChat(PARTY), number, '第 1 轮').messageId;
     await click(PM.openId, vote, '免责', { comment: inline('表决意见') });
     await click(SEC.openId, vote, '免责');
-    await click(SEC.openId, vote, '结束表决');
+    expect((await closeVoteAndConfirm(h.emu, () => h.settle(), SEC.openId, vote)).toast?.type).toBe('success');
+    await h.settle();
     const issueForm = one(dm(SEC.openId), number, '签发认定结论', 'det.issue');
     const deadline = addCalendarDays(businessDate(new Date()), policy.correction.defaultPeriod.days);
     const issued = await issueAndConfirm(h.emu, SEC.openId, issueForm.messageId, {
@@ -230,12 +231,13 @@ describe('typed markup is shown as text on every card', () => {
     await h.settle();
     await click(OFFICER.openId, dm(OFFICER.openId).at(-1)!.messageId, '实名举报');
     const form = dm(OFFICER.openId).at(-1)!.messageId;
-    const filed = await click(OFFICER.openId, form, '提交实名举报', {
+    const filed = await submitReport(h.emu, OFFICER.openId, form, '提交实名举报', {
       accused: [PM.openId],
       matter: short('举报事项'),
       content: multiline('举报内容'),
     });
     expect(filed.toast?.type, filed.toast?.content).toBe('success');
+    await h.settle();
     const after = every().slice(before);
     expectShownAsText('举报事项', after);
     expectShownAsText('举报内容', dm(SEC.openId));

@@ -22,7 +22,7 @@ function previousMigrations(): string {
   const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
     entries: { tag: string }[];
   };
-  const upTo = journal.entries.findIndex((e) => e.tag === '0003_completion_conversations');
+  const upTo = journal.entries.findIndex((e) => e.tag === '0004_completion_conversations');
   expect(upTo).toBeGreaterThan(0);
   const kept = journal.entries.slice(0, upTo);
   writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }));

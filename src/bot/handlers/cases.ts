@@ -8,9 +8,7 @@ import {
   notPartyChatCard,
 } from '../../../cards/application';
 import { caseDetailCard } from '../../../cards/case-detail';
-import { caseListCard } from '../../../cards/case-list';
 import { clip, escapeMd } from '../../../cards/common';
-import { todoCard } from '../../../cards/todo';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { canView, decideCase } from '../../cases';
@@ -25,16 +23,8 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { registerTemplates } from '../templates';
 import type { Rendered, RenderInput } from '../templates/types';
-import { todoItems } from './cases-todo';
-import {
-  applicationData,
-  detailData,
-  type FreshEntry,
-  nameOf,
-  nextStep,
-  resumeValue,
-  statusLabel,
-} from './cases-view';
+import { afterListClick, listToSend, refreshLists } from './cases-lists';
+import { applicationData, detailData, type FreshEntry, nameOf, resumeValue } from './cases-view';
 import { answer, type Feature, type Said } from './types';
 
 // ───────────────────────────── words ─────────────────────────────
@@ -80,12 +70,12 @@ const NOT_VISIBLE =
   '没有找到你可以查看的这件案件。请核对编号；案件只有当事人、党组成员、党组书记、经办人和被指派的核查人员可以查看。';
 
 /** Case contents never go into a group chat: the answer goes to the sender's direct chat. */
-function answerPrivately(ctx: Ctx, said: Said, card: object): void {
+function answerPrivately(ctx: Ctx, said: Said, card: object, ref?: string): void {
   if (said.chatType !== 'group') {
-    answer(ctx, said, card);
+    answer(ctx, said, card, ref);
     return;
   }
-  ctx.fx.send({ openId: said.openId }, card);
+  ctx.fx.send({ openId: said.openId }, card, ref);
   answer(
     ctx,
     said,
@@ -94,26 +84,15 @@ function answerPrivately(ctx: Ctx, said: Said, card: object): void {
 }
 
 async function showMine(ctx: Ctx, said: Said): Promise<void> {
-  const cases = await ctx.repo.casesOfSubject(said.openId);
-  const items = cases.map((c) => ({
-    caseId: c.id,
-    number: c.number,
-    title: c.facts.title,
-    statusLabel: statusLabel(c),
-    nextStep: nextStep(c),
-    action:
-      c.status === 'draft'
-        ? { label: '继续填写', value: resumeValue(c.id) }
-        : { label: '查看', value: { a: 'case.open', caseId: c.id } },
-  }));
-  ctx.fx.outcome = `cases:mine:${items.length}`;
-  answerPrivately(ctx, said, caseListCard({ items }));
+  const list = await listToSend(ctx, 'mine', said.openId);
+  ctx.fx.outcome = `cases:mine:${list.count}`;
+  answerPrivately(ctx, said, list.card, list.ref);
 }
 
 async function showTodo(ctx: Ctx, said: Said): Promise<void> {
-  const items = await todoItems(ctx, await ctx.actor(said.openId));
-  ctx.fx.outcome = `cases:todo:${items.length}`;
-  answerPrivately(ctx, said, todoCard({ items }));
+  const list = await listToSend(ctx, 'todo', said.openId);
+  ctx.fx.outcome = `cases:todo:${list.count}`;
+  answerPrivately(ctx, said, list.card, list.ref);
 }
 
 /** Answers 查询; false when the words are more likely an answer typed into a conversation under way. */
@@ -507,8 +486,12 @@ registerTemplates(
     'case.returned': renderReturned,
     'case.withdrawn': renderWithdrawn,
   },
-  // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card.
-  { applications: (ctx, c) => refreshApplicationCards(ctx, c, viewOnce(ctx, c, []), ctx.fx.answering) },
+  // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card,
+  // and every 我的案件 and 待办 list that may show it.
+  {
+    applications: (ctx, c) => refreshApplicationCards(ctx, c, viewOnce(ctx, c, []), ctx.fx.answering),
+    lists: (ctx) => refreshLists(ctx),
+  },
 );
 
 // ───────────────────────────── the feature ─────────────────────────────
@@ -538,4 +521,5 @@ export const casesFeature: Feature = {
     'case.view': onView,
     'case.open': onOpen,
   },
+  afterAction: afterListClick,
 };
