@@ -152,7 +152,9 @@ describe('typed markup is shown as text on every card', () => {
     const vote = one(inChat(PARTY), number, '第 1 轮').messageId;
     await click(PM.openId, vote, '免责', { comment: inline('表决意见') });
     await click(SEC.openId, vote, '免责');
-    expect((await closeVoteAndConfirm(h.emu, () => h.settle(), SEC.openId, vote)).toast?.type).toBe('success');
+    expect((await closeVoteAndConfirm(h.emu, () => h.settle(), SEC.openId, vote)).toast?.type).toBe(
+      'success',
+    );
     await h.settle();
     const issueForm = one(dm(SEC.openId), number, '签发认定结论', 'det.issue');
     const deadline = addCalendarDays(businessDate(new Date()), policy.correction.defaultPeriod.days);
