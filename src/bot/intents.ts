@@ -80,7 +80,6 @@ export async function emitIntents(
       const c = state.case;
       if (c && liveCards.tracker) ctx.fx.patch({ ref: trackerRef(c.id) }, await liveCards.tracker(ctx, c));
       if (c && liveCards.applications) await liveCards.applications(ctx, c);
-      if (c && liveCards.lists) liveCards.lists(ctx);
       continue;
     }
     if (intent.kind === 'refresh_deliberation') {
