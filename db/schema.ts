@@ -60,14 +60,19 @@ export const outbox = sqliteTable(
 );
 
 /** Logical message names → Lark message ids, so a card can be updated in place later. */
-export const messageRefs = sqliteTable('message_refs', {
-  ref: text('ref').primaryKey(),
-  messageId: text('message_id').notNull(),
-  /** When the message was sent (a send under the same ref replaces it). */
-  updatedAt: integer('updated_at').notNull(),
-  /** The chat it went to, so a card about to pass Lark's 14-day limit can be sent there afresh. */
-  chatId: text('chat_id'),
-});
+export const messageRefs = sqliteTable(
+  'message_refs',
+  {
+    ref: text('ref').primaryKey(),
+    messageId: text('message_id').notNull(),
+    /** When the message was sent (a send under the same ref replaces it). */
+    updatedAt: integer('updated_at').notNull(),
+    /** The chat it went to, so a card about to pass Lark's 14-day limit can be sent there afresh. */
+    chatId: text('chat_id'),
+  },
+  // Card renewal and retention read only the refs older than a cutoff.
+  (t) => [index('message_refs_updated_idx').on(t.updatedAt)],
+);
 
 /** Append-only: who, when, what, before → after. */
 export const audit = sqliteTable(
@@ -125,6 +130,8 @@ export const cases = sqliteTable(
     errorCategory: text('error_category'),
     enforcementArea: text('enforcement_area'),
     decisionDueOn: text('decision_due_on'),
+    /** When the matter happened (its occurrence date, else the day it was submitted): the art. 17 window's key. */
+    caseDate: text('case_date'),
     doc: text('doc').notNull(),
     version: integer('version').notNull(),
     createdAt: integer('created_at').notNull(),
@@ -137,6 +144,8 @@ export const cases = sqliteTable(
     index('cases_status_idx').on(t.status),
     // The decision-deadline reminders read only the cases of a status due by a date.
     index('cases_status_due_idx').on(t.status, t.decisionDueOn),
+    // The risk warnings read only the cases that happened within the window.
+    index('cases_date_idx').on(t.caseDate),
   ],
 );
 
@@ -180,7 +189,13 @@ export const notices = sqliteTable(
     acknowledgedAt: text('acknowledged_at'),
     escalatedAt: text('escalated_at'),
   },
-  (t) => [index('notices_case_idx').on(t.caseId), index('notices_due_idx').on(t.dueOn)],
+  (t) => [
+    index('notices_case_idx').on(t.caseId),
+    index('notices_due_idx').on(t.dueOn),
+    // The follow-up reads only notices not done: subject ones not acknowledged, others never sent.
+    index('notices_unacknowledged_idx').on(t.kind, t.acknowledgedAt),
+    index('notices_unsent_idx').on(t.sentAt, t.deliveredAt),
+  ],
 );
 
 /** Art. 15–16 correction orders, their items and extension requests. */

@@ -16,6 +16,11 @@ import type {
   Role,
 } from './types';
 
+/** When the matter happened: the occurrence date, else the day it was submitted (art. 17 counts by it). */
+export function caseDate(c: Case): string {
+  return c.facts.occurredOn ?? businessDate(new Date(c.submittedAt ?? c.createdAt));
+}
+
 export function refuse(code: RefusalCode, reason: string): Refusal {
   return { ok: false, code, reason };
 }

@@ -12,11 +12,17 @@ import {
   calendarDaysBetween,
   weekdayOf,
 } from '../calendar';
-import { STATUS_LABEL } from '../cases/common';
+import { caseDate, STATUS_LABEL } from '../cases/common';
 import { type Case, type CaseStatus, SYSTEM_OPEN_ID } from '../cases/types';
 import type { Named, Policy } from '../policy';
 import { Repo } from '../store/repo';
-import { casesForAnalysis, type RiskState, readRiskState, writeRiskState } from '../store/repo-analysis';
+import {
+  casesForAnalysis,
+  casesInRiskWindow,
+  type RiskState,
+  readRiskState,
+  writeRiskState,
+} from '../store/repo-analysis';
 import { remember, remembered } from '../store/repo-deliberation';
 import type { Job } from './types';
 
@@ -33,10 +39,7 @@ export function caseKind(c: Case): CaseKind {
   return c.determination.notErrorRecord ? 'tolerated' : 'errors';
 }
 
-/** When the matter happened: the occurrence date, else the day it was submitted. */
-export function caseDate(c: Case): string {
-  return c.facts.occurredOn ?? businessDate(new Date(c.submittedAt ?? c.createdAt));
-}
+export { caseDate };
 
 const OPEN: CaseStatus[] = ['submitted', 'investigating', 'deliberating', 'decided', 'correcting'];
 
@@ -209,6 +212,11 @@ export function riskSince(now: Date, policy: Policy): number {
   return atBusinessTime(addCalendarDays(businessDate(now), -policy.risk.windowDays), 0).getTime();
 }
 
+/** The dates a case may have happened on to count in the art. 17 window ending `today` (see `inWindow`). */
+export function riskWindow(today: string, policy: Policy): { from: string; to: string } {
+  return { from: addCalendarDays(today, 1 - policy.risk.windowDays), to: today };
+}
+
 /** The earliest instant whose changes the analysis must see: the risk window's start or 1 January. */
 export function analysisSince(now: Date, policy: Policy): number {
   const yearStart = atBusinessTime(`${businessDate(now).slice(0, 4)}-01-01`, 0).getTime();
@@ -297,11 +305,11 @@ export const riskWarningJob: Job = {
   name: 'analysis.risk',
   async run({ store, bot, runUnit }, now) {
     const today = businessDate(now);
-    // Finished cases last changed before the window cannot count in it, so the year's need not be read.
-    const since = riskSince(now, bot.policy);
+    // Only the cases that happened within the window can count in it: an index range, not every open case.
+    const window = riskWindow(today, bot.policy);
     // A cheap look first: most ticks change nothing.
     const first = riskCrossings(
-      taxonomyCounts(await casesForAnalysis(store.db, since), today, bot.policy),
+      taxonomyCounts(await casesInRiskWindow(store.db, window.from, window.to), today, bot.policy),
       (await readRiskState(store.db)).state,
       bot.policy.risk.threshold,
       today,
@@ -314,7 +322,7 @@ export const riskWarningJob: Job = {
         const ctx = new Ctx(fx, new Repo(fx.db), bot);
         const { policy } = bot;
         const stored = await readRiskState(fx.db);
-        const cases = await casesForAnalysis(fx.db, since);
+        const cases = await casesInRiskWindow(fx.db, window.from, window.to);
         const r = riskCrossings(
           taxonomyCounts(cases, today, policy),
           stored.state,

@@ -5,6 +5,7 @@ import { Ctx } from '../bot/context';
 import { orderCardFor } from '../bot/shared/order-card';
 import { reportCardFor } from '../bot/shared/report-card';
 import { liveCards } from '../bot/templates';
+import type { Db } from '../store';
 import { Repo } from '../store/repo';
 import type { Job } from './types';
 
@@ -62,22 +63,27 @@ const replaced = () =>
     lines: ['飞书消息卡片发出 14 天后不能再更新和操作，最新的卡片已重新发送，请在下方最新消息中查看和操作。'],
   });
 
+/** The oldest live cards sent before the renewal age, by an index range on when they were sent. */
+export function renewalDueQuery(db: Db, now: Date) {
+  return db
+    .select()
+    .from(messageRefs)
+    .where(
+      and(
+        lte(messageRefs.updatedAt, now.getTime() - RENEW_AFTER_MS),
+        isNotNull(messageRefs.chatId),
+        // Only live cards: other refs (notices, application copies…) would fill the batch and never leave it.
+        or(...LIVE.map((l) => like(messageRefs.ref, `${l.prefix}%`))),
+      ),
+    )
+    .orderBy(asc(messageRefs.updatedAt))
+    .limit(BATCH);
+}
+
 export const cardRenewalJob: Job = {
   name: 'cards.renewal',
   async run({ store, bot, runUnit }, now) {
-    const due = await store.db
-      .select()
-      .from(messageRefs)
-      .where(
-        and(
-          lte(messageRefs.updatedAt, now.getTime() - RENEW_AFTER_MS),
-          isNotNull(messageRefs.chatId),
-          // Only live cards: other refs (notices, application copies…) would fill the batch and never leave it.
-          or(...LIVE.map((l) => like(messageRefs.ref, `${l.prefix}%`))),
-        ),
-      )
-      .orderBy(asc(messageRefs.updatedAt))
-      .limit(BATCH);
+    const due = await renewalDueQuery(store.db, now);
     let renewed = 0;
     for (const first of due) {
       const live = LIVE.find((l) => first.ref.startsWith(l.prefix));

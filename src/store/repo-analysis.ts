@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, ne, notInArray, or } from 'drizzle-orm';
+import { and, asc, between, eq, gte, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
 import { cases, kv } from '../../db/schema';
 import type { Case, CaseStatus } from '../cases/types';
 import { type Db, guard, type Write } from './index';
@@ -24,6 +24,23 @@ export async function casesForAnalysis(db: Db, sinceMs: number): Promise<Case[]>
       ),
     );
   return rows.map(caseOf);
+}
+
+/** The query behind casesInRiskWindow, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */
+export function riskWindowQuery(db: Db, from: string, to: string) {
+  return (
+    db
+      .select(caseColumns)
+      .from(cases)
+      .where(and(between(cases.caseDate, from, to), notInArray(cases.status, ['draft', 'withdrawn'])))
+      // The table's own order, as a read of every case gave it: the warnings list their cases in it.
+      .orderBy(asc(sql`${cases}.rowid`))
+  );
+}
+
+/** The cases, other than drafts and withdrawn ones, that happened between `from` and `to` (dates): an index range. */
+export async function casesInRiskWindow(db: Db, from: string, to: string): Promise<Case[]> {
+  return (await riskWindowQuery(db, from, to)).map(caseOf);
 }
 
 /** Which risk groups (`category:<id>`, `area:<id>`) are at or over the threshold and were warned about. */

@@ -1,19 +1,28 @@
-import { and, desc, eq, isNull, ne, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { kv, notices, outbox } from '../../db/schema';
 import { type Db, guard, type Write } from './index';
 
 /** Cases with at least one art. 13 notice not yet done (subject not acknowledged, chat not delivered). */
 export async function casesWithOpenNotices(db: Db): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ caseId: notices.caseId })
-    .from(notices)
-    .where(
-      or(
-        and(eq(notices.kind, 'subject'), isNull(notices.acknowledgedAt)),
-        and(ne(notices.kind, 'subject'), isNull(notices.sentAt), isNull(notices.deliveredAt)),
-      ),
-    );
-  return rows.map((r) => r.caseId);
+  return (await openNoticesQuery(db)).map((r) => r.caseId);
+}
+
+/** The query behind casesWithOpenNotices, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */
+export function openNoticesQuery(db: Db) {
+  return (
+    db
+      .select({ caseId: notices.caseId })
+      .from(notices)
+      .where(
+        or(
+          and(eq(notices.kind, 'subject'), isNull(notices.acknowledgedAt)),
+          and(isNull(notices.sentAt), isNull(notices.deliveredAt), ne(notices.kind, 'subject')),
+        ),
+      )
+      .groupBy(notices.caseId)
+      // Each case once, in the order a read of every notice met it first.
+      .orderBy(sql`min(${notices}.rowid)`)
+  );
 }
 
 /** The last delivery error recorded for messages with this ref (why a notice failed). */

@@ -14,6 +14,7 @@ import {
   roster,
   votes,
 } from '../../db/schema';
+import { caseDate } from '../cases/common';
 import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
 import { guidedConversationOf } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
@@ -168,6 +169,7 @@ export class Repo {
       errorCategory: after.findings?.errorCategory ?? after.facts.errorCategory,
       enforcementArea: after.findings?.enforcementArea ?? after.facts.enforcementArea,
       decisionDueOn: after.decisionDueOn,
+      caseDate: caseDate(after),
       doc: JSON.stringify(after),
       version: after.version,
       updatedAt: ms(after.updatedAt),

@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renewalDueQuery } from '../../src/jobs/renewal';
 import { toStatement } from '../../src/store';
+import { riskWindowQuery } from '../../src/store/repo-analysis';
 import { decisionDueQuery } from '../../src/store/repo-cases';
 import { correctionDueQuery } from '../../src/store/repo-correction';
+import { openNoticesQuery } from '../../src/store/repo-deliberation';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite';
 import { tempDbPath } from '../support/stores';
 
@@ -42,5 +45,36 @@ describe('the jobs read only what is due, through an index', () => {
     const steps = plan(path, decisionDueQuery(store.db, ['investigating', 'deliberating'], '2026-06-30'));
     expect(steps.some((s) => /SEARCH cases USING INDEX cases_status_due_idx/.test(s))).toBe(true);
     expect(steps.some((s) => /^SCAN cases\b/.test(s))).toBe(false);
+  });
+
+  it('risk warnings search the cases by the date they happened, within the window only', () => {
+    const steps = plan(path, riskWindowQuery(store.db, '2026-01-01', '2026-06-30'));
+    expect(
+      steps.some((s) => /SEARCH cases USING INDEX cases_date_idx \(case_date>\? AND case_date<\?\)/.test(s)),
+    ).toBe(true);
+    expect(steps.some((s) => /^SCAN cases\b/.test(s))).toBe(false);
+  });
+
+  it('notice follow-ups search only the notices not done, subject and chat ones by their own index', () => {
+    const steps = plan(path, openNoticesQuery(store.db));
+    expect(
+      steps.some((s) =>
+        /SEARCH notices USING INDEX notices_unacknowledged_idx \(kind=\? AND acknowledged_at=\?\)/.test(s),
+      ),
+    ).toBe(true);
+    expect(
+      steps.some((s) =>
+        /SEARCH notices USING INDEX notices_unsent_idx \(sent_at=\? AND delivered_at=\?\)/.test(s),
+      ),
+    ).toBe(true);
+    expect(steps.some((s) => /^SCAN (notices|cases)\b/.test(s))).toBe(false);
+  });
+
+  it('card renewal searches the message refs by when they were sent', () => {
+    const steps = plan(path, renewalDueQuery(store.db, new Date(Date.UTC(2026, 5, 30))));
+    expect(
+      steps.some((s) => /SEARCH message_refs USING INDEX message_refs_updated_idx \(updated_at<\?\)/.test(s)),
+    ).toBe(true);
+    expect(steps.some((s) => /^SCAN message_refs\b/.test(s))).toBe(false);
   });
 });
