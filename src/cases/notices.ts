@@ -12,6 +12,7 @@ import type {
   Notice,
   NoticeKind,
   NoticeTarget,
+  TemplateName,
 } from './types';
 import { SYSTEM_OPEN_ID } from './types';
 
@@ -39,7 +40,7 @@ export function makeNotice(
   };
 }
 
-const TEMPLATE: Record<NoticeKind, string> = {
+const TEMPLATE: Record<NoticeKind, TemplateName> = {
   subject: 'notice.determination',
   unit: 'notice.determination_unit',
   publication: 'publication.determination',

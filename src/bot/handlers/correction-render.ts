@@ -11,7 +11,7 @@ import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import type { Case } from '../../cases/types';
 import type { Ctx } from '../context';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import type { Rendered, TemplateRenderers } from '../templates/types';
 import { nameOf, shanghaiTime } from './cases-view';
 import { extensionCard, orderCardFor, orderRef, reviewCard, unitName } from './correction-view';
 
@@ -32,7 +32,7 @@ const canExtend = (ctx: Ctx, c: Case) =>
 
 const head = (c: Case) => ({ caseId: c.id, number: c.number, title: c.facts.title });
 
-export const correctionTemplates: Record<string, TemplateRenderer> = {
+export const correctionTemplates = {
   'correction.ordered': async (ctx, { case: c }) => {
     const card = c ? await orderCardFor(ctx, c) : null;
     if (!c || !card) return plainNote(c, '纠错通知', '请按纠错要求整改。');
@@ -126,4 +126,4 @@ export const correctionTemplates: Record<string, TemplateRenderer> = {
       }),
     };
   },
-};
+} satisfies Partial<TemplateRenderers>;

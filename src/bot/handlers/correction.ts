@@ -29,10 +29,8 @@ import {
 } from '../../store/repo-correction';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
-import { registerTemplates } from '../templates';
 import { shanghaiTime } from './cases-view';
 import { parseOrderForm, pickedDate, toOrderInput } from './correction-forms';
-import { correctionTemplates } from './correction-render';
 import {
   extensionCard,
   orderCardFor,
@@ -45,8 +43,6 @@ import {
   sendOrderForm,
 } from './correction-view';
 import { answer, type Feature, type Said } from './types';
-
-registerTemplates(correctionTemplates);
 
 const caseValue = z.object({ case: z.string().min(1) });
 const extValue = caseValue.extend({ ext: z.string().min(1), v: z.enum(['approve', 'refuse']) });

@@ -18,7 +18,7 @@ import type { Actor, Case, Deliberation, NoticeKind, NoticeTarget } from '../../
 import { SYSTEM_OPEN_ID } from '../../cases/types';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import type { Rendered, TemplateRenderer, TemplateRenderers } from '../templates/types';
 
 /** The machinery's actor for delivery receipts and scheduled follow-ups. */
 export const SYSTEM_ACTOR: Actor = { openId: SYSTEM_OPEN_ID, roles: [] };
@@ -130,7 +130,7 @@ function renderNotice(kind: NoticeKind | 'reminder'): TemplateRenderer {
 }
 
 /** Every message of the findings → vote → determination → notice path, by the core's template name. */
-export const deliberationTemplates: Record<string, TemplateRenderer> = {
+export const deliberationTemplates = {
   'case.investigator_assigned': (ctx, { case: c }) => {
     if (!c) return plainNote(c, '核查任务', '您被指派核查一个案件。');
     return {
@@ -227,4 +227,4 @@ export const deliberationTemplates: Record<string, TemplateRenderer> = {
       }),
     };
   },
-};
+} satisfies Partial<TemplateRenderers>;

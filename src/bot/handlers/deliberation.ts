@@ -41,21 +41,17 @@ import type { CardAction } from '../../lark/envelope';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
-import { registerTemplates } from '../templates';
 import { todoItems } from './cases-todo';
 import { parseOrderForm, toOrderInput } from './correction-forms';
 import { defaultOrderValues, responsibleChoices } from './correction-view';
 import {
   chatChoices,
-  deliberationTemplates,
   findingsFormFor,
   namesOf,
   partyMembers,
   renderDeliberation,
 } from './deliberation-render';
 import type { Feature } from './types';
-
-registerTemplates(deliberationTemplates, { deliberation: (ctx, c) => renderDeliberation(ctx, c) });
 
 // ── edge validation of card callbacks ──
 

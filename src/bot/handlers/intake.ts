@@ -19,7 +19,6 @@ import {
   intakeSubmittedCard,
   refusalCard,
 } from '../../../cards/intake/notes';
-import { trackerCard } from '../../../cards/tracker';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { recusedFrom } from '../../cases/access';
@@ -33,7 +32,8 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { emitIntents, trackerRef } from '../intents';
 import { COMMAND_WORDS } from '../router';
-import { registerTemplates } from '../templates';
+import { liveCards } from '../templates';
+import type { TemplateRenderers } from '../templates/types';
 import { normalizeCommand } from '../text';
 import { readStep, stepAfter, stepBefore, textFills } from './intake-flow';
 import { openCaseByOrganisation } from './intake-org';
@@ -73,14 +73,12 @@ const removeValue = caseValue.extend({ key: z.string().min(1) });
 
 // ───────────────────────────── live cards and templates ─────────────────────────────
 
-const tracker = (ctx: Ctx, c: Case) => trackerCard({ c, policy: ctx.env.policy });
-
-registerTemplates(
-  {
+export function intakeTemplates() {
+  return {
     // The officer's first message about an organisation-opened case is their tracker, with 补充事实 on it.
-    'case.opened_by_organisation': (ctx, input) =>
+    'case.opened_by_organisation': async (ctx, input) =>
       input.case
-        ? { card: tracker(ctx, input.case), ref: trackerRef(input.case.id) }
+        ? { card: await liveCards.tracker(ctx, input.case), ref: trackerRef(input.case.id) }
         : {
             card: updateCard({ title: '组织已启动容错认定', lines: ['请发送「我的案件」查看并补充事实。'] }),
           },
@@ -95,9 +93,8 @@ registerTemplates(
         ],
       }),
     }),
-  },
-  { tracker },
-);
+  } satisfies Partial<TemplateRenderers>;
+}
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -407,7 +404,7 @@ async function onSubmit(ctx: Ctx, a: CardAction): Promise<void> {
   const r = await applyCase(ctx, c, decision, seq?.write ?? []);
   if (isRefusal(r)) return void ctx.fx.toast('error', r.reason);
   endSession(ctx, s);
-  if (first) ctx.fx.send({ openId: c.subjectOpenId }, tracker(ctx, r), trackerRef(r.id));
+  if (first) ctx.fx.send({ openId: c.subjectOpenId }, await liveCards.tracker(ctx, r), trackerRef(r.id));
   ctx.fx.outcome = 'intake:submitted';
   ctx.fx.card(intakeSubmittedCard({ number: r.number ?? '', title: r.facts.title }));
   ctx.fx.toast('success', `申请已提交，案件编号 ${r.number}`);
