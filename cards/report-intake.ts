@@ -1,5 +1,5 @@
 // Cards a reporter sees: how to report, the form, the query code (shown once) and the answer to 查询.
-import { button, buttonRow, card, hr, md, plain } from './common';
+import { button, buttonRow, callback, card, hr, md, plain } from './common';
 
 export type ReportMode = 'real' | 'anon';
 
@@ -107,7 +107,7 @@ export function reportFormCard(d: ReportFormData) {
         name: 'report_find',
         form_action_type: 'submit',
         text: plain('查找'),
-        behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.find, d: d.token, m: d.mode } }],
+        behaviors: callback({ a: REPORT_INTAKE_ACTIONS.find, d: d.token, m: d.mode }),
       },
       {
         tag: 'input',
@@ -139,7 +139,7 @@ export function reportFormCard(d: ReportFormData) {
             anon ? '提交后不能修改。查询码会显示在这张卡片上，只显示一次，请立即记下。' : '提交后不能修改。',
           ),
         },
-        behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode } }],
+        behaviors: callback({ a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode }),
       },
     ],
   });

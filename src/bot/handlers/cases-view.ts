@@ -1,3 +1,4 @@
+import type { ActionValue } from '../../../cards/actions';
 import type { ApplicationCardData, ApplicationMode } from '../../../cards/application';
 import type { CaseDetailData, CaseFactsView } from '../../../cards/case-detail';
 import type { Template } from '../../../cards/common';
@@ -9,7 +10,10 @@ import { caseHistory, HANDLING_ACTIONS, type HistoryEntry } from '../../store/re
 import type { Ctx } from '../context';
 
 /** The intake's resume button; the intake reads `case`, the agreed contract names `caseId`, so both are sent. */
-export const resumeValue = (caseId: string) => ({ a: 'intake.resume', caseId, case: caseId });
+export const resumeValue = (caseId: string): ActionValue<'intake.resume'> => ({
+  a: 'intake.resume',
+  case: caseId,
+});
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 

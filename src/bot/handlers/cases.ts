@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { applicationRef } from '../../../cards/actions';
 import {
   type ApplicationCardData,
   type ApplicationMode,
@@ -96,7 +97,7 @@ async function showMine(ctx: Ctx, said: Said): Promise<void> {
     action:
       c.status === 'draft'
         ? { label: '继续填写', value: resumeValue(c.id) }
-        : { label: '查看', value: { a: 'case.open', caseId: c.id } },
+        : { label: '查看', value: { a: 'case.open', caseId: c.id } as const },
   }));
   ctx.fx.outcome = `cases:mine:${items.length}`;
   answerPrivately(ctx, said, caseListCard({ items }));
@@ -215,7 +216,7 @@ async function refreshApplicationCards(
   }
 }
 
-const caseValue = z.object({ caseId: z.string().min(1).max(200) });
+const caseValue = applicationRef;
 const returnForm = z.object({ reason: z.string().max(20_000).optional() });
 const assignForm = z.object({ investigator: z.string().max(200).optional() });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CARD_ACTIONS, caseRef, roundRef } from '../../../cards/actions';
 import { NO_UNIT } from '../../../cards/correction';
 import { reopenCard, voteLabelOf } from '../../../cards/deliberation';
 import {
@@ -55,13 +56,10 @@ import type { Feature } from './types';
 
 // ── edge validation of card callbacks ──
 
-const caseValue = z.object({ case: z.string().min(1) });
-const roundValue = caseValue.extend({
-  round: z.coerce.number().int().positive(),
-  src: z.string().optional(),
-});
-const voteValue = roundValue.extend({ v: z.string() });
-const ackValue = caseValue.extend({ notice: z.string().min(1) });
+const caseValue = caseRef;
+const roundValue = roundRef;
+const voteValue = CARD_ACTIONS['delib.vote'];
+const ackValue = CARD_ACTIONS['notice.ack'];
 const text = z.string().catch('');
 const list = z
   .union([z.array(z.string()), z.string()])
@@ -504,7 +502,7 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
 
 // ── closing a case that needs no correction ──
 
-const closeValue = caseValue.extend({ src: z.string().optional() });
+const closeValue = CARD_ACTIONS[CLOSE_ACTION];
 
 /** 办结: the secretary closes a decided case whose determination needs no correction; the tracker shows 办结. */
 async function closeDecidedCase(ctx: Ctx, a: CardAction): Promise<void> {

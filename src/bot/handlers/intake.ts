@@ -1,5 +1,6 @@
 // The guided intake (申请容错): one step per card, every answer saved at once, free text and files from the chat.
-import { z } from 'zod';
+
+import { CARD_ACTIONS, caseRef } from '../../../cards/actions';
 import {
   FIELD_LABEL,
   INTAKE_ACTIONS,
@@ -63,13 +64,10 @@ const TYPED_MOVES: Record<string, 'back' | 'pause' | 'cancel'> = {
   [normalizeCommand('取消申请')]: 'cancel',
 };
 
-const caseValue = z.object({ case: z.string().min(1) });
-const stepValue = caseValue.extend({
-  step: z.string().refine(isIntakeStep),
-  go: z.enum(['next', 'back', 'overview', 'pause']),
-});
-const gotoValue = caseValue.extend({ step: z.string().refine(isIntakeStep) });
-const removeValue = caseValue.extend({ key: z.string().min(1) });
+const caseValue = caseRef;
+const stepValue = CARD_ACTIONS[INTAKE_ACTIONS.step];
+const gotoValue = CARD_ACTIONS[INTAKE_ACTIONS.goto];
+const removeValue = CARD_ACTIONS[INTAKE_ACTIONS.remove];
 
 // ───────────────────────────── live cards and templates ─────────────────────────────
 
