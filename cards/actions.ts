@@ -46,13 +46,15 @@ export const CARD_ACTIONS = {
   [I.complete]: caseRef,
   [I.cancel]: caseRef,
   [I.remove]: caseRef.extend({ key: z.string().min(1) }),
-  [I.resume]: caseRef,
+  /** Lists and notes name the case both ways, as the intake and the application cards do. */
+  [I.resume]: caseRef.extend({ caseId: z.string().optional() }),
 
   'findings.open': caseRef,
   'findings.submit': caseRef,
   'delib.open': caseRef,
   'delib.vote': roundRef.extend({ v: z.string() }),
-  'delib.close': roundRef,
+  /** The first click asks to confirm; 确认结束表决 carries `step` and the tally it showed, to see if it moved. */
+  'delib.close': roundRef.extend({ step: z.literal('confirm').optional(), votes: z.string().optional() }),
   'delib.reopen': roundRef,
   'det.form': roundRef,
   /** 确认签发 / 返回修改 on the review card carry the filled-in form back; the form itself submits without. */
@@ -77,7 +79,11 @@ export const CARD_ACTIONS = {
   [C.review]: caseRef.extend({ v: z.enum(['accept', 'return']) }),
 
   [RI.mode]: reportDraftModeRef,
-  [RI.file]: reportDraftModeRef,
+  /** 确认提交 / 返回修改 on the review card carry the filled-in form back; the form itself submits without. */
+  [RI.file]: reportDraftModeRef.extend({
+    step: z.enum(['confirm', 'edit']).optional(),
+    form: z.record(z.string(), z.unknown()).optional(),
+  }),
   [RI.find]: reportDraftModeRef,
   [RI.cancel]: reportDraftRef,
   [R.open]: reportRef,
@@ -108,8 +114,14 @@ export type ActionId = keyof typeof CARD_ACTIONS;
 
 /** What a button or form submit of action K carries: its id and the fields its schema reads. */
 export type ActionValue<K extends ActionId = ActionId> = K extends ActionId
-  ? { a: K } & Fields<z.input<(typeof CARD_ACTIONS)[K]>>
+  ? { a: K } & ListOrigin & Fields<z.input<(typeof CARD_ACTIONS)[K]>>
   : never;
+
+/**
+ * Any action on a 我的案件 or 待办 list carries the list it came from, so the click also brings that list up
+ * to date (`afterListClick`); whatever else it holds is ignored there.
+ */
+type ListOrigin = { from?: 'mine' | 'todo' };
 
 /** The value of action K as its handler receives it, checked and converted by its schema. */
 export type ActionData<K extends ActionId> = { a: K } & Fields<z.output<(typeof CARD_ACTIONS)[K]>>;

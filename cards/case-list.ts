@@ -41,11 +41,12 @@ export function caseListCard(d: CaseListData) {
       md(
         [
           `**${it.number ?? '草稿（未编号）'}**　${it.title || '（未命名事项）'}`,
-          `状态：${it.statusLabel}`,
-          `下一步：${it.nextStep}`,
+          `**状态**：${it.statusLabel}`,
+          `**下一步**：${it.nextStep}`,
         ].join('\n'),
       ),
-      button(it.action.label, it.action.value, { type: 'default' }),
+      // `from` lets the click bring this list up to date whatever the button does.
+      button(it.action.label, { ...it.action.value, from: 'mine' }, { type: 'default' }),
     );
   });
   if (d.items.length > shown.length) {

@@ -583,7 +583,7 @@ export function extensionRequestCard(d: ExtensionRequestData) {
   const elements: object[] = [...errorBanner(d.error, '审批'), md(lines.join('\n')), hr()];
   let template: Template = 'yellow';
   if (ext.status === 'pending') {
-    const v = (choice: 'approve' | 'refuse') => ({
+    const v = (choice: 'approve' | 'refuse'): ActionValue<'corr.ext'> => ({
       a: CORRECTION_ACTIONS.decideExtension,
       case: d.caseId,
       ext: ext.id,
@@ -656,7 +656,11 @@ export function completionReviewCard(d: CompletionReviewData) {
   const elements: object[] = [...errorBanner(d.error, '验收'), md(lines.join('\n')), hr()];
   let template: Template = 'turquoise';
   if (!d.decided) {
-    const v = (choice: 'accept' | 'return') => ({ a: CORRECTION_ACTIONS.review, case: d.caseId, v: choice });
+    const v = (choice: 'accept' | 'return'): ActionValue<'corr.review'> => ({
+      a: CORRECTION_ACTIONS.review,
+      case: d.caseId,
+      v: choice,
+    });
     elements.push({
       tag: 'form',
       name: 'completion_review',

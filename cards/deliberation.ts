@@ -144,11 +144,8 @@ export function deliberationCard(d: DeliberationCardData) {
         `每位成员一票，表决结束前可以改投。意见获得投票${ratioText(policy.deliberation.majority)}即为通过。由党组书记结束表决。`,
       ),
       buttonRow([
-        button(
-          '结束表决',
-          { a: 'delib.close', case: d.caseId, round: del.round, src: 'card' },
-          { confirm: { title: '结束表决？', text: '结束后不能再投票，将按多数意见形成表决结果。' } },
-        ),
+        // No pop-up here: the round is checked first, then the secretary confirms on a review (closeReviewCard).
+        button('结束表决', { a: 'delib.close', case: d.caseId, round: del.round, src: 'card' }),
       ]),
     );
   } else if (d.determination && d.determination.round === del.round) {
@@ -195,6 +192,48 @@ export function deliberationCard(d: DeliberationCardData) {
     tags: [{ text: status, color: tagColor(template) }],
     summary: `表决：${d.number ?? ''} ${status}`,
     elements,
+  });
+}
+
+/**
+ * The checked round before it is closed: the tally it would close on and what that result means, with
+ * 确认结束表决. `votes` is the tally seen here, so a vote cast meanwhile asks for a fresh look.
+ */
+export function closeReviewCard(d: {
+  policy: Policy;
+  caseId: string;
+  number: string | null;
+  title: string;
+  round: number;
+  result: DeliberationResult;
+  votes: string;
+}) {
+  const carried = d.result.carried;
+  return card({
+    title: `确认结束表决（第 ${d.round} 轮）`,
+    subtitle: `${d.number ?? ''} ${clip(d.title, 40)}`.trim(),
+    template: 'blue',
+    summary: `${d.number ?? ''} 请确认结束第 ${d.round} 轮表决`,
+    elements: [
+      md(
+        [
+          `应参加 ${d.result.eligible} 人，已投票 ${d.result.cast} 人。`,
+          tallyLine(d.policy, d.result),
+          carried
+            ? `按以上票数，「${voteLabelOf(d.policy, carried)}」获得多数通过，结束后由党组书记签发认定结论。`
+            : '按以上票数，没有任何意见获得多数，结束后不能作出认定结论，可以重新表决。',
+        ].join('\n'),
+      ),
+      hr(),
+      md('结束后不能再投票，按结束时的票数形成表决结果。'),
+      buttonRow([
+        button(
+          '确认结束表决',
+          { a: 'delib.close', case: d.caseId, round: d.round, src: 'dm', step: 'confirm', votes: d.votes },
+          { type: 'primary' },
+        ),
+      ]),
+    ],
   });
 }
 

@@ -1,4 +1,5 @@
 // Cards a reporter sees: how to report, the form, the query code (shown once) and the answer to 查询.
+import type { ActionValue } from './actions';
 import { button, buttonRow, callback, card, hr, md, plain } from './common';
 
 export type ReportMode = 'real' | 'anon';
@@ -21,7 +22,7 @@ export const ANON_NO_FILES =
 
 /** Step 1: real name or anonymous, with what each means. */
 export function reportChooseCard(p: { token: string; resumed?: boolean }) {
-  const v = (m: ReportMode) => ({ a: REPORT_INTAKE_ACTIONS.mode, d: p.token, m });
+  const v = (m: ReportMode): ActionValue<'report.mode'> => ({ a: REPORT_INTAKE_ACTIONS.mode, d: p.token, m });
   return card({
     title: '信访举报',
     subtitle: ART18,
@@ -133,12 +134,7 @@ export function reportFormCard(d: ReportFormData) {
         form_action_type: 'submit',
         type: 'primary',
         text: plain(anon ? '提交匿名举报' : '提交实名举报'),
-        confirm: {
-          title: plain('确认提交'),
-          text: plain(
-            anon ? '提交后不能修改。查询码会显示在这张卡片上，只显示一次，请立即记下。' : '提交后不能修改。',
-          ),
-        },
+        // No pop-up here: the form is checked first, then the answer asks to confirm (reportReviewCard).
         behaviors: callback({ a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode }),
       },
     ],
@@ -150,6 +146,54 @@ export function reportFormCard(d: ReportFormData) {
     template: 'indigo',
     summary: anon ? '匿名举报表单' : '实名举报表单',
     elements,
+  });
+}
+
+/**
+ * The checked report before it is filed: what will be recorded, with 确认提交 (the form as filled in travels in
+ * the button, so nothing typed is kept by the bot before filing) and 返回修改 (the form again, as filled in).
+ */
+export function reportReviewCard(d: {
+  token: string;
+  mode: ReportMode;
+  values: ReportFormValues;
+  accusedNames: string[];
+  files: string[];
+}) {
+  const anon = d.mode === 'anon';
+  const form = { accused: d.values.accused, matter: d.values.matter, content: d.values.content };
+  const value = (step: 'confirm' | 'edit'): ActionValue<'report.file'> => ({
+    a: REPORT_INTAKE_ACTIONS.file,
+    d: d.token,
+    m: d.mode,
+    step,
+    form,
+  });
+  return card({
+    title: anon ? '确认提交匿名举报' : '确认提交实名举报',
+    subtitle: ART18,
+    template: 'indigo',
+    summary: anon ? '请确认提交匿名举报' : '请确认提交实名举报',
+    elements: [
+      md(
+        [
+          `**被举报人**：${d.accusedNames.join('、')}`,
+          `**举报事项**：${d.values.matter.trim()}`,
+          `**举报内容**：${d.values.content.trim()}`,
+          ...(anon ? [] : [`**附件**：${d.files.length ? d.files.join('、') : '无'}`]),
+        ].join('\n'),
+      ),
+      hr(),
+      md(
+        anon
+          ? '请核对以上内容，提交后不能修改。确认后查询码会显示在这张卡片上，只显示一次，请立即记下。'
+          : '请核对以上内容，提交后不能修改。办理结果会私信告诉你。',
+      ),
+      buttonRow([
+        button('确认提交', value('confirm'), { type: 'primary' }),
+        button('返回修改', value('edit')),
+      ]),
+    ],
   });
 }
 

@@ -271,7 +271,7 @@ function modeElements(d: ReportCardData): object[] {
 
 function viewButtons(d: ReportCardData): object[] {
   const id = d.reportId;
-  const open = (f: ReportCardMode) => ({ a: REPORT_ACTIONS.form, r: id, f });
+  const open = (f: ReportCardMode): ActionValue<'report.form'> => ({ a: REPORT_ACTIONS.form, r: id, f });
   const b: object[] = [];
   if (d.can.findings) b.push(button('提交核查意见', open('findings'), { type: 'primary' }));
   if (d.can.assign) b.push(button('指派核查', open('assign')));

@@ -38,10 +38,15 @@ export function todoCard(d: TodoData) {
     for (const it of mine)
       elements.push(
         md(it.text),
-        button(it.action.label, it.action.value, {
-          type: 'primary',
-          ...(it.action.confirm ? { confirm: it.action.confirm } : {}),
-        }),
+        // `from` lets the click bring this list up to date whatever the button does.
+        button(
+          it.action.label,
+          { ...it.action.value, from: 'todo' },
+          {
+            type: 'primary',
+            ...(it.action.confirm ? { confirm: it.action.confirm } : {}),
+          },
+        ),
       );
   });
   if (d.items.length > shown.length) {

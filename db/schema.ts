@@ -124,6 +124,8 @@ export const cases = sqliteTable(
     uniqueIndex('cases_year_seq_idx').on(t.year, t.seq),
     index('cases_subject_idx').on(t.subjectOpenId, t.status),
     index('cases_status_idx').on(t.status),
+    // The decision-deadline reminders read only the cases of a status due by a date.
+    index('cases_status_due_idx').on(t.status, t.decisionDueOn),
   ],
 );
 
@@ -171,13 +173,18 @@ export const notices = sqliteTable(
 );
 
 /** Art. 15–16 correction orders, their items and extension requests. */
-export const correctionOrders = sqliteTable('correction_orders', {
-  caseId: text('case_id').primaryKey(),
-  responsibleOpenId: text('responsible_open_id').notNull(),
-  unitId: text('unit_id'),
-  deadline: text('deadline').notNull(),
-  status: text('status').notNull(),
-});
+export const correctionOrders = sqliteTable(
+  'correction_orders',
+  {
+    caseId: text('case_id').primaryKey(),
+    responsibleOpenId: text('responsible_open_id').notNull(),
+    unitId: text('unit_id'),
+    deadline: text('deadline').notNull(),
+    status: text('status').notNull(),
+  },
+  // The reminder job reads only the open orders whose deadline is near or past.
+  (t) => [index('correction_orders_due_idx').on(t.status, t.deadline)],
+);
 
 export const correctionItems = sqliteTable(
   'correction_items',

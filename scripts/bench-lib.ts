@@ -7,6 +7,7 @@ import type { EmulatedMessage, InboundResult, LarkEmulator } from '../src/sandbo
 import { appEnv, OFFICER, startEmulator } from '../test/support/harness';
 import { freePort } from '../test/support/process';
 import { tempDbPath } from '../test/support/stores';
+import { measureJobs } from './bench-jobs';
 import type { Accounting, DbSize, MemorySample, ServerMessage, ServerRequest } from './bench-server';
 import { type CannonRun, cannon, captureEvents, drained, type EventSet, PEER_ENTRY } from './bench-side';
 
@@ -37,8 +38,15 @@ export interface BenchOptions {
   d1Voters: number;
   /** How long any single wait may take before the run is declared stuck. */
   waitMs: number;
+  /** Cases under correction in the jobs run; a hundredth of them are due. */
+  jobCases: number;
+  /** Runs only these parts (quick iteration on one target); every part when empty. */
+  only: BenchPart[];
   log: (line: string) => void;
 }
+
+export const BENCH_PARTS = ['side', 'sqlite', 'votes', 'd1', 'jobs', 'kill'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export const defaultOptions: BenchOptions = {
   events: 150,
@@ -55,6 +63,8 @@ export const defaultOptions: BenchOptions = {
   voters: 50,
   d1Voters: 15,
   waitMs: 90_000,
+  jobCases: 100_000,
+  only: [],
   log: () => {},
 };
 
@@ -178,7 +188,9 @@ export class ServerProcess {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith('LARK_') && k !== 'ADMIN_OPEN_IDS'),
     );
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
+    // BENCH_SERVER_ARGS adds node flags to every server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...extraArgs, '--expose-gc', '--import', 'tsx', entry], {
       cwd: ROOT,
       env: { ...inherited, LOG_LEVEL: 'error', ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -1123,8 +1135,46 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
   };
   delete (result.options as { log?: unknown }).log;
   try {
-    if (o.sideEvents > 0) rows.push(...(await sideBySideRows(b, o, servers)));
-    // SQLite: the real Node runtime in its own process.
+    const part = (name: BenchPart) => o.only.length === 0 || o.only.includes(name);
+    if (o.sideEvents > 0 && part('side')) rows.push(...(await sideBySideRows(b, o, servers)));
+    const clean = part('sqlite') ? await sqliteRows(b, o, servers, rows, result) : undefined;
+    if (o.voters > 0 && part('votes')) {
+      o.log(`sqlite: vote storm of ${o.voters}`);
+      // Its own process and database, so the memory and file rows stay those of the ingest runs.
+      const voting = await startServer(b, o, { DATABASE_PATH: tempDbPath() });
+      servers.push(voting);
+      rows.push(await voteRow(b, voting, 'sqlite', o.voters));
+      await voting.close();
+    }
+    if (o.d1 && part('d1')) await d1Rows(b, o, servers, rows, clean);
+    if (part('jobs')) {
+      o.log(`jobs: the correction reminders over ${o.jobCases} cases, ${o.jobCases / 100} due`);
+      rows.push(await jobsRow(o.jobCases));
+    }
+    if (part('kill')) {
+      o.log('sqlite: kill after ack, then restart');
+      rows.push(await killRow(b, o, servers));
+    }
+    rows.push(...memoryRows(result));
+  } finally {
+    for (const s of servers) await s.close();
+    ledger.stop();
+    await emu.close();
+  }
+  result.ok = rows.every((r) => r.once === null || r.once.ok);
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+/** The real Node runtime on SQLite in its own process: ingest, clicks, faults, memory and file size. */
+async function sqliteRows(
+  b: Bench,
+  o: BenchOptions,
+  servers: ServerProcess[],
+  rows: Row[],
+  result: BenchResult,
+): Promise<IngestSet> {
+  {
     o.log('sqlite: starting the Node runtime');
     const sqlite = await startServer(b, o, { DATABASE_PATH: tempDbPath() });
     servers.push(sqlite);
@@ -1139,15 +1189,6 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     const clicks = await clickRows(b, sqlite, o);
     handled += clicks.events;
     rows.push(...clicks.rows);
-    if (o.voters > 0) {
-      o.log(`sqlite: vote storm of ${o.voters}`);
-      // Its own process and database, so the memory and file rows stay those of the ingest runs.
-      const voting = await startServer(b, o, { DATABASE_PATH: tempDbPath() });
-      servers.push(voting);
-      rows.push(await voteRow(b, voting, 'sqlite', o.voters));
-      await voting.close();
-      b.emu.connectApp({ eventUrl: `${sqlite.url}/webhook/event`, cardUrl: `${sqlite.url}/webhook/card` });
-    }
     o.log('sqlite: fault injection');
     const faults = await faultRows(b, sqlite, o, clean);
     handled += faults.events;
@@ -1166,32 +1207,54 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     result.db = { events: handled + warm.sent, empty, loaded, retained, purged: tick.purged };
     if (!warm.once.ok) throw new Error('warm-up events were not each answered exactly once');
     await sqlite.close();
-
-    if (o.d1) {
-      o.log('d1: starting the service over Miniflare D1');
-      const d1 = await startServer(b, o, { BENCH_DRIVER: 'd1', DATABASE_PATH: 'unused.sqlite' });
-      servers.push(d1);
-      await ingest(b, d1, Math.min(20, o.events), 4, { waitMs: o.waitMs });
-      const d1Set = await ingestLevels(b, d1, o, 'd1', Math.min(o.events, o.d1Events));
-      rows.push(...ingestRows(d1Set, 'd1', clean));
-      if (o.d1Voters > 0) {
-        o.log(`d1: vote storm of ${o.d1Voters}`);
-        rows.push(await voteRow(b, d1, 'd1', o.d1Voters));
-      }
-      await d1.close();
-    }
-
-    o.log('sqlite: kill after ack, then restart');
-    rows.push(await killRow(b, o, servers));
-    rows.push(...memoryRows(result));
-  } finally {
-    for (const s of servers) await s.close();
-    ledger.stop();
-    await emu.close();
+    return clean;
   }
-  result.ok = rows.every((r) => r.once === null || r.once.ok);
-  result.seconds = (performance.now() - started) / 1000;
-  return result;
+}
+
+/** The same service over Miniflare D1: ingest and the vote storm, statements counted. */
+async function d1Rows(
+  b: Bench,
+  o: BenchOptions,
+  servers: ServerProcess[],
+  rows: Row[],
+  sqlite?: IngestSet,
+): Promise<void> {
+  {
+    o.log('d1: starting the service over Miniflare D1');
+    const d1 = await startServer(b, o, { BENCH_DRIVER: 'd1', DATABASE_PATH: 'unused.sqlite' });
+    servers.push(d1);
+    await ingest(b, d1, Math.min(20, o.events), 4, { waitMs: o.waitMs });
+    const d1Set = await ingestLevels(b, d1, o, 'd1', Math.min(o.events, o.d1Events));
+    rows.push(...ingestRows(d1Set, 'd1', sqlite));
+    if (o.d1Voters > 0) {
+      o.log(`d1: vote storm of ${o.d1Voters}`);
+      rows.push(await voteRow(b, d1, 'd1', o.d1Voters));
+    }
+    await d1.close();
+  }
+}
+
+/** The reminder job's reads over many cases under correction, a hundredth due (scripts/bench-jobs.ts). */
+async function jobsRow(open: number): Promise<Row> {
+  const m = await measureJobs(open, Math.max(1, Math.floor(open / 100)));
+  return {
+    case: `tick: correction reminders, ${open} open / ${m.due} due`,
+    driver: 'sqlite',
+    concurrency: null,
+    events: m.open,
+    reps: 5,
+    perSec: null,
+    p50: m.ms,
+    p95: null,
+    p99: null,
+    e2eP50: null,
+    e2eP95: null,
+    vsBase: `×${(m.ms / m.scanMs).toFixed(3)} vs reading every open case`,
+    once: null,
+    counts: { found: m.found },
+    target: `< 1000 ms${met(m.ms < 1000)}`,
+    notes: `due query and the ${m.found} due cases' rows ${m.ms.toFixed(0)} ms (every open case read: ${m.scanMs.toFixed(0)} ms); plan: ${m.plan.join(' / ')}`,
+  };
 }
 
 // ---- the table -------------------------------------------------------------------------------------

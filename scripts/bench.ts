@@ -1,7 +1,14 @@
-// `npm run bench [-- --quick | --side N | --events N | --reps R | --conc 1,8,32 | --clicks N | --d1-events N | --no-d1 | --backoff-ms MS | --json]`
+// `npm run bench [-- --quick | --side N | --events N | --reps R | --conc 1,8,32 | --clicks N | --d1-events N | --no-d1 | --backoff-ms MS | --json | --only side,sqlite,votes,d1,jobs,kill]`
 // Throughput, latency and memory of the real server against the Lark emulator, with faults injected.
 import { parseArgs } from 'node:util';
-import { type BenchOptions, defaultOptions, formatTable, runBench } from './bench-lib';
+import {
+  BENCH_PARTS,
+  type BenchOptions,
+  type BenchPart,
+  defaultOptions,
+  formatTable,
+  runBench,
+} from './bench-lib';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +22,7 @@ const { values } = parseArgs({
     'no-d1': { type: 'boolean', default: false },
     'backoff-ms': { type: 'string' },
     json: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -27,6 +35,16 @@ function positive(name: string, v: string | undefined): number | undefined {
     process.exit(2);
   }
   return n;
+}
+
+function parts(v: string): BenchPart[] {
+  const list = v.split(',').map((p) => p.trim());
+  const unknown = list.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    console.error(`--only takes ${BENCH_PARTS.join(', ')}; not ${unknown.join(', ')}`);
+    process.exit(2);
+  }
+  return list as BenchPart[];
 }
 
 const quick: Partial<BenchOptions> = values.quick
@@ -53,6 +71,7 @@ const options: Partial<BenchOptions> = {
     ? { delivery: { baseBackoffMs: positive('backoff-ms', values['backoff-ms']) } }
     : {}),
   d1: !values['no-d1'],
+  ...(values.only ? { only: parts(values.only) } : {}),
   // Progress goes to stderr so `--json` output stays parseable.
   log: (line) => process.stderr.write(`${line}\n`),
 };

@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { createApp, handleInbound } from './app';
 import { LiveCalendar } from './bot/calendar-data';
 import { type BotDeps, Ctx } from './bot/context';
+import { eventReads } from './bot/event-reads';
 import { features } from './bot/features';
 import { belongsToAnonymousReport } from './bot/handlers/reports-intake';
 import { Pipeline } from './bot/pipeline';
@@ -74,6 +75,7 @@ export function createService(o: ServiceOptions) {
     policy,
     calendar,
     syncPolicyData: (db) => calendar.sync(db),
+    readForEvent: eventReads(o.store, calendar),
     configAdmins: o.config.adminOpenIds,
     userName: (openId) => o.transport.userName(openId),
     findColleagues: (name, limit) => o.transport.findColleagues(name, limit),

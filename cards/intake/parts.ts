@@ -46,7 +46,7 @@ export function submitButton(
   return { ...button(label, value, { type, name }), form_action_type: 'submit' };
 }
 
-export function moveValue(ref: IntakeCaseRef, step: IntakeStep, go: StepMove) {
+export function moveValue(ref: IntakeCaseRef, step: IntakeStep, go: StepMove): ActionValue<'intake.step'> {
   return { a: INTAKE_ACTIONS.step, case: ref.caseId, step, go };
 }
 

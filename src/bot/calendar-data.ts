@@ -14,6 +14,10 @@ export interface StoredExtraDays {
 
 export async function readExtraDays(db: Db): Promise<StoredExtraDays> {
   const [row] = await db.select().from(kv).where(eq(kv.key, EXTRA_DAYS_KEY));
+  return storedExtraDays(row);
+}
+
+export function storedExtraDays(row: { value: string; version: number } | undefined): StoredExtraDays {
   return row ? { days: JSON.parse(row.value) as ExtraDay[], version: row.version } : { days: [], version: 0 };
 }
 
@@ -52,7 +56,11 @@ export class LiveCalendar implements BusinessCalendar {
 
   /** Picks up days added since the last look; one small read. */
   async sync(db: Db): Promise<void> {
-    const stored = await readExtraDays(db);
+    this.apply(await readExtraDays(db));
+  }
+
+  /** Takes the stored days as read elsewhere (in one batch with other reads). */
+  apply(stored: StoredExtraDays): void {
     if (stored.version === this.version) return;
     const merged = new Map(this.base.map((d) => [d.date, d]));
     for (const d of stored.days) merged.set(d.date, d);

@@ -5,6 +5,7 @@ import type { Policy } from '../policy';
 import type { Db } from '../store';
 import type { Repo } from '../store/repo';
 import type { Effects } from './effects';
+import type { EventReads } from './event-reads';
 import type { AnonymousDrafts } from './redact';
 
 /** What the bot needs from outside the database: names from the contact API, ids, settings. */
@@ -13,6 +14,8 @@ export interface BotDeps {
   calendar: BusinessCalendar;
   /** Reloads policy data admins changed at run time (extra holidays); called before each unit of work. */
   syncPolicyData(db: Db): Promise<void>;
+  /** Before an event is routed: policy data and the sender's roles and conversation, read as cheaply as the store allows. */
+  readForEvent: EventReads;
   /** Admins from ADMIN_OPEN_IDS (more are added in chat). */
   configAdmins: string[];
   userName(openId: string): Promise<string | undefined>;

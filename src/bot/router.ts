@@ -138,11 +138,13 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
     }
     ctx.fx.outcome = `card:${name}`;
     await handler?.(ctx, a);
+    for (const f of features) f.afterAction?.(ctx, a);
   }
 
   return async (envelope: EventEnvelope, fx: Effects) => {
-    await deps.syncPolicyData(fx.db);
     const ctx = new Ctx(fx, new Repo(fx.db), deps);
+    // An anonymous reporter's id must never reach the database, not even in a read.
+    await deps.readForEvent(ctx.repo, fx.anonymous ? undefined : senderOf(envelope));
     switch (envelope.header.event_type) {
       case 'im.message.receive_v1': {
         const m = parseMessageEvent(envelope.event);
@@ -259,4 +261,15 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
         fx.outcome = 'ignored';
     }
   };
+}
+
+/** Whose roles and conversation the event will need: the person who sent, clicked or opened the chat. */
+function senderOf(envelope: EventEnvelope): string | undefined {
+  const e = envelope.event as Record<string, any> | undefined;
+  const id =
+    e?.sender?.sender_id?.open_id ??
+    e?.operator?.open_id ??
+    e?.operator?.operator_id?.open_id ??
+    e?.operator_id?.open_id;
+  return typeof id === 'string' ? id : undefined;
 }

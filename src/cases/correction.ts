@@ -1,4 +1,5 @@
 import {
+  addCalendarDays,
   businessDate,
   businessMinuteOfDay,
   calendarDaysBetween,
@@ -399,6 +400,16 @@ export function inCorrectionReminderHour(env: Env): boolean {
   const minute = businessMinuteOfDay(env.now);
   const hour = env.policy.correction.reminderHour;
   return env.calendar.isWorkingDay(today(env)) && minute >= hour * 60 && minute < (hour + 1) * 60;
+}
+
+/**
+ * The latest deadline an open order can have and still be due a reminder today: the furthest reminder
+ * offset in working days from today, and a week more for deadlines on rest days. Orders due later need
+ * not be read (the reminder job's query uses it; correctionRemindersDue still decides each one).
+ */
+export function correctionReminderHorizon(env: Env): string {
+  const furthest = Math.max(0, ...env.policy.correction.reminderOffsetsDays);
+  return addCalendarDays(env.calendar.addDays(today(env), furthest, 'working'), 7);
 }
 
 export interface CorrectionDue {

@@ -1,4 +1,8 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+// Loaded with the first spreadsheet: the library is a good part of the process's memory.
+const excel = async () => (await import('exceljs')).default;
+
 import { noticeCompliance } from '../../cards/notice';
 import { businessDate } from '../calendar';
 import { BASIS_LABEL, CORRECTION_STATUS_LABEL, labelOf, STATUS_LABEL, voteLabel } from '../cases/common';
@@ -148,7 +152,7 @@ function sheet(wb: ExcelJS.Workbook, name: string, header: readonly string[], ro
 
 /** 台账 .xlsx: one row per case, the reports the requester may see, and the 第十七条 counts. */
 export async function renderLedger(input: LedgerInput): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = input.policy.documents.issuer;
   wb.created = input.now;
   const cases = sheet(
@@ -191,7 +195,7 @@ export async function renderTable(
   header: readonly string[],
   rows: (string | number)[][],
 ): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   sheet(wb, title, header, rows);
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }

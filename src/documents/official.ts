@@ -1,18 +1,4 @@
-import {
-  AlignmentType,
-  BorderStyle,
-  Document,
-  Footer,
-  LineRuleType,
-  Packer,
-  PageNumber,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
+import type * as Docx from 'docx';
 
 /**
  * The fonts 公文 are set in (GB/T 9704), each with the face Word and WPS fall back to when the GB2312 or
@@ -61,13 +47,13 @@ const SIZE_BODY = 32;
 const SIZE_ISSUER = 52;
 const mm = (v: number) => Math.round(v * 56.7);
 // GB/T 9704: 22 lines of 28 characters; a fixed 28.95 pt line.
-const LINE = { line: 579, lineRule: LineRuleType.EXACT } as const;
+const LINE = { line: 579, lineRule: 'exact' } as const;
 const RED = 'FF0000';
 
 const font = (name: string) => ({ eastAsia: name, ascii: 'Times New Roman', hAnsi: 'Times New Roman' });
 
-function run(text: string, face: string, size = SIZE_BODY, color?: string): TextRun {
-  return new TextRun({ text, font: font(face), size, ...(color ? { color } : {}) });
+function run(text: string, face: string, size = SIZE_BODY, color?: string): Docx.TextRun {
+  return new docx.TextRun({ text, font: font(face), size, ...(color ? { color } : {}) });
 }
 
 function para(
@@ -76,11 +62,11 @@ function para(
 ) {
   const alignment =
     opts.align === 'center'
-      ? AlignmentType.CENTER
+      ? docx.AlignmentType.CENTER
       : opts.align === 'right'
-        ? AlignmentType.RIGHT
-        : AlignmentType.JUSTIFIED;
-  return new Paragraph({
+        ? docx.AlignmentType.RIGHT
+        : docx.AlignmentType.JUSTIFIED;
+  return new docx.Paragraph({
     alignment,
     spacing: LINE,
     ...(opts.indent ? { indent: { firstLine: SIZE_BODY * 20 } } : {}),
@@ -88,28 +74,28 @@ function para(
   });
 }
 
-function cell(text: string, bold = false): TableCell {
-  return new TableCell({
+function cell(text: string, bold = false): Docx.TableCell {
+  return new docx.TableCell({
     children: [
-      new Paragraph({
-        spacing: { line: 400, lineRule: LineRuleType.EXACT },
-        children: [new TextRun({ text, font: font(bold ? FONTS.heading : FONTS.body), size: 24 })],
+      new docx.Paragraph({
+        spacing: { line: 400, lineRule: 'exact' },
+        children: [new docx.TextRun({ text, font: font(bold ? FONTS.heading : FONTS.body), size: 24 })],
       }),
     ],
   });
 }
 
-function table(header: string[], rows: string[][]): Table {
-  return new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
+function table(header: string[], rows: string[][]): Docx.Table {
+  return new docx.Table({
+    width: { size: 100, type: docx.WidthType.PERCENTAGE },
     rows: [
-      new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
-      ...rows.map((r) => new TableRow({ children: r.map((v) => cell(v)) })),
+      new docx.TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
+      ...rows.map((r) => new docx.TableRow({ children: r.map((v) => cell(v)) })),
     ],
   });
 }
 
-function block(b: Block): Paragraph | Table {
+function block(b: Block): Docx.Paragraph | Docx.Table {
   switch (b.kind) {
     case 'para':
       return para(b.text, { indent: true });
@@ -123,48 +109,52 @@ function block(b: Block): Paragraph | Table {
 }
 
 const redRule = () =>
-  new Paragraph({
+  new docx.Paragraph({
     spacing: { after: 240 },
-    border: { bottom: { style: BorderStyle.SINGLE, size: 12, color: RED, space: 1 } },
+    border: { bottom: { style: docx.BorderStyle.SINGLE, size: 12, color: RED, space: 1 } },
     children: [],
   });
 
 /** A 公文 laid out after GB/T 9704: 版头, 主体 and 版记 on A4 with its margins and page numbers. */
+// Loaded with the first document: the library is a good part of the process's memory, and most never need it.
+let docx: typeof Docx;
+
 export async function renderOfficial(d: OfficialDocument): Promise<Uint8Array> {
-  const head: Paragraph[] = [
-    new Paragraph({
-      alignment: AlignmentType.CENTER,
+  docx ??= await import('docx');
+  const head: Docx.Paragraph[] = [
+    new docx.Paragraph({
+      alignment: docx.AlignmentType.CENTER,
       spacing: { after: 240 },
       children: [run(d.issuer, FONTS.title, SIZE_ISSUER, RED)],
     }),
   ];
   if (d.number) head.push(para(d.number, { align: 'center' }));
   head.push(redRule());
-  const main: (Paragraph | Table)[] = [
-    new Paragraph({
-      alignment: AlignmentType.CENTER,
-      spacing: { line: 700, lineRule: LineRuleType.EXACT, after: 300 },
+  const main: (Docx.Paragraph | Docx.Table)[] = [
+    new docx.Paragraph({
+      alignment: docx.AlignmentType.CENTER,
+      spacing: { line: 700, lineRule: docx.LineRuleType.EXACT, after: 300 },
       children: [run(d.title, FONTS.title, SIZE_TITLE)],
     }),
   ];
   if (d.addressee) main.push(para(`${d.addressee}：`, { align: 'left' }));
   main.push(...d.body.map(block));
   main.push(para(''), para(d.signOff, { align: 'right' }), para(d.date, { align: 'right' }));
-  const colophon: Paragraph[] = d.printedBy
+  const colophon: Docx.Paragraph[] = d.printedBy
     ? [
         para(''),
-        new Paragraph({
+        new docx.Paragraph({
           spacing: LINE,
           border: {
-            top: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 },
-            bottom: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 },
+            top: { style: docx.BorderStyle.SINGLE, size: 6, color: '000000', space: 1 },
+            bottom: { style: docx.BorderStyle.SINGLE, size: 6, color: '000000', space: 1 },
           },
           tabStops: [{ type: 'right', position: mm(156) }],
           children: [run(`${d.printedBy}\t${d.date}印发`, FONTS.body, 28)],
         }),
       ]
     : [];
-  const doc = new Document({
+  const doc = new docx.Document({
     creator: d.issuer,
     title: d.title,
     styles: { default: { document: { run: { font: font(FONTS.body), size: SIZE_BODY } } } },
@@ -177,12 +167,16 @@ export async function renderOfficial(d: OfficialDocument): Promise<Uint8Array> {
           },
         },
         footers: {
-          default: new Footer({
+          default: new docx.Footer({
             children: [
-              new Paragraph({
-                alignment: AlignmentType.CENTER,
+              new docx.Paragraph({
+                alignment: docx.AlignmentType.CENTER,
                 children: [
-                  new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], font: font('宋体'), size: 28 }),
+                  new docx.TextRun({
+                    children: ['— ', docx.PageNumber.CURRENT, ' —'],
+                    font: font('宋体'),
+                    size: 28,
+                  }),
                 ],
               }),
             ],
@@ -192,7 +186,7 @@ export async function renderOfficial(d: OfficialDocument): Promise<Uint8Array> {
       },
     ],
   });
-  return Packer.pack(doc, 'uint8array', false, [{ path: 'word/fontTable.xml', data: fontTable() }]);
+  return docx.Packer.pack(doc, 'uint8array', false, [{ path: 'word/fontTable.xml', data: fontTable() }]);
 }
 
 /** Declares each 公文 face with w:altName, the face Word and WPS substitute when it is not installed. */

@@ -2,9 +2,14 @@ import { applyCase, isRefusal } from '../bot/apply';
 import { Ctx } from '../bot/context';
 import { refreshOrderCard } from '../bot/handlers/correction-view';
 import { SYSTEM_ACTOR } from '../bot/handlers/deliberation-render';
-import { correctionRemindersDue, inCorrectionReminderHour } from '../cases/correction';
+import {
+  correctionReminderHorizon,
+  correctionRemindersDue,
+  inCorrectionReminderHour,
+} from '../cases/correction';
 import { decideCase } from '../cases/decide';
 import { Repo } from '../store/repo';
+import { correctionCasesDueBy } from '../store/repo-correction';
 import type { Job } from './types';
 
 /**
@@ -19,13 +24,15 @@ export const correctionReminderJob: Job = {
     let handled = 0;
     // Outside the reminder hour nothing is due on any order: the open cases need not be read.
     if (!inCorrectionReminderHour(env)) return handled;
-    for (const first of await new Repo(store.db).casesByStatus(['correcting'])) {
-      if (correctionRemindersDue(first, env).intents.length === 0) continue;
+    const reader = new Repo(store.db);
+    for (const id of await correctionCasesDueBy(store.db, correctionReminderHorizon(env))) {
+      const first = await reader.getCase(id);
+      if (!first || correctionRemindersDue(first, env).intents.length === 0) continue;
       const fx = await runUnit(
         `correction:${first.id}`,
         async (fx) => {
           const ctx = new Ctx(fx, new Repo(fx.db), bot);
-          const c = await ctx.repo.getCase(first.id);
+          const c = await ctx.repo.getCase(id);
           if (!c) return;
           const due = correctionRemindersDue(c, ctx.env);
           if (due.intents.length === 0) return;

@@ -1,4 +1,4 @@
-import * as lark from '@larksuiteoapi/node-sdk';
+import { lark } from './sdk';
 
 /** The operations the outbox needs; the SDK Client is the only thing that talks to Lark. */
 export interface LarkTransport {

@@ -1,5 +1,6 @@
-import { type EventDispatcher, LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk';
+import type { EventDispatcher, WSClient } from '@larksuiteoapi/node-sdk';
 import { type CardResponse, type EventEnvelope, eventEnvelopeSchema } from './envelope';
+import { lark } from './sdk';
 
 export interface LongConnectionHandlers {
   /** Resolve once the event is durably recorded; a rejection makes the platform redeliver. */
@@ -125,11 +126,11 @@ export async function startLongConnection(opts: {
   const ready = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
   });
-  const client = new WSClient({
+  const client = new lark.WSClient({
     appId: opts.appId,
     appSecret: opts.appSecret,
     domain: opts.domain,
-    loggerLevel: LoggerLevel.warn,
+    loggerLevel: lark.LoggerLevel.warn,
     logger: sdkLogger(logger),
     onReady: () => {
       logger.info({ msg: 'lark ws: connected' });

@@ -22,7 +22,20 @@ export interface Store {
   readonly driver: 'better-sqlite3' | 'd1';
   /** Runs every write in one transaction (better-sqlite3) or one batch (D1): all or nothing. */
   commit(writes: Write[]): Promise<CommitResult>;
+  /**
+   * How many commits so far wrote to a table: a process cache of that table is current while this is
+   * unchanged. Only a store whose process is the database's one writer has it (SQLite on Node).
+   */
+  tableVersion?(table: string): number;
   close(): Promise<void>;
+}
+
+const WRITTEN_TABLE =
+  /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+[`"]?(\w+)/i;
+
+/** The table a write statement changes, if it is a plain insert, update or delete. */
+export function writtenTable(sql: string): string | undefined {
+  return WRITTEN_TABLE.exec(sql)?.[1];
 }
 
 /** Someone else changed the row first; reload and decide again. */

@@ -1,6 +1,6 @@
 // What the correction slice keeps beside the case document: order receipts and completion reports being prepared.
-import { and, eq, like, or } from 'drizzle-orm';
-import { conversations, kv } from '../../db/schema';
+import { and, eq, like, lte, or } from 'drizzle-orm';
+import { cases, conversations, correctionOrders, kv } from '../../db/schema';
 import type { Attachment } from '../cases/types';
 import { type Db, guard, type Write } from './index';
 
@@ -147,4 +147,25 @@ export async function conversationUpdatedAt(db: Db, openId: string): Promise<num
     .from(conversations)
     .where(eq(conversations.openId, openId));
   return row ? row.at : null;
+}
+
+/** The query behind correctionCasesDueBy, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */
+export function correctionDueQuery(db: Db, lastDeadline: string) {
+  return db
+    .select({ caseId: correctionOrders.caseId })
+    .from(correctionOrders)
+    .innerJoin(cases, eq(cases.id, correctionOrders.caseId))
+    .where(
+      and(
+        eq(correctionOrders.status, 'open'),
+        lte(correctionOrders.deadline, lastDeadline),
+        eq(cases.status, 'correcting'),
+      ),
+    )
+    .orderBy(correctionOrders.deadline);
+}
+
+/** Cases being corrected whose open order is due by `lastDeadline` (an index range, not every open case). */
+export async function correctionCasesDueBy(db: Db, lastDeadline: string): Promise<string[]> {
+  return (await correctionDueQuery(db, lastDeadline)).map((r) => r.caseId);
 }

@@ -358,6 +358,17 @@ export class Repo {
     return docOf<Report>(row);
   }
 
+  /** The newest real-name reports this person filed (a repeated 确认提交 is answered with what it filed). */
+  async realNameReportsBy(openId: string, limit = 50): Promise<Report[]> {
+    const rows = await this.db
+      .select({ doc: reports.doc })
+      .from(reports)
+      .where(eq(reports.realName, 1))
+      .orderBy(desc(reports.createdAt))
+      .limit(limit);
+    return rows.map((r) => docOf<Report>(r)!).filter((r) => r.reporterOpenId === openId);
+  }
+
   async openReports(): Promise<Report[]> {
     const rows = await this.db
       .select({ doc: reports.doc })
@@ -432,9 +443,35 @@ export class Repo {
 
   // ── roster and chats ──
 
-  async rolesOf(openId: string): Promise<Role[]> {
-    const rows = await this.db.select({ role: roster.role }).from(roster).where(eq(roster.openId, openId));
-    return rows.map((r) => r.role as Role);
+  // Like conversations: within one attempt at one event the first read of someone's roles is the answer.
+  private roles = new Map<string, Promise<Role[]>>();
+
+  rolesOf(openId: string): Promise<Role[]> {
+    let hit = this.roles.get(openId);
+    if (!hit) {
+      hit = this.loadRoles(openId);
+      this.roles.set(openId, hit);
+    }
+    return hit.then((r) => [...r]);
+  }
+
+  /** The query behind rolesOf, for reading it in one batch with others. */
+  rolesQuery(openId: string) {
+    return this.db.select({ role: roster.role }).from(roster).where(eq(roster.openId, openId));
+  }
+
+  private async loadRoles(openId: string): Promise<Role[]> {
+    return rolesFrom(await this.rolesQuery(openId));
+  }
+
+  /**
+   * What a read made outside this Repo found for this unit (one D1 batch, or the SQLite process's cache
+   * of an unchanged table): later reads of the same person here answer from it.
+   */
+  seed(openId: string, found: { roles?: Role[]; conversation?: Conversation | null }): void {
+    if (found.roles) this.roles.set(openId, Promise.resolve(found.roles));
+    if (found.conversation !== undefined)
+      this.conversations.set(openId, Promise.resolve(found.conversation ?? undefined));
   }
 
   async roster(): Promise<RosterEntry[]> {
@@ -503,19 +540,13 @@ export class Repo {
     return hit.then((c) => (c ? structuredClone(c) : undefined));
   }
 
+  /** The query behind conversation, for reading it in one batch with others. */
+  conversationQuery(openId: string) {
+    return this.db.select().from(conversations).where(eq(conversations.openId, openId));
+  }
+
   private async loadConversation(openId: string): Promise<Conversation | undefined> {
-    const [row] = await this.db.select().from(conversations).where(eq(conversations.openId, openId));
-    return row
-      ? {
-          openId: row.openId,
-          flow: row.flow,
-          subjectId: row.subjectId,
-          step: row.step,
-          data: JSON.parse(row.data) as Record<string, unknown>,
-          cardRef: row.cardRef,
-          version: row.version,
-        }
-      : undefined;
+    return conversationFrom(await this.conversationQuery(openId));
   }
 
   saveConversation(
@@ -552,4 +583,23 @@ export class Repo {
   endConversation(openId: string): Write {
     return this.db.delete(conversations).where(eq(conversations.openId, openId));
   }
+}
+
+export function rolesFrom(rows: { role: string }[]): Role[] {
+  return rows.map((r) => r.role as Role);
+}
+
+export function conversationFrom(rows: (typeof conversations.$inferSelect)[]): Conversation | undefined {
+  const [row] = rows;
+  return row
+    ? {
+        openId: row.openId,
+        flow: row.flow,
+        subjectId: row.subjectId,
+        step: row.step,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+        cardRef: row.cardRef,
+        version: row.version,
+      }
+    : undefined;
 }

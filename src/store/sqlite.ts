@@ -11,6 +11,7 @@ import {
   type Store,
   toStatement,
   type Write,
+  writtenTable,
 } from './index';
 
 export const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
@@ -62,11 +63,19 @@ export function openSqliteStore(path: string): SqliteStore {
     }
     return st;
   };
+  const versions = new Map<string, number>();
+  // Tables written by the transaction under way; counted once it commits.
+  let touched = new Set<string>();
   const runWrites = (writes: Write[]) =>
     writes.map((w) => {
       const s = toStatement(w);
       const st = prepare(s.sql);
-      if (!st.reader) return st.run(...s.params).changes;
+      if (!st.reader) {
+        const table = writtenTable(s.sql);
+        // A write that is not a plain insert, update or delete could change anything: every cache goes.
+        touched.add(table ?? '*');
+        return st.run(...s.params).changes;
+      }
       st.all(...s.params);
       return 0;
     });
@@ -96,10 +105,13 @@ export function openSqliteStore(path: string): SqliteStore {
     const units = queue;
     queue = [];
     let results: ReturnType<typeof runBatch>;
+    touched = new Set();
     try {
       results = runBatch.immediate(units);
       counts.transactions++;
       counts.units += units.length;
+      // Counted even for a unit rolled back to its savepoint: a cache reloads once too often, never too rarely.
+      for (const t of touched) versions.set(t, (versions.get(t) ?? 0) + 1);
     } catch (err) {
       // The transaction itself failed (disk full, locked past the timeout): nothing of it was written.
       for (const u of units) u.reject(err);
@@ -120,6 +132,9 @@ export function openSqliteStore(path: string): SqliteStore {
         if (queue.length === 0) setImmediate(flush);
         queue.push({ writes, resolve, reject });
       });
+    },
+    tableVersion(table) {
+      return (versions.get(table) ?? 0) + (versions.get('*') ?? 0);
     },
     durability() {
       return {

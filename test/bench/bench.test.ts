@@ -20,6 +20,7 @@ describe('npm run bench machinery', () => {
       offeredRate: 200,
       voters: 4,
       d1Voters: 3,
+      jobCases: 500,
     });
   }, 180_000);
   afterAll(() => {
@@ -43,13 +44,14 @@ describe('npm run bench machinery', () => {
       'ingest 帮助/sqlite/4',
       'card click 我的案件/sqlite/1',
       'card click 我的案件/sqlite/4',
-      'vote storm: 4 members at once/sqlite/4',
       'faults: reply 500 / 99991400/sqlite/4',
       'faults: tokens revoked/sqlite/4',
+      'vote storm: 4 members at once/sqlite/4',
       'ingest 帮助 at 15/s/d1/1',
       'ingest 帮助/d1/1',
       'ingest 帮助/d1/4',
       'vote storm: 3 members at once/d1/3',
+      'tick: correction reminders, 500 open / 5 due/sqlite/-',
       'faults: killed after ack/sqlite/4',
       'server memory/sqlite/-',
       'sqlite file/sqlite/-',
@@ -93,6 +95,12 @@ describe('npm run bench machinery', () => {
     // The storm's shared card counts every voter once (how fast is the table's business, not the test's).
     for (const storm of result.rows.filter((r) => r.case.startsWith('vote storm')))
       expect(storm.once, storm.driver).toMatchObject({ ok: true, exactlyOne: storm.events });
+  });
+
+  it('finds exactly the due correction orders among the open ones, through the index', () => {
+    const jobs = result.rows.find((r) => r.case.startsWith('tick: correction reminders'))!;
+    expect(jobs.counts.found).toBe(5);
+    expect(jobs.notes).toContain('USING INDEX correction_orders_due_idx');
   });
 
   it('really injects the faults it reports', () => {

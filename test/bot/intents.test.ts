@@ -15,6 +15,7 @@ const bot = {
   policy: defaultPolicy,
   calendar: new LiveCalendar([]),
   syncPolicyData: async () => {},
+  readForEvent: async () => {},
   configAdmins: [],
   userName: async () => undefined,
   findColleagues: async () => [],

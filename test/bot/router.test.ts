@@ -22,6 +22,7 @@ const bot: BotDeps = {
   newId: (p: string) => `${p}_1`,
   newCode: () => 'CODE',
   anonymousDrafts: new AnonymousDrafts(),
+  readForEvent: async () => {},
 };
 
 const click = (value: Record<string, unknown>): EventEnvelope =>

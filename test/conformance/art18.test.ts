@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideReport, fileReport } from '../../src/cases';
 import type { Report } from '../../src/cases/types';
 import { env, ok, secretary } from '../cases/fixtures';
+import { submitReport } from '../support/forms';
 import {
   CLERK,
   carriedOn,
@@ -88,7 +89,8 @@ describe('第十八条 end to end through the emulator', () => {
     await h.emu.clickButton(REPORTER.openId, last(REPORTER.openId).messageId, '实名举报');
     await h.settle();
     const matter = '检查中违规收取咨询费';
-    const filedRes = await h.emu.clickButton(
+    const filedRes = await submitReport(
+      h.emu,
       REPORTER.openId,
       last(REPORTER.openId).messageId,
       '提交实名举报',

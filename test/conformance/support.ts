@@ -30,7 +30,7 @@ import {
   voted,
 } from '../cases/fixtures';
 import type { CommandFor } from '../support/decide';
-import { issueAndConfirm } from '../support/forms';
+import { closeVoteAndConfirm, issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
 import { find, one, text } from '../support/messages';
 
@@ -192,7 +192,7 @@ export async function startWorld() {
       const v = await h.emu.clickButton(who.openId, card.messageId, option);
       expect(v.toast?.type, v.toast?.content).toBe('success');
     }
-    const closed = await h.emu.clickButton(SEC.openId, card.messageId, '结束表决');
+    const closed = await closeVoteAndConfirm(h.emu, h.settle, SEC.openId, card.messageId);
     expect(closed.toast?.type, closed.toast?.content).toBe('success');
     await h.settle();
     const issueForm = one(dm(SEC.openId), number, '签发认定结论', 'det.issue');

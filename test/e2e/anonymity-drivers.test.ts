@@ -5,6 +5,7 @@ import type { LarkEmulator } from '../../src/sandbox/emulator';
 import type { Service } from '../../src/service';
 import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
+import { submitReport } from '../support/forms';
 import { ADMIN } from '../support/harness';
 import { text } from '../support/messages';
 import { startRig } from '../support/rig';
@@ -74,14 +75,14 @@ for (const driver of storeFactories.map((f) => f.name)) {
       await emu.sendText(REPORTER.openId, '他当时收了两千元');
       await settle();
       expect(text(last(REPORTER.openId))).toContain('请在表单中填写');
-      const refused = await emu.clickButton(REPORTER.openId, choose.messageId, '提交匿名举报', {
+      const refused = await submitReport(emu, REPORTER.openId, choose.messageId, '提交匿名举报', {
         accused: [],
         matter: '检查中违规收取费用',
         content: '收取所谓咨询费。',
       });
       tokens.push(refused.token);
       expect(refused.toast?.content).toContain('请选择被举报的执法人员');
-      const filed = await emu.clickButton(REPORTER.openId, choose.messageId, '提交匿名举报', {
+      const filed = await submitReport(emu, REPORTER.openId, choose.messageId, '提交匿名举报', {
         accused: [ACCUSED.openId],
         matter: '检查中违规收取费用',
         content: '2026年2月在某商场检查时收取所谓咨询费。',
@@ -130,7 +131,7 @@ for (const driver of storeFactories.map((f) => f.name)) {
       await emu.sendFile(NAMED.openId, { fileKey: 'file_drv_named', fileName: '收据.pdf' });
       await settle();
       expect(text(last(NAMED.openId))).toContain('收据.pdf');
-      const filed = await emu.clickButton(NAMED.openId, choose.messageId, '提交实名举报', {
+      const filed = await submitReport(emu, NAMED.openId, choose.messageId, '提交实名举报', {
         accused: [ACCUSED.openId],
         matter: '执法中态度恶劣',
         content: '2026年3月检查时辱骂商户。',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log';
 import { type NodeRuntime, startNode } from '../../src/runtime/node';
 import type { LarkEmulator } from '../../src/sandbox/emulator';
+import { submitReport } from '../support/forms';
 import { tempDbPath } from '../support/stores';
 
 const REPORTER = {
@@ -41,7 +42,7 @@ describe('an anonymous report in the sandbox', () => {
     await settle();
     const card = last();
     const picked = await emu.clickButton(REPORTER.openId, card.messageId, '匿名举报');
-    const filed = await emu.clickButton(REPORTER.openId, card.messageId, '提交匿名举报', {
+    const filed = await submitReport(emu, REPORTER.openId, card.messageId, '提交匿名举报', {
       accused: ['ou_sandbox_officer'],
       matter: '沙盒中的匿名举报',
       content: '2026年5月检查时收取费用。',

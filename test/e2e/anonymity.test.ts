@@ -136,6 +136,10 @@ describe('an anonymous report leaves nothing that ties it to its sender', () => 
       content: '2026年2月在某商场检查时收取所谓咨询费。',
     });
     expect(missing.toast?.content).toContain('请选择被举报的执法人员');
+    // Refused before any confirmation: the form again, as typed, with the reason on it.
+    expect(JSON.stringify(missing.card)).toContain('提交匿名举报');
+    expect(JSON.stringify(missing.card)).toContain('检查中违规收取费用');
+    expect(JSON.stringify(missing.card)).not.toContain('确认提交');
     const tooLong = await click(REPORTER.openId, form.messageId, '提交匿名举报', {
       accused: [ACCUSED.openId],
       matter: '检查中违规收取费用',
@@ -146,11 +150,19 @@ describe('an anonymous report leaves nothing that ties it to its sender', () => 
 
     const submit = emu.buttons(form.messageId).find((b) => b.text === '提交匿名举报');
     expect(submit).toBeDefined();
-    const filed = await click(REPORTER.openId, form.messageId, '提交匿名举报', {
+    const review = await click(REPORTER.openId, form.messageId, '提交匿名举报', {
       accused: [ACCUSED.openId],
       matter: '检查中违规收取费用',
       content: '2026年2月在某商场检查时收取所谓咨询费，当时有多人在场。',
     });
+    // A checked form is answered with what will be filed, in the click's answer; nothing is filed yet.
+    expect(review.toast?.type).toBe('info');
+    expect(JSON.stringify(review.card)).toContain('确认提交匿名举报');
+    expect(JSON.stringify(review.card)).toContain('当时有多人在场');
+    expect(await rt.store.db.select().from(reports)).toHaveLength(0);
+    const confirm = emu.buttons(form.messageId).find((b) => b.text === '确认提交');
+    expect(confirm).toBeDefined();
+    const filed = await click(REPORTER.openId, form.messageId, '确认提交');
     expect(filed.toast?.type).toBe('success');
     // The code is in the click's answer, never in a message the outbox sent.
     code = /查询码\*\*：\*\*([A-Z0-9]+)\*\*/.exec(JSON.stringify(filed.card))?.[1] ?? '';
@@ -178,6 +190,13 @@ describe('an anonymous report leaves nothing that ties it to its sender', () => 
     expect(again.toast?.content).toContain('已失效');
     expect(await rt.store.db.select().from(reports)).toHaveLength(1);
     expect(again.toast?.content).toContain('没有看到查询码，请重新发送「举报」');
+    // 确认提交 once more (a second device still showing the review card) files nothing either.
+    const confirmedAgain = await emu.click(REPORTER.openId, form.messageId, confirm!.value, undefined, {
+      unchecked: true,
+    });
+    clickTokens.push(confirmedAgain.token);
+    expect(confirmedAgain.toast?.content).toContain('已失效');
+    expect(await rt.store.db.select().from(reports)).toHaveLength(1);
 
     // Right after submission, before any tick or checkpoint.
     scanDataFolder('after submission');

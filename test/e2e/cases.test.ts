@@ -285,8 +285,13 @@ describe('cases after submission, end to end through the emulator', () => {
       a: 'intake.resume',
       caseId: returned.id,
       case: returned.id,
+      from: 'mine',
     });
-    const open = await h.emu.click(SUBJECT.openId, listMsg.messageId, { a: 'case.open', caseId: first.id });
+    const open = await h.emu.click(SUBJECT.openId, listMsg.messageId, {
+      a: 'case.open',
+      caseId: first.id,
+      from: 'mine',
+    });
     expect(open.toast?.type).toBe('success');
     await h.settle();
     expect(text(lastDm(SUBJECT.openId))).toContain('夜间检查临机暂扣设备');
@@ -368,8 +373,13 @@ describe('cases after submission, end to end through the emulator', () => {
     expect(h.emu.buttons(clerk.messageId).map((b) => b.value)).toContainEqual({
       a: 'case.open',
       caseId: pending.id,
+      from: 'todo',
     });
-    const opened = await h.emu.click(CLERK.openId, clerk.messageId, { a: 'case.open', caseId: pending.id });
+    const opened = await h.emu.click(CLERK.openId, clerk.messageId, {
+      a: 'case.open',
+      caseId: pending.id,
+      from: 'todo',
+    });
     expect(opened.toast?.type).toBe('success');
     await h.settle();
     // The handler's own copy carries the actions too.
@@ -392,6 +402,7 @@ describe('cases after submission, end to end through the emulator', () => {
       a: 'intake.resume',
       caseId: returned.id,
       case: returned.id,
+      from: 'todo',
     });
 
     const policy = h.rt.service.bot.policy;
@@ -428,5 +439,58 @@ describe('cases after submission, end to end through the emulator', () => {
     expect(h.emu.buttons(msg.messageId)).toEqual([]);
     expect(text(partyMessages().at(-1))).toContain('容错认定申请已撤回');
     expect((await caseOf(c.id)).status).toBe('withdrawn');
+  });
+  it('我的案件 and 待办 stay current as the case moves; a click on an older list shows where things stand', async () => {
+    const c = await submittedCase('case_lists', '检查中临机封存易燃物品');
+    const number = c.number as string;
+    const mentions = (m: EmulatedMessage | undefined) => text(m).includes(number);
+    /** Whether a 待办 list has this case under 待受理的申请. */
+    const awaitingAcceptance = (m: EmulatedMessage | undefined) => {
+      const t = text(m);
+      const from = t.indexOf('待受理的申请');
+      if (from < 0) return false;
+      const group = t.slice(from);
+      const end = group.indexOf('"tag":"hr"');
+      return (end < 0 ? group : group.slice(0, end)).includes(number);
+    };
+    await h.emu.sendText(SUBJECT.openId, '我的案件');
+    await h.settle();
+    const mine = lastDm(SUBJECT.openId)!;
+    expect(text(mine)).toContain('**状态**：已提交');
+    // Two 待办 lists: an older one and the latest.
+    await h.emu.sendText(CLERK.openId, '待办');
+    await h.settle();
+    const older = lastDm(CLERK.openId)!;
+    await h.emu.sendText(CLERK.openId, '待办');
+    await h.settle();
+    const latest = lastDm(CLERK.openId)!;
+    expect(latest.messageId).not.toBe(older.messageId);
+    for (const m of [older, latest]) expect(awaitingAcceptance(m)).toBe(true);
+    const patchesBefore = h.emu.requests().filter((r) => r.method === 'PATCH').length;
+
+    await command(c.id, SECRETARY.openId, { type: 'accept' });
+    await h.emu.waitFor(() => text(h.emu.message(mine.messageId)).includes('**状态**：核查中'));
+    expect(text(h.emu.message(mine.messageId))).toContain('已受理，等待指派核查人员');
+    const current = h.emu.message(latest.messageId)!;
+    expect(text(current)).toContain('待指派核查人员');
+    expect(awaitingAcceptance(current)).toBe(false);
+    // The older list was not the latest: it is brought up to date by a click on it, whatever the button.
+    expect(awaitingAcceptance(h.emu.message(older.messageId))).toBe(true);
+    const open = h.emu
+      .buttons(older.messageId)
+      .find((b) => b.value.a === 'case.open' && b.value.caseId === c.id);
+    const clicked = await h.emu.click(CLERK.openId, older.messageId, open!.value);
+    expect(clicked.toast?.type).toBe('success');
+    await h.settle();
+    expect(text(h.emu.message(older.messageId))).toBe(text(h.emu.message(latest.messageId)));
+    expect(mentions(h.emu.message(older.messageId))).toBe(true);
+
+    // Each list was updated once for the one change: a refresh that finds a list as it was leaves it alone.
+    const patchesOf = (id: string) =>
+      h.emu.requests().filter((r) => r.method === 'PATCH' && r.path.includes(id)).length;
+    expect(h.emu.requests().filter((r) => r.method === 'PATCH').length).toBeGreaterThan(patchesBefore);
+    expect(patchesOf(mine.messageId)).toBe(1);
+    expect(patchesOf(latest.messageId)).toBe(1);
+    expect(patchesOf(older.messageId)).toBe(1);
   });
 });

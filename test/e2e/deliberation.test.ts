@@ -8,7 +8,7 @@ import { defaultPolicy } from '../../src/policy';
 import { Repo } from '../../src/store/repo';
 import { completeFacts } from '../cases/fixtures';
 import type { CommandFor } from '../support/decide';
-import { findingsFormFor, issueAndConfirm } from '../support/forms';
+import { closeVoteAndConfirm, findingsFormFor, issueAndConfirm } from '../support/forms';
 import { ADMIN, OFFICER, startHarness } from '../support/harness';
 import { find, one, text } from '../support/messages';
 
@@ -251,9 +251,28 @@ describe('findings → party-group vote → determination → notices, through t
     expect(changes).toHaveLength(1);
     one(dm(SEC.openId), number, '全部成员已投票');
 
+    // 结束表决 is checked first; the review goes to the secretary's direct chat, the shared card stays as it is.
+    const asked = await h.emu.clickButton(SEC.openId, cardId, '结束表决');
+    expect(asked.toast).toEqual({
+      type: 'info',
+      content: '请在与容错纠错助手的私聊中核对票数，确认后结束表决',
+    });
+    expect(asked.card).toBeUndefined();
+    await h.settle();
+    const review = one(dm(SEC.openId), number, '确认结束表决（第 1 轮）');
+    expect(text(review)).toContain('按以上票数，「免责」获得多数通过');
+    expect((await getCase(id)).deliberation?.status).toBe('open');
     // The secretary closes; the outcome carried, so the issuing form comes in the direct chat.
-    const closed = await h.emu.clickButton(SEC.openId, cardId, '结束表决');
+    const confirm = h.emu.buttons(review.messageId).find((b) => b.text === '确认结束表决');
+    const closed = await h.emu.clickButton(SEC.openId, review.messageId, '确认结束表决');
     expect(closed.toast?.content).toBe('表决结束：「免责」获得多数通过，签发表单已私信发送');
+    expect(JSON.stringify(closed.card)).toContain('第 1 轮表决已结束');
+    // A second 确认 (another device) closes nothing more and says how the round stands.
+    const again = await h.emu.click(SEC.openId, review.messageId, confirm!.value, undefined, {
+      unchecked: true,
+    });
+    expect(again.toast).toEqual({ type: 'info', content: '本轮表决已经结束' });
+    expect(JSON.stringify(again.card)).toContain('第 1 轮表决已结束');
     await h.settle();
     expect(h.emu.buttons(cardId).map((b) => b.text)).toEqual(['签发认定结论']);
     one(inChat(PARTY), number, '表决结束：形成多数意见');
@@ -321,17 +340,41 @@ describe('findings → party-group vote → determination → notices, through t
 
   it('refuses to close a round that has not reached the quorum', async () => {
     const { h, latest, deliberatingCase, vote } = w;
-    const { cardId } = await deliberatingCase();
+    const { id, cardId } = await deliberatingCase();
     await vote(PM0, cardId, '免责');
     await vote(PM1, cardId, '免责');
-    const early = await h.emu.clickButton(SEC.openId, cardId, '结束表决');
+    const early = await closeVoteAndConfirm(h.emu, h.settle, SEC.openId, cardId);
     expect(early.toast).toEqual({
       type: 'error',
       content: '已投票 2 人，未超过半数应参加表决人数（4 人），不能结束表决。',
     });
     await h.settle();
+    // Refused before anyone is asked to confirm: no review card anywhere, the round still open.
+    expect(
+      h.emu
+        .messages({ openId: SEC.openId })
+        .filter((m) => JSON.stringify(m.content).includes('确认结束表决')),
+    ).toHaveLength(0);
     expect(h.emu.buttons(cardId).map((b) => b.text)).toContain('结束表决');
     expect(text(latest(cardId))).toContain('⏳ 未达到');
+
+    // A vote cast between the review and 确认 is not closed over unseen: the review comes again.
+    await vote(PM2, cardId, '免责');
+    const asked = await h.emu.clickButton(SEC.openId, cardId, '结束表决');
+    expect(asked.toast?.type).toBe('info');
+    await h.settle();
+    const review = h.emu
+      .messages({ openId: SEC.openId })
+      .filter((m) => text(m).includes('确认结束表决'))
+      .at(-1)!;
+    expect(text(review)).toContain('已投票 3 人');
+    await vote(SEC, cardId, '从轻');
+    const moved = await h.emu.clickButton(SEC.openId, review.messageId, '确认结束表决');
+    expect(moved.toast).toEqual({ type: 'info', content: '确认前又有成员投票，请核对票数，确认后结束表决' });
+    expect(JSON.stringify(moved.card)).toContain('已投票 4 人');
+    expect((await w.getCase(id)).deliberation?.status).toBe('open');
+    const closed = await h.emu.clickButton(SEC.openId, review.messageId, '确认结束表决');
+    expect(closed.toast?.type).toBe('success');
   });
 
   it('with no majority the secretary re-opens the vote; the old card points to the new round', async () => {
@@ -343,7 +386,7 @@ describe('findings → party-group vote → determination → notices, through t
     await vote(SEC, cardId, '从轻');
     const outsider = await h.emu.clickButton(PM0.openId, cardId, '结束表决');
     expect(outsider.toast).toEqual({ type: 'error', content: '只有党组书记可以结束表决。' });
-    const closed = await h.emu.clickButton(SEC.openId, cardId, '结束表决');
+    const closed = await closeVoteAndConfirm(h.emu, h.settle, SEC.openId, cardId);
     expect(closed.toast).toEqual({
       type: 'warning',
       content: '表决结束：没有任何意见获得多数，可以重新表决',
@@ -373,7 +416,7 @@ describe('findings → party-group vote → determination → notices, through t
     expect(stale.toast?.content).toBe('该卡片是第 1 轮表决，本案已进入第 2 轮，请在最新的表决卡片中操作。');
 
     for (const who of [PM0, PM1, PM2]) await vote(who, round2, '免责');
-    await h.emu.clickButton(SEC.openId, round2, '结束表决');
+    await closeVoteAndConfirm(h.emu, h.settle, SEC.openId, round2);
     await h.settle();
     const c = await getCase(id);
     expect(c.previousRounds.map((r) => r.result?.carried)).toEqual([null]);
@@ -416,7 +459,7 @@ describe('art. 13 notice follow-up through the emulator', () => {
     const { h, getCase, dm, inChat, find, one, deliberatingCase, vote } = w;
     const { id, number, cardId } = await deliberatingCase({ unitId: 'enforcement_2' });
     for (const who of [PM0, PM1, SEC]) await vote(who, cardId, '免责');
-    await h.emu.clickButton(SEC.openId, cardId, '结束表决');
+    await closeVoteAndConfirm(h.emu, h.settle, SEC.openId, cardId);
     await h.settle();
     const form = one(dm(SEC.openId), number, 'det.issue');
     const issued = await issueAndConfirm(h.emu, SEC.openId, form.messageId, {

@@ -168,7 +168,9 @@ describe('guided intake end to end through the emulator', () => {
     expect(await repo().casesOfSubject(OFFICER.openId, ['draft'])).toHaveLength(1);
   });
 
-  it('a file sent mid-intake attaches to the draft', async () => {
+  let supersededId = '';
+  it('a file sent mid-intake attaches to the draft; the card before says a newer one replaced it', async () => {
+    supersededId = cardId;
     const sent = await emu.sendFile(OFFICER.openId, {
       fileKey: 'file_v3_scene',
       fileName: '现场检查笔录.pdf',
@@ -181,6 +183,9 @@ describe('guided intake end to end through the emulator', () => {
     expect((await theCase()).facts.evidence).toEqual([
       { kind: 'file', messageId: sent.messageId, key: 'file_v3_scene', name: '现场检查笔录.pdf' },
     ]);
+    // One live card per draft: the earlier one has no step buttons left, only the way back to the newest.
+    expect(json(emu.message(supersededId)?.content)).toContain('此卡片已由新的申请卡片取代');
+    expect(emu.buttons(supersededId).map((b) => b.text)).toEqual(['继续填写']);
   });
 
   it('situations and the three conditions lead to a summary with the assessment and the file', async () => {
@@ -233,6 +238,20 @@ describe('guided intake end to end through the emulator', () => {
     expect(shown).toContain(`容错认定案件　容错〔${year}〕1号`);
     expect(shown).toContain('▶受理');
     expect(shown).toContain('经办人 / 党组书记');
+
+    // A step button on a card from before (one whose update never arrived) answers with where the case stands.
+    const stale = await emu.click(
+      OFFICER.openId,
+      supersededId,
+      { a: 'intake.step', case: caseId, step: 'summary', go: 'next' },
+      {},
+      { unchecked: true },
+    );
+    expect(stale.toast?.type).toBe('warning');
+    expect(json(stale.card)).toContain('申请已提交');
+    expect(json(stale.card)).toContain(`容错〔${year}〕1号`);
+    expect(emu.buttons(supersededId).map((b) => b.text)).toEqual(['查看案件']);
+    expect((await theCase()).status).toBe('submitted');
   });
 
   it('the tracker is updated in place when the case moves on', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbox } from '../../db/schema';
 import { enableLongConnection } from '../../src/sandbox/long-connection';
 import type { WsEndpoint } from '../../src/sandbox/ws-endpoint';
+import { submitReport } from '../support/forms';
 import { APP, type Harness, OFFICER, startEmulator, startHarness } from '../support/harness';
 
 describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
@@ -62,7 +63,7 @@ describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
     const choose = h.emu.messages({ openId: reporter.openId }).at(-1)!;
     const picked = await h.emu.clickButton(reporter.openId, choose.messageId, '匿名举报');
     expect(JSON.stringify(picked.card)).toContain('提交匿名举报');
-    const filed = await h.emu.clickButton(reporter.openId, choose.messageId, '提交匿名举报', {
+    const filed = await submitReport(h.emu, reporter.openId, choose.messageId, '提交匿名举报', {
       accused: [OFFICER.openId],
       matter: '长连接下的匿名举报',
       content: '2026年4月检查时索要财物。',
@@ -71,7 +72,8 @@ describe('the same over the long connection (LARK_TRANSPORT=websocket)', () => {
     expect(JSON.stringify(filed.card)).toMatch(/查询码\*\*：\*\*[A-Z0-9]{10}\*\*/);
     await h.settle();
     const events = (await h.rt.store.db.select().from(inbox)).filter((r) => r.outcome === 'reports:intake');
-    expect(events.map((e) => e.source)).toEqual(['websocket', 'websocket', 'websocket']);
+    // 举报, 匿名举报, 提交匿名举报 (the review) and 确认提交.
+    expect(events.map((e) => e.source)).toEqual(['websocket', 'websocket', 'websocket', 'websocket']);
     const p2p = h.emu.p2pChatId(reporter.openId);
     const user = h.emu.state.users[reporter.openId]!;
     const needles = [

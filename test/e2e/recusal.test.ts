@@ -9,7 +9,7 @@ import type { Case, Report } from '../../src/cases/types';
 import { defaultPolicy as policy } from '../../src/policy';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, envAt } from '../cases/fixtures';
-import { findingsFormFor, issueAndConfirm } from '../support/forms';
+import { findingsFormFor, issueAndConfirm, submitReport } from '../support/forms';
 import { ADMIN, type Harness, startHarness } from '../support/harness';
 import { find, one, text } from '../support/messages';
 
@@ -76,7 +76,8 @@ describe('recusal and self-approval through the emulator', () => {
     await settle();
     await h.emu.clickButton(REPORTER.openId, dm(REPORTER.openId).at(-1)!.messageId, '实名举报');
     await settle();
-    const filed = await h.emu.clickButton(
+    const filed = await submitReport(
+      h.emu,
       REPORTER.openId,
       dm(REPORTER.openId).at(-1)!.messageId,
       '提交实名举报',

@@ -4,6 +4,7 @@ import { createLarkTransport, DIRECTORY_CACHE_MS } from '../../src/lark/client';
 import { LarkEmulator } from '../../src/sandbox/emulator';
 import { messageHtml } from '../../src/sandbox/page';
 import { Repo } from '../../src/store/repo';
+import { submitReport } from '../support/forms';
 import { ADMIN, APP, type Harness, OFFICER, startHarness } from '../support/harness';
 
 // 查找 in the report form: any colleague in the app's contact range, found by name: every department
@@ -95,7 +96,7 @@ describe('a reporter finds any colleague by name for the accused picker', () => 
     expect(html).toContain('value="ou_officer_lookup_gao"> 高志远</label>');
     expect(html).not.toContain('某人');
 
-    const filed = await h.emu.clickButton(REPORTER.openId, form.messageId, '提交实名举报', {
+    const filed = await submitReport(h.emu, REPORTER.openId, form.messageId, '提交实名举报', {
       ...typed,
       accused: [GAO.openId],
       accused_name: '高志',
@@ -118,7 +119,7 @@ describe('a reporter finds any colleague by name for the accused picker', () => 
     });
     expect(found.toast?.type, found.toast?.content).toBe('success');
     expect(pickerOptions(found.card)).toEqual(expect.arrayContaining([GAO.openId, GAO2.openId]));
-    const filed = await h.emu.clickButton(REPORTER.openId, form.messageId, '提交匿名举报', {
+    const filed = await submitReport(h.emu, REPORTER.openId, form.messageId, '提交匿名举报', {
       accused: [GAO2.openId],
       matter: '匿名：执法记录仪未开启',
       content: '2026年3月检查时执法记录仪全程未开启。',
@@ -143,7 +144,7 @@ describe('a reporter finds any colleague by name for the accused picker', () => 
     const log = h.emu.state.requestLog;
     expect(log.some((r) => r.route === 'department_children' && r.code === 0)).toBe(true);
     const typed = { matter: '执法一科检查中态度粗暴', content: '2026年4月执法一科检查时辱骂商户。' };
-    const filed = await h.emu.clickButton(REPORTER.openId, form.messageId, '提交实名举报', {
+    const filed = await submitReport(h.emu, REPORTER.openId, form.messageId, '提交实名举报', {
       ...typed,
       accused: [NESTED.openId],
       accused_name: '卫东',

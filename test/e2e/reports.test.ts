@@ -5,6 +5,7 @@ import type { Report } from '../../src/cases/types';
 import type { EmulatedMessage } from '../../src/sandbox/emulator';
 import { Repo } from '../../src/store/repo';
 import { carriedCase, determinationCommand, envAt, noCorrection, run, secretary } from '../cases/fixtures';
+import { submitReport } from '../support/forms';
 import { ADMIN, type Harness, OFFICER, startHarness } from '../support/harness';
 
 const SEC = { openId: 'ou_sec_rep_li', name: '李书记' };
@@ -64,7 +65,8 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
     const form = last(by);
     for (const f of p.files ?? []) await h.emu.sendFile(by, { fileKey: `file_${f}`, fileName: f });
     await settle();
-    const res = await h.emu.clickButton(
+    const res = await submitReport(
+      h.emu,
       by,
       form.messageId,
       p.mode === 'real' ? '提交实名举报' : '提交匿名举报',
@@ -140,8 +142,14 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
     await settle();
     expect(text(last(REPORTER.openId))).toContain('已附上「收据照片.pdf」');
 
-    const submit = (f: Record<string, unknown>) =>
-      h.emu.clickButton(REPORTER.openId, form.messageId, '提交实名举报', f);
+    // Each refusal is the form again with the reason, never a review card to confirm.
+    const submit = async (f: Record<string, unknown>) => {
+      const res = await h.emu.clickButton(REPORTER.openId, form.messageId, '提交实名举报', f);
+      expect(res.toast?.type).toBe('warning');
+      expect(text({ content: res.card })).toContain('提交实名举报');
+      expect(text({ content: res.card })).not.toContain('确认提交');
+      return res;
+    };
     const base = {
       accused: [OFFICER.openId],
       matter: '检查中索要好处费',
@@ -159,10 +167,30 @@ describe('reports 信访举报 (art. 18) through chat and cards', () => {
     expect(long.toast?.content).toContain('不能超过 1000 个字');
     expect(await repo().openReports()).toHaveLength(0);
 
-    const ok = await submit(base);
+    // A form that passes every check is answered with what will be filed; nothing is filed before 确认提交.
+    const review = await h.emu.clickButton(REPORTER.openId, form.messageId, '提交实名举报', base);
+    expect(review.toast).toEqual({ type: 'info', content: '请核对举报内容，确认后提交。' });
+    expect(text({ content: review.card })).toContain('确认提交实名举报');
+    expect(text({ content: review.card })).toContain(OFFICER.name);
+    expect(text({ content: review.card })).toContain('收据照片.pdf');
+    expect(await repo().openReports()).toHaveLength(0);
+    // 返回修改 brings the form back as typed.
+    const edit = await h.emu.clickButton(REPORTER.openId, form.messageId, '返回修改');
+    expect(text({ content: edit.card })).toContain('提交实名举报');
+    expect(text({ content: edit.card })).toContain('2026年2月3日检查时索要好处费。');
+    await h.emu.clickButton(REPORTER.openId, form.messageId, '提交实名举报', base);
+    const confirm = h.emu.buttons(form.messageId).find((b) => b.text === '确认提交');
+    const ok = await h.emu.clickButton(REPORTER.openId, form.messageId, '确认提交');
     expect(ok.toast?.content).toContain('举报已提交');
     expect(text({ content: ok.card })).toContain('收据照片.pdf');
     await settle();
+    // 确认提交 again (another device still showing the review card): the report as filed, not a second one.
+    const again = await h.emu.click(REPORTER.openId, form.messageId, confirm!.value, undefined, {
+      unchecked: true,
+    });
+    expect(again.toast?.content).toMatch(/^举报已经提交，编号 举报〔\d{4}〕1号，无需再次提交。$/);
+    expect(text({ content: again.card })).toContain('检查中索要好处费');
+    expect(await repo().openReports()).toHaveLength(1);
     const [r] = await repo().openReports();
     realReport = r!;
     expect(realReport).toMatchObject({

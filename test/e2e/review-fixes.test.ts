@@ -221,6 +221,7 @@ describe('review fixes with a party chat bound', () => {
       a: 'case.close',
       case: done.id,
       src: 'todo',
+      from: 'todo',
     });
     expect(closed.toast).toEqual({ type: 'success', content: '已办结，当事人的案件跟踪卡片已更新' });
     expect(JSON.stringify(closed.card)).toContain('待办事项');

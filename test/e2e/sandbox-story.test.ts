@@ -224,6 +224,9 @@ describe.skipIf(skip)('the sandbox story in a real browser, with the business cl
     await open(SECRETARY, '党组群');
     await press(card('第 1 轮'), '免责');
     await press(card('第 1 轮'), '结束表决');
+    // The round is checked first; the secretary confirms on the review in their direct chat.
+    await open(SECRETARY, '容错纠错助手');
+    await press(card('确认结束表决'), '确认结束表决');
     await until(async () => (await getCase()).deliberation?.status).toBe('closed');
     await moment('voted');
 

@@ -33,3 +33,42 @@ export async function issueAndConfirm(
   if (review.toast?.type !== 'info') return review;
   return emu.clickButton(who, messageId, '确认签发');
 }
+
+/**
+ * A report filed as the reporter does it: the form is checked and answered with a review card, then 确认提交
+ * on it. A refused form comes back as it was, and that answer is returned.
+ */
+export async function submitReport(
+  emu: LarkEmulator,
+  who: string,
+  messageId: string,
+  label: '提交匿名举报' | '提交实名举报',
+  form: Record<string, unknown>,
+): Promise<ClickResult> {
+  const review = await emu.clickButton(who, messageId, label, form);
+  if (review.toast?.type !== 'info') return review;
+  return emu.clickButton(who, messageId, '确认提交');
+}
+
+/**
+ * 结束表决 as the secretary does it: the round is checked and a review card with 确认结束表决 comes back (in
+ * place on a direct-chat card, to the direct chat from the party group's card), then 确认结束表决 on it.
+ * A refusal is returned as it came.
+ */
+export async function closeVoteAndConfirm(
+  emu: LarkEmulator,
+  settle: () => Promise<void>,
+  who: string,
+  messageId: string,
+): Promise<ClickResult> {
+  const review = await emu.clickButton(who, messageId, '结束表决');
+  if (review.toast?.type !== 'info') return review;
+  if (review.card) return emu.clickButton(who, messageId, '确认结束表决');
+  await settle();
+  const card = emu
+    .messages({ openId: who })
+    .filter((m) => emu.buttons(m.messageId).some((b) => b.text === '确认结束表决'))
+    .at(-1);
+  if (!card) throw new Error('no 确认结束表决 card reached the secretary');
+  return emu.clickButton(who, card.messageId, '确认结束表决');
+}

@@ -63,6 +63,8 @@ export const storeFactories = allStoreFactories.filter((f) => f.name !== 'd1' ||
 export async function openCapturingStore(
   driver: StoreFactory['name'],
   sent: string[],
+  /** D1 only: one entry per round trip to the database (a statement run, or a batch). */
+  trips: string[] = [],
 ): Promise<{ store: Store; dir?: string; dispose(): Promise<void> }> {
   if (driver === 'better-sqlite3') {
     const path = tempDbPath();
@@ -84,19 +86,32 @@ export async function openCapturingStore(
     record(sql, []);
     return run();
   };
+  // A bound statement run on its own is one round trip; inside a batch it rides along with the batch's.
+  const running = (st: any, sql: string): any => {
+    const trip =
+      (name: string) =>
+      (...args: unknown[]) => {
+        trips.push(sql);
+        return st[name](...args);
+      };
+    return { bound: st, sql, all: trip('all'), raw: trip('raw'), run: trip('run'), first: trip('first') };
+  };
   const statement = (st: any, sql: string): any => ({
     bind: (...params: unknown[]) => {
       record(sql, params);
-      return st.bind(...params);
+      return running(st.bind(...params), sql);
     },
-    all: unbound(sql, () => st.all()),
-    raw: unbound(sql, () => st.raw()),
-    run: unbound(sql, () => st.run()),
-    first: unbound(sql, () => st.first()),
+    all: unbound(sql, () => (trips.push(sql), st.all())),
+    raw: unbound(sql, () => (trips.push(sql), st.raw())),
+    run: unbound(sql, () => (trips.push(sql), st.run())),
+    first: unbound(sql, () => (trips.push(sql), st.first())),
   });
   const capturing = {
     prepare: (sql: string) => statement(d1.prepare(sql), sql),
-    batch: (stmts: unknown[]) => d1.batch(stmts),
+    batch: (stmts: any[]) => {
+      trips.push(`batch of ${stmts.length}: ${stmts.map((s) => s.sql ?? '?').join(' ; ')}`);
+      return d1.batch(stmts.map((s) => s.bound ?? s));
+    },
     exec: (sql: string) => unbound(sql, () => d1.exec(sql))(),
     dump: () => d1.dump(),
   };

@@ -12,6 +12,7 @@ import type { Ctx } from '../context';
 /** The intake's resume button; the intake reads `case`, the agreed contract names `caseId`, so both are sent. */
 export const resumeValue = (caseId: string): ActionValue<'intake.resume'> => ({
   a: 'intake.resume',
+  caseId,
   case: caseId,
 });
 

@@ -9,8 +9,6 @@ import {
   notPartyChatCard,
 } from '../../../cards/application';
 import { caseDetailCard } from '../../../cards/case-detail';
-import { caseListCard } from '../../../cards/case-list';
-import { todoCard } from '../../../cards/todo';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { canView, decideCase } from '../../cases';
@@ -24,16 +22,8 @@ import { applicationCopies, applicationCopyRef } from '../../store/repo-cases';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import type { Rendered, RenderInput, TemplateRenderers } from '../templates/types';
-import { todoItems } from './cases-todo';
-import {
-  applicationData,
-  detailData,
-  type FreshEntry,
-  nameOf,
-  nextStep,
-  resumeValue,
-  statusLabel,
-} from './cases-view';
+import { afterListClick, listToSend } from './cases-lists';
+import { applicationData, detailData, type FreshEntry, nameOf, resumeValue } from './cases-view';
 import { lookupQueryCode } from './reports-intake';
 import { answer, type Feature, type Said } from './types';
 
@@ -73,12 +63,12 @@ const NOT_VISIBLE =
   '没有找到你可以查看的这件案件。请核对编号；案件只有当事人、党组成员、党组书记、经办人和被指派的核查人员可以查看。';
 
 /** Case contents never go into a group chat: the answer goes to the sender's direct chat. */
-function answerPrivately(ctx: Ctx, said: Said, card: object): void {
+function answerPrivately(ctx: Ctx, said: Said, card: object, ref?: string): void {
   if (said.chatType !== 'group') {
-    answer(ctx, said, card);
+    answer(ctx, said, card, ref);
     return;
   }
-  ctx.fx.send({ openId: said.openId }, card);
+  ctx.fx.send({ openId: said.openId }, card, ref);
   answer(
     ctx,
     said,
@@ -87,26 +77,15 @@ function answerPrivately(ctx: Ctx, said: Said, card: object): void {
 }
 
 async function showMine(ctx: Ctx, said: Said): Promise<void> {
-  const cases = await ctx.repo.casesOfSubject(said.openId);
-  const items = cases.map((c) => ({
-    caseId: c.id,
-    number: c.number,
-    title: c.facts.title,
-    statusLabel: statusLabel(c),
-    nextStep: nextStep(c),
-    action:
-      c.status === 'draft'
-        ? { label: '继续填写', value: resumeValue(c.id) }
-        : { label: '查看', value: { a: 'case.open', caseId: c.id } as const },
-  }));
-  ctx.fx.outcome = `cases:mine:${items.length}`;
-  answerPrivately(ctx, said, caseListCard({ items }));
+  const list = await listToSend(ctx, 'mine', said.openId);
+  ctx.fx.outcome = `cases:mine:${list.count}`;
+  answerPrivately(ctx, said, list.card, list.ref);
 }
 
 async function showTodo(ctx: Ctx, said: Said): Promise<void> {
-  const items = await todoItems(ctx, await ctx.actor(said.openId));
-  ctx.fx.outcome = `cases:todo:${items.length}`;
-  answerPrivately(ctx, said, todoCard({ items }));
+  const list = await listToSend(ctx, 'todo', said.openId);
+  ctx.fx.outcome = `cases:todo:${list.count}`;
+  answerPrivately(ctx, said, list.card, list.ref);
 }
 
 /** Answers 查询; false when the words are more likely an answer typed into a conversation under way. */
@@ -532,4 +511,5 @@ export const casesFeature: Feature = {
     'case.view': onView,
     'case.open': onOpen,
   },
+  afterAction: afterListClick,
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CARD_ACTIONS, caseRef, roundRef } from '../../../cards/actions';
 import { NO_UNIT } from '../../../cards/correction';
-import { reopenCard, voteLabelOf } from '../../../cards/deliberation';
+import { closeReviewCard, reopenCard, voteLabelOf } from '../../../cards/deliberation';
 import {
   ARTICLE12_FIELD,
   BASIS_REASON_FIELD,
@@ -59,6 +59,7 @@ import type { Feature } from './types';
 const caseValue = caseRef;
 const roundValue = roundRef;
 const voteValue = CARD_ACTIONS['delib.vote'];
+const closeVoteValue = CARD_ACTIONS['delib.close'];
 const ackValue = CARD_ACTIONS['notice.ack'];
 const text = z.string().catch('');
 const list = z
@@ -240,13 +241,60 @@ async function castVote(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.card(await renderDeliberation(ctx, r));
 }
 
+/** Who voted what in a round: the review card carries it, so a vote cast after the review is noticed. */
+const votesSeen = (c: Case) =>
+  JSON.stringify(
+    Object.entries(c.deliberation?.votes ?? {})
+      .map(([who, v]) => [who, v.option])
+      .sort(),
+  );
+
+/**
+ * 结束表决: checked first (the secretary, the open round, the quorum), then confirmed on a review card that
+ * shows the result it will close on; in the party group the review goes to the secretary's direct chat, as
+ * the shared vote card is everyone's.
+ */
 async function closeVote(ctx: Ctx, a: CardAction): Promise<void> {
-  const v = roundValue.safeParse(a.value);
+  const v = closeVoteValue.safeParse(a.value);
   if (!v.success) return refused(ctx, STALE);
   const c = await ctx.repo.getCase(v.data.case);
   if (!c) return refused(ctx, STALE);
+  const inDm = v.data.src === 'dm';
+  const d0 = c.deliberation;
+  if (d0?.round === v.data.round && d0.status === 'closed') {
+    // Closed already (a second 确认, or a card from before): what the round came to.
+    ctx.fx.outcome = 'close-unchanged';
+    ctx.fx.toast('info', '本轮表决已经结束');
+    ctx.fx.card(inDm ? closedNote(c) : await renderDeliberation(ctx, c));
+    return;
+  }
   const stale = currentRound(c, v.data.round);
   if (stale) return refused(ctx, stale);
+  const checked = decideCase(c, { type: 'close_vote' }, await ctx.actor(a.operatorOpenId), ctx.env);
+  if (!checked.ok) return refused(ctx, checked.reason);
+  const votes = votesSeen(c);
+  if (v.data.step !== 'confirm' || v.data.votes !== votes) {
+    const result = checked.state.deliberation?.result;
+    if (!result) return refused(ctx, STALE);
+    const review = closeReviewCard({
+      policy: ctx.deps.policy,
+      caseId: c.id,
+      number: c.number,
+      title: c.facts.title,
+      round: v.data.round,
+      result,
+      votes,
+    });
+    ctx.fx.outcome = 'close-review';
+    if (inDm) ctx.fx.card(review);
+    else ctx.fx.send({ openId: a.operatorOpenId }, review);
+    const changed = v.data.step === 'confirm' ? '确认前又有成员投票，' : '';
+    ctx.fx.toast(
+      'info',
+      inDm ? `${changed}请核对票数，确认后结束表决` : '请在与容错纠错助手的私聊中核对票数，确认后结束表决',
+    );
+    return;
+  }
   const r = await run(ctx, c, { type: 'close_vote' }, a.operatorOpenId);
   if (isRefusal(r)) return refused(ctx, r.reason);
   const d = r.deliberation;
@@ -263,7 +311,7 @@ async function closeVote(ctx: Ctx, a: CardAction): Promise<void> {
     ctx.fx.send(me, reopenCard({ policy, caseId: r.id, number: r.number, round: d.round, result: d.result }));
     ctx.fx.toast('warning', '表决结束：没有任何意见获得多数，可以重新表决');
   }
-  ctx.fx.card(v.data.src === 'dm' ? closedNote(r) : await renderDeliberation(ctx, r));
+  ctx.fx.card(inDm ? closedNote(r) : await renderDeliberation(ctx, r));
 }
 
 function closedNote(c: Case): object {

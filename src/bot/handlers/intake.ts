@@ -36,6 +36,7 @@ import { COMMAND_WORDS } from '../router';
 import { liveCards } from '../templates';
 import type { TemplateRenderers } from '../templates/types';
 import { normalizeCommand } from '../text';
+import { clickedStepCard, draftDoneCard, sendStepCard } from './intake-cards';
 import { readStep, stepAfter, stepBefore, textFills } from './intake-flow';
 import { openCaseByOrganisation } from './intake-org';
 import { stepCard } from './intake-render';
@@ -111,11 +112,13 @@ async function ownedCase(ctx: Ctx, a: CardAction, caseId: string): Promise<{ c: 
   return { c, actor: await ctx.actor(a.operatorOpenId) };
 }
 
-function notEditable(ctx: Ctx, c: Case): void {
+/** A click on a draft's card after it was submitted or withdrawn: where the case stands, in its place. */
+function notEditable(ctx: Ctx, c: Case, replace = true): void {
   ctx.fx.toast(
     'warning',
     `案件当前状态为「${STATUS_LABEL[c.status]}」，不能再修改。可发送「我的案件」查看进度。`,
   );
+  if (replace) ctx.fx.card(draftDoneCard(c));
 }
 
 async function apply(ctx: Ctx, c: Case, d: Decision<Case>): Promise<Case | string> {
@@ -187,9 +190,9 @@ async function startOrResume(ctx: Ctx, said: Said): Promise<void> {
   saveSession(ctx, s, { step: s.step, paused: false });
   const card = stepCard(ctx, c, s.step, { typed: s.typed, banner });
   if (said.chatType === 'group') {
-    ctx.fx.send({ openId }, card);
+    await sendStepCard(ctx, c, card, { openId });
     answer(ctx, said, gotoDirectChatCard());
-  } else answer(ctx, said, card);
+  } else await sendStepCard(ctx, c, card, { said });
 }
 
 // ───────────────────────────── messages typed or sent in the chat ─────────────────────────────
@@ -227,15 +230,16 @@ async function attach(ctx: Ctx, said: Said): Promise<boolean> {
   const s = await loadSession(ctx, said.openId, r);
   saveSession(ctx, s, { step: s.step, paused: false });
   ctx.fx.outcome = 'intake:evidence-attached';
-  answer(
+  await sendStepCard(
     ctx,
-    said,
+    r,
     stepCard(ctx, r, s.step, {
       typed: s.typed,
       banner: `已添加证据材料「${attachment.name}」，共 ${r.facts.evidence.length} 份。${
         s.step === 'evidence' ? '' : `请继续填写「${STEP_LABEL[s.step]}」。`
       }`,
     }),
+    { said },
   );
   return true;
 }
@@ -264,7 +268,7 @@ async function typedAnswer(ctx: Ctx, said: Said): Promise<boolean> {
   if (move === 'back') {
     const step = stepBefore(s.step, c.facts, ctx.env);
     saveSession(ctx, s, { step });
-    answer(ctx, said, stepCard(ctx, c, step, { typed: s.typed }));
+    await sendStepCard(ctx, c, stepCard(ctx, c, step, { typed: s.typed }), { said });
     return true;
   }
   if ((said.kind !== 'text' && said.kind !== 'post') || said.text === '' || RESERVED.has(said.words))
@@ -272,9 +276,9 @@ async function typedAnswer(ctx: Ctx, said: Said): Promise<boolean> {
   const field = TEXT_STEP_FIELD[s.step];
   if (!field) {
     ctx.fx.outcome = 'intake:text-on-form-step';
-    answer(
+    await sendStepCard(
       ctx,
-      said,
+      c,
       stepCard(ctx, c, s.step, {
         typed: s.typed,
         banner:
@@ -282,6 +286,7 @@ async function typedAnswer(ctx: Ctx, said: Said): Promise<boolean> {
             ? '这一步请直接发送文件或图片；没有证据材料可点「下一步」。'
             : '这一步请在卡片中填写或选择，然后点「下一步」。',
       }),
+      { said },
     );
     return true;
   }
@@ -295,7 +300,7 @@ async function typedAnswer(ctx: Ctx, said: Said): Promise<boolean> {
     const typed = { ...s.typed, [field]: said.text };
     saveSession(ctx, s, { step: s.step, typed });
     ctx.fx.outcome = 'intake:text-refused';
-    answer(ctx, said, stepCard(ctx, c, s.step, { typed, errors: [r] }));
+    await sendStepCard(ctx, c, stepCard(ctx, c, s.step, { typed, errors: [r] }), { said });
     return true;
   }
   const { stillOpen } = textFills(s.step, r.facts);
@@ -306,7 +311,7 @@ async function typedAnswer(ctx: Ctx, said: Said): Promise<boolean> {
   const banner = `已记录「${FIELD_LABEL[field]}」。${
     stillOpen ? '请在卡片中选择是否造成重大损失、严重不良影响，然后点「下一步」。' : ''
   }`;
-  answer(ctx, said, stepCard(ctx, r, step, { typed, banner }));
+  await sendStepCard(ctx, r, stepCard(ctx, r, step, { typed, banner }), { said });
   return true;
 }
 
@@ -323,6 +328,7 @@ async function onStep(ctx: Ctx, a: CardAction): Promise<void> {
   if (!owned) return;
   let c = owned.c;
   if (!editable(c)) return notEditable(ctx, c);
+  await clickedStepCard(ctx, c, a);
   const s = await loadSession(ctx, a.operatorOpenId, c);
   let typed = s.typed;
   let errors: string[] = [];
@@ -372,6 +378,7 @@ async function onGoto(ctx: Ctx, a: CardAction): Promise<void> {
   const owned = await ownedCase(ctx, a, v.data.case);
   if (!owned) return;
   if (!editable(owned.c)) return notEditable(ctx, owned.c);
+  await clickedStepCard(ctx, owned.c, a);
   const s = await loadSession(ctx, a.operatorOpenId, owned.c);
   saveSession(ctx, s, { step: v.data.step });
   ctx.fx.card(stepCard(ctx, owned.c, v.data.step, { typed: s.typed }));
@@ -384,6 +391,7 @@ async function onSubmit(ctx: Ctx, a: CardAction): Promise<void> {
   if (!owned) return;
   const { c, actor } = owned;
   if (c.status !== 'draft') return notEditable(ctx, c);
+  await clickedStepCard(ctx, c, a);
   const year = businessDate(ctx.now).slice(0, 4);
   const seq = c.number === null ? await ctx.repo.nextSeq(`case:${year}`, ctx.now) : undefined;
   const d = decideCase(c, { type: 'submit', ...(seq ? { seq: seq.value } : {}) }, actor, ctx.env);
@@ -416,6 +424,7 @@ async function onComplete(ctx: Ctx, a: CardAction): Promise<void> {
   if (!owned) return;
   const { c } = owned;
   if (!editable(c) || c.origin === 'individual') return notEditable(ctx, c);
+  await clickedStepCard(ctx, c, a);
   const s = await loadSession(ctx, a.operatorOpenId, c);
   const missing = missingFacts(c.facts, ctx.env.policy);
   if (missing.length > 0) {
@@ -480,6 +489,7 @@ async function onRemove(ctx: Ctx, a: CardAction): Promise<void> {
   const owned = await ownedCase(ctx, a, v.data.case);
   if (!owned) return;
   if (!editable(owned.c)) return notEditable(ctx, owned.c);
+  await clickedStepCard(ctx, owned.c, a);
   const r = await apply(
     ctx,
     owned.c,
@@ -497,14 +507,16 @@ async function onResume(ctx: Ctx, a: CardAction): Promise<void> {
   if (!v.success) return void ctx.fx.toast('warning', '该卡片已过期。');
   const owned = await ownedCase(ctx, a, v.data.case);
   if (!owned) return;
-  if (!editable(owned.c)) return notEditable(ctx, owned.c);
+  if (!editable(owned.c)) return notEditable(ctx, owned.c, false);
   const s = await loadSession(ctx, a.operatorOpenId, owned.c);
   saveSession(ctx, s, { step: s.step, paused: false });
   const banner =
     owned.c.origin === 'individual'
       ? '继续填写你的申请，之前填写的内容都在。'
       : '请补充案件事实。每一步都会自动保存，可随时离开后再继续。';
-  ctx.fx.send({ openId: a.operatorOpenId }, stepCard(ctx, owned.c, s.step, { typed: s.typed, banner }));
+  await sendStepCard(ctx, owned.c, stepCard(ctx, owned.c, s.step, { typed: s.typed, banner }), {
+    openId: a.operatorOpenId,
+  });
   ctx.fx.outcome = 'intake:resumed';
   ctx.fx.toast('info', `已打开「${STEP_LABEL[s.step]}」，请在下方卡片中填写`);
 }

@@ -26,6 +26,7 @@ import {
   reportFormCard,
   reportNoteCard,
   reportQueryCard,
+  reportReviewCard,
 } from '../../../cards/report-intake';
 import { conversations, kv } from '../../../db/schema';
 import { businessDate } from '../../calendar';
@@ -531,11 +532,65 @@ function accusedProblem(v: ReportFormValues, reporter: string): string | null {
   return null;
 }
 
+// What a review card carries back to 确认提交 / 返回修改: the form as it was filled in, checked again like a form.
+const reviewedReport = z.object({
+  step: z.enum(['confirm', 'edit']),
+  form: z.record(z.string(), z.unknown()),
+});
+type ReportReview = z.infer<typeof reviewedReport>;
+
 export async function onFile(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.outcome = INTAKE_OUTCOME;
   const v = modeValue.safeParse(a.value);
   if (!v.success) return void ctx.fx.toast('warning', STALE_FORM);
-  return v.data.m === 'anon' ? fileAnonymous(ctx, a, v.data.d) : fileRealName(ctx, a, v.data.d);
+  const reviewed = reviewedReport.safeParse(a.value);
+  const review = reviewed.success ? reviewed.data : undefined;
+  return v.data.m === 'anon'
+    ? fileAnonymous(ctx, a, v.data.d, review)
+    : fileRealName(ctx, a, v.data.d, review);
+}
+
+/**
+ * Everything filing would check, decided without writing anything (the core's checks on a stand-in number):
+ * the reason to show on the form, or null when the report may be filed as it stands.
+ */
+function reportProblem(
+  ctx: Ctx,
+  values: ReportFormValues,
+  reporter: string,
+  realName: boolean,
+): string | null {
+  const problem = accusedProblem(values, reporter);
+  if (problem) return problem;
+  const d = fileReport(
+    {
+      type: 'file_report',
+      reportId: 'review',
+      seq: 0,
+      accused: values.accused,
+      matter: values.matter,
+      content: values.content,
+      realName,
+      ...(realName ? {} : { queryCode: 'REVIEW' }),
+    },
+    { openId: realName ? reporter : ANONYMOUS_OPEN_ID, roles: [] },
+    ctx.env,
+  );
+  return d.ok ? null : d.reason;
+}
+
+/** The review card for a form that passed every check: nothing is written until 确认提交. */
+async function reviewReport(
+  ctx: Ctx,
+  p: { token: string; mode: ReportMode; values: ReportFormValues; files: string[] },
+): Promise<void> {
+  ctx.fx.card(
+    reportReviewCard({
+      ...p,
+      accusedNames: await Promise.all(p.values.accused.map((x) => nameOf(ctx, x))),
+    }),
+  );
+  ctx.fx.toast('info', '请核对举报内容，确认后提交。');
 }
 
 const NO_CONTACT_SCOPE =
@@ -630,15 +685,24 @@ async function fileForm(
 }
 
 /** Decided for a stand-in actor; the query code goes back in this click's answer and nowhere else. */
-async function fileAnonymous(ctx: Ctx, a: CardAction, token: string): Promise<void> {
+async function fileAnonymous(ctx: Ctx, a: CardAction, token: string, review?: ReportReview): Promise<void> {
   const draft = await loadAnonymous(ctx, token);
   if (draft?.step !== 'anon') return void ctx.fx.toast('warning', STALE_FORM);
-  const values = readForm(a.formValue ?? {});
-  // The form stays as typed: an answer card would have to repeat what was typed.
-  const refuse = (reason: string) =>
-    void ctx.fx.toast('warning', `${reason}已填写的内容仍在表单中，修改后再提交。`);
-  const problem = accusedProblem(values, a.operatorOpenId);
+  const values = readForm(review?.form ?? a.formValue ?? {});
+  const form = async (error?: string) => {
+    ctx.fx.card(
+      await formFor(ctx, a.operatorOpenId, { token, mentioned: draft.m, files: [] }, 'anon', values, error),
+    );
+  };
+  if (review?.step === 'edit') return form();
+  // The form comes back as typed, with the reason, in this click's answer only.
+  const refuse = async (reason: string) => {
+    ctx.fx.toast('warning', `${reason}已填写的内容仍在表单中，修改后再提交。`);
+    await form(reason);
+  };
+  const problem = reportProblem(ctx, values, a.operatorOpenId, false);
   if (problem) return refuse(problem);
+  if (review?.step !== 'confirm') return reviewReport(ctx, { token, mode: 'anon', values, files: [] });
   const code = ctx.deps.newCode();
   const actor: Actor = { openId: ANONYMOUS_OPEN_ID, roles: [] };
   const r = await fileForm(
@@ -659,17 +723,30 @@ function withoutGroupNotice<D extends { intents: { kind: string; template?: stri
   return { ...d, intents: d.intents.filter((i) => !(i.kind === 'tell' && i.template === 'report.filed')) };
 }
 
-async function fileRealName(ctx: Ctx, a: CardAction, token: string): Promise<void> {
+async function fileRealName(ctx: Ctx, a: CardAction, token: string, review?: ReportReview): Promise<void> {
   const openId = a.operatorOpenId;
   const draft = await loadDraft(ctx, openId);
-  if (draft?.data.d !== token) return void ctx.fx.toast('warning', STALE_FORM);
-  const values = readForm(a.formValue ?? {});
+  if (draft?.data.d !== token) {
+    // 确认提交 once more: the report it filed, as it stands.
+    const typed = review?.step === 'confirm' ? readForm(review.form) : undefined;
+    const filed = typed
+      ? (await ctx.repo.realNameReportsBy(openId)).find(
+          (r) => r.matter === typed.matter.trim() && r.content === typed.content.trim(),
+        )
+      : undefined;
+    if (filed) return showFiled(ctx, filed, 'info', `举报已经提交，编号 ${filed.number}，无需再次提交。`);
+    return void ctx.fx.toast('warning', STALE_FORM);
+  }
+  const values = readForm(review?.form ?? a.formValue ?? {});
+  if (review?.step === 'edit') return void ctx.fx.card(await realForm(ctx, openId, draft.data, values));
   const refuse = async (reason: string) => {
     ctx.fx.toast('warning', `${reason}已填写的内容仍在表单中，修改后再提交。`);
     ctx.fx.card(await realForm(ctx, openId, draft.data, values, reason));
   };
-  const problem = accusedProblem(values, openId);
+  const problem = reportProblem(ctx, values, openId, true);
   if (problem) return refuse(problem);
+  if (review?.step !== 'confirm')
+    return reviewReport(ctx, { token, mode: 'real', values, files: draft.data.files.map((f) => f.name) });
   const r = await fileForm(
     ctx,
     values,
@@ -678,6 +755,10 @@ async function fileRealName(ctx: Ctx, a: CardAction, token: string): Promise<voi
     endDraft(ctx, draft),
   );
   if (isRefusal(r)) return refuse(r.reason);
+  await showFiled(ctx, r, 'success', `举报已提交，编号 ${r.number}`);
+}
+
+async function showFiled(ctx: Ctx, r: Report, type: 'success' | 'info', toast: string): Promise<void> {
   ctx.fx.card(
     reportFiledCard({
       number: r.number,
@@ -686,7 +767,7 @@ async function fileRealName(ctx: Ctx, a: CardAction, token: string): Promise<voi
       files: r.attachments.map((f) => f.name),
     }),
   );
-  ctx.fx.toast('success', `举报已提交，编号 ${r.number}`);
+  ctx.fx.toast(type, toast);
 }
 
 // ───────────────────────────── 查询 <查询码> ─────────────────────────────

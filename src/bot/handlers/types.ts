@@ -40,6 +40,8 @@ export interface Feature {
   /** A message recorded without its sender (src/bot/redact.ts): only a feature that claims it may answer. */
   onAnonymousMessage?(ctx: Ctx, said: Said): Promise<boolean>;
   actions?: ActionHandlers;
+  /** After any card action was handled (whoever handled it), e.g. to bring the clicked card up to date. */
+  afterAction?(ctx: Ctx, action: CardAction): void;
   onP2pEntered?(ctx: Ctx, openId: string): Promise<boolean>;
   onBotAdded?(ctx: Ctx, chatId: string, operatorOpenId?: string): Promise<void>;
 }

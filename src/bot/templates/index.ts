@@ -1,6 +1,7 @@
 import { trackerCard } from '../../../cards/tracker';
 import type { TemplateName } from '../../cases/types';
 import { caseTemplates, refreshApplications } from '../handlers/cases';
+import { refreshLists } from '../handlers/cases-lists';
 import { correctionTemplates } from '../handlers/correction-render';
 import { deliberationTemplates, renderDeliberation } from '../handlers/deliberation-render';
 import { intakeTemplates } from '../handlers/intake';
@@ -27,6 +28,8 @@ export function rendererFor(name: TemplateName): TemplateRenderer {
 export const liveCards: LiveCards = {
   tracker: (ctx, c) => trackerCard({ c, policy: ctx.env.policy }),
   deliberation: (ctx, c) => renderDeliberation(ctx, c),
-  // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card.
+  // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card,
+  // and every 我的案件 and 待办 list that may show it.
   applications: (ctx, c) => refreshApplications(ctx, c),
+  lists: (ctx) => refreshLists(ctx),
 };

@@ -29,4 +29,6 @@ export interface LiveCards {
   deliberation: (ctx: Ctx, c: Case) => object | Promise<object>;
   /** Brings every copy of the case's application card (party group, handlers' chats) up to date. */
   applications: (ctx: Ctx, c: Case) => Promise<void>;
+  /** Brings every person's 我的案件 and 待办 lists up to date once the change is committed. */
+  lists: (ctx: Ctx) => void;
 }

@@ -1,4 +1,6 @@
-import ExcelJS from 'exceljs';
+// Loaded with the first spreadsheet shown: most runs never show one.
+const excel = async () => (await import('exceljs')).default;
+
 import { strFromU8, unzipSync } from 'fflate';
 import { Hono } from 'hono';
 import type { EmulatedMessage, LarkEmulator } from '../emulator';
@@ -47,7 +49,7 @@ function decodeXml(s: string): string {
 }
 
 async function xlsxTables(bytes: Uint8Array): Promise<string> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   return wb.worksheets
     .map((ws) => {
