@@ -282,9 +282,11 @@ export interface OrderView {
   unitName: string | null;
   /** Shanghai wall time when the responsible person confirmed receipt, or null. */
   acknowledgedAt: string | null;
+  /** Whether 申请延期 is offered: the core's `extensionCheck` allows it. */
+  canExtend: boolean;
 }
 
-/** 报告进展 / 报告完成 / 申请延期 (the last only while the deadline has not passed). */
+/** 报告进展 / 报告完成 / 申请延期 (the last only when the core's `extensionCheck` allows it). */
 export function responsibleButtons(caseId: string, canExtend: boolean): object {
   const v = (
     a:
@@ -348,7 +350,7 @@ export function correctionOrderCard(v: OrderView, today: string) {
           button('确认收到', { a: CORRECTION_ACTIONS.ack, case: v.caseId }, { type: 'primary_filled' }),
         ]),
       );
-    elements.push(responsibleButtons(v.caseId, today <= o.deadline));
+    elements.push(responsibleButtons(v.caseId, v.canExtend));
   } else if (!v.acknowledgedAt) {
     elements.push(md('本纠错通知已处理完毕。'));
   } else {
@@ -813,6 +815,7 @@ export function correctionReminderCard(d: {
   deadline: string;
   daysLeft?: number;
   daysOverdue?: number;
+  canExtend: boolean;
 }) {
   const overdue = d.daysOverdue !== undefined && d.daysOverdue > 0;
   const when = overdue
@@ -838,7 +841,7 @@ export function correctionReminderCard(d: {
         ].join('\n'),
       ),
       hr(),
-      responsibleButtons(d.caseId, !overdue),
+      responsibleButtons(d.caseId, d.canExtend),
     ],
   });
 }

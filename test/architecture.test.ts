@@ -46,3 +46,22 @@ describe('the functional core stays pure', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('the shell keeps features apart from what they share', () => {
+  /** Every module a file imports, as a path from the root (relative imports only). */
+  const targetsOf = (f: string) =>
+    importsOf(f)
+      .filter((i) => i.startsWith('.'))
+      .map((i) => relative(root, join(root, f, '..', i)));
+
+  it('jobs and the shared shell helpers import no feature handler', () => {
+    const shell = [...files('src/jobs'), ...files('src/bot/shared')];
+    expect(shell.length).toBeGreaterThan(5);
+    const offenders = shell.flatMap((f) =>
+      targetsOf(f)
+        .filter((t) => t.startsWith(join('src', 'bot', 'handlers')))
+        .map((t) => `${f} → ${t}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { BusinessCalendar } from '../calendar';
+import { hasRole } from '../cases/common';
 import type { Actor, Env, Role } from '../cases/types';
 import type { Colleague } from '../lark/client';
 import type { Policy } from '../policy';
@@ -59,6 +60,6 @@ export class Ctx {
   }
 
   async isAdmin(openId: string): Promise<boolean> {
-    return (await this.actor(openId)).roles.includes('admin');
+    return hasRole(await this.actor(openId), 'admin');
   }
 }

@@ -3,7 +3,7 @@ import type { CaseCommand } from '../cases/types';
 import { lastDeliveryError } from '../store/repo-deliberation';
 import { applyCase } from './apply';
 import type { Ctx } from './context';
-import { SYSTEM_ACTOR } from './handlers/deliberation-render';
+import { SYSTEM_ACTOR } from './shared/names';
 
 // `notice:<case id>:<notice id>`, with `#<n>` when one notice went to several people.
 const NOTICE_REF = /^notice:(.+):([^:#]+)(?:#\d+)?$/;

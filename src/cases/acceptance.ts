@@ -1,11 +1,10 @@
 import { assess } from '../policy';
-import { recusalReason, recusedFrom } from './access';
+import { handlerCheck, investigatorCheck, recusedFrom } from './access';
 import {
   accept,
   caseAudit,
   hasRole,
   idsOf,
-  isHandler,
   iso,
   itemArticle,
   refuse,
@@ -16,30 +15,6 @@ import {
 } from './common';
 import { handlersExcept } from './intake';
 import type { Actor, Case, CaseCommandOf as Cmd, Decision, Env, Findings } from './types';
-
-/** Refusal for anyone recused from the case (the subject, or a co-accused of its report). */
-export function recusedCheck(c: Case, actor: Actor, what = '办理本案'): Decision<Case> | null {
-  // the subject's wording stays as it was; a co-accused handler is told who acts instead
-  const next = actor.openId === c.subjectOpenId || what !== '办理本案' ? '' : '请由其他经办人或党组书记办理';
-  const reason = recusalReason(c, actor, what, next);
-  return reason === null ? null : refuse('recused', reason);
-}
-
-/** Secretary or clerk, never anyone recused. */
-export function handlerCheck(c: Case, actor: Actor, what: string): Decision<Case> | null {
-  const recused = recusedCheck(c, actor);
-  if (recused) return recused;
-  if (!isHandler(actor)) return refuse('forbidden', `只有党组书记或经办人可以${what}。`);
-  return null;
-}
-
-/** Secretary only, never anyone recused. */
-export function secretaryCheck(c: Case, actor: Actor, what: string): Decision<Case> | null {
-  const recused = recusedCheck(c, actor);
-  if (recused) return recused;
-  if (!hasRole(actor, 'secretary')) return refuse('forbidden', `只有党组书记可以${what}。`);
-  return null;
-}
 
 export function acceptCase(c: Case, _cmd: Cmd<'accept'>, actor: Actor, env: Env): Decision<Case> {
   const denied = handlerCheck(c, actor, '受理申请');
@@ -131,10 +106,8 @@ export function assignInvestigator(
 
 export function submitFindings(c: Case, cmd: Cmd<'submit_findings'>, actor: Actor, env: Env): Decision<Case> {
   const { policy } = env;
-  const recused = recusedCheck(c, actor);
-  if (recused) return recused;
-  if (!c.investigators.includes(actor.openId) || !hasRole(actor, 'investigator'))
-    return refuse('forbidden', '只有被指派的核查人员可以提交核查意见。');
+  const denied = investigatorCheck(c, actor);
+  if (denied) return denied;
   if (c.status !== 'investigating') return wrongState(c, '提交核查意见');
   if (cmd.items.length === 0) return refuse('invalid', '请至少认定一项适用情形。');
   const unknown = cmd.items.filter((id) => itemArticle(policy, id) === null);

@@ -6,8 +6,7 @@ import {
   isIsoDate,
   reminderInstants,
 } from '../calendar';
-import { secretaryCheck } from './acceptance';
-import { recusedFrom } from './access';
+import { extensionCheck, ownCorrectionCheck, recusedFrom, responsibleCheck, secretaryCheck } from './access';
 import { accept, caseAudit, idsOf, iso, refuse, textTooLong, today, touch, wrongState } from './common';
 import type {
   Actor,
@@ -87,12 +86,6 @@ const SECRETARY = (c: Case, order: CorrectionOrder) => ({
   exclude: [...new Set([...recusedFrom(c), order.responsible.openId])],
 });
 
-/** The responsible person (even a secretary) never decides on their own correction; another secretary does. */
-function ownCorrection(order: CorrectionOrder, actor: Actor, what: string): Refusal | null {
-  if (actor.openId !== order.responsible.openId) return null;
-  return refuse('recused', `整改责任人不能${what}，请由其他党组书记办理。`);
-}
-
 /** Art. 15: when the determination did not carry the order, the secretary sets it afterwards. */
 export function setCorrectionOrder(
   c: Case,
@@ -118,18 +111,15 @@ export function setCorrectionOrder(
   );
 }
 
-/** The responsible person acting on an open order. */
-function responsibleCheck(c: Case, actor: Actor, what: string): { order: CorrectionOrder } | Refusal {
-  const order = c.correction;
-  if (order === null || c.status !== 'correcting') return wrongState(c, what);
-  if (actor.openId !== order.responsible.openId) return refuse('forbidden', `只有整改责任人可以${what}。`);
-  if (order.status === 'completed') return refuse('invalid_state', '已报告整改完成，正在等待验收。');
-  if (order.status === 'accepted') return refuse('invalid_state', '整改已经验收。');
-  return { order };
+/** The open order the responsible person acts on, or why they may not `what`. */
+function responsibleOrder(c: Case, actor: Actor, what: string): { order: CorrectionOrder } | Refusal {
+  const denied = responsibleCheck(c, actor, what);
+  if (denied) return denied;
+  return c.correction ? { order: c.correction } : wrongState(c, what);
 }
 
 export function reportProgress(c: Case, cmd: Cmd<'report_progress'>, actor: Actor, env: Env): Decision<Case> {
-  const r = responsibleCheck(c, actor, '报告整改进展');
+  const r = responsibleOrder(c, actor, '报告整改进展');
   if ('ok' in r) return r;
   const text = cmd.text.trim();
   if (text === '') return refuse('invalid', '请填写整改进展。');
@@ -159,13 +149,11 @@ export function requestExtension(
   actor: Actor,
   env: Env,
 ): Decision<Case> {
-  const r = responsibleCheck(c, actor, '申请延期');
+  const denied = extensionCheck(c, actor, today(env));
+  if (denied) return denied;
+  const r = responsibleOrder(c, actor, '申请延期');
   if ('ok' in r) return r;
   const { order } = r;
-  const d = today(env);
-  if (d > order.deadline) return refuse('too_late', `整改期限（${order.deadline}）已过，不能再申请延期。`);
-  if (order.extensions.some((x) => x.status === 'pending'))
-    return refuse('duplicate', '已有一份延期申请正在审批，请等待结果。');
   if (order.extensions.some((x) => x.id === cmd.extensionId))
     return refuse('duplicate', '该延期申请已经提交。');
   const reason = cmd.reason.trim();
@@ -217,7 +205,7 @@ export function decideExtension(
   if (denied) return denied;
   const order = c.correction;
   if (order === null || c.status !== 'correcting') return wrongState(c, '审批延期申请');
-  const own = ownCorrection(order, actor, '审批自己的延期申请');
+  const own = ownCorrectionCheck(c, actor, '审批自己的延期申请');
   if (own) return own;
   const ext = order.extensions.find((x) => x.id === cmd.extensionId);
   if (!ext) return refuse('not_found', '没有找到这份延期申请。');
@@ -276,7 +264,7 @@ export function reportCompletion(
   actor: Actor,
   env: Env,
 ): Decision<Case> {
-  const r = responsibleCheck(c, actor, '报告整改完成');
+  const r = responsibleOrder(c, actor, '报告整改完成');
   if ('ok' in r) return r;
   const text = cmd.text.trim();
   if (text === '') return refuse('invalid', '请说明整改完成情况。');
@@ -319,7 +307,7 @@ export function acceptCompletion(
   if (denied) return denied;
   const order = c.correction;
   if (order === null || c.status !== 'correcting') return wrongState(c, '验收整改');
-  const own = ownCorrection(order, actor, '验收自己的整改');
+  const own = ownCorrectionCheck(c, actor, '验收自己的整改');
   if (own) return own;
   if (order.status !== 'completed') return refuse('invalid_state', '整改责任人尚未报告整改完成。');
   const at = iso(env);
@@ -354,7 +342,7 @@ export function returnCompletion(
   if (denied) return denied;
   const order = c.correction;
   if (order === null || c.status !== 'correcting') return wrongState(c, '退回整改');
-  const own = ownCorrection(order, actor, '验收或退回自己的整改');
+  const own = ownCorrectionCheck(c, actor, '验收或退回自己的整改');
   if (own) return own;
   if (order.status !== 'completed') return refuse('invalid_state', '整改责任人尚未报告整改完成。');
   const reason = cmd.reason.trim();

@@ -1,6 +1,5 @@
 import { meetsRatio } from '../policy';
-import { recusedCheck, secretaryCheck } from './acceptance';
-import { recusedFrom } from './access';
+import { recusedFrom, secretaryCheck, voterCheck } from './access';
 import {
   accept,
   caseAudit,
@@ -122,12 +121,10 @@ export function openDeliberation(
 
 /** One vote per eligible member, changeable until the round closes; repeating the same vote changes nothing. */
 export function castVote(c: Case, cmd: Cmd<'vote'>, actor: Actor, env: Env): Decision<Case> {
-  const recused = recusedCheck(c, actor, '参加表决');
-  if (recused) return recused;
+  const denied = voterCheck(c, actor);
+  if (denied) return denied;
   const d = c.deliberation;
-  if (c.status !== 'deliberating' || d === null) return wrongState(c, '表决');
-  if (!d.eligibleVoters.includes(actor.openId)) return refuse('forbidden', '您不在本轮表决名单中。');
-  if (d.status !== 'open') return refuse('too_late', '本轮表决已经结束，不能再投票。');
+  if (d === null) return wrongState(c, '表决');
   if (!idsOf(env.policy.voteOptions).includes(cmd.option))
     return refuse('invalid', '表决选项不在可选范围内。');
   const comment = (cmd.comment ?? '').trim();

@@ -1,6 +1,6 @@
 import { businessDate } from '../calendar';
 import { CONDITION_IDS, shortCondition } from '../policy';
-import { secretaryCheck } from './acceptance';
+import { secretaryCheck } from './access';
 import {
   accept,
   caseAudit,

@@ -1,7 +1,32 @@
 // The case and report lifecycle as pure functions: (state, command, actor, env) → Decision.
 
 export { acceptCase, assignInvestigator, returnCase, submitFindings } from './acceptance';
-export { canView, canViewReport, isRecused, recusalReason, recusedFrom } from './access';
+export {
+  addresseeCheck,
+  archiveCheck,
+  canView,
+  canViewReport,
+  deliveryCheck,
+  extensionCheck,
+  handlerCheck,
+  investigatorCheck,
+  isRecused,
+  ledgerCheck,
+  organisationOpenCheck,
+  ownCorrectionCheck,
+  recusalReason,
+  recusedCheck,
+  recusedFrom,
+  reportHandlerCheck,
+  reportInvestigatorCheck,
+  responsibleCheck,
+  roleGrantRefusal,
+  secretaryCheck,
+  serviceReceiptCheck,
+  statsCheck,
+  subjectCheck,
+  voterCheck,
+} from './access';
 export { hasRole, STATUS_LABEL } from './common';
 export type { CorrectionDue } from './correction';
 export {

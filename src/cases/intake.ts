@@ -1,6 +1,6 @@
 import { formatCaseNumber } from '../policy';
-import { recusedFrom } from './access';
-import { accept, caseAudit, isHandler, iso, refuse, today, touch, wrongState } from './common';
+import { organisationOpenCheck, recusedFrom, subjectCheck } from './access';
+import { accept, caseAudit, iso, refuse, today, touch, wrongState } from './common';
 import { emptyFacts, isRefusal, missingFacts, validateFactsPatch } from './facts';
 import type {
   Actor,
@@ -80,9 +80,8 @@ export function createDraft(cmd: CreateDraftCommand, actor: Actor, env: Env): De
 
 /** 组织启动: the secretary or a clerk opens a case about an officer, who is then asked to add facts. */
 export function openByOrganisation(cmd: OpenByOrganisationCommand, actor: Actor, env: Env): Decision<Case> {
-  if (!isHandler(actor)) return refuse('forbidden', '只有党组书记或经办人可以由组织启动容错认定。');
-  if (cmd.subject.openId === actor.openId)
-    return refuse('recused', '不能对本人启动容错认定，请由其他经办人办理。');
+  const denied = organisationOpenCheck(actor, cmd.subject.openId);
+  if (denied) return denied;
   const d = today(env);
   const patch = validateFactsPatch({ title: cmd.title, unitId: cmd.unitId ?? null }, env, d);
   if (isRefusal(patch)) return patch;
@@ -122,7 +121,8 @@ export function openByOrganisation(cmd: OpenByOrganisationCommand, actor: Actor,
 
 /** The subject edits facts in a draft, or adds facts to a case the organisation opened. */
 function factsEditable(c: Case, actor: Actor): Decision<Case> | null {
-  if (actor.openId !== c.subjectOpenId) return refuse('forbidden', '只有当事人本人可以填写案件事实。');
+  const denied = subjectCheck(c, actor, '填写案件事实');
+  if (denied) return denied;
   const open = c.status === 'draft' || (c.status === 'investigating' && c.origin !== 'individual');
   return open ? null : wrongState(c, '修改案件事实');
 }
@@ -159,7 +159,8 @@ export function removeEvidence(c: Case, cmd: Cmd<'remove_evidence'>, actor: Acto
 
 /** The subject submits a complete draft; the first submission registers the case number. */
 export function submit(c: Case, cmd: Cmd<'submit'>, actor: Actor, env: Env): Decision<Case> {
-  if (actor.openId !== c.subjectOpenId) return refuse('forbidden', '只有当事人本人可以提交申请。');
+  const denied = subjectCheck(c, actor, '提交申请');
+  if (denied) return denied;
   if (c.status !== 'draft') return wrongState(c, '提交');
   const missing = missingFacts(c.facts, env.policy);
   if (missing.length > 0) return refuse('incomplete', `还有内容没有填写：${missing.join('、')}。`);
@@ -194,7 +195,8 @@ export function submit(c: Case, cmd: Cmd<'submit'>, actor: Actor, env: Env): Dec
 
 /** The subject withdraws an application before it is accepted. */
 export function withdraw(c: Case, _cmd: Cmd<'withdraw'>, actor: Actor, env: Env): Decision<Case> {
-  if (actor.openId !== c.subjectOpenId) return refuse('forbidden', '只有当事人本人可以撤回申请。');
+  const denied = subjectCheck(c, actor, '撤回申请');
+  if (denied) return denied;
   if (c.status !== 'draft' && c.status !== 'submitted') return wrongState(c, '撤回');
   const next = touch(c, env, { status: 'withdrawn', withdrawnAt: iso(env) });
   const intents: Intent[] =

@@ -1,6 +1,6 @@
 import { businessDate, calendarDaysBetween } from '../calendar';
-import { recusalReason, recusedFrom } from './access';
-import { accept, caseAudit, isHandler, iso, refuse, today, touch, voteLabel, wrongState } from './common';
+import { deliveryCheck, recusedFrom, subjectCheck } from './access';
+import { accept, caseAudit, iso, refuse, today, touch, voteLabel, wrongState } from './common';
 import { handlersExcept } from './intake';
 import type {
   Actor,
@@ -14,7 +14,6 @@ import type {
   NoticeTarget,
   TemplateName,
 } from './types';
-import { SYSTEM_OPEN_ID } from './types';
 
 export function makeNotice(
   id: string,
@@ -75,15 +74,6 @@ export function noticeDone(n: Notice): boolean {
   return n.kind === 'subject' ? n.acknowledgedAt !== null : n.sentAt !== null || n.deliveredAt !== null;
 }
 
-/** Delivery receipts come from the outbox (system) or a clerk following up by hand. */
-function deliveryCheck(c: Case, actor: Actor): Decision<Case> | null {
-  if (actor.openId === SYSTEM_OPEN_ID) return null;
-  const recused = recusalReason(c, actor, '办理本案');
-  if (recused) return refuse('recused', recused);
-  if (!isHandler(actor)) return refuse('forbidden', '只有党组书记或经办人可以登记告知送达情况。');
-  return null;
-}
-
 function withNotice(c: Case, id: string, f: (n: Notice) => Notice): Notice[] {
   return c.notices.map((n) => (n.id === id ? f(n) : n));
 }
@@ -123,7 +113,8 @@ export function acknowledgeNotice(
   actor: Actor,
   env: Env,
 ): Decision<Case> {
-  if (actor.openId !== c.subjectOpenId) return refuse('forbidden', '只有当事人本人可以确认收到告知。');
+  const denied = subjectCheck(c, actor, '确认收到告知');
+  if (denied) return denied;
   const n = c.notices.find((x) => (cmd.noticeId ? x.id === cmd.noticeId : x.kind === 'subject'));
   if (n?.kind !== 'subject') return refuse('not_found', '没有需要您确认的告知。');
   if (n.acknowledgedAt !== null) return accept(c, []);

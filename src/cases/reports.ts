@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { formatReportNumber } from '../policy';
+import { reportHandlerCheck, reportInvestigatorCheck } from './access';
 import {
   accept,
   hasRole,
   idsOf,
-  isHandler,
   iso,
   labelOf,
   refuse,
@@ -60,16 +60,6 @@ const STATUS_LABEL: Record<Report['status'], string> = {
 
 function wrongReportState(r: Report, action: string): Refusal {
   return refuse('invalid_state', `举报当前状态为「${STATUS_LABEL[r.status]}」，不能${action}。`);
-}
-
-const RECUSED = '该举报涉及您本人，依规回避，不能办理。';
-
-/** Secretary or clerk (or secretary only), never one of the accused. */
-function handlerCheck(r: Report, actor: Actor, what: string, secretaryOnly = false): Refusal | null {
-  if (r.accused.includes(actor.openId)) return refuse('recused', RECUSED);
-  if (secretaryOnly ? !hasRole(actor, 'secretary') : !isHandler(actor))
-    return refuse('forbidden', `只有${secretaryOnly ? '党组书记' : '党组书记或经办人'}可以${what}。`);
-  return null;
 }
 
 /** Who handles reports, minus anyone the report accuses. */
@@ -157,7 +147,7 @@ export function assignReportInvestigator(
   actor: Actor,
   env: Env,
 ): Decision<Report> {
-  const denied = handlerCheck(r, actor, '指派核查人员');
+  const denied = reportHandlerCheck(r, actor, '指派核查人员');
   if (denied) return denied;
   if (r.status !== 'filed' && r.status !== 'investigating') return wrongReportState(r, '指派核查人员');
   const who = cmd.investigator;
@@ -198,9 +188,8 @@ export function submitReportFindings(
   actor: Actor,
   env: Env,
 ): Decision<Report> {
-  if (r.accused.includes(actor.openId)) return refuse('recused', RECUSED);
-  if (!r.investigators.includes(actor.openId) || !hasRole(actor, 'investigator'))
-    return refuse('forbidden', '只有被指派的核查人员可以提交核查意见。');
+  const denied = reportInvestigatorCheck(r, actor);
+  if (denied) return denied;
   if (r.status !== 'investigating') return wrongReportState(r, '提交核查意见');
   const text = cmd.text.trim();
   if (text === '') return refuse('invalid', '请填写核查意见。');
@@ -228,7 +217,7 @@ export function recordReportOutcome(
   actor: Actor,
   env: Env,
 ): Decision<Report> {
-  const denied = handlerCheck(r, actor, '认定举报核查结果', true);
+  const denied = reportHandlerCheck(r, actor, '认定举报核查结果', true);
   if (denied) return denied;
   if (r.status !== 'filed' && r.status !== 'investigating') return wrongReportState(r, '认定核查结果');
   if (r.investigators.length > 0 && r.findings === null)
@@ -268,7 +257,7 @@ export function sendReportFeedback(
   actor: Actor,
   env: Env,
 ): Decision<Report> {
-  const denied = handlerCheck(r, actor, '反馈举报结果', true);
+  const denied = reportHandlerCheck(r, actor, '反馈举报结果', true);
   if (denied) return denied;
   if (r.outcome === null) return refuse('invalid_state', '尚未认定核查结果，不能反馈。');
   if (r.feedback !== null) return refuse('duplicate', '该举报已经反馈过结果。');
@@ -319,7 +308,7 @@ export function requestClearing(
   actor: Actor,
   env: Env,
 ): Decision<Report> {
-  const denied = handlerCheck(r, actor, '为被举报人澄清正名', true);
+  const denied = reportHandlerCheck(r, actor, '为被举报人澄清正名', true);
   if (denied) return denied;
   if (r.outcome === null || !CLEARABLE.includes(r.outcome.result))
     return refuse('invalid_state', '只有经查不属实或查无实据的举报，才能为被举报人澄清正名。');
@@ -394,7 +383,7 @@ export function publishClearing(
   actor: Actor,
   env: Env,
 ): Decision<Report> {
-  const denied = handlerCheck(r, actor, '发布澄清正名通报', true);
+  const denied = reportHandlerCheck(r, actor, '发布澄清正名通报', true);
   if (denied) return denied;
   const clearing = r.clearings.find((c) => c.officerOpenId === cmd.officerOpenId);
   if (!clearing) return refuse('invalid_state', '请先征求该同志本人的意见。');
@@ -425,7 +414,7 @@ export function publishClearing(
 }
 
 export function closeReport(r: Report, _cmd: Cmd<'close'>, actor: Actor, env: Env): Decision<Report> {
-  const denied = handlerCheck(r, actor, '办结举报', true);
+  const denied = reportHandlerCheck(r, actor, '办结举报', true);
   if (denied) return denied;
   if (r.status !== 'concluded') return wrongReportState(r, '办结');
   if (r.feedback === null) return refuse('incomplete', '尚未向举报人反馈或在一定范围内说明情况。');
@@ -447,7 +436,7 @@ export function convertReportToCase(
   actor: Actor,
   env: Env,
 ): Decision<{ report: Report; case: Case }> {
-  const denied = handlerCheck(r, actor, '将举报转为容错认定案件');
+  const denied = reportHandlerCheck(r, actor, '将举报转为容错认定案件');
   if (denied) return denied;
   if (r.status === 'closed') return wrongReportState(r, '转为容错认定案件');
   if (!r.accused.includes(cmd.subjectOpenId))

@@ -1,7 +1,7 @@
 import { applyCase, isRefusal } from '../bot/apply';
 import { Ctx } from '../bot/context';
-import { refreshOrderCard } from '../bot/handlers/correction-view';
-import { SYSTEM_ACTOR } from '../bot/handlers/deliberation-render';
+import { SYSTEM_ACTOR } from '../bot/shared/names';
+import { refreshOrderCard } from '../bot/shared/order-card';
 import {
   correctionReminderHorizon,
   correctionRemindersDue,

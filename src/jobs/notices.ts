@@ -1,7 +1,7 @@
 import { applyCase, isRefusal } from '../bot/apply';
 import { Ctx } from '../bot/context';
-import { SYSTEM_ACTOR } from '../bot/handlers/deliberation-render';
 import { emitIntents } from '../bot/intents';
+import { SYSTEM_ACTOR } from '../bot/shared/names';
 import { atBusinessTime, type BusinessCalendar, businessDate, reminderInstants } from '../calendar';
 import { recusedFrom } from '../cases/access';
 import { decideCase } from '../cases/decide';

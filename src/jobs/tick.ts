@@ -1,8 +1,8 @@
 import { and, inArray, like, lt, ne } from 'drizzle-orm';
 import { inbox, kv, messageRefs, outbox } from '../../db/schema';
 import type { BotDeps } from '../bot/context';
-import { ANONYMOUS_DRAFT_PREFIX } from '../bot/handlers/reports-intake';
 import type { Pipeline } from '../bot/pipeline';
+import { ANONYMOUS_DRAFT_PREFIX } from '../bot/shared/retention';
 import type { Logger } from '../log';
 import type { Deliverer, DeliveryReport } from '../notify/deliver';
 import type { Store } from '../store';

@@ -132,7 +132,7 @@ function maximalOrder(status: CorrectionOrder['status'] = 'open'): CorrectionOrd
   };
 }
 
-const view = (order: CorrectionOrder, acknowledgedAt: string | null = null): OrderView => ({
+const view = (order: CorrectionOrder, acknowledgedAt: string | null = null, canExtend = true): OrderView => ({
   policy,
   caseId: 'case-1',
   number: NUMBER,
@@ -141,6 +141,7 @@ const view = (order: CorrectionOrder, acknowledgedAt: string | null = null): Ord
   responsibleName: long(40),
   unitName: '执法一科',
   acknowledgedAt,
+  canExtend,
 });
 
 describe('correction cards', () => {
@@ -206,7 +207,8 @@ describe('correction cards', () => {
       '报告完成',
       '申请延期',
     ]);
-    const late = correctionOrderCard(view(maximalOrder(), '2026-03-11 09:00'), '2026-04-11');
+    // Past the deadline the core's extensionCheck refuses, so 申请延期 is not offered.
+    const late = correctionOrderCard(view(maximalOrder(), '2026-03-11 09:00', false), '2026-04-11');
     expect(buttons(late)).toEqual(['报告进展', '报告完成']);
     expect((late as { header: { template: string } }).header.template).toBe('red');
     expect(buttons(checkShape(correctionOrderCard(view(maximalOrder('completed')), '2026-04-01')))).toEqual(
@@ -336,14 +338,32 @@ describe('correction cards', () => {
     ).toEqual(['报告进展', '报告完成', '申请延期']);
     checkShape(completionAcceptedCard({ number: NUMBER, title: TITLE }));
     const before = checkShape(
-      correctionReminderCard({ ...head, reason: long(MAX), deadline: '2026-04-10', daysLeft: 3 }),
+      correctionReminderCard({
+        ...head,
+        reason: long(MAX),
+        deadline: '2026-04-10',
+        daysLeft: 3,
+        canExtend: true,
+      }),
     );
     expect(JSON.stringify(before)).toContain('距整改期限还有 3 天');
     expect(buttons(before)).toContain('申请延期');
-    const today = correctionReminderCard({ ...head, reason: 'r', deadline: '2026-04-10', daysLeft: 0 });
+    const today = correctionReminderCard({
+      ...head,
+      reason: 'r',
+      deadline: '2026-04-10',
+      daysLeft: 0,
+      canExtend: true,
+    });
     expect(JSON.stringify(today)).toContain('今天是整改期限');
     const overdue = checkShape(
-      correctionReminderCard({ ...head, reason: long(MAX), deadline: '2026-04-10', daysOverdue: 12 }),
+      correctionReminderCard({
+        ...head,
+        reason: long(MAX),
+        deadline: '2026-04-10',
+        daysOverdue: 12,
+        canExtend: false,
+      }),
     );
     expect(JSON.stringify(overdue)).toContain('已超过整改期限 12 天');
     expect(buttons(overdue)).toEqual(['报告进展', '报告完成']);

@@ -175,7 +175,7 @@ describe('correction order', () => {
     refused(
       decideCase(done, { type: 'report_progress', text: 'x' }, subject, env),
       'invalid_state',
-      /等待验收/,
+      /正在等待党组书记验收/,
     );
     refused(
       decideCase(done, { type: 'return_completion', reason: '' }, secretary, env),

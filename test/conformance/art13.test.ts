@@ -66,7 +66,7 @@ describe(`第十三条「${LEAD}」「${FACTORS}」`, () => {
   });
 
   it('nobody grants themselves a role', () => {
-    expect(roleGrantRefusal(ADMIN.openId, ADMIN.openId)).toContain('不能为自己设置角色');
+    expect(roleGrantRefusal(ADMIN.openId, ADMIN.openId)?.reason).toContain('不能为自己设置角色');
     expect(roleGrantRefusal(ADMIN.openId, SUBJECT.openId)).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import type { AuditEntry, Case, CaseStatus, Policy } from '../../cases/types';
 import { assess, itemById, labelOf } from '../../policy';
 import { caseHistory, HANDLING_ACTIONS, type HistoryEntry } from '../../store/repo-cases';
 import type { Ctx } from '../context';
+import { nameOf, shanghaiTime } from '../shared/names';
 
 /** The intake's resume button; the intake reads `case`, the agreed contract names `caseId`, so both are sent. */
 export const resumeValue = (caseId: string): ActionValue<'intake.resume'> => ({
@@ -15,14 +16,6 @@ export const resumeValue = (caseId: string): ActionValue<'intake.resume'> => ({
   caseId,
   case: caseId,
 });
-
-const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
-
-/** 2026-03-02 10:00 in Asia/Shanghai, whatever the server's time zone. */
-export function shanghaiTime(at: string | number): string {
-  const ms = typeof at === 'number' ? at : Date.parse(at);
-  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
 
 const ORIGIN_LABEL: Record<Case['origin'], string> = {
   individual: '个人申请',
@@ -138,27 +131,6 @@ function missingFactNames(c: Case): string[] {
   if (f.remedies.trim() === '') out.push('补救措施');
   if (f.items.length === 0) out.push('适用情形');
   return out;
-}
-
-// ── names ──
-
-const nameCache = new WeakMap<Ctx, Map<string, string>>();
-
-/** A person's name: the roster's, else the contact directory's, else a neutral placeholder. */
-export async function nameOf(ctx: Ctx, openId: string, c?: Case): Promise<string> {
-  let cache = nameCache.get(ctx);
-  if (!cache) {
-    cache = new Map();
-    for (const r of await ctx.repo.roster()) if (r.name) cache.set(r.openId, r.name);
-    nameCache.set(ctx, cache);
-  }
-  if (c && openId === c.subjectOpenId && c.subjectName) return c.subjectName;
-  const known = cache.get(openId);
-  if (known) return known;
-  const fetched = openId === 'system' ? '系统' : await ctx.deps.userName(openId);
-  const name = fetched ?? '未登记姓名的人员';
-  cache.set(openId, name);
-  return name;
 }
 
 // ── the handling record ──

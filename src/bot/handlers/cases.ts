@@ -12,18 +12,18 @@ import { caseDetailCard } from '../../../cards/case-detail';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { canView, decideCase } from '../../cases';
-import { handlerCheck } from '../../cases/acceptance';
-import { isRecused, recusedFrom } from '../../cases/access';
-import { isHandler, wrongState } from '../../cases/common';
+import { handlerCheck, recusedFrom } from '../../cases/access';
+import { wrongState } from '../../cases/common';
 import type { Actor, Case, Decision, Recipient, Role } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
 import { formatCaseNumber, type Policy, parseCaseNumber } from '../../policy';
 import { applicationCopies, applicationCopyRef } from '../../store/repo-cases';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
+import { nameOf } from '../shared/names';
 import type { Rendered, RenderInput, TemplateRenderers } from '../templates/types';
 import { afterListClick, listToSend } from './cases-lists';
-import { applicationData, detailData, type FreshEntry, nameOf, resumeValue } from './cases-view';
+import { applicationData, detailData, type FreshEntry, resumeValue } from './cases-view';
 import { lookupQueryCode } from './reports-intake';
 import { answer, type Feature, type Said } from './types';
 
@@ -165,7 +165,7 @@ function viewOnce(ctx: Ctx, c: Case, fresh: FreshEntry[]): () => Promise<Applica
 async function applicationCardForViewer(ctx: Ctx, c: Case, openId: string, data: ApplicationCardData) {
   const viewer = await ctx.actor(openId);
   if (!canView(c, viewer)) return applicationNoAccessCard(NO_LONGER_VISIBLE);
-  const handling = isHandler(viewer) && !isRecused(c, viewer);
+  const handling = handlerCheck(c, viewer, '办理申请') === null;
   return applicationCard({ ...data, readOnly: !handling });
 }
 
@@ -322,7 +322,7 @@ async function onView(ctx: Ctx, a: CardAction): Promise<void> {
     return;
   }
   const denied = handlerCheck(c, actor, '办理申请');
-  if (denied && !denied.ok) {
+  if (denied) {
     ctx.fx.outcome = 'cases:view:refused';
     ctx.fx.toast('error', denied.reason);
     return;
@@ -341,7 +341,7 @@ async function onOpen(ctx: Ctx, a: CardAction): Promise<void> {
     return;
   }
   const to = { openId: actor.openId };
-  const handling = isHandler(actor) && !isRecused(c, actor);
+  const handling = handlerCheck(c, actor, '办理申请') === null;
   if (handling && (c.status === 'submitted' || c.status === 'investigating')) {
     // A handler's own copy of the application card, kept in step with the party group's.
     ctx.fx.send(

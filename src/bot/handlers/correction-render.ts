@@ -9,11 +9,13 @@ import {
 } from '../../../cards/correction';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
+import { extensionCheck } from '../../cases/access';
 import type { Case } from '../../cases/types';
 import type { Ctx } from '../context';
+import { nameOf, shanghaiTime } from '../shared/names';
+import { orderCardFor, orderRef, unitName } from '../shared/order-card';
 import type { Rendered, TemplateRenderers } from '../templates/types';
-import { nameOf, shanghaiTime } from './cases-view';
-import { extensionCard, orderCardFor, orderRef, reviewCard, unitName } from './correction-view';
+import { extensionCard, reviewCard } from './correction-view';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
@@ -24,11 +26,9 @@ function plainNote(c: Case | undefined, title: string, line: string): Rendered {
   };
 }
 
-/** An extension may still be asked for until the deadline passes. */
+/** 申请延期 is offered to the responsible person exactly when the core would take the request. */
 const canExtend = (ctx: Ctx, c: Case) =>
-  !!c.correction &&
-  businessDate(ctx.now) <= c.correction.deadline &&
-  !c.correction.extensions.some((x) => x.status === 'pending');
+  !!c.correction && extensionCheck(c, c.correction.responsible.openId, businessDate(ctx.now)) === null;
 
 const head = (c: Case) => ({ caseId: c.id, number: c.number, title: c.facts.title });
 
@@ -90,7 +90,7 @@ export const correctionTemplates = {
   'correction.accepted': (_ctx, { case: c }) => ({
     card: completionAcceptedCard({ number: c?.number ?? null, title: c?.facts.title ?? '' }),
   }),
-  'correction.reminder': (_ctx, { intent, case: c }) => {
+  'correction.reminder': (ctx, { intent, case: c }) => {
     if (!c?.correction) return plainNote(c, '整改期限提醒', '请按期完成整改。');
     return {
       card: correctionReminderCard({
@@ -98,10 +98,11 @@ export const correctionTemplates = {
         reason: c.correction.reason,
         deadline: str(intent.data?.deadline) || c.correction.deadline,
         daysLeft: num(intent.data?.daysLeft),
+        canExtend: canExtend(ctx, c),
       }),
     };
   },
-  'correction.overdue': (_ctx, { intent, case: c }) => {
+  'correction.overdue': (ctx, { intent, case: c }) => {
     if (!c?.correction) return plainNote(c, '整改已逾期', '请尽快完成整改。');
     return {
       card: correctionReminderCard({
@@ -109,6 +110,7 @@ export const correctionTemplates = {
         reason: c.correction.reason,
         deadline: str(intent.data?.deadline) || c.correction.deadline,
         daysOverdue: num(intent.data?.daysOverdue),
+        canExtend: canExtend(ctx, c),
       }),
     };
   },

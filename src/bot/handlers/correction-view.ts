@@ -2,59 +2,18 @@
 
 import {
   completionReviewCard,
-  correctionOrderCard,
   extensionRequestCard,
   type OrderFormValues,
-  type OrderView,
   orderDefaults,
   orderFormCard,
   type PersonChoice,
 } from '../../../cards/correction';
 import { businessDate } from '../../calendar';
 import { recusedFrom } from '../../cases/access';
-import type { Case, CorrectionExtension, Policy } from '../../cases/types';
-import { copiesOf } from '../../store/repo-cases';
-import { orderAcknowledgedAt } from '../../store/repo-correction';
+import type { Case, CorrectionExtension } from '../../cases/types';
 import type { Ctx } from '../context';
-import { nameOf, shanghaiTime } from './cases-view';
-
-/** The order card in the responsible person's chat, updated in place as the correction moves. */
-export const orderRef = (caseId: string) => `corr-order:${caseId}`;
-
-export function unitName(policy: Policy, unitId: string | null): string | null {
-  if (!unitId) return null;
-  return policy.units.find((u) => u.id === unitId)?.name ?? unitId;
-}
-
-export async function orderView(ctx: Ctx, c: Case): Promise<OrderView | null> {
-  const o = c.correction;
-  if (!o) return null;
-  const ack = await orderAcknowledgedAt(ctx.repo.db, c.id, o.setAt);
-  return {
-    policy: ctx.env.policy,
-    caseId: c.id,
-    number: c.number,
-    title: c.facts.title,
-    order: o,
-    responsibleName: await nameOf(ctx, o.responsible.openId, c),
-    unitName: unitName(ctx.env.policy, o.responsible.unitId),
-    acknowledgedAt: ack ? shanghaiTime(ack.getTime()) : null,
-  };
-}
-
-export async function orderCardFor(ctx: Ctx, c: Case): Promise<object | null> {
-  const v = await orderView(ctx, c);
-  return v ? correctionOrderCard(v, businessDate(ctx.now)) : null;
-}
-
-/** Keeps the order card the responsible person holds in step with the case. */
-export async function refreshOrderCard(ctx: Ctx, c: Case): Promise<void> {
-  const o = c.correction;
-  const cardNow = await orderCardFor(ctx, c);
-  // Every copy the responsible person holds follows the order (its deadline tag, its buttons), not only the newest.
-  if (o && cardNow)
-    for (const ref of await copiesOf(ctx.repo.db, orderRef(c.id))) ctx.fx.patch({ ref }, cardNow);
-}
+import { nameOf, shanghaiTime } from '../shared/names';
+import { unitName } from '../shared/order-card';
 
 /** Shown after a secretary's name: the regulation lets them be responsible, but someone else decides. */
 export const SECRETARY_RESPONSIBLE_NOTE = '（党组书记：其延期申请和整改验收须由其他党组书记办理）';

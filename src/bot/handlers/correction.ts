@@ -16,9 +16,15 @@ import {
   submittedCard,
 } from '../../../cards/correction';
 import { businessDate } from '../../calendar';
-import { canView, isRecused, recusalReason } from '../../cases/access';
+import {
+  addresseeCheck,
+  canView,
+  extensionCheck,
+  responsibleCheck,
+  secretaryCheck,
+} from '../../cases/access';
 import { decideCase } from '../../cases/decide';
-import type { Actor, Attachment, Case, CaseCommand, Refusal } from '../../cases/types';
+import type { Attachment, Case, CaseCommand, Refusal } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
 import {
   acknowledgeOrder,
@@ -31,19 +37,10 @@ import {
 } from '../../store/repo-correction';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
-import { shanghaiTime } from './cases-view';
+import { shanghaiTime } from '../shared/names';
+import { orderCardFor, orderRef, orderView, refreshOrderCard } from '../shared/order-card';
 import { parseOrderForm, pickedDate, toOrderInput } from './correction-forms';
-import {
-  extensionCard,
-  orderCardFor,
-  orderForm,
-  orderRef,
-  orderView,
-  refreshOrderCard,
-  responsibleChoices,
-  reviewCard,
-  sendOrderForm,
-} from './correction-view';
+import { extensionCard, orderForm, responsibleChoices, reviewCard, sendOrderForm } from './correction-view';
 import { answer, type Feature, type Said } from './types';
 
 const caseValue = caseRef;
@@ -72,24 +69,13 @@ async function run(ctx: Ctx, c: Case, cmd: CaseCommand, openId: string): Promise
 /** Someone without the right sees only the refusal; the person filling a form keeps what they typed. */
 const onlyToast = (r: Refusal) => r.code === 'forbidden' || r.code === 'recused';
 
-/** The responsible person may act on an open order; why not, otherwise (the core decides the same again). */
-function responsibleGate(c: Case, openId: string, what: string): string | null {
-  const o = c.correction;
-  if (c.status === 'closed') return '本案整改已验收，案件已办结。';
-  if (!o || c.status !== 'correcting') return '本案当前没有进行中的纠错整改。';
-  if (o.responsible.openId !== openId) return `只有整改责任人可以${what}。`;
-  if (o.status === 'completed') return '已报告整改完成，正在等待党组书记验收。';
-  if (o.status === 'accepted') return '整改已经验收。';
-  return null;
-}
-
 // ── the secretary sets the order (art. 15, 16) ──
 
 async function openOrderForm(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c) return refused(ctx, STALE);
-  const denied = secretaryGate(c, await ctx.actor(a.operatorOpenId));
-  if (denied) return refused(ctx, denied);
+  const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '下达纠错通知');
+  if (denied) return refused(ctx, denied.reason);
   if (c.correction) return refused(ctx, '本案已经下达纠错通知，无需重复设定。');
   if (c.status !== 'decided' || !c.determination?.correctionRequired)
     return refused(ctx, '本案认定结论没有要求纠错，或尚未作出认定。');
@@ -97,20 +83,12 @@ async function openOrderForm(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.toast('success', '「设定纠错事项」表单已私信发送');
 }
 
-/** Who may set the order: the secretary, never the subject (the core decides the same again). */
-function secretaryGate(c: Case, actor: Actor): string | null {
-  const recused = recusalReason(c, actor, '下达纠错通知');
-  if (recused) return recused;
-  if (!actor.roles.includes('secretary')) return '只有党组书记可以下达纠错通知。';
-  return null;
-}
-
 async function setOrder(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c) return refused(ctx, STALE);
   // The form carries case data: it is shown again only to someone who may set the order.
-  const denied = secretaryGate(c, await ctx.actor(a.operatorOpenId));
-  if (denied) return refused(ctx, denied);
+  const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '下达纠错通知');
+  if (denied) return refused(ctx, denied.reason);
   const values: OrderFormValues = parseOrderForm(a.formValue ?? {}, ctx.env.policy);
   const again = async (error: string) => {
     refused(ctx, error);
@@ -136,14 +114,14 @@ async function openCorrection(ctx: Ctx, a: CardAction): Promise<void> {
   const me = a.operatorOpenId;
   const actor = await ctx.actor(me);
   const o = c.correction;
-  const secretary = actor.roles.includes('secretary') && !isRecused(c, me);
+  const secretary = secretaryCheck(c, actor, '审批纠错事项') === null;
   const to = { openId: me };
   if (secretary && !o && c.status === 'decided' && c.determination?.correctionRequired) {
     await sendOrderForm(ctx, c, me);
     return void ctx.fx.toast('success', '「设定纠错事项」表单已私信发送');
   }
   if (!o) return refused(ctx, '本案没有纠错通知。');
-  if (o.responsible.openId === me) {
+  if (addresseeCheck(c, me, '查看纠错通知') === null) {
     const card = await orderCardFor(ctx, c);
     // Sent again under its ref, so later updates reach this copy.
     if (card) ctx.fx.send(to, card, `${orderRef(c.id)}#${ctx.deps.newId('m')}`);
@@ -176,7 +154,8 @@ async function acknowledge(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   const o = c?.correction;
   if (!c || !o) return refused(ctx, STALE);
-  if (o.responsible.openId !== a.operatorOpenId) return refused(ctx, '只有整改责任人可以确认收到纠错通知。');
+  const denied = addresseeCheck(c, a.operatorOpenId, '确认收到纠错通知');
+  if (denied) return refused(ctx, denied.reason);
   const v = await orderView(ctx, c);
   if (!v) return refused(ctx, STALE);
   if (await orderAcknowledgedAt(ctx.repo.db, c.id, o.setAt)) {
@@ -198,8 +177,8 @@ async function acknowledge(ctx: Ctx, a: CardAction): Promise<void> {
 async function openProgressForm(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c?.correction) return refused(ctx, STALE);
-  const gate = responsibleGate(c, a.operatorOpenId, '报告整改进展');
-  if (gate) return refused(ctx, gate);
+  const denied = responsibleCheck(c, a.operatorOpenId, '报告整改进展');
+  if (denied) return refused(ctx, denied.reason);
   ctx.fx.send({ openId: a.operatorOpenId }, progressFormCard(formHead(ctx, c, c.correction.deadline)));
   ctx.fx.toast('info', '请在「报告整改进展」卡片中填写');
 }
@@ -232,8 +211,8 @@ async function openCompletionForm(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c?.correction) return refused(ctx, STALE);
   const me = a.operatorOpenId;
-  const gate = responsibleGate(c, me, '报告整改完成');
-  if (gate) return refused(ctx, gate);
+  const denied = responsibleCheck(c, me, '报告整改完成');
+  if (denied) return refused(ctx, denied.reason);
   const draft = await completionDraft(ctx.repo.db, me, c.id);
   const evidence = draft?.evidence ?? [];
   // Opening the form (again) marks it as what the next files sent in the chat belong to.
@@ -303,7 +282,7 @@ async function attachEvidence(ctx: Ctx, said: Said): Promise<boolean> {
   let c: Case | undefined;
   for (const d of drafts) {
     const found = await ctx.repo.getCase(d.caseId);
-    if (found && !responsibleGate(found, said.openId, '报告整改完成')) {
+    if (found && !responsibleCheck(found, said.openId, '报告整改完成')) {
       draft = d;
       c = found;
       break;
@@ -344,12 +323,8 @@ async function openExtensionForm(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   const o = c?.correction;
   if (!c || !o) return refused(ctx, STALE);
-  const gate = responsibleGate(c, a.operatorOpenId, '申请延期');
-  if (gate) return refused(ctx, gate);
-  if (businessDate(ctx.now) > o.deadline)
-    return refused(ctx, `整改期限（${o.deadline}）已过，不能再申请延期，请尽快完成整改并报告。`);
-  if (o.extensions.some((x) => x.status === 'pending'))
-    return refused(ctx, '已有一份延期申请正在审批，请等待结果。');
+  const denied = extensionCheck(c, a.operatorOpenId, businessDate(ctx.now));
+  if (denied) return refused(ctx, denied.reason);
   ctx.fx.send({ openId: a.operatorOpenId }, extensionFormCard(formHead(ctx, c, o.deadline)));
   ctx.fx.toast('info', '请在「申请延长整改期限」卡片中填写');
 }
@@ -359,8 +334,8 @@ async function requestExtension(ctx: Ctx, a: CardAction): Promise<void> {
   const o = c?.correction;
   if (!c || !o) return refused(ctx, STALE);
   // The form carries case data: it is shown again only to the responsible person.
-  const gate = responsibleGate(c, a.operatorOpenId, '申请延期');
-  if (gate) return refused(ctx, gate);
+  const denied = responsibleCheck(c, a.operatorOpenId, '申请延期');
+  if (denied) return refused(ctx, denied.reason);
   const reason = text.parse(a.formValue?.reason);
   const newDeadline = pickedDate(a.formValue?.new_deadline);
   const again = (error: string) => {

@@ -1,5 +1,4 @@
 import { allVotedCard, deliberationCard, voteClosedCard } from '../../../cards/deliberation';
-import type { ChatChoice } from '../../../cards/determination';
 import {
   type FindingsValues,
   findingsCard,
@@ -14,14 +13,10 @@ import {
 } from '../../../cards/notice';
 import { updateCard } from '../../../cards/update';
 import { tally } from '../../cases/deliberation';
-import type { Actor, Case, Deliberation, NoticeKind, NoticeTarget } from '../../cases/types';
-import { SYSTEM_OPEN_ID } from '../../cases/types';
+import type { Case, Deliberation, NoticeKind, NoticeTarget } from '../../cases/types';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
 import type { Rendered, TemplateRenderer, TemplateRenderers } from '../templates/types';
-
-/** The machinery's actor for delivery receipts and scheduled follow-ups. */
-export const SYSTEM_ACTOR: Actor = { openId: SYSTEM_OPEN_ID, roles: [] };
 
 const namesRead = new WeakMap<Ctx, Promise<Record<string, string>>>();
 
@@ -45,20 +40,6 @@ export async function partyMembers(ctx: Ctx): Promise<string[]> {
   for (const role of ['secretary', 'party_member'] as const)
     for (const r of await ctx.repo.withRole(role)) ids.add(r.openId);
   return [...ids];
-}
-
-/** Bound chats the secretary can publish to. */
-export async function chatChoices(ctx: Ctx): Promise<ChatChoice[]> {
-  const units = ctx.deps.policy.units;
-  return (await ctx.repo.bindings()).map((b) => ({
-    chatId: b.chatId,
-    label:
-      b.kind === 'party'
-        ? '党组群'
-        : b.kind === 'publication'
-          ? '公示群'
-          : `科室群（${units.find((u) => u.id === b.unitId)?.name ?? b.unitId}）`,
-  }));
 }
 
 export async function renderDeliberation(

@@ -24,12 +24,9 @@ import {
 import { determinationNoticeCard, noticeCompliance } from '../../../cards/notice';
 import { todoCard } from '../../../cards/todo';
 import { updateCard } from '../../../cards/update';
-import { secretaryCheck } from '../../cases/acceptance';
-import { recusalReason } from '../../cases/access';
-import { hasRole } from '../../cases/common';
+import { investigatorCheck, secretaryCheck } from '../../cases/access';
 import { decideCase } from '../../cases/decide';
 import type {
-  Actor,
   Case,
   CaseCommand,
   ConditionId,
@@ -42,16 +39,11 @@ import type { CardAction } from '../../lark/envelope';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
+import { chatChoices } from '../shared/names';
 import { todoItems } from './cases-todo';
 import { parseOrderForm, toOrderInput } from './correction-forms';
 import { defaultOrderValues, responsibleChoices } from './correction-view';
-import {
-  chatChoices,
-  findingsFormFor,
-  namesOf,
-  partyMembers,
-  renderDeliberation,
-} from './deliberation-render';
+import { findingsFormFor, namesOf, partyMembers, renderDeliberation } from './deliberation-render';
 import type { Feature } from './types';
 
 // ── edge validation of card callbacks ──
@@ -112,21 +104,12 @@ function findingsValuesFrom(form: Record<string, unknown>, ctx: Ctx): FindingsVa
   };
 }
 
-/** The assigned investigator, never the subject (the core decides the same again on submit). */
-function investigatorGate(c: Case, actor: Actor): string | null {
-  const recused = recusalReason(c, actor, '办理本案');
-  if (recused) return recused;
-  if (!hasRole(actor, 'investigator') || !c.investigators.includes(actor.openId))
-    return '只有被指派的核查人员可以提交核查意见。';
-  return null;
-}
-
 async function submitFindings(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c) return refused(ctx, STALE);
   // The form carries the case's facts: it is shown again only to the assigned investigator.
-  const denied = investigatorGate(c, await ctx.actor(a.operatorOpenId));
-  if (denied) return refused(ctx, denied);
+  const denied = investigatorCheck(c, await ctx.actor(a.operatorOpenId));
+  if (denied) return refused(ctx, denied.reason);
   const values = findingsValuesFrom(a.formValue ?? {}, ctx);
   const again = (error: string) => {
     refused(ctx, error);
@@ -169,8 +152,8 @@ async function submitFindings(ctx: Ctx, a: CardAction): Promise<void> {
 async function openFindings(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c) return refused(ctx, STALE);
-  const denied = investigatorGate(c, await ctx.actor(a.operatorOpenId));
-  if (denied) return refused(ctx, denied);
+  const denied = investigatorCheck(c, await ctx.actor(a.operatorOpenId));
+  if (denied) return refused(ctx, denied.reason);
   if (c.status !== 'investigating') return refused(ctx, '本案已不在核查阶段，无需再提交核查意见。');
   if (c.findings) return refused(ctx, '本案的核查意见已经提交，请等待党组书记发起表决。');
   ctx.fx.send({ openId: a.operatorOpenId }, findingsFormFor(ctx, c));
@@ -184,7 +167,7 @@ async function openDeliberation(ctx: Ctx, a: CardAction): Promise<void> {
   if (!c) return refused(ctx, STALE);
   const actor = await ctx.actor(a.operatorOpenId);
   const denied = secretaryCheck(c, actor, '发起表决');
-  if (denied && !denied.ok) return refused(ctx, denied.reason);
+  if (denied) return refused(ctx, denied.reason);
   if (c.status === 'deliberating' && c.deliberation)
     return refused(ctx, `本案已在党组群中表决（第 ${c.deliberation.round} 轮），请在表决卡片中操作。`);
   if (!(await ctx.repo.chatFor('party')))
@@ -365,7 +348,7 @@ async function sendIssueForm(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await ctx.repo.getCase(v.data.case);
   if (!c) return refused(ctx, STALE);
   const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '签发认定结论');
-  if (denied && !denied.ok) return refused(ctx, denied.reason);
+  if (denied) return refused(ctx, denied.reason);
   const stale = currentRound(c, v.data.round);
   if (stale) return refused(ctx, c.determination ? '本案认定结论已经签发。' : stale);
   const d = c.deliberation;
@@ -472,7 +455,7 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
   if (!c) return refused(ctx, STALE);
   // The form carries the case's findings: it is shown again only to the secretary.
   const denied = secretaryCheck(c, await ctx.actor(a.operatorOpenId), '签发认定结论');
-  if (denied && !denied.ok) return refused(ctx, denied.reason);
+  if (denied) return refused(ctx, denied.reason);
   if (c.determination) return refused(ctx, '本案认定结论已经签发，无需重复签发。');
   const carried = c.deliberation?.result?.carried ?? null;
   const pre = issueValuesFromCase(ctx.deps.policy, c, carried, defaultOrderValues(ctx, c).deadline);
@@ -560,7 +543,7 @@ async function closeDecidedCase(ctx: Ctx, a: CardAction): Promise<void> {
   if (!c) return refused(ctx, STALE);
   const actor = await ctx.actor(a.operatorOpenId);
   const denied = secretaryCheck(c, actor, '办结案件');
-  if (denied && !denied.ok) return refused(ctx, denied.reason);
+  if (denied) return refused(ctx, denied.reason);
   const fromTodo = v.data.src === 'todo';
   if (c.status === 'closed') {
     ctx.fx.outcome = 'close-unchanged';

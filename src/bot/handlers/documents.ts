@@ -1,7 +1,14 @@
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
-import { canView, canViewReport, isRecused } from '../../cases/access';
-import { hasRole, isHandler, STATUS_LABEL } from '../../cases/common';
+import {
+  archiveCheck,
+  canView,
+  canViewReport,
+  isRecused,
+  ledgerCheck,
+  serviceReceiptCheck,
+} from '../../cases/access';
+import { STATUS_LABEL } from '../../cases/common';
 import type { Case, CaseStatus } from '../../cases/types';
 import { renderLedger } from '../../documents';
 import { fileMessage, textMessage } from '../../notify/outbox';
@@ -59,16 +66,10 @@ const caseYear = (c: Case) =>
 /** 台账: party members, the secretary and clerks; each gets only what they may see, in their direct chat. */
 async function exportLedger(ctx: Ctx, said: Said, year: number | null, status: CaseStatus | null) {
   const actor = await ctx.actor(said.openId);
-  if (!hasRole(actor, 'party_member') && !hasRole(actor, 'clerk')) {
+  const denied = ledgerCheck(actor);
+  if (denied) {
     ctx.fx.outcome = 'ledger:refused';
-    answer(
-      ctx,
-      said,
-      refusalCard(
-        '未执行：导出台账',
-        '台账只向党组成员、党组书记和经办人提供。查看本人案件请发送「我的案件」。',
-      ),
-    );
+    answer(ctx, said, refusalCard('未执行：导出台账', denied.reason));
     return;
   }
   const cases = (await ctx.repo.casesByStatus(status ? [status] : ALL_STATUSES))
@@ -144,9 +145,10 @@ function sentPrivately(ctx: Ctx, said: Said, what: string, c: Case) {
 
 /** 「归档 <编号>」: the secretary gets the closed case's archive again (made now if it predates archiving). */
 async function sendArchive(ctx: Ctx, said: Said, numberText: string) {
-  if (!hasRole(await ctx.actor(said.openId), 'secretary')) {
+  const denied = archiveCheck(await ctx.actor(said.openId));
+  if (denied) {
     ctx.fx.outcome = 'archive:refused';
-    answer(ctx, said, refusalCard('未执行：归档', '案件归档只向党组书记提供。'));
+    answer(ctx, said, refusalCard('未执行：归档', denied.reason));
     return;
   }
   const c = await namedCase(ctx, said, '归档', numberText);
@@ -172,9 +174,10 @@ async function sendArchive(ctx: Ctx, said: Said, numberText: string) {
 
 /** 「送达回证 <编号>」: the secretary or a clerk gets the 送达回证 as it stands (final once the window closed). */
 async function sendServiceReceipt(ctx: Ctx, said: Said, numberText: string) {
-  if (!isHandler(await ctx.actor(said.openId))) {
+  const denied = serviceReceiptCheck(await ctx.actor(said.openId));
+  if (denied) {
     ctx.fx.outcome = 'receipt:refused';
-    answer(ctx, said, refusalCard('未执行：送达回证', '送达回证只向党组书记和经办人提供。'));
+    answer(ctx, said, refusalCard('未执行：送达回证', denied.reason));
     return;
   }
   const c = await namedCase(ctx, said, '送达回证', numberText);

@@ -22,7 +22,7 @@ import {
 } from '../../../cards/intake/notes';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
-import { recusedFrom } from '../../cases/access';
+import { recusedFrom, subjectCheck } from '../../cases/access';
 import { STATUS_LABEL } from '../../cases/common';
 import { decideCase } from '../../cases/decide';
 import { missingFacts } from '../../cases/facts';
@@ -104,12 +104,13 @@ async function ownedCase(ctx: Ctx, a: CardAction, caseId: string): Promise<{ c: 
     ctx.fx.toast('warning', '没有找到这份申请，请发送「申请容错」重新开始。');
     return null;
   }
-  if (c.subjectOpenId !== a.operatorOpenId) {
+  const actor = await ctx.actor(a.operatorOpenId);
+  if (subjectCheck(c, actor, '操作这份申请')) {
     ctx.fx.outcome = 'intake:forbidden';
     ctx.fx.toast('error', '这是他人的申请卡片，只有当事人本人可以操作。如需申请，请发送「申请容错」。');
     return null;
   }
-  return { c, actor: await ctx.actor(a.operatorOpenId) };
+  return { c, actor };
 }
 
 /** A click on a draft's card after it was submitted or withdrawn: where the case stands, in its place. */

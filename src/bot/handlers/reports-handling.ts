@@ -11,9 +11,9 @@ import { reportCardRef } from '../../store/repo-reports';
 import { applyReport, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { emitIntents } from '../intents';
+import { chatChoices } from '../shared/names';
+import { denialFor, modeAllowed, refreshReportCopies, reportCardFor } from '../shared/report-card';
 import { parseQueryArg } from './cases';
-import { chatChoices } from './deliberation-render';
-import { denialFor, modeAllowed, refreshReportCopies, reportCardFor } from './reports-view';
 
 const reportValue = reportRef;
 const formValue = CARD_ACTIONS[REPORT_ACTIONS.form];

@@ -50,10 +50,10 @@ import { applyReport, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import type { AnonymousDrafts } from '../redact';
 import { COMMAND_WORDS, HELP_WORDS, helpFor } from '../router';
+import { nameOf } from '../shared/names';
+import { sendHandlerCopies } from '../shared/report-card';
 import { normalizeCommand } from '../text';
 import { parseQueryArg } from './cases';
-import { nameOf } from './cases-view';
-import { sendHandlerCopies } from './reports-view';
 import type { Said } from './types';
 
 export const REPORT_FLOW = 'report';

@@ -15,10 +15,11 @@ import { canViewReport } from '../../cases/access';
 import { reportCardRef } from '../../store/repo-reports';
 import type { Ctx } from '../context';
 import { trackerRef } from '../intents';
+import { nameOf } from '../shared/names';
+import { REPORT_STATUS_LABEL, reportCardFor } from '../shared/report-card';
 import { liveCards } from '../templates';
 import type { Rendered, TemplateRenderers } from '../templates/types';
 import { normalizeCommand } from '../text';
-import { nameOf } from './cases-view';
 import {
   onAssign,
   onClear,
@@ -43,7 +44,6 @@ import {
   REPORT_WORDS,
   startReport,
 } from './reports-intake';
-import { REPORT_STATUS_LABEL, reportCardFor } from './reports-view';
 import { answer, type Feature, type Said } from './types';
 
 const LIST_WORDS = new Set(['举报列表', '举报待办', '待办举报', '举报办理'].map(normalizeCommand));

@@ -245,7 +245,7 @@ async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
     return refuse(ctx, said, 'no-people', title, [`没有找到要设置的人员。请${ROLE_EXAMPLE}。`]);
   // Separation of duties: nobody grants themselves a role.
   const people = named.filter((p) => roleGrantRefusal(said.openId, p.openId) === null);
-  const selfRefusal = roleGrantRefusal(said.openId, said.openId) as string;
+  const selfRefusal = roleGrantRefusal(said.openId, said.openId)?.reason ?? '';
   if (people.length === 0) return refuse(ctx, said, 'self-grant', title, [selfRefusal]);
   const label = ROLE_LABELS[role];
   const added: string[] = [];

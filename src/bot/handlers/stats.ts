@@ -1,6 +1,6 @@
 import { statsCard } from '../../../cards/stats';
 import { updateCard } from '../../../cards/update';
-import { hasRole } from '../../cases/common';
+import { statsCheck } from '../../cases/access';
 import { analysisSince, statsFigures } from '../../jobs/analysis';
 import { casesForAnalysis } from '../../store/repo-analysis';
 import type { Ctx } from '../context';
@@ -11,12 +11,8 @@ const STATS_WORDS = new Set(['统计', '查看统计', '统计数据', '数据�
 export const isStatsCommand = (words: string) => STATS_WORDS.has(words);
 
 /** Why someone may not see 统计, or null when they may (party members and the secretary only). */
-export async function statsRefusal(ctx: Ctx, openId: string): Promise<string | null> {
-  const actor = await ctx.actor(openId);
-  if (hasRole(actor, 'party_member')) return null;
-  if (actor.roles.includes('admin'))
-    return '统计包含案件情况，只向党组成员和党组书记提供。管理员只负责配置，按职责分离不查看案件内容。';
-  return '统计只向党组成员和党组书记提供（第十七条：由党组研究分析易错情形）。查看本人案件请发送「我的案件」；如需了解统计情况，请联系党组书记。';
+async function statsRefusal(ctx: Ctx, openId: string): Promise<string | null> {
+  return statsCheck(await ctx.actor(openId))?.reason ?? null;
 }
 
 export async function renderStats(ctx: Ctx) {

@@ -1,13 +1,12 @@
 // The report card for one viewer, its copies (one per handler and investigator) and keeping them current.
 import { type Person, type ReportCardMode, reportCard, reportNoAccessCard } from '../../../cards/report';
 import { updateCard } from '../../../cards/update';
-import { canViewReport } from '../../cases/access';
-import { hasRole, isHandler, labelOf } from '../../cases/common';
+import { canViewReport, reportHandlerCheck, reportInvestigatorCheck } from '../../cases/access';
+import { labelOf } from '../../cases/common';
 import type { Actor, Report } from '../../cases/types';
 import { reportCardRef, reportCopies } from '../../store/repo-reports';
 import type { Ctx } from '../context';
-import { nameOf, shanghaiTime } from './cases-view';
-import { chatChoices } from './deliberation-render';
+import { chatChoices, nameOf, shanghaiTime } from './names';
 
 export const REPORT_STATUS_LABEL: Record<Report['status'], string> = {
   filed: '已登记，待核查',
@@ -29,17 +28,12 @@ export function denialFor(r: Report, actor: Actor): string | null {
 
 /** What a viewer may do with the report right now (the core decides again on every click). */
 export function abilities(r: Report, actor: Actor) {
-  const recused = r.accused.includes(actor.openId);
-  const handler = !recused && isHandler(actor);
-  const secretary = !recused && hasRole(actor, 'secretary');
+  const handler = reportHandlerCheck(r, actor, '办理举报') === null;
+  const secretary = reportHandlerCheck(r, actor, '办理举报', true) === null;
   const open = r.status === 'filed' || r.status === 'investigating';
   return {
     assign: handler && open,
-    findings:
-      !recused &&
-      hasRole(actor, 'investigator') &&
-      r.investigators.includes(actor.openId) &&
-      r.status === 'investigating',
+    findings: reportInvestigatorCheck(r, actor) === null && r.status === 'investigating',
     outcome: secretary && open && (r.investigators.length === 0 || r.findings !== null),
     feedback: secretary && r.outcome !== null && r.feedback === null,
     close: secretary && r.status === 'concluded' && r.feedback !== null,

@@ -1,0 +1,2 @@
+/** The kv prefix of anonymous report drafts: the reports intake writes them, retention drops expired ones. */
+export const ANONYMOUS_DRAFT_PREFIX = 'reportdraft:';
