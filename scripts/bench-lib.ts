@@ -512,7 +512,10 @@ interface Level {
 }
 
 interface IngestSet {
-  levels: Map<string, { level: Level; runs: IngestRun[]; statementsPerEvent: number | null }>;
+  levels: Map<
+    string,
+    { level: Level; runs: IngestRun[]; statementsPerEvent: number | null; tripsPerEvent: number | null }
+  >;
   events: number;
 }
 
@@ -535,7 +538,7 @@ async function ingestLevels(
   const levels: IngestSet['levels'] = new Map();
   let total = 0;
   const statements = async () =>
-    (await server.request<{ count: number } | null>({ op: 'statements' }))?.count ?? null;
+    await server.request<{ count: number; trips: number } | null>({ op: 'statements' });
   for (const level of levelsFor(o, events)) {
     const runs: IngestRun[] = [];
     const before = await statements();
@@ -555,14 +558,15 @@ async function ingestLevels(
     levels.set(level.key, {
       level,
       runs,
-      statementsPerEvent: before !== null && after !== null ? (after - before) / sent : null,
+      statementsPerEvent: before && after ? (after.count - before.count) / sent : null,
+      tripsPerEvent: before && after ? (after.trips - before.trips) / sent : null,
     });
   }
   return { levels, events: total };
 }
 
 function ingestRows(set: IngestSet, driver: 'sqlite' | 'd1', base?: IngestSet): Row[] {
-  return [...set.levels.values()].map(({ level, runs, statementsPerEvent }) => {
+  return [...set.levels.values()].map(({ level, runs, statementsPerEvent, tripsPerEvent }) => {
     const s = summarise(runs);
     const b = base?.levels.get(level.key);
     const bs = b ? summarise(b.runs) : undefined;
@@ -590,7 +594,11 @@ function ingestRows(set: IngestSet, driver: 'sqlite' | 'd1', base?: IngestSet): 
       notes: [
         `replies ${replyRate?.toFixed(0)}/s`,
         `${calls - accepted} repeated reply calls`,
-        ...(statementsPerEvent !== null ? [`${statementsPerEvent.toFixed(1)} D1 statements/event`] : []),
+        ...(statementsPerEvent !== null && tripsPerEvent !== null
+          ? [
+              `${statementsPerEvent.toFixed(1)} D1 statements in ${tripsPerEvent.toFixed(1)} round trips/event`,
+            ]
+          : []),
       ].join('; '),
     };
   });

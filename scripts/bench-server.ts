@@ -81,8 +81,11 @@ export interface DbSize {
   outboxRows: number;
 }
 
-/** D1 statements prepared and batches sent since start (the SQLite driver is not counted). */
-const statements = { count: 0, batches: 0 };
+/**
+ * D1 statements prepared, batches sent and the statements inside them since start (the SQLite driver is
+ * not counted): a round trip is a batch or a statement run on its own.
+ */
+const statements = { count: 0, batches: 0, batched: 0 };
 
 interface Running {
   service: Service;
@@ -143,6 +146,7 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
     },
     batch: (stmts: unknown[]) => {
       statements.batches++;
+      statements.batched += stmts.length;
       return d1.batch(stmts);
     },
     exec: (sql: string) => d1.exec(sql),
@@ -340,7 +344,10 @@ async function main() {
           await running.service.settle();
           break;
         case 'statements':
-          result = driver === 'd1' ? { ...statements } : null;
+          result =
+            driver === 'd1'
+              ? { ...statements, trips: statements.batches + statements.count - statements.batched }
+              : null;
           break;
         case 'db':
           result = driver === 'd1' || !env.DATABASE_PATH ? null : dbSize(env.DATABASE_PATH);

@@ -3,6 +3,7 @@ import type { Write } from '../store';
 import type { Ctx } from './context';
 import { caseDocuments } from './documents';
 import { emitIntents } from './intents';
+import { liveCards } from './templates';
 
 /** The state write, its audit entries and its messages go onto the handler's Effects: one commit. */
 async function record<S>(ctx: Ctx, d: Decision<S>, writes: Write[], state: { case?: Case; report?: Report }) {
@@ -30,6 +31,8 @@ export async function applyCase(
   if (!d.ok) return d;
   await record(ctx, d, [...ctx.repo.saveCase(before, d.state), ...extra], { case: d.state });
   await caseDocuments(ctx, before, d.state, d.audit);
+  // Any change to a case may change what a 我的案件 or 待办 list shows.
+  liveCards.lists(ctx);
   return d.state;
 }
 

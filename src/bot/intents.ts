@@ -61,7 +61,6 @@ export async function emitIntents(
       const c = state.case;
       if (c) ctx.fx.patch({ ref: trackerRef(c.id) }, await liveCards.tracker(ctx, c));
       if (c) await liveCards.applications(ctx, c);
-      if (c) liveCards.lists(ctx);
       continue;
     }
     if (intent.kind === 'refresh_deliberation') {

@@ -46,6 +46,11 @@ interface LiveClick {
   onLate: () => void;
 }
 
+// The two statements every event runs, written out: building them anew per event was a tenth of its cost.
+const RECORD_EVENT =
+  'insert into "inbox" ("event_id", "event_type", "source", "payload", "received_at") values (?, ?, ?, ?, ?) on conflict do nothing';
+const CLAIM_EVENT = `update "inbox" set "status" = 'done', "payload" = null, "outcome" = ?, "handled_at" = ? where "event_id" = ? and "status" = 'pending'`;
+
 const SLOW_CARD_TOAST: CardResponse = { toast: { type: 'info', content: '已收到，正在处理，结果稍后更新' } };
 const FAILED_CARD_TOAST: CardResponse = {
   toast: { type: 'error', content: '处理出错，尚未生效。系统会自动重试，结果会发到私聊，请勿重复点击' },
@@ -74,16 +79,16 @@ export class Pipeline {
     const redaction = this.deps.redact?.(envelope);
     if (redaction) this.redacted.set(envelope, redaction.traces);
     const { changes } = await store.commit([
-      store.db
-        .insert(inbox)
-        .values({
-          eventId: envelope.header.event_id,
-          eventType: envelope.header.event_type,
+      {
+        sql: RECORD_EVENT,
+        params: [
+          envelope.header.event_id,
+          envelope.header.event_type,
           source,
-          payload: JSON.stringify(redaction ? redaction.recorded : envelope),
-          receivedAt: this.wallClock(),
-        })
-        .onConflictDoNothing(),
+          JSON.stringify(redaction ? redaction.recorded : envelope),
+          this.wallClock(),
+        ],
+      },
     ]);
     return changes[0] === 1 ? 'accepted' : 'duplicate';
   }
@@ -130,10 +135,7 @@ export class Pipeline {
         }
         // Claim the event first: a second handler of the same event loses here, before its own writes.
         await store.commit([
-          db
-            .update(inbox)
-            .set({ status: 'done', payload: null, outcome: fx.outcome, handledAt: this.wallClock() })
-            .where(and(eq(inbox.eventId, eventId), eq(inbox.status, 'pending'))),
+          { sql: CLAIM_EVENT, params: [fx.outcome, this.wallClock(), eventId] },
           guard,
           ...fx.writes,
         ]);

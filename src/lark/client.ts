@@ -60,7 +60,7 @@ export class LarkCallError extends Error {
 const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991668, 99991671]);
 const RETRY_CODES = new Set([99991400, 99991401, 230020, 1000004, 1000005, 11232, 11233]);
 // 230002 bot not in chat, 230013 user outside availability, 230001/230099 bad content, 230011 recalled,
-// 230031 card too large: retrying cannot help.
+// 230031 a message past its 14-day update window: retrying cannot help.
 export function classify(code: number | undefined, status: number | undefined): LarkErrorKind {
   if (code !== undefined && TOKEN_CODES.has(code)) return 'token';
   if (code !== undefined && RETRY_CODES.has(code)) return 'retry';

@@ -50,6 +50,16 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
 /** Lark's answer to a PATCH of a message sent more than 14 days ago. */
 export const CARD_EXPIRED_CODE = 230031;
 
+/** Cards that show a current state (lists, trackers, vote and order cards, application copies): sent again when expired. */
+const RESENT_WHEN_EXPIRED = [
+  'list:',
+  'tracker:',
+  'deliberation:',
+  'corr-order:',
+  'reportcard:',
+  'application:',
+];
+
 export interface DeliveryReport {
   delivered: number;
   retried: number;
@@ -387,8 +397,9 @@ export class Deliverer {
         const expired = row.op === 'patch' && e.code === CARD_EXPIRED_CODE;
         const alerts =
           row.ref?.startsWith('alert:') || expired ? [] : await this.alertAdmins(row, lastError, now);
+        const resent = expired ? await this.resendExpired(row, now) : [];
         const forget = isPrivate(row.ref) ? { ...forgetRecipient(), content: null } : {};
-        await this.finish(row, now, { status: 'failed', lastError, ...forget }, alerts);
+        await this.finish(row, now, { status: 'failed', lastError, ...forget }, [...alerts, ...resent]);
         await this.settled(row.ref, 'failed', now);
         report.failed++;
         logger.warn({ msg: 'delivery failed', outbox: row.id, op: row.op, error: lastError, attempts });
@@ -450,6 +461,27 @@ export class Deliverer {
     } catch (err) {
       this.deps.logger.error({ msg: 'settle hook failed', ref, error: String(err) });
     }
+  }
+
+  /**
+   * A card kept current whose update came too late (past 14 days, and not renewed): the update, which is the
+   * card as it now stands, is sent afresh to the chat the card was in, under the same ref, so later updates
+   * and clicks reach the new message.
+   */
+  private async resendExpired(row: Row, now: Date): Promise<Write[]> {
+    const ref = row.targetRef;
+    if (!ref || !row.content || !RESENT_WHEN_EXPIRED.some((p) => ref.startsWith(p))) return [];
+    const { db } = this.deps.store;
+    const [sent] = await db.select().from(messageRefs).where(eq(messageRefs.ref, ref));
+    if (!sent?.chatId) return [];
+    return [
+      enqueueSend(db, {
+        to: { chatId: sent.chatId },
+        message: { msgType: 'interactive', content: row.content },
+        now,
+        ref,
+      }),
+    ];
   }
 
   private async finish(row: Row, _now: Date, set: Partial<Row>, extra: Write[] = []): Promise<void> {

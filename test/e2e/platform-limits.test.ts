@@ -147,3 +147,68 @@ describe('a case open for 30 days lives within Lark’s 14-day card limits', () 
     expect(h.emu.messages({ openId: ADMIN.openId }).filter((m) => text(m).includes('未能送达'))).toEqual([]);
   }, 240_000);
 });
+
+/** A 待办 list is not renewed ahead of time: a change that finds it past 14 days sends it afresh instead. */
+describe('a list past Lark’s 14-day update window', () => {
+  let h: Harness;
+  const repo = () => new Repo(h.rt.store.db);
+
+  beforeAll(async () => {
+    const emu = await startEmulator();
+    h = await startHarness({ emu, node: { clock: () => emu.now() } });
+    emu.addUser(CLERK);
+    emu.addUser(INV);
+    const now = new Date(emu.now());
+    await h.rt.store.commit([
+      repo().addRole({ ...CLERK, role: 'clerk', by: ADMIN.openId, now }),
+      repo().addRole({ ...INV, role: 'investigator', by: ADMIN.openId, now }),
+    ]);
+    const env = { now, policy: defaultPolicy, calendar: h.rt.service.bot.calendar };
+    const subject: Actor = { ...OFFICER, roles: [] };
+    const draft = createDraft({ type: 'create_draft', caseId: 'case_old_list' }, subject, env);
+    if (!draft.ok) throw new Error(draft.reason);
+    const facts = decideCase(draft.state, { type: 'update_facts', patch: completeFacts }, subject, env);
+    if (!facts.ok) throw new Error(facts.reason);
+    const submitted = decideCase(facts.state, { type: 'submit', seq: 1 }, subject, env);
+    if (!submitted.ok) throw new Error(submitted.reason);
+    await h.rt.store.commit(repo().saveCase(null, submitted.state));
+  });
+  afterAll(async () => h?.close());
+
+  it('the clerk’s 待办 comes again, current and clickable, when the case moves after 15 days', async () => {
+    await h.emu.sendText(CLERK.openId, '待办');
+    await h.settle();
+    const old = h.emu.messages({ openId: CLERK.openId }).at(-1)!;
+    expect(text(old)).toContain('待受理的申请');
+    h.emu.advanceClock(15 * DAY);
+    // The platform no longer delivers a click on it.
+    const dead = await h.emu.clickButton(CLERK.openId, old.messageId, '打开');
+    expect(dead.delivered).toBe(false);
+
+    await h.decide('case_old_list', CLERK.openId, () => ({ type: 'accept' }));
+    await h.settle();
+    // The platform refuses the update (230031): the update, the list as it now stands, is sent afresh.
+    const refused = (await h.rt.store.db.select().from(outbox)).filter(
+      (r) => r.op === 'patch' && r.targetRef === `list:todo:${CLERK.openId}`,
+    );
+    expect(refused.map((r) => [r.status, r.lastError])).toEqual([['failed', 'permanent:230031']]);
+    expect(h.emu.messages({ openId: ADMIN.openId }).filter((m) => text(m).includes('未能送达'))).toEqual([]);
+    const fresh = h.emu.messages({ openId: CLERK.openId }).at(-1)!;
+    expect(fresh.messageId).not.toBe(old.messageId);
+    expect(text(fresh)).toContain('待指派核查人员');
+    expect(text(fresh)).not.toContain('待受理的申请');
+    const opened = await h.emu.clickButton(CLERK.openId, fresh.messageId, '打开');
+    expect(opened.delivered).toBe(true);
+    expect(opened.toast?.type).toBe('success');
+    // Once sent again, it is the list kept current: the next change updates it in place.
+    await h.decide('case_old_list', CLERK.openId, async (ctx) => ({
+      type: 'assign_investigator',
+      investigator: await ctx.actor(INV.openId),
+    }));
+    await h.settle();
+    const lists = h.emu.messages({ openId: CLERK.openId }).filter((m) => text(m).includes('待办事项'));
+    expect(lists.map((m) => m.messageId)).toEqual([old.messageId, fresh.messageId]);
+    await h.emu.waitFor(() => text(h.emu.message(fresh.messageId)).includes('目前没有需要你处理的事项'));
+    expect(text(h.emu.message(fresh.messageId))).not.toContain('待指派核查人员');
+  });
+});

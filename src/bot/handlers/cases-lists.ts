@@ -19,7 +19,7 @@ export type ListKind = 'mine' | 'todo';
 const LIST_PREFIX = 'list:';
 export const listRef = (kind: ListKind, openId: string) => `${LIST_PREFIX}${kind}:${openId}`;
 const shownKey = (ref: string) => `shown:${ref}`;
-/** Lark updates a message for 14 days after sending; an older list cannot be changed any more. */
+/** How long what a list showed is remembered: Lark updates a message for 14 days after sending. */
 const UPDATABLE_MS = 14 * 86_400_000;
 
 function parseRef(ref: string): { kind: ListKind; openId: string } | null {
@@ -83,7 +83,10 @@ export async function listToSend(
   return { ...shown, ref };
 }
 
-/** Patches the list under `ref` when what it shows changed since it was sent or last updated. */
+/**
+ * Patches the list under `ref` when what it shows changed since it was sent or last updated; past Lark's 14
+ * days the delivery sends the update afresh instead (src/notify/deliver.ts).
+ */
 async function bringUpToDate(ctx: Ctx, ref: string): Promise<void> {
   const who = parseRef(ref);
   if (!who) return;
@@ -97,7 +100,10 @@ async function bringUpToDate(ctx: Ctx, ref: string): Promise<void> {
   remember(ctx, ref, card);
 }
 
-/** After the commit that moved a case: every list still updatable, re-rendered from what is committed. */
+/** A list nobody has asked for again in this long is left as it is. */
+const FOLLOWED_MS = 60 * 86_400_000;
+
+/** After the commit that moved a case: every list asked for lately, re-rendered from what is committed. */
 export function refreshLists(ctx: Ctx): void {
   ctx.fx.followUp('refresh:lists', async (fx) => {
     const later = new Ctx(fx, new Repo(fx.db), ctx.deps);
@@ -107,7 +113,7 @@ export function refreshLists(ctx: Ctx): void {
       .where(
         and(
           like(messageRefs.ref, `${LIST_PREFIX}%`),
-          gte(messageRefs.updatedAt, fx.now.getTime() - UPDATABLE_MS),
+          gte(messageRefs.updatedAt, fx.now.getTime() - FOLLOWED_MS),
         ),
       );
     for (const r of rows) await bringUpToDate(later, r.ref);
