@@ -1,6 +1,17 @@
 import type { CaseStatus } from '../src/cases/types';
 import { type CaseFactsView, factsElements, shownText } from './case-detail';
-import { button, buttonRow, card, escapeMd, hr, md, plain, type Template, tagColor } from './common';
+import {
+  button,
+  buttonRow,
+  callback,
+  card,
+  escapeMd,
+  hr,
+  md,
+  plain,
+  type Template,
+  tagColor,
+} from './common';
 
 export type ApplicationMode = 'view' | 'return' | 'assign';
 
@@ -66,7 +77,7 @@ function returnForm(caseId: string): object[] {
           form_action_type: 'submit',
           type: 'danger',
           text: plain('确认退回'),
-          behaviors: [{ type: 'callback', value: { a: ACTION.returnSubmit, caseId } }],
+          behaviors: callback({ a: ACTION.returnSubmit, caseId }),
         },
       ],
     },
@@ -104,7 +115,7 @@ function assignForm(d: ApplicationCardData): object[] {
           form_action_type: 'submit',
           type: 'primary',
           text: plain('确认指派'),
-          behaviors: [{ type: 'callback', value: { a: ACTION.assignSubmit, caseId: d.caseId } }],
+          behaviors: callback({ a: ACTION.assignSubmit, caseId: d.caseId }),
         },
       ],
     },

@@ -1,3 +1,4 @@
+import type { ActionValue } from './actions';
 import { button, buttonRow, card, clip, escapeMd, hr, md, type Template } from './common';
 
 /** A case's facts as shown on cards, every label already resolved from the policy. */
@@ -47,7 +48,7 @@ export interface CaseDetailData extends CaseFactsView {
     issuedAt: string;
   } | null;
   correction: { deadline: string; status: string; responsible: string; items: string[] } | null;
-  buttons: { label: string; value: Record<string, unknown>; type?: 'default' | 'primary' | 'danger' }[];
+  buttons: { label: string; value: ActionValue; type?: 'default' | 'primary' | 'danger' }[];
 }
 
 /** Typed text as shown on a detail card: escaped, shortened (the record keeps every word) so a card stays under 30 KB. */

@@ -1,3 +1,4 @@
+import type { ActionValue } from './actions';
 import { button, card, escapeMd, hr, md } from './common';
 
 export interface CaseListItem {
@@ -7,7 +8,7 @@ export interface CaseListItem {
   title: string;
   statusLabel: string;
   nextStep: string;
-  action: { label: string; value: Record<string, unknown> };
+  action: { label: string; value: ActionValue };
 }
 
 export interface CaseListData {

@@ -1,3 +1,4 @@
+import type { ActionValue } from './actions';
 /** Small builders for card JSON 2.0; every card in this folder is a pure function of its data. */
 export type Template =
   | 'blue'
@@ -36,9 +37,12 @@ export const plain = (content: string) => ({ tag: 'plain_text', content });
 export const md = (content: string) => ({ tag: 'markdown', content });
 export const hr = () => ({ tag: 'hr' });
 
+/** What a click sends back to the bot: one of its card actions, with the fields that action's schema reads. */
+export const callback = (value: ActionValue) => [{ type: 'callback', value }];
+
 export function button(
   label: string,
-  value: Record<string, unknown>,
+  value: ActionValue,
   opts: {
     type?: 'default' | 'primary' | 'danger' | 'text' | 'primary_filled';
     confirm?: { title: string; text: string };
@@ -53,7 +57,7 @@ export function button(
     ...(opts.confirm
       ? { confirm: { title: plain(opts.confirm.title), text: plain(opts.confirm.text) } }
       : {}),
-    behaviors: [{ type: 'callback', value }],
+    behaviors: callback(value),
   };
 }
 

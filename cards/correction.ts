@@ -2,7 +2,8 @@
 // the secretary's decisions, and reminders. Pure functions of data.
 import type { CorrectionExtension, CorrectionItem, CorrectionOrder } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, clip, escapeMd, hr, md, plain, type Template } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain, type Template } from './common';
 
 export const CORRECTION_ACTIONS = {
   /** Secretary: (re)open the 设定纠错事项 form. */
@@ -60,7 +61,7 @@ function textArea(
 function submit(
   text: string,
   name: string,
-  value: Record<string, unknown>,
+  value: ActionValue,
   o: { type?: 'primary' | 'danger' | 'default'; confirm?: { title: string; text: string } } = {},
 ) {
   return {
@@ -70,7 +71,7 @@ function submit(
     type: o.type ?? 'primary',
     form_action_type: 'submit',
     ...(o.confirm ? { confirm: { title: plain(o.confirm.title), text: plain(o.confirm.text) } } : {}),
-    behaviors: [{ type: 'callback', value }],
+    behaviors: callback(value),
   };
 }
 
@@ -277,7 +278,12 @@ export interface OrderView {
 
 /** 报告进展 / 报告完成 / 申请延期 (the last only when the core's `extensionCheck` allows it). */
 export function responsibleButtons(caseId: string, canExtend: boolean): object {
-  const v = (a: string) => ({ a, case: caseId });
+  const v = (
+    a:
+      | typeof CORRECTION_ACTIONS.progressForm
+      | typeof CORRECTION_ACTIONS.completeForm
+      | typeof CORRECTION_ACTIONS.extendForm,
+  ): ActionValue => ({ a, case: caseId });
   return buttonRow([
     button('报告进展', v(CORRECTION_ACTIONS.progressForm)),
     button('报告完成', v(CORRECTION_ACTIONS.completeForm), { type: 'primary' }),
@@ -569,7 +575,7 @@ export function extensionRequestCard(d: ExtensionRequestData) {
   const elements: object[] = [...errorBanner(d.error, '审批'), md(lines.join('\n')), hr()];
   let template: Template = 'yellow';
   if (ext.status === 'pending') {
-    const v = (choice: 'approve' | 'refuse') => ({
+    const v = (choice: 'approve' | 'refuse'): ActionValue<'corr.ext'> => ({
       a: CORRECTION_ACTIONS.decideExtension,
       case: d.caseId,
       ext: ext.id,
@@ -642,7 +648,11 @@ export function completionReviewCard(d: CompletionReviewData) {
   const elements: object[] = [...errorBanner(d.error, '验收'), md(lines.join('\n')), hr()];
   let template: Template = 'turquoise';
   if (!d.decided) {
-    const v = (choice: 'accept' | 'return') => ({ a: CORRECTION_ACTIONS.review, case: d.caseId, v: choice });
+    const v = (choice: 'accept' | 'return'): ActionValue<'corr.review'> => ({
+      a: CORRECTION_ACTIONS.review,
+      case: d.caseId,
+      v: choice,
+    });
     elements.push({
       tag: 'form',
       name: 'completion_review',

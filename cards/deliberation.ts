@@ -11,7 +11,7 @@ import type {
   LegalBasis,
 } from '../src/cases/types';
 import { meetsRatio, type Policy, type Ratio } from '../src/policy';
-import { button, buttonRow, card, clip, escapeMd, hr, md, plain, tagColor } from './common';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain, tagColor } from './common';
 import { conditionLines, factsLines, findingsLines } from './findings';
 
 export interface DeliberationCardData {
@@ -135,9 +135,7 @@ export function deliberationCard(d: DeliberationCardData) {
             text: plain(o.label),
             type: o.id === 'refuse' ? 'danger' : o.id === 'exempt' ? 'primary' : 'default',
             form_action_type: 'submit',
-            behaviors: [
-              { type: 'callback', value: { a: 'delib.vote', case: d.caseId, round: del.round, v: o.id } },
-            ],
+            behaviors: callback({ a: 'delib.vote', case: d.caseId, round: del.round, v: o.id }),
           })),
         ),
       ],

@@ -9,7 +9,8 @@ import type {
   VoteOption,
 } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, clip, escapeMd, hr, md, plain } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain } from './common';
 import {
   CORRECTION_ACTIONS,
   type OrderFormValues,
@@ -241,7 +242,7 @@ export function issueFormCard(d: IssueFormData) {
           type: 'primary',
           form_action_type: 'submit',
           // No pop-up here: the form is checked first, then the answer asks to confirm (issueReviewCard).
-          behaviors: [{ type: 'callback', value: { a: 'det.issue', case: c.id, round: d.round } }],
+          behaviors: callback({ a: 'det.issue', case: c.id, round: d.round }),
         },
       ],
     },
@@ -266,7 +267,7 @@ export function issueReviewCard(d: {
   det: Determination;
   form: Record<string, unknown>;
 }) {
-  const value = (step: 'confirm' | 'edit') => ({
+  const value = (step: 'confirm' | 'edit'): ActionValue<'det.issue'> => ({
     a: 'det.issue',
     case: d.c.id,
     round: d.round,

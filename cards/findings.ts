@@ -1,7 +1,7 @@
 import type { Case, CaseFacts, ConditionId, Findings, VoteOption } from '../src/cases/types';
 import type { Article, Policy } from '../src/policy';
 import { suggestedVoteOptions } from '../src/policy';
-import { button, buttonRow, card, clip, escapeMd, hr, md, plain } from './common';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain } from './common';
 
 /** What the investigator has entered (or what is pre-filled from the application). */
 export interface FindingsValues {
@@ -213,7 +213,7 @@ export function findingsCard(d: FindingsCardData) {
       text: plain('提交核查意见'),
       type: 'primary',
       form_action_type: 'submit',
-      behaviors: [{ type: 'callback', value: { a: 'findings.submit', case: d.caseId } }],
+      behaviors: callback({ a: 'findings.submit', case: d.caseId }),
     },
   );
   const claimed = d.facts.items.length ? itemLines(policy, d.facts.items) : ['- 未选择'];

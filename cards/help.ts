@@ -1,3 +1,4 @@
+import type { ActionValue } from './actions';
 import { button, buttonRow, card, clip, escapeMd, hr, md } from './common';
 
 export type HelpRole = 'officer' | 'party_member' | 'secretary' | 'clerk' | 'investigator' | 'admin';
@@ -11,7 +12,7 @@ export interface HelpCardData {
   pending?: string;
 }
 
-const cmd = (command: string) => ({ a: 'cmd', cmd: command });
+const cmd = (command: string): ActionValue<'cmd'> => ({ a: 'cmd', cmd: command });
 
 /** The help card: what the sender may do, with a button for each. */
 export function helpCard(d: HelpCardData) {

@@ -1,5 +1,6 @@
 // Cards a reporter sees: how to report, the form, the query code (shown once) and the answer to 查询.
-import { button, buttonRow, card, escapeMd, hr, md, plain } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, callback, card, escapeMd, hr, md, plain } from './common';
 
 export type ReportMode = 'real' | 'anon';
 
@@ -21,7 +22,7 @@ export const ANON_NO_FILES =
 
 /** Step 1: real name or anonymous, with what each means. */
 export function reportChooseCard(p: { token: string; resumed?: boolean }) {
-  const v = (m: ReportMode) => ({ a: REPORT_INTAKE_ACTIONS.mode, d: p.token, m });
+  const v = (m: ReportMode): ActionValue<'report.mode'> => ({ a: REPORT_INTAKE_ACTIONS.mode, d: p.token, m });
   return card({
     title: '信访举报',
     subtitle: ART18,
@@ -107,7 +108,7 @@ export function reportFormCard(d: ReportFormData) {
         name: 'report_find',
         form_action_type: 'submit',
         text: plain('查找'),
-        behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.find, d: d.token, m: d.mode } }],
+        behaviors: callback({ a: REPORT_INTAKE_ACTIONS.find, d: d.token, m: d.mode }),
       },
       {
         tag: 'input',
@@ -134,7 +135,7 @@ export function reportFormCard(d: ReportFormData) {
         type: 'primary',
         text: plain(anon ? '提交匿名举报' : '提交实名举报'),
         // No pop-up here: the form is checked first, then the answer asks to confirm (reportReviewCard).
-        behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode } }],
+        behaviors: callback({ a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode }),
       },
     ],
   });
@@ -161,7 +162,7 @@ export function reportReviewCard(d: {
 }) {
   const anon = d.mode === 'anon';
   const form = { accused: d.values.accused, matter: d.values.matter, content: d.values.content };
-  const value = (step: 'confirm' | 'edit') => ({
+  const value = (step: 'confirm' | 'edit'): ActionValue<'report.file'> => ({
     a: REPORT_INTAKE_ACTIONS.file,
     d: d.token,
     m: d.mode,

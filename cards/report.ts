@@ -1,9 +1,12 @@
 // The report as its handlers see it (secretary, clerks, assigned investigators), and the notices it causes.
+
 import type { ReportStatus } from '../src/cases/types';
+import type { ActionValue } from './actions';
 import { shownText } from './case-detail';
 import {
   button,
   buttonRow,
+  callback,
   card,
   clip,
   escapeMd,
@@ -95,14 +98,14 @@ const list = (xs: string[]) => {
   return xs.length > LIST_MAX ? `${shown} 等 ${xs.length} 项` : shown;
 };
 
-function submit(label: string, a: string, reportId: string, extra: Record<string, unknown> = {}) {
+function submit(label: string, value: ActionValue) {
   return {
     tag: 'button',
-    name: `${a.replace('.', '_')}_submit`,
+    name: `${value.a.replace('.', '_')}_submit`,
     form_action_type: 'submit',
     type: 'primary',
     text: plain(label),
-    behaviors: [{ type: 'callback', value: { a, r: reportId, ...extra } }],
+    behaviors: callback(value),
   };
 }
 
@@ -157,7 +160,7 @@ function modeElements(d: ReportCardData): object[] {
             '核查人员',
             d.options.investigators.map((p) => ({ text: p.name, value: p.openId })),
           ),
-          submit('确认指派', REPORT_ACTIONS.assign, id),
+          submit('确认指派', { a: REPORT_ACTIONS.assign, r: id }),
         ]),
         cancel(id),
       ];
@@ -166,7 +169,7 @@ function modeElements(d: ReportCardData): object[] {
         form('report_findings', [
           md('**核查意见**：写明核查经过、查明的事实和依据，提交后送党组书记认定。'),
           textArea('text', '核查意见', INPUT_MAX_LENGTH, v.text),
-          submit('提交核查意见', REPORT_ACTIONS.findings, id),
+          submit('提交核查意见', { a: REPORT_ACTIONS.findings, r: id }),
         ]),
         cancel(id),
       ];
@@ -201,7 +204,7 @@ function modeElements(d: ReportCardData): object[] {
             placeholder: plain('例如：容错〔2026〕7号'),
             ...(v.case_number ? { default_value: v.case_number } : {}),
           },
-          submit('确认认定', REPORT_ACTIONS.outcome, id),
+          submit('确认认定', { a: REPORT_ACTIONS.outcome, r: id }),
         ]),
         cancel(id),
       ];
@@ -226,7 +229,7 @@ function modeElements(d: ReportCardData): object[] {
                   v.chat,
                 ),
               ]),
-          submit(d.realName ? '发送反馈' : '发布情况说明', REPORT_ACTIONS.feedback, id),
+          submit(d.realName ? '发送反馈' : '发布情况说明', { a: REPORT_ACTIONS.feedback, r: id }),
         ]),
         cancel(id),
       ];
@@ -245,7 +248,7 @@ function modeElements(d: ReportCardData): object[] {
             d.options.chats.map((c) => ({ text: c.label, value: c.chatId })),
             v.chat,
           ),
-          submit('发布澄清正名通报', REPORT_ACTIONS.publish, id, { o: who.openId }),
+          submit('发布澄清正名通报', { a: REPORT_ACTIONS.publish, r: id, o: who.openId }),
         ]),
         cancel(id),
       ];
@@ -262,7 +265,7 @@ function modeElements(d: ReportCardData): object[] {
             '选择当事人',
             d.options.convertible.map((p) => ({ text: p.name, value: p.openId })),
           ),
-          submit('启动容错认定', REPORT_ACTIONS.convert, id),
+          submit('启动容错认定', { a: REPORT_ACTIONS.convert, r: id }),
         ]),
         cancel(id),
       ];
@@ -273,7 +276,7 @@ function modeElements(d: ReportCardData): object[] {
 
 function viewButtons(d: ReportCardData): object[] {
   const id = d.reportId;
-  const open = (f: ReportCardMode) => ({ a: REPORT_ACTIONS.form, r: id, f });
+  const open = (f: ReportCardMode): ActionValue<'report.form'> => ({ a: REPORT_ACTIONS.form, r: id, f });
   const b: object[] = [];
   if (d.can.findings) b.push(button('提交核查意见', open('findings'), { type: 'primary' }));
   if (d.can.assign) b.push(button('指派核查', open('assign')));

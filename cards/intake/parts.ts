@@ -1,5 +1,6 @@
 // Pieces shared by the intake cards: the step header, form fields, the button row every step carries.
 import type { CaseOrigin } from '../../src/cases/types';
+import type { ActionValue } from '../actions';
 import { button, buttonRow, escapeMd, md, plain } from '../common';
 import { INTAKE_ACTIONS, type IntakeStep, STEP_LABEL, type StepMove } from './model';
 
@@ -39,13 +40,13 @@ export function bannerBlock(banner: string | undefined): object[] {
 export function submitButton(
   label: string,
   name: string,
-  value: Record<string, unknown>,
+  value: ActionValue,
   type: 'default' | 'primary' = 'default',
 ) {
   return { ...button(label, value, { type, name }), form_action_type: 'submit' };
 }
 
-export function moveValue(ref: IntakeCaseRef, step: IntakeStep, go: StepMove) {
+export function moveValue(ref: IntakeCaseRef, step: IntakeStep, go: StepMove): ActionValue<'intake.step'> {
   return { a: INTAKE_ACTIONS.step, case: ref.caseId, step, go };
 }
 

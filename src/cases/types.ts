@@ -365,12 +365,55 @@ export type Recipient =
   | { chat: 'party' | 'publication' | { unit: string } | { id: string } }
   | { roles: Role[]; exclude: string[] };
 
+/**
+ * Every message the core (and the jobs and forms that speak for it) can ask the shell to send. The shell has
+ * exactly one renderer per name (`src/bot/templates/index.ts`), so a new or renamed name without one fails `tsc`.
+ */
+export type TemplateName =
+  | 'case.submitted'
+  | 'case.accepted'
+  | 'case.returned'
+  | 'case.withdrawn'
+  | 'case.opened_by_organisation'
+  | 'case.opened_from_report'
+  | 'case.facts_completed'
+  | 'case.investigator_assigned'
+  | 'case.findings_submitted'
+  | 'deliberation.opened'
+  | 'deliberation.all_voted'
+  | 'deliberation.closed'
+  | 'decision.reminder'
+  | 'notice.determination'
+  | 'notice.determination_unit'
+  | 'publication.determination'
+  | 'notice.reminder'
+  | 'notice.escalation'
+  | 'notice.follow_up'
+  | 'correction.ordered'
+  | 'correction.progress'
+  | 'correction.extension_requested'
+  | 'correction.extension_decided'
+  | 'correction.completed'
+  | 'correction.accepted'
+  | 'correction.returned'
+  | 'correction.reminder'
+  | 'correction.overdue'
+  | 'correction.overdue_escalation'
+  | 'report.filed'
+  | 'report.received'
+  | 'report.investigator_assigned'
+  | 'report.findings_submitted'
+  | 'report.feedback'
+  | 'report.explanation'
+  | 'report.clearing_consent'
+  | 'report.clearing_answered'
+  | 'report.clearing';
+
 export type Intent =
   | {
       kind: 'tell';
       to: Recipient;
-      /** e.g. 'case.submitted', 'notice.determination', 'correction.reminder' */
-      template: string;
+      template: TemplateName;
       caseId?: string;
       reportId?: string;
       data?: Record<string, unknown>;

@@ -19,10 +19,13 @@ import { resumeValue } from './cases-view';
 
 const OPEN_STATUSES = ['submitted', 'investigating', 'deliberating', 'decided', 'correcting'] as const;
 
-const open = (caseId: string, label = '打开') => ({ label, value: { a: 'case.open', caseId } });
+const open = (caseId: string, label = '打开') => ({ label, value: { a: 'case.open', caseId } as const });
 
 /** The correction slice's cards: the order with its buttons, or what awaits the secretary's decision. */
-const correction = (caseId: string, label: string) => ({ label, value: { a: 'corr.open', case: caseId } });
+const correction = (caseId: string, label: string) => ({
+  label,
+  value: { a: 'corr.open', case: caseId } as const,
+});
 
 function label(c: Case): string {
   return `**${c.number ?? '草稿'}**　${c.facts.title ? escapeMd(c.facts.title) : '（未命名事项）'}`;

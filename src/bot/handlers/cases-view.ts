@@ -1,3 +1,4 @@
+import type { ActionValue } from '../../../cards/actions';
 import type { ApplicationCardData, ApplicationMode } from '../../../cards/application';
 import type { CaseDetailData, CaseFactsView } from '../../../cards/case-detail';
 import { clip, type Template } from '../../../cards/common';
@@ -10,7 +11,11 @@ import type { Ctx } from '../context';
 import { nameOf, shanghaiTime } from '../shared/names';
 
 /** The intake's resume button; the intake reads `case`, the agreed contract names `caseId`, so both are sent. */
-export const resumeValue = (caseId: string) => ({ a: 'intake.resume', caseId, case: caseId });
+export const resumeValue = (caseId: string): ActionValue<'intake.resume'> => ({
+  a: 'intake.resume',
+  caseId,
+  case: caseId,
+});
 
 const ORIGIN_LABEL: Record<Case['origin'], string> = {
   individual: '个人申请',

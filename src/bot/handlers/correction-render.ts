@@ -15,7 +15,7 @@ import type { Case } from '../../cases/types';
 import type { Ctx } from '../context';
 import { nameOf, shanghaiTime } from '../shared/names';
 import { orderCardFor, orderRef, unitName } from '../shared/order-card';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import type { Rendered, TemplateRenderers } from '../templates/types';
 import { extensionCard, reviewCard } from './correction-view';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -36,7 +36,7 @@ const canExtend = (ctx: Ctx, c: Case) =>
 
 const head = (c: Case) => ({ caseId: c.id, number: c.number, title: c.facts.title });
 
-export const correctionTemplates: Record<string, TemplateRenderer> = {
+export const correctionTemplates = {
   'correction.ordered': async (ctx, { case: c }) => {
     const card = c ? await orderCardFor(ctx, c) : null;
     if (!c || !card) return plainNote(c, '纠错通知', '请按纠错要求整改。');
@@ -132,4 +132,4 @@ export const correctionTemplates: Record<string, TemplateRenderer> = {
       }),
     };
   },
-};
+} satisfies Partial<TemplateRenderers>;

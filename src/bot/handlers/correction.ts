@@ -1,6 +1,8 @@
 // Art. 15–16 in chat: the secretary sets the order, the responsible person acknowledges, reports progress,
 // applies for an extension and reports completion with evidence; the secretary decides each with a card.
+
 import { z } from 'zod';
+import { CARD_ACTIONS, caseRef } from '../../../cards/actions';
 import { clip, escapeMd } from '../../../cards/common';
 import {
   CORRECTION_ACTIONS as A,
@@ -36,17 +38,13 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { shanghaiTime } from '../shared/names';
 import { orderCardFor, orderRef, orderView, refreshOrderCard } from '../shared/order-card';
-import { registerTemplates } from '../templates';
 import { parseOrderForm, pickedDate, toOrderInput } from './correction-forms';
-import { correctionTemplates } from './correction-render';
 import { extensionCard, orderForm, responsibleChoices, reviewCard, sendOrderForm } from './correction-view';
 import { answer, type Feature, type Said } from './types';
 
-registerTemplates(correctionTemplates);
-
-const caseValue = z.object({ case: z.string().min(1) });
-const extValue = caseValue.extend({ ext: z.string().min(1), v: z.enum(['approve', 'refuse']) });
-const reviewValue = caseValue.extend({ v: z.enum(['accept', 'return']) });
+const caseValue = caseRef;
+const extValue = CARD_ACTIONS[A.decideExtension];
+const reviewValue = CARD_ACTIONS[A.review];
 const text = z.string().catch('');
 
 const STALE = '该卡片已过期或操作无效，请发送「待办」查看需要处理的事项。';

@@ -17,7 +17,7 @@ import { tally } from '../../cases/deliberation';
 import type { Case, Deliberation, NoticeKind, NoticeTarget } from '../../cases/types';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import type { Rendered, TemplateRenderer, TemplateRenderers } from '../templates/types';
 
 const namesRead = new WeakMap<Ctx, Promise<Record<string, string>>>();
 
@@ -115,7 +115,7 @@ function renderNotice(kind: NoticeKind | 'reminder'): TemplateRenderer {
 }
 
 /** Every message of the findings → vote → determination → notice path, by the core's template name. */
-export const deliberationTemplates: Record<string, TemplateRenderer> = {
+export const deliberationTemplates = {
   'case.investigator_assigned': (ctx, { case: c }) => {
     if (!c) return plainNote(c, '核查任务', '您被指派核查一个案件。');
     return {
@@ -212,4 +212,4 @@ export const deliberationTemplates: Record<string, TemplateRenderer> = {
       }),
     };
   },
-};
+} satisfies Partial<TemplateRenderers>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CARD_ACTIONS, caseRef, roundRef } from '../../../cards/actions';
 import { escapeMd } from '../../../cards/common';
 import { NO_UNIT } from '../../../cards/correction';
 import { closeReviewCard, reopenCard, voteLabelOf } from '../../../cards/deliberation';
@@ -40,34 +41,19 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
 import { chatChoices } from '../shared/names';
-import { registerTemplates } from '../templates';
 import { todoItems } from './cases-todo';
 import { parseOrderForm, toOrderInput } from './correction-forms';
 import { defaultOrderValues, responsibleChoices } from './correction-view';
-import {
-  deliberationTemplates,
-  findingsFormFor,
-  namesOf,
-  partyMembers,
-  renderDeliberation,
-} from './deliberation-render';
+import { findingsFormFor, namesOf, partyMembers, renderDeliberation } from './deliberation-render';
 import type { Feature } from './types';
-
-registerTemplates(deliberationTemplates, { deliberation: (ctx, c) => renderDeliberation(ctx, c) });
 
 // ── edge validation of card callbacks ──
 
-const caseValue = z.object({ case: z.string().min(1) });
-const roundValue = caseValue.extend({
-  round: z.coerce.number().int().positive(),
-  src: z.string().optional(),
-});
-const voteValue = roundValue.extend({ v: z.string() });
-const closeVoteValue = roundValue.extend({
-  step: z.literal('confirm').optional(),
-  votes: z.string().optional(),
-});
-const ackValue = caseValue.extend({ notice: z.string().min(1) });
+const caseValue = caseRef;
+const roundValue = roundRef;
+const voteValue = CARD_ACTIONS['delib.vote'];
+const closeVoteValue = CARD_ACTIONS['delib.close'];
+const ackValue = CARD_ACTIONS['notice.ack'];
 const text = z.string().catch('');
 const list = z
   .union([z.array(z.string()), z.string()])
@@ -548,7 +534,7 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
 
 // ── closing a case that needs no correction ──
 
-const closeValue = caseValue.extend({ src: z.string().optional() });
+const closeValue = CARD_ACTIONS[CLOSE_ACTION];
 
 /** 办结: the secretary closes a decided case whose determination needs no correction; the tracker shows 办结. */
 async function closeDecidedCase(ctx: Ctx, a: CardAction): Promise<void> {

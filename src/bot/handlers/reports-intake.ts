@@ -1,3 +1,4 @@
+import { reportDraftModeRef, reportDraftRef } from '../../../cards/actions';
 /**
  * Filing a report (举报) and asking for its outcome with a query code (查询 <查询码>).
  *
@@ -396,8 +397,8 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
 
 // ───────────────────────────── card clicks ─────────────────────────────
 
-const tokenValue = z.object({ d: z.string().min(1), m: z.enum(['real', 'anon']).optional() });
-const modeValue = tokenValue.extend({ m: z.enum(['real', 'anon']) });
+const tokenValue = reportDraftRef;
+const modeValue = reportDraftModeRef;
 const STALE_FORM =
   '这张举报卡片已失效（举报已经提交、已取消或已重新开始）。如果提交后没有看到查询码，请重新发送「举报」。';
 

@@ -18,10 +18,9 @@ import type { Ctx } from '../context';
 import { trackerRef } from '../intents';
 import { nameOf } from '../shared/names';
 import { REPORT_STATUS_LABEL, reportCardFor } from '../shared/report-card';
-import { liveCards, registerTemplates } from '../templates';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import { liveCards } from '../templates';
+import type { Rendered, TemplateRenderers } from '../templates/types';
 import { normalizeCommand } from '../text';
-import { registerQueryCodeLookup } from './cases';
 import {
   onAssign,
   onClear,
@@ -39,7 +38,6 @@ import {
 import {
   anonymousMessage,
   duringReport,
-  lookupQueryCode,
   onCancel,
   onFile,
   onFind,
@@ -59,7 +57,7 @@ function plainNote(title: string, line: string): Rendered {
 
 // ───────────────────────────── templates ─────────────────────────────
 
-function renderers(): Record<string, TemplateRenderer> {
+export function reportTemplates() {
   return {
     // Handlers get per-viewer copies from the filing itself; this only serves a stray intent.
     'report.filed': (_ctx, { report: r }) =>
@@ -163,14 +161,11 @@ function renderers(): Record<string, TemplateRenderer> {
     },
     // The subject hears of the case (their tracker), never of the report's contents or its reporter.
     'case.opened_from_report': async (ctx, { case: c }) =>
-      c && liveCards.tracker
+      c
         ? { card: await liveCards.tracker(ctx, c), ref: trackerRef(c.id) }
         : plainNote('组织已启动容错认定', '请发送「我的案件」查看并补充事实。'),
-  };
+  } satisfies Partial<TemplateRenderers>;
 }
-
-registerTemplates(renderers());
-registerQueryCodeLookup(lookupQueryCode);
 
 // ───────────────────────────── 举报列表 ─────────────────────────────
 
