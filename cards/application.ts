@@ -1,6 +1,17 @@
 import type { CaseStatus } from '../src/cases/types';
-import { type CaseFactsView, clip, factsElements } from './case-detail';
-import { button, buttonRow, card, hr, md, plain, type Template, tagColor } from './common';
+import { type CaseFactsView, factsElements, shownText } from './case-detail';
+import {
+  button,
+  buttonRow,
+  callback,
+  card,
+  escapeMd,
+  hr,
+  md,
+  plain,
+  type Template,
+  tagColor,
+} from './common';
 
 export type ApplicationMode = 'view' | 'return' | 'assign';
 
@@ -66,7 +77,7 @@ function returnForm(caseId: string): object[] {
           form_action_type: 'submit',
           type: 'danger',
           text: plain('确认退回'),
-          behaviors: [{ type: 'callback', value: { a: ACTION.returnSubmit, caseId } }],
+          behaviors: callback({ a: ACTION.returnSubmit, caseId }),
         },
       ],
     },
@@ -104,7 +115,7 @@ function assignForm(d: ApplicationCardData): object[] {
           form_action_type: 'submit',
           type: 'primary',
           text: plain('确认指派'),
-          behaviors: [{ type: 'callback', value: { a: ACTION.assignSubmit, caseId: d.caseId } }],
+          behaviors: callback({ a: ACTION.assignSubmit, caseId: d.caseId }),
         },
       ],
     },
@@ -150,8 +161,8 @@ export function applicationCard(d: ApplicationCardData) {
   const h = HEADER[d.status];
   const status = [`**当前状态**：${d.statusLabel}`, `**下一步**：${d.nextStep}`];
   if (d.decisionDueOn) status.push(`**认定期限**：${d.decisionDueOn} 前作出认定`);
-  if (d.investigators.length > 0) status.push(`**核查人员**：${d.investigators.join('、')}`);
-  if (d.returnReason && d.status === 'draft') status.push(`**退回理由**：${clip(d.returnReason, 400)}`);
+  if (d.investigators.length > 0) status.push(`**核查人员**：${d.investigators.map(escapeMd).join('、')}`);
+  if (d.returnReason && d.status === 'draft') status.push(`**退回理由**：${shownText(d.returnReason, 400)}`);
   const elements: object[] = [md(status.join('\n')), hr(), ...factsElements(d, 600)];
   if (d.history.length > 0) {
     const shown = d.history.slice(-HISTORY_MAX);
@@ -162,7 +173,7 @@ export function applicationCard(d: ApplicationCardData) {
         [
           '**办理记录**',
           ...(skipped > 0 ? [`- （更早的 ${skipped} 条略）`] : []),
-          ...shown.map((x) => `- ${x.at}　${clip(x.text, 120)}`),
+          ...shown.map((x) => `- ${x.at}　${shownText(x.text, 120)}`),
         ].join('\n'),
       ),
     );

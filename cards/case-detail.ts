@@ -1,4 +1,5 @@
-import { button, buttonRow, card, hr, md, type Template } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, card, clip, escapeMd, hr, md, type Template } from './common';
 
 /** A case's facts as shown on cards, every label already resolved from the policy. */
 export interface CaseFactsView {
@@ -47,14 +48,14 @@ export interface CaseDetailData extends CaseFactsView {
     issuedAt: string;
   } | null;
   correction: { deadline: string; status: string; responsible: string; items: string[] } | null;
-  buttons: { label: string; value: Record<string, unknown>; type?: 'default' | 'primary' | 'danger' }[];
+  buttons: { label: string; value: ActionValue; type?: 'default' | 'primary' | 'danger' }[];
 }
 
-/** Long texts are shortened on cards (the record keeps every word) so a card stays under 30 KB. */
-export function clip(text: string, max: number): string {
-  const t = text.trim();
-  if (t === '') return '（未填写）';
-  return t.length > max ? `${t.slice(0, max)}…（共 ${t.length} 字，已节选）` : t;
+/** Typed text as shown on a detail card: escaped, shortened (the record keeps every word) so a card stays under 30 KB. */
+export function shownText(text: string, max: number): string {
+  return text.trim() === ''
+    ? '（未填写）'
+    : escapeMd(clip(text, max, (total) => `（共 ${total} 字，已节选）`));
 }
 
 const LIST_MAX = 12;
@@ -66,15 +67,15 @@ function list<T>(xs: T[], max = LIST_MAX): { shown: T[]; more: number } {
 /** The facts, the claimed items with citations and the engine's reading: shared by the application and detail cards. */
 export function factsElements(v: CaseFactsView, textMax: number): object[] {
   const head = [
-    `**事项名称**：${v.title || '（未填写）'}`,
-    `**当事人**：${v.subjectName}　**来源**：${v.originLabel}`,
+    `**事项名称**：${v.title ? escapeMd(v.title) : '（未填写）'}`,
+    `**当事人**：${escapeMd(v.subjectName)}　**来源**：${v.originLabel}`,
     `**科室**：${v.unit}　**执法环节**：${v.stage}`,
     `**发生日期**：${v.occurredOn}　**提交时间**：${v.submittedAt}`,
   ];
   const story = [
-    `**事情经过**\n${clip(v.story, textMax)}`,
-    `**损失和影响**\n${clip(v.lossAndImpact, textMax)}\n${v.harms}`,
-    `**补救措施**\n${clip(v.remedies, textMax)}`,
+    `**事情经过**\n${shownText(v.story, textMax)}`,
+    `**损失和影响**\n${shownText(v.lossAndImpact, textMax)}\n${v.harms}`,
+    `**补救措施**\n${shownText(v.remedies, textMax)}`,
   ];
   const items = list(v.items, 30);
   const claimed =
@@ -101,7 +102,7 @@ export function factsElements(v: CaseFactsView, textMax: number): object[] {
     md(
       ev.shown.length === 0
         ? '**证据材料**：暂无'
-        : `**证据材料**（${v.evidence.length} 份）：${ev.shown.map((n) => clip(n, 40)).join('、')}${ev.more ? ' 等' : ''}`,
+        : `**证据材料**（${v.evidence.length} 份）：${ev.shown.map((n) => shownText(n, 40)).join('、')}${ev.more ? ' 等' : ''}`,
     ),
   );
   const reasons = list(v.assessment.reasons, 8);
@@ -109,7 +110,7 @@ export function factsElements(v: CaseFactsView, textMax: number): object[] {
   const assessment = [
     `**初步评估：${v.assessment.label}**（仅供参考，认定结论由党组依第十三条作出）`,
     v.assessment.summary,
-    ...reasons.shown.map((r) => `- ${clip(r, 200)}`),
+    ...reasons.shown.map((r) => `- ${shownText(r, 200)}`),
     ...(missing.length > 0 ? ['**尚缺内容**', ...list(missing, 8).shown.map((m) => `- ${m}`)] : []),
   ];
   elements.push(hr(), md(assessment.join('\n')));
@@ -119,16 +120,16 @@ export function factsElements(v: CaseFactsView, textMax: number): object[] {
 /** One case as its subject, a handler, a party member or an assigned investigator sees it. */
 export function caseDetailCard(d: CaseDetailData) {
   const elements: object[] = [md(`**当前状态**：${d.statusLabel}\n**下一步**：${d.nextStep}`)];
-  if (d.returnReason) elements.push(md(`**退回理由**：${clip(d.returnReason, 600)}`));
+  if (d.returnReason) elements.push(md(`**退回理由**：${shownText(d.returnReason, 600)}`));
   if (d.decisionDueOn) elements.push(md(`**认定期限**：${d.decisionDueOn} 前作出认定`));
   elements.push(hr(), ...factsElements(d, 700));
   const progress: string[] = [];
-  if (d.investigators.length > 0) progress.push(`**核查人员**：${d.investigators.join('、')}`);
+  if (d.investigators.length > 0) progress.push(`**核查人员**：${d.investigators.map(escapeMd).join('、')}`);
   if (d.findings) {
     progress.push(
-      `**核查意见**（${d.findings.by}，${d.findings.at}）：建议${d.findings.recommended}`,
-      clip(d.findings.summary, 300),
-      ...(d.findings.note ? [`核查说明：${clip(d.findings.note, 600)}`] : []),
+      `**核查意见**（${escapeMd(d.findings.by)}，${d.findings.at}）：建议${d.findings.recommended}`,
+      shownText(d.findings.summary, 300),
+      ...(d.findings.note ? [`核查说明：${shownText(d.findings.note, 600)}`] : []),
     );
   }
   if (d.deliberation) {
@@ -141,15 +142,15 @@ export function caseDetailCard(d: CaseDetailData) {
     const x = d.determination;
     progress.push(
       `**认定结论**：${x.outcome}${x.basis ? `（${x.basis}）` : ''}，${x.issuedAt} 作出`,
-      `认定理由：${clip(x.reasons, 600)}`,
+      `认定理由：${shownText(x.reasons, 600)}`,
       ...(x.statement ? [x.statement] : []),
     );
   }
   if (d.correction) {
     const x = d.correction;
     progress.push(
-      `**纠错整改**（第十五条至第十七条）：${x.status}，责任人 ${x.responsible}，期限 ${x.deadline}`,
-      ...list(x.items, 8).shown.map((i) => `- ${clip(i, 200)}`),
+      `**纠错整改**（第十五条至第十七条）：${x.status}，责任人 ${escapeMd(x.responsible)}，期限 ${x.deadline}`,
+      ...list(x.items, 8).shown.map((i) => `- ${shownText(i, 200)}`),
     );
   }
   if (progress.length > 0) elements.push(hr(), md(progress.join('\n')));

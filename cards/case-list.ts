@@ -1,4 +1,5 @@
-import { button, card, hr, md } from './common';
+import type { ActionValue } from './actions';
+import { button, card, escapeMd, hr, md } from './common';
 
 export interface CaseListItem {
   caseId: string;
@@ -7,7 +8,7 @@ export interface CaseListItem {
   title: string;
   statusLabel: string;
   nextStep: string;
-  action: { label: string; value: Record<string, unknown> };
+  action: { label: string; value: ActionValue };
 }
 
 export interface CaseListData {
@@ -39,7 +40,7 @@ export function caseListCard(d: CaseListData) {
     elements.push(
       md(
         [
-          `**${it.number ?? '草稿（未编号）'}**　${it.title || '（未命名事项）'}`,
+          `**${it.number ?? '草稿（未编号）'}**　${it.title ? escapeMd(it.title) : '（未命名事项）'}`,
           `**状态**：${it.statusLabel}`,
           `**下一步**：${it.nextStep}`,
         ].join('\n'),

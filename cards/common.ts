@@ -1,3 +1,4 @@
+import type { ActionValue } from './actions';
 /** Small builders for card JSON 2.0; every card in this folder is a pure function of its data. */
 export type Template =
   | 'blue'
@@ -16,13 +17,32 @@ export type Template =
 /** A header tag's colour that matches the header: text tags have no `grey`, their grey is `neutral`. */
 export const tagColor = (t: Template) => (t === 'grey' ? 'neutral' : t);
 
+/**
+ * What people typed, shown as typed inside a markdown element. Card JSON 2.0 markdown interprets emphasis
+ * (`*` `_` `~`), headings (`#`), links (`[..](..)`), code (`` ` ``), quotes (`>`), tables (`|`), rules and
+ * lists (`-`) and HTML-like tags (`<at id=all>`, `<font>`, `<link>`), and shows HTML character references as
+ * the character (open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/rich-text).
+ */
+export function escapeMd(s: string): string {
+  return s.replace(/[&<>*_~`[\]#|-]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** At most `n` characters of `s` (trimmed), marked with … when cut; `note` tells the reader what was cut. */
+export function clip(s: string, n: number, note?: (total: number) => string): string {
+  const t = s.trim();
+  return t.length > n ? `${t.slice(0, n)}…${note?.(t.length) ?? ''}` : t;
+}
+
 export const plain = (content: string) => ({ tag: 'plain_text', content });
 export const md = (content: string) => ({ tag: 'markdown', content });
 export const hr = () => ({ tag: 'hr' });
 
+/** What a click sends back to the bot: one of its card actions, with the fields that action's schema reads. */
+export const callback = (value: ActionValue) => [{ type: 'callback', value }];
+
 export function button(
   label: string,
-  value: Record<string, unknown>,
+  value: ActionValue,
   opts: {
     type?: 'default' | 'primary' | 'danger' | 'text' | 'primary_filled';
     confirm?: { title: string; text: string };
@@ -37,7 +57,7 @@ export function button(
     ...(opts.confirm
       ? { confirm: { title: plain(opts.confirm.title), text: plain(opts.confirm.text) } }
       : {}),
-    behaviors: [{ type: 'callback', value }],
+    behaviors: callback(value),
   };
 }
 

@@ -1,4 +1,4 @@
-import { button, buttonRow, card, hr, md } from './common';
+import { button, buttonRow, card, escapeMd, hr, md } from './common';
 
 export type RosterRole = 'party_member' | 'secretary' | 'clerk' | 'investigator' | 'admin';
 
@@ -33,7 +33,10 @@ export const displayName = (p: { openId: string; name?: string | null }) =>
 
 function names(people: { openId: string; name?: string | null }[]): string {
   if (people.length === 0) return '（未设置）';
-  const shown = people.slice(0, MAX_NAMES_PER_ROLE).map(displayName).join('、');
+  const shown = people
+    .slice(0, MAX_NAMES_PER_ROLE)
+    .map((p) => displayName({ openId: p.openId, name: p.name && escapeMd(p.name) }))
+    .join('、');
   return people.length > MAX_NAMES_PER_ROLE ? `${shown} 等 ${people.length} 人` : shown;
 }
 

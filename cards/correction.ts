@@ -2,7 +2,8 @@
 // the secretary's decisions, and reminders. Pure functions of data.
 import type { CorrectionExtension, CorrectionItem, CorrectionOrder } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, hr, md, plain, type Template } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain, type Template } from './common';
 
 export const CORRECTION_ACTIONS = {
   /** Secretary: (re)open the 设定纠错事项 form. */
@@ -31,17 +32,7 @@ export const ITEM_FIELD_MAX_LENGTH = 1000;
 
 const DUTY_CITATION = '第十六条';
 
-/** Markdown in what people typed is shown as typed. */
-export function esc(s: string): string {
-  return s.replace(/[&<>*_~`[\]#]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-export function clipText(s: string, n: number): string {
-  const t = s.trim();
-  return t.length > n ? `${t.slice(0, n)}…` : t;
-}
-
-const shown = (s: string, n: number) => esc(clipText(s, n));
+const shown = (s: string, n: number) => escapeMd(clip(s, n));
 
 const option = (label: string, value: string) => ({ text: plain(label), value });
 
@@ -70,7 +61,7 @@ function textArea(
 function submit(
   text: string,
   name: string,
-  value: Record<string, unknown>,
+  value: ActionValue,
   o: { type?: 'primary' | 'danger' | 'default'; confirm?: { title: string; text: string } } = {},
 ) {
   return {
@@ -80,12 +71,12 @@ function submit(
     type: o.type ?? 'primary',
     form_action_type: 'submit',
     ...(o.confirm ? { confirm: { title: plain(o.confirm.title), text: plain(o.confirm.text) } } : {}),
-    behaviors: [{ type: 'callback', value }],
+    behaviors: callback(value),
   };
 }
 
 function errorBanner(error: string | undefined, what: string): object[] {
-  return error ? [md(`⚠️ **未能${what}**：${esc(error)}\n已保留您填写的内容，请修改后重新提交。`)] : [];
+  return error ? [md(`⚠️ **未能${what}**：${escapeMd(error)}\n已保留您填写的内容，请修改后重新提交。`)] : [];
 }
 
 function caseLine(number: string | null, title: string): string {
@@ -93,7 +84,7 @@ function caseLine(number: string | null, title: string): string {
 }
 
 function subtitle(number: string | null, title: string): string {
-  return `${number ?? ''} ${clipText(title, 40)}`.trim();
+  return `${number ?? ''} ${clip(title, 40)}`.trim();
 }
 
 export const itemKindLabel = (k: CorrectionItem['kind']) => (k === 'requirement' ? '纠错要求' : '纠错建议');
@@ -119,7 +110,7 @@ export function orderLines(
     '**纠错事项**：',
     ...items.map((it, i) => `${i + 1}. 【${itemKindLabel(it.kind)}】${shown(it.text, perItem)}`),
     ...(o.items.length > items.length ? [`（另有 ${o.items.length - items.length} 项未列出）`] : []),
-    `**整改责任人**：${shown(who.responsibleName, 40)}${who.unitName ? `（${esc(who.unitName)}）` : ''}`,
+    `**整改责任人**：${shown(who.responsibleName, 40)}${who.unitName ? `（${escapeMd(who.unitName)}）` : ''}`,
     `**整改期限**：${o.deadline}`,
     `**分析原因、完善制度、健全机制**（${policy.statements.correctionDuty.citation}）：${shown(o.improveRules, budget.improve)}`,
   ];
@@ -287,7 +278,12 @@ export interface OrderView {
 
 /** 报告进展 / 报告完成 / 申请延期 (the last only when the core's `extensionCheck` allows it). */
 export function responsibleButtons(caseId: string, canExtend: boolean): object {
-  const v = (a: string) => ({ a, case: caseId });
+  const v = (
+    a:
+      | typeof CORRECTION_ACTIONS.progressForm
+      | typeof CORRECTION_ACTIONS.completeForm
+      | typeof CORRECTION_ACTIONS.extendForm,
+  ): ActionValue => ({ a, case: caseId });
   return buttonRow([
     button('报告进展', v(CORRECTION_ACTIONS.progressForm)),
     button('报告完成', v(CORRECTION_ACTIONS.completeForm), { type: 'primary' }),
@@ -482,7 +478,7 @@ export function evidenceAddedCard(d: {
   return card({
     title: '已收到证明材料',
     template: 'green',
-    summary: `已收到证明材料「${clipText(d.name, 30)}」`,
+    summary: `已收到证明材料「${clip(d.name, 30)}」`,
     elements: [
       md(lines.join('\n')),
       buttonRow([
@@ -571,7 +567,7 @@ export function extensionRequestCard(d: ExtensionRequestData) {
   const { ext } = d;
   const lines = [
     caseLine(d.number, d.title),
-    `**申请人**：${esc(d.responsibleName)}（整改责任人），${d.requestedAt} 申请`,
+    `**申请人**：${escapeMd(d.responsibleName)}（整改责任人），${d.requestedAt} 申请`,
     `**现在的整改期限**：${d.deadline}`,
     `**申请延长至**：${ext.newDeadline}`,
     `**延期理由**：${shown(ext.reason, 1000)}`,
@@ -579,7 +575,7 @@ export function extensionRequestCard(d: ExtensionRequestData) {
   const elements: object[] = [...errorBanner(d.error, '审批'), md(lines.join('\n')), hr()];
   let template: Template = 'yellow';
   if (ext.status === 'pending') {
-    const v = (choice: 'approve' | 'refuse') => ({
+    const v = (choice: 'approve' | 'refuse'): ActionValue<'corr.ext'> => ({
       a: CORRECTION_ACTIONS.decideExtension,
       case: d.caseId,
       ext: ext.id,
@@ -605,8 +601,8 @@ export function extensionRequestCard(d: ExtensionRequestData) {
     elements.push(
       md(
         approved
-          ? `✅ ${d.decidedBy ?? ''} 已于 ${d.decidedAt ?? ''} 批准，整改期限改为 ${ext.newDeadline}。`
-          : `❌ ${d.decidedBy ?? ''} 已于 ${d.decidedAt ?? ''} 不予批准：${shown(ext.refusalReason ?? '', 500)}`,
+          ? `✅ ${escapeMd(d.decidedBy ?? '')} 已于 ${d.decidedAt ?? ''} 批准，整改期限改为 ${ext.newDeadline}。`
+          : `❌ ${escapeMd(d.decidedBy ?? '')} 已于 ${d.decidedAt ?? ''} 不予批准：${shown(ext.refusalReason ?? '', 500)}`,
       ),
     );
   }
@@ -652,7 +648,11 @@ export function completionReviewCard(d: CompletionReviewData) {
   const elements: object[] = [...errorBanner(d.error, '验收'), md(lines.join('\n')), hr()];
   let template: Template = 'turquoise';
   if (!d.decided) {
-    const v = (choice: 'accept' | 'return') => ({ a: CORRECTION_ACTIONS.review, case: d.caseId, v: choice });
+    const v = (choice: 'accept' | 'return'): ActionValue<'corr.review'> => ({
+      a: CORRECTION_ACTIONS.review,
+      case: d.caseId,
+      v: choice,
+    });
     elements.push({
       tag: 'form',
       name: 'completion_review',
@@ -672,8 +672,8 @@ export function completionReviewCard(d: CompletionReviewData) {
     elements.push(
       md(
         d.decided.accepted
-          ? `✅ ${d.decided.by} 已于 ${d.decided.at} 验收通过，案件已办结。`
-          : `↩️ ${d.decided.by} 已于 ${d.decided.at} 退回整改：${shown(d.decided.reason ?? '', 500)}`,
+          ? `✅ ${escapeMd(d.decided.by)} 已于 ${d.decided.at} 验收通过，案件已办结。`
+          : `↩️ ${escapeMd(d.decided.by)} 已于 ${d.decided.at} 退回整改：${shown(d.decided.reason ?? '', 500)}`,
       ),
     );
   }
@@ -705,7 +705,7 @@ export function progressReportedCard(d: {
       md(
         [
           caseLine(d.number, d.title),
-          `**整改责任人**：${esc(d.responsibleName)}，${d.at} 报告`,
+          `**整改责任人**：${escapeMd(d.responsibleName)}，${d.at} 报告`,
           `**整改期限**：${d.deadline}`,
           `**进展**：${shown(d.text, 1500)}`,
         ].join('\n'),
@@ -854,7 +854,7 @@ export function overdueEscalationCard(d: {
       md(
         [
           caseLine(d.number, d.title),
-          `**整改责任人**：${esc(d.responsibleName)}${d.unitName ? `（${esc(d.unitName)}）` : ''}`,
+          `**整改责任人**：${escapeMd(d.responsibleName)}${d.unitName ? `（${escapeMd(d.unitName)}）` : ''}`,
           `**整改期限**：${d.deadline}，已逾期 ${d.daysOverdue} 天`,
           '第十七条：应当跟踪了解纠错对象的整改情况。请督促责任人尽快完成整改并报告。',
         ].join('\n'),

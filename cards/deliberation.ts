@@ -11,8 +11,8 @@ import type {
   LegalBasis,
 } from '../src/cases/types';
 import { meetsRatio, type Policy, type Ratio } from '../src/policy';
-import { button, buttonRow, card, hr, md, plain, tagColor } from './common';
-import { clip, conditionLines, factsLines, findingsLines } from './findings';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain, tagColor } from './common';
+import { conditionLines, factsLines, findingsLines } from './findings';
 
 export interface DeliberationCardData {
   policy: Policy;
@@ -37,7 +37,7 @@ export function basisLines(policy: Policy, b: LegalBasis, departureReason: strin
     `**${policy.conditionsLead.citation}三项条件**`,
     ...conditionLines(policy, b.conditions),
     `**第十二条**：${b.article12 ? '适用（不予容错）' : '不适用'}`,
-    ...(departureReason ? [`**与核查意见不同的理由**：${clip(departureReason, 300)}`] : []),
+    ...(departureReason ? [`**与核查意见不同的理由**：${escapeMd(clip(departureReason, 300))}`] : []),
   ];
 }
 
@@ -68,7 +68,8 @@ export const voteLabelOf = (policy: Policy, id: string) =>
 export const basisNote = (basis: ExemptionBasis | null) => (basis ? `（${BASIS_LABEL[basis].label}）` : '');
 
 export function displayName(names: Record<string, string>, openId: string): string {
-  return names[openId] ?? `成员${openId.slice(-4)}`;
+  const name = names[openId];
+  return name ? escapeMd(name) : `成员${openId.slice(-4)}`;
 }
 
 export function tallyLine(policy: Policy, r: DeliberationResult): string {
@@ -89,7 +90,7 @@ export function deliberationCard(d: DeliberationCardData) {
     const v = del.votes[id];
     const who = displayName(d.names, id);
     if (!v) return `⏳ ${who}：未投票`;
-    return `✅ ${who}：${voteLabelOf(policy, v.option)}${v.comment ? `（${clip(v.comment, 60)}）` : ''}`;
+    return `✅ ${who}：${voteLabelOf(policy, v.option)}${v.comment ? `（${escapeMd(clip(v.comment, 60))}）` : ''}`;
   });
   const elements: object[] = [
     md(factsLines(policy, d.facts, d.subjectName).join('\n')),
@@ -134,9 +135,7 @@ export function deliberationCard(d: DeliberationCardData) {
             text: plain(o.label),
             type: o.id === 'refuse' ? 'danger' : o.id === 'exempt' ? 'primary' : 'default',
             form_action_type: 'submit',
-            behaviors: [
-              { type: 'callback', value: { a: 'delib.vote', case: d.caseId, round: del.round, v: o.id } },
-            ],
+            behaviors: callback({ a: 'delib.vote', case: d.caseId, round: del.round, v: o.id }),
           })),
         ),
       ],

@@ -9,7 +9,8 @@ import type {
   VoteOption,
 } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, hr, md, plain } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain } from './common';
 import {
   CORRECTION_ACTIONS,
   type OrderFormValues,
@@ -18,7 +19,7 @@ import {
   type PersonChoice,
 } from './correction';
 import { basisLines, basisNote, voteLabelOf } from './deliberation';
-import { clip, conditionField, factorLines, findingsLines, itemLines } from './findings';
+import { conditionField, factorLines, findingsLines, itemLines } from './findings';
 
 export interface IssueValues {
   outcome: VoteOption | null;
@@ -142,7 +143,8 @@ export function issueFormCard(d: IssueFormData) {
   const carried = d.carried ? voteLabelOf(policy, d.carried) : '无';
   const ownUnit = c.facts.unitId;
   const elements: object[] = [];
-  if (d.error) elements.push(md(`⚠️ **未能签发**：${d.error}\n已保留您填写的内容，请修改后重新签发。`));
+  if (d.error)
+    elements.push(md(`⚠️ **未能签发**：${escapeMd(d.error)}\n已保留您填写的内容，请修改后重新签发。`));
   elements.push(
     md(
       [
@@ -240,7 +242,7 @@ export function issueFormCard(d: IssueFormData) {
           type: 'primary',
           form_action_type: 'submit',
           // No pop-up here: the form is checked first, then the answer asks to confirm (issueReviewCard).
-          behaviors: [{ type: 'callback', value: { a: 'det.issue', case: c.id, round: d.round } }],
+          behaviors: callback({ a: 'det.issue', case: c.id, round: d.round }),
         },
       ],
     },
@@ -265,7 +267,7 @@ export function issueReviewCard(d: {
   det: Determination;
   form: Record<string, unknown>;
 }) {
-  const value = (step: 'confirm' | 'edit') => ({
+  const value = (step: 'confirm' | 'edit'): ActionValue<'det.issue'> => ({
     a: 'det.issue',
     case: d.c.id,
     round: d.round,
@@ -300,14 +302,14 @@ export function determinationLines(policy: Policy, det: Determination): string[]
     '**依据**',
     ...itemLines(policy, det.citedItems),
     ...(det.legalBasis ? basisLines(policy, det.legalBasis, det.legalBasis.departureReason) : []),
-    `**认定理由**：${clip(det.reasons, 400)}`,
+    `**认定理由**：${escapeMd(clip(det.reasons, 400))}`,
     '**综合分析研判（第十三条）**',
     ...factorLines(policy, det.factors, 120),
     ...(det.notErrorRecord && det.statement
       ? [`📌 **${policy.statements.notAnError.citation}**：${det.statement}本案**不作为执法错误认定**。`]
       : []),
     `**公开范围**：${scope}`,
-    `**纠错**：${det.correctionRequired ? '启动纠错程序（第十五条）' : det.correctionWaiver ? `不需要纠错。理由：${clip(det.correctionWaiver, 300)}` : '不需要'}`,
+    `**纠错**：${det.correctionRequired ? '启动纠错程序（第十五条）' : det.correctionWaiver ? `不需要纠错。理由：${escapeMd(clip(det.correctionWaiver, 300))}` : '不需要'}`,
   ];
 }
 

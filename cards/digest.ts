@@ -1,4 +1,4 @@
-import { button, buttonRow, card, hr, md } from './common';
+import { button, buttonRow, card, clip, escapeMd, hr, md } from './common';
 import { type RiskLine, riskLines, type TaxonomyRow, TOLERATED_APART, taxonomyChart } from './stats';
 
 export type DeadlineKind = 'decision' | 'notice' | 'correction';
@@ -37,14 +37,12 @@ export interface DigestCardData {
   risks: RiskLine[];
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
-
 function deadlineLines(lines: DeadlineLine[], empty: string): string {
   if (lines.length === 0) return empty;
   const shown = lines.slice(0, MAX_DEADLINE_LINES).map((l) => {
     const when = l.days < 0 ? `已逾期 ${-l.days} 天` : l.days === 0 ? '今天到期' : `还有 ${l.days} 天`;
-    const note = l.note ? `，${clip(l.note, 16)}` : '';
-    return `- ${l.caseNumber} ${clip(l.title, 20)}：${DEADLINE_LABEL[l.kind]} ${l.dueOn}（${when}${note}）`;
+    const note = l.note ? `，${escapeMd(clip(l.note, 16))}` : '';
+    return `- ${l.caseNumber} ${escapeMd(clip(l.title, 20))}：${DEADLINE_LABEL[l.kind]} ${l.dueOn}（${when}${note}）`;
   });
   const more = lines.length - shown.length;
   return [...shown, ...(more > 0 ? [`- 另有 ${more} 项未列出，请发送「统计」或「待办」查看`] : [])].join(

@@ -1,7 +1,7 @@
 import type { Case, CaseFacts, ConditionId, Findings, VoteOption } from '../src/cases/types';
 import type { Article, Policy } from '../src/policy';
 import { suggestedVoteOptions } from '../src/policy';
-import { button, buttonRow, card, hr, md, plain } from './common';
+import { button, buttonRow, callback, card, clip, escapeMd, hr, md, plain } from './common';
 
 /** What the investigator has entered (or what is pre-filled from the application). */
 export interface FindingsValues {
@@ -40,11 +40,6 @@ export const factorField = (id: string) => `factor_${id}`;
 export const FACTOR_MAX_LENGTH = 500;
 export const NOTE_MAX_LENGTH = 1000;
 
-export function clip(s: string, n: number): string {
-  const t = s.trim();
-  return t.length > n ? `${t.slice(0, n)}…` : t;
-}
-
 const nameOf = (list: { id: string; name: string }[], id: string | null) =>
   id ? (list.find((x) => x.id === id)?.name ?? id) : '未填写';
 
@@ -77,11 +72,11 @@ export function findingsValuesFromCase(c: Case): FindingsValues {
 /** The five-line summary of what happened, shared by the findings, deliberation and issuing cards. */
 export function factsLines(policy: Policy, facts: CaseFacts, subjectName: string | null): string[] {
   return [
-    `**当事人**：${subjectName ?? '未登记'}　**科室**：${nameOf(policy.units, facts.unitId)}`,
+    `**当事人**：${subjectName ? escapeMd(subjectName) : '未登记'}　**科室**：${nameOf(policy.units, facts.unitId)}`,
     `**发生日期**：${facts.occurredOn ?? '未填写'}　**执法环节**：${nameOf(policy.enforcementStages, facts.stage)}`,
-    `**经过**：${clip(facts.story, 300) || '未填写'}`,
-    `**损失和影响**：${clip(facts.lossAndImpact, 200) || '未填写'}`,
-    `**补救措施**：${clip(facts.remedies, 200) || '未填写'}`,
+    `**经过**：${escapeMd(clip(facts.story, 300)) || '未填写'}`,
+    `**损失和影响**：${escapeMd(clip(facts.lossAndImpact, 200)) || '未填写'}`,
+    `**补救措施**：${escapeMd(clip(facts.remedies, 200)) || '未填写'}`,
   ];
 }
 
@@ -102,7 +97,9 @@ export function conditionLines(policy: Policy, conditions: Partial<Record<Condit
 }
 
 export function factorLines(policy: Policy, factors: Record<string, string>, max = 200): string[] {
-  return policy.factors.map((f) => `- **${f.name}**：${clip(factors[f.id] ?? '', max) || '未填写'}`);
+  return policy.factors.map(
+    (f) => `- **${f.name}**：${escapeMd(clip(factors[f.id] ?? '', max)) || '未填写'}`,
+  );
 }
 
 /** One line per finding field, for the cards that show findings read-only. */
@@ -120,7 +117,7 @@ export function findingsLines(policy: Policy, f: Findings): string[] {
     `**评估参考**：${rec}${f.assessment.citations.length ? `（${f.assessment.citations.join('、')}）` : ''}`,
     `**核查建议**：${outcome}`,
     `**错误类别**：${nameOf(policy.errorCategories, f.errorCategory)}　**执法领域**：${nameOf(policy.enforcementAreas, f.enforcementArea)}`,
-    ...(f.note ? [`**核查说明**：${clip(f.note, 300)}`] : []),
+    ...(f.note ? [`**核查说明**：${escapeMd(clip(f.note, 300))}`] : []),
   ];
 }
 
@@ -216,12 +213,13 @@ export function findingsCard(d: FindingsCardData) {
       text: plain('提交核查意见'),
       type: 'primary',
       form_action_type: 'submit',
-      behaviors: [{ type: 'callback', value: { a: 'findings.submit', case: d.caseId } }],
+      behaviors: callback({ a: 'findings.submit', case: d.caseId }),
     },
   );
   const claimed = d.facts.items.length ? itemLines(policy, d.facts.items) : ['- 未选择'];
   const elements: object[] = [];
-  if (d.error) elements.push(md(`⚠️ **未能提交**：${d.error}\n已保留您填写的内容，请修改后重新提交。`));
+  if (d.error)
+    elements.push(md(`⚠️ **未能提交**：${escapeMd(d.error)}\n已保留您填写的内容，请修改后重新提交。`));
   elements.push(
     md(
       [

@@ -1,4 +1,5 @@
-import { button, buttonRow, card, hr, md } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, card, clip, escapeMd, hr, md } from './common';
 
 export type HelpRole = 'officer' | 'party_member' | 'secretary' | 'clerk' | 'investigator' | 'admin';
 
@@ -11,7 +12,7 @@ export interface HelpCardData {
   pending?: string;
 }
 
-const cmd = (command: string) => ({ a: 'cmd', cmd: command });
+const cmd = (command: string): ActionValue<'cmd'> => ({ a: 'cmd', cmd: command });
 
 /** The help card: what the sender may do, with a button for each. */
 export function helpCard(d: HelpCardData) {
@@ -53,7 +54,7 @@ export function helpCard(d: HelpCardData) {
   const elements: object[] = [];
   if (d.pending) elements.push(md(`<font color='orange'>${d.pending}</font>`));
   if (d.unknown)
-    elements.push(md(`没有听懂「${truncate(d.unknown, 40)}」。你可以发送下列指令，或点击按钮：`));
+    elements.push(md(`没有听懂「${escapeMd(clip(d.unknown, 40))}」。你可以发送下列指令，或点击按钮：`));
   elements.push(md(lines.join('\n')), hr(), buttonRow(buttons));
   return card({
     title: '容错纠错助手',
@@ -62,8 +63,4 @@ export function helpCard(d: HelpCardData) {
     summary: '容错纠错助手：可用指令',
     elements,
   });
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
 }

@@ -1,5 +1,5 @@
 import { addCalendarDays } from '../src/calendar/dates';
-import { button, buttonRow, card, hr, md } from './common';
+import { button, buttonRow, card, escapeMd, hr, md } from './common';
 
 /** A holiday or make-up working day an admin added (SPEC §4); same shape as the calendar's extra days. */
 export interface HolidayDay {
@@ -49,7 +49,9 @@ function rangeLines(days: HolidayDay[]): string[] {
   const ranges = dayRanges(days);
   const lines = ranges.slice(0, MAX_RANGE_LINES).map((r) => {
     const span = r.from === r.to ? r.from : `${r.from} 至 ${r.to}（${r.count} 天）`;
-    return r.kind === 'holiday' ? `- 放假 ${span} ${r.name}` : `- 调休上班 ${span} ${r.name}`;
+    return r.kind === 'holiday'
+      ? `- 放假 ${span} ${escapeMd(r.name)}`
+      : `- 调休上班 ${span} ${escapeMd(r.name)}`;
   });
   if (ranges.length > MAX_RANGE_LINES) lines.push(`- 另有 ${ranges.length - MAX_RANGE_LINES} 段未列出`);
   return lines;

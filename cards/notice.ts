@@ -1,9 +1,9 @@
 import type { Case, Determination, Notice, NoticeKind, NoticeTarget } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, hr, md } from './common';
+import { button, buttonRow, card, clip, escapeMd, hr, md } from './common';
 import { basisNote, voteLabelOf } from './deliberation';
 import { determinationLines } from './determination';
-import { clip, itemLines } from './findings';
+import { itemLines } from './findings';
 
 /** An instant as Asia/Shanghai wall time, `2026-03-03 10:15`. */
 export function shanghaiTime(iso: string): string {
@@ -53,7 +53,7 @@ function art14Line(policy: Policy, det: Determination): string[] {
  */
 export function determinationNoticeCard(d: DeterminationNoticeData) {
   const { policy, c, det } = d;
-  const head = `**案件**：${c.number ?? ''} ${clip(c.facts.title, 60)}`;
+  const head = `**案件**：${c.number ?? ''} ${escapeMd(clip(c.facts.title, 60))}`;
   const outcome = `${voteLabelOf(policy, det.outcome)}${basisNote(det.basis)}`;
   const elements: object[] = [];
   let title: string;
@@ -86,11 +86,11 @@ export function determinationNoticeCard(d: DeterminationNoticeData) {
         [
           `经${policy.orgName}党组研究，对下列案件作出认定结论，现予告知（第十三条）。`,
           head,
-          `**当事人**：${c.subjectName ?? '未登记'}`,
+          `**当事人**：${c.subjectName ? escapeMd(c.subjectName) : '未登记'}`,
           `**认定结论**：${outcome}`,
           '**依据**',
           ...itemLines(policy, det.citedItems),
-          `**认定理由**：${clip(det.reasons, 400)}`,
+          `**认定理由**：${escapeMd(clip(det.reasons, 400))}`,
           ...art14Line(policy, det),
           ...(det.correctionRequired ? ['本案同时启动纠错程序（第十五条），纠错事项另行通知。'] : []),
         ].join('\n'),
@@ -103,7 +103,7 @@ export function determinationNoticeCard(d: DeterminationNoticeData) {
         [
           `根据第十三条「一般应在一定范围内公开」，现将认定结论公开如下。`,
           head,
-          `**当事人**：${c.subjectName ?? '未登记'}`,
+          `**当事人**：${c.subjectName ? escapeMd(c.subjectName) : '未登记'}`,
           `**认定结论**：${outcome}`,
           '**依据**',
           ...itemLines(policy, det.citedItems),

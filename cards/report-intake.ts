@@ -1,5 +1,6 @@
 // Cards a reporter sees: how to report, the form, the query code (shown once) and the answer to 查询.
-import { button, buttonRow, card, hr, md, plain } from './common';
+import type { ActionValue } from './actions';
+import { button, buttonRow, callback, card, escapeMd, hr, md, plain } from './common';
 
 export type ReportMode = 'real' | 'anon';
 
@@ -21,7 +22,7 @@ export const ANON_NO_FILES =
 
 /** Step 1: real name or anonymous, with what each means. */
 export function reportChooseCard(p: { token: string; resumed?: boolean }) {
-  const v = (m: ReportMode) => ({ a: REPORT_INTAKE_ACTIONS.mode, d: p.token, m });
+  const v = (m: ReportMode): ActionValue<'report.mode'> => ({ a: REPORT_INTAKE_ACTIONS.mode, d: p.token, m });
   return card({
     title: '信访举报',
     subtitle: ART18,
@@ -77,11 +78,11 @@ export function reportFormCard(d: ReportFormData) {
     ? ['**匿名举报**：系统不记录你的身份；提交后会收到只显示一次的查询码，请妥善保存。', ANON_NO_FILES]
     : [
         '**实名举报**：办理结果会私信告诉你。',
-        `**附件**：直接在本对话中发送文件或图片即可附上${d.files.length ? `，已收到 ${d.files.length} 份：${d.files.join('、')}` : '（可不附）'}。`,
+        `**附件**：直接在本对话中发送文件或图片即可附上${d.files.length ? `，已收到 ${d.files.length} 份：${d.files.map(escapeMd).join('、')}` : '（可不附）'}。`,
       ];
   const elements: object[] = [md(intro.join('\n'))];
-  if (d.error) elements.push(md(`<font color='red'>**请修改**：${d.error}</font>`));
-  if (d.notice) elements.push(md(d.notice));
+  if (d.error) elements.push(md(`<font color='red'>**请修改**：${escapeMd(d.error)}</font>`));
+  if (d.notice) elements.push(md(escapeMd(d.notice)));
   elements.push({
     tag: 'form',
     name: 'report_form',
@@ -107,7 +108,7 @@ export function reportFormCard(d: ReportFormData) {
         name: 'report_find',
         form_action_type: 'submit',
         text: plain('查找'),
-        behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.find, d: d.token, m: d.mode } }],
+        behaviors: callback({ a: REPORT_INTAKE_ACTIONS.find, d: d.token, m: d.mode }),
       },
       {
         tag: 'input',
@@ -134,7 +135,7 @@ export function reportFormCard(d: ReportFormData) {
         type: 'primary',
         text: plain(anon ? '提交匿名举报' : '提交实名举报'),
         // No pop-up here: the form is checked first, then the answer asks to confirm (reportReviewCard).
-        behaviors: [{ type: 'callback', value: { a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode } }],
+        behaviors: callback({ a: REPORT_INTAKE_ACTIONS.file, d: d.token, m: d.mode }),
       },
     ],
   });
@@ -161,7 +162,7 @@ export function reportReviewCard(d: {
 }) {
   const anon = d.mode === 'anon';
   const form = { accused: d.values.accused, matter: d.values.matter, content: d.values.content };
-  const value = (step: 'confirm' | 'edit') => ({
+  const value = (step: 'confirm' | 'edit'): ActionValue<'report.file'> => ({
     a: REPORT_INTAKE_ACTIONS.file,
     d: d.token,
     m: d.mode,
@@ -176,10 +177,10 @@ export function reportReviewCard(d: {
     elements: [
       md(
         [
-          `**被举报人**：${d.accusedNames.join('、')}`,
-          `**举报事项**：${d.values.matter.trim()}`,
-          `**举报内容**：${d.values.content.trim()}`,
-          ...(anon ? [] : [`**附件**：${d.files.length ? d.files.join('、') : '无'}`]),
+          `**被举报人**：${d.accusedNames.map(escapeMd).join('、')}`,
+          `**举报事项**：${escapeMd(d.values.matter.trim())}`,
+          `**举报内容**：${escapeMd(d.values.content.trim())}`,
+          ...(anon ? [] : [`**附件**：${d.files.length ? d.files.map(escapeMd).join('、') : '无'}`]),
         ].join('\n'),
       ),
       hr(),
@@ -207,9 +208,9 @@ export function reportFiledCard(p: { number: string; matter: string; accused: st
       md(
         [
           `**举报编号**：${p.number}`,
-          `**举报事项**：${p.matter}`,
-          `**被举报人**：${p.accused.join('、')}`,
-          `**附件**：${p.files.length ? p.files.join('、') : '无'}`,
+          `**举报事项**：${escapeMd(p.matter)}`,
+          `**被举报人**：${p.accused.map(escapeMd).join('、')}`,
+          `**附件**：${p.files.length ? p.files.map(escapeMd).join('、') : '无'}`,
           '',
           '举报已送党组书记和经办人办理，办理结果会私信告诉你。',
         ].join('\n'),
@@ -270,7 +271,7 @@ export function reportQueryCard(found: QueryAnswer | null) {
     `**办理状态**：${found.status}`,
     `**核查结果**：${found.outcome ?? '尚未认定'}`,
   ];
-  if (found.explanation) lines.push(`**情况说明**：${found.explanation}`);
+  if (found.explanation) lines.push(`**情况说明**：${escapeMd(found.explanation)}`);
   lines.push('', '办理结果依据第十八条在一定范围内说明；有新进展后可再次查询。');
   return card({
     title: '匿名举报办理情况',

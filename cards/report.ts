@@ -1,7 +1,22 @@
 // The report as its handlers see it (secretary, clerks, assigned investigators), and the notices it causes.
+
 import type { ReportStatus } from '../src/cases/types';
-import { clip } from './case-detail';
-import { button, buttonRow, card, hr, INPUT_MAX_LENGTH, md, plain, type Template, tagColor } from './common';
+import type { ActionValue } from './actions';
+import { shownText } from './case-detail';
+import {
+  button,
+  buttonRow,
+  callback,
+  card,
+  clip,
+  escapeMd,
+  hr,
+  INPUT_MAX_LENGTH,
+  md,
+  plain,
+  type Template,
+  tagColor,
+} from './common';
 
 export const REPORT_ACTIONS = {
   open: 'report.open',
@@ -77,17 +92,20 @@ const TEMPLATE: Record<ReportStatus, Template> = {
 };
 
 const LIST_MAX = 20;
-const list = (xs: string[]) =>
-  xs.length > LIST_MAX ? `${xs.slice(0, LIST_MAX).join('、')} 等 ${xs.length} 项` : xs.join('、');
+/** Names and file names, escaped: each is typed by someone. */
+const list = (xs: string[]) => {
+  const shown = xs.slice(0, LIST_MAX).map(escapeMd).join('、');
+  return xs.length > LIST_MAX ? `${shown} 等 ${xs.length} 项` : shown;
+};
 
-function submit(label: string, a: string, reportId: string, extra: Record<string, unknown> = {}) {
+function submit(label: string, value: ActionValue) {
   return {
     tag: 'button',
-    name: `${a.replace('.', '_')}_submit`,
+    name: `${value.a.replace('.', '_')}_submit`,
     form_action_type: 'submit',
     type: 'primary',
     text: plain(label),
-    behaviors: [{ type: 'callback', value: { a, r: reportId, ...extra } }],
+    behaviors: callback(value),
   };
 }
 
@@ -142,7 +160,7 @@ function modeElements(d: ReportCardData): object[] {
             '核查人员',
             d.options.investigators.map((p) => ({ text: p.name, value: p.openId })),
           ),
-          submit('确认指派', REPORT_ACTIONS.assign, id),
+          submit('确认指派', { a: REPORT_ACTIONS.assign, r: id }),
         ]),
         cancel(id),
       ];
@@ -151,7 +169,7 @@ function modeElements(d: ReportCardData): object[] {
         form('report_findings', [
           md('**核查意见**：写明核查经过、查明的事实和依据，提交后送党组书记认定。'),
           textArea('text', '核查意见', INPUT_MAX_LENGTH, v.text),
-          submit('提交核查意见', REPORT_ACTIONS.findings, id),
+          submit('提交核查意见', { a: REPORT_ACTIONS.findings, r: id }),
         ]),
         cancel(id),
       ];
@@ -186,7 +204,7 @@ function modeElements(d: ReportCardData): object[] {
             placeholder: plain('例如：容错〔2026〕7号'),
             ...(v.case_number ? { default_value: v.case_number } : {}),
           },
-          submit('确认认定', REPORT_ACTIONS.outcome, id),
+          submit('确认认定', { a: REPORT_ACTIONS.outcome, r: id }),
         ]),
         cancel(id),
       ];
@@ -211,7 +229,7 @@ function modeElements(d: ReportCardData): object[] {
                   v.chat,
                 ),
               ]),
-          submit(d.realName ? '发送反馈' : '发布情况说明', REPORT_ACTIONS.feedback, id),
+          submit(d.realName ? '发送反馈' : '发布情况说明', { a: REPORT_ACTIONS.feedback, r: id }),
         ]),
         cancel(id),
       ];
@@ -223,14 +241,14 @@ function modeElements(d: ReportCardData): object[] {
         return [md('目前没有绑定的群，请管理员先绑定公示群或科室群。'), cancel(id)];
       return [
         form('report_publish', [
-          md(`**发布澄清正名通报**：${who.name} 同志已同意。请选择发布的群。`),
+          md(`**发布澄清正名通报**：${escapeMd(who.name)} 同志已同意。请选择发布的群。`),
           select(
             'chat',
             '选择发布的群',
             d.options.chats.map((c) => ({ text: c.label, value: c.chatId })),
             v.chat,
           ),
-          submit('发布澄清正名通报', REPORT_ACTIONS.publish, id, { o: who.openId }),
+          submit('发布澄清正名通报', { a: REPORT_ACTIONS.publish, r: id, o: who.openId }),
         ]),
         cancel(id),
       ];
@@ -247,7 +265,7 @@ function modeElements(d: ReportCardData): object[] {
             '选择当事人',
             d.options.convertible.map((p) => ({ text: p.name, value: p.openId })),
           ),
-          submit('启动容错认定', REPORT_ACTIONS.convert, id),
+          submit('启动容错认定', { a: REPORT_ACTIONS.convert, r: id }),
         ]),
         cancel(id),
       ];
@@ -258,7 +276,7 @@ function modeElements(d: ReportCardData): object[] {
 
 function viewButtons(d: ReportCardData): object[] {
   const id = d.reportId;
-  const open = (f: ReportCardMode) => ({ a: REPORT_ACTIONS.form, r: id, f });
+  const open = (f: ReportCardMode): ActionValue<'report.form'> => ({ a: REPORT_ACTIONS.form, r: id, f });
   const b: object[] = [];
   if (d.can.findings) b.push(button('提交核查意见', open('findings'), { type: 'primary' }));
   if (d.can.assign) b.push(button('指派核查', open('assign')));
@@ -299,30 +317,34 @@ export function reportCard(d: ReportCardData) {
   if (d.investigators.length) head.push(`**核查人员**：${list(d.investigators)}`);
   // A form needs the room: the full text is on the card in view mode, an excerpt beside a form.
   const body = [
-    `**举报事项**：${d.matter}`,
-    `**举报内容**：\n${clip(d.content, d.mode === 'view' ? 2000 : 500)}`,
-    `**附件**：${d.attachments.length ? list(d.attachments.map((a) => (a.length > 40 ? `${a.slice(0, 40)}…` : a))) : '无'}`,
+    `**举报事项**：${escapeMd(d.matter)}`,
+    `**举报内容**：\n${shownText(d.content, d.mode === 'view' ? 2000 : 500)}`,
+    `**附件**：${d.attachments.length ? list(d.attachments.map((a) => clip(a, 40))) : '无'}`,
   ];
   const elements: object[] = [md(head.join('\n')), hr(), md(body.join('\n'))];
   const progress: string[] = [];
   if (d.findings)
-    progress.push(`**核查意见**（${d.findings.by}，${d.findings.at}）：${clip(d.findings.text, 600)}`);
+    progress.push(
+      `**核查意见**（${escapeMd(d.findings.by)}，${d.findings.at}）：${shownText(d.findings.text, 600)}`,
+    );
   if (d.outcome) {
     progress.push(
-      `**核查结果**：${d.outcome.label}${d.outcome.caseNumber ? `（关联案件 ${d.outcome.caseNumber}）` : ''}（${d.outcome.by}，${d.outcome.at}）`,
+      `**核查结果**：${d.outcome.label}${d.outcome.caseNumber ? `（关联案件 ${d.outcome.caseNumber}）` : ''}（${escapeMd(d.outcome.by)}，${d.outcome.at}）`,
     );
-    if (d.outcome.note.trim()) progress.push(`**结果说明**：${clip(d.outcome.note, 400)}`);
+    if (d.outcome.note.trim()) progress.push(`**结果说明**：${shownText(d.outcome.note, 400)}`);
   }
   if (d.feedback)
-    progress.push(`**反馈**（${d.feedback.where}，${d.feedback.at}）：${clip(d.feedback.text, 400)}`);
+    progress.push(`**反馈**（${d.feedback.where}，${d.feedback.at}）：${shownText(d.feedback.text, 400)}`);
   if (d.clearings.length)
     progress.push(
-      `**澄清正名**：${list(d.clearings.map((c) => `${c.officer}（${c.consent}${c.published ? `，已在${c.published.slice(0, 20)}发布` : ''}）`))}`,
+      `**澄清正名**：${d.clearings.map((c) => `${escapeMd(c.officer)}（${c.consent}${c.published ? `，已在${escapeMd(clip(c.published, 20))}发布` : ''}）`).join('、')}`,
     );
   if (d.converted.length)
-    progress.push(`**已转容错认定**：${list(d.converted.map((c) => `${c.number}（${c.subject}）`))}`);
+    progress.push(
+      `**已转容错认定**：${d.converted.map((c) => `${c.number}（${escapeMd(c.subject)}）`).join('、')}`,
+    );
   if (progress.length) elements.push(hr(), md(progress.join('\n')));
-  if (d.error) elements.push(md(`<font color='red'>**未能办理**：${d.error}</font>`));
+  if (d.error) elements.push(md(`<font color='red'>**未能办理**：${escapeMd(d.error)}</font>`));
   const acts = modeElements(d);
   if (acts.length) elements.push(hr(), ...acts);
   return card({
@@ -413,8 +435,8 @@ export function clearingNoticeCard(p: {
     elements: [
       md(
         [
-          `经组织核查，有关反映**${p.officer}**同志「${p.matter}」的问题，核查结果为**${p.resultLabel ?? '不属实'}**。`,
-          `依据《行政执法尽职免责和容错纠错制度》第十八条，经本人同意，特此为${p.officer}同志澄清正名。`,
+          `经组织核查，有关反映**${escapeMd(p.officer)}**同志「${escapeMd(p.matter)}」的问题，核查结果为**${p.resultLabel ?? '不属实'}**。`,
+          `依据《行政执法尽职免责和容错纠错制度》第十八条，经本人同意，特此为${escapeMd(p.officer)}同志澄清正名。`,
           '',
           `${p.date}`,
         ].join('\n'),
@@ -434,9 +456,9 @@ export function explanationCard(p: { number: string; matter: string; resultLabel
       md(
         [
           `**举报编号**：${p.number}`,
-          `**反映事项**：${p.matter}`,
+          `**反映事项**：${escapeMd(p.matter)}`,
           `**核查结果**：${p.resultLabel}`,
-          `**情况说明**：${clip(p.text, 2000)}`,
+          `**情况说明**：${shownText(p.text, 2000)}`,
           '',
           '依据第十八条，对匿名举报的核查情况在一定范围内予以说明。',
         ].join('\n'),
@@ -456,9 +478,9 @@ export function feedbackCard(p: { number: string; matter: string; resultLabel: s
       md(
         [
           `**举报编号**：${p.number}`,
-          `**举报事项**：${p.matter}`,
+          `**举报事项**：${escapeMd(p.matter)}`,
           `**核查结果**：${p.resultLabel}`,
-          `**反馈内容**：${clip(p.text, 2000)}`,
+          `**反馈内容**：${shownText(p.text, 2000)}`,
           '',
           '依据第十八条向实名举报人反馈。感谢你对行政执法工作的监督。',
         ].join('\n'),
@@ -482,7 +504,7 @@ export function reportListCard(
   for (const x of shown) {
     elements.push(
       hr(),
-      md(`**${x.number}**　${x.statusLabel}\n${clip(x.matter, 60)}`),
+      md(`**${x.number}**　${x.statusLabel}\n${shownText(x.matter, 60)}`),
       buttonRow([button('查看', { a: REPORT_ACTIONS.open, r: x.reportId })]),
     );
   }

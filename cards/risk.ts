@@ -1,4 +1,4 @@
-import { card, hr, md } from './common';
+import { card, clip, escapeMd, hr, md } from './common';
 import { DIMENSION_LABEL, type RiskLine } from './stats';
 
 export interface RiskCase {
@@ -33,7 +33,6 @@ export const ARTICLE_17 =
 const MAX_CASES_PER_GROUP = 10;
 /** Groups shown in full; more are named in one line (a card must stay under 30 KB). */
 const MAX_GROUPS = 6;
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** 易错风险提示 (art. 17): a category or an area reached the threshold within the window. */
 export function riskWarningCard(d: RiskWarningData) {
@@ -50,7 +49,10 @@ export function riskWarningCard(d: RiskWarningData) {
       ? [
           ...g.cases
             .slice(0, MAX_CASES_PER_GROUP)
-            .map((c) => `- ${c.number} ${clip(c.title, 24)}（${c.occurredOn}，${clip(c.unitName, 10)}）`),
+            .map(
+              (c) =>
+                `- ${c.number} ${escapeMd(clip(c.title, 24))}（${c.occurredOn}，${clip(c.unitName, 10)}）`,
+            ),
           ...(g.cases.length > MAX_CASES_PER_GROUP
             ? [`- 另有 ${g.cases.length - MAX_CASES_PER_GROUP} 件未列出`]
             : []),

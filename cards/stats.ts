@@ -1,4 +1,4 @@
-import { button, buttonRow, card, hr, md } from './common';
+import { button, buttonRow, card, clip, hr, md } from './common';
 
 /** One error category or enforcement area: cases in the analysis window, tolerated ones apart (art. 14). */
 export interface TaxonomyRow {
@@ -35,7 +35,6 @@ const SERIES = {
 /** Bars per chart; the rest are added up into one bar so the card stays small. */
 export const MAX_CHART_ROWS = 12;
 const MAX_RISK_LINES = 10;
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** A stacked horizontal bar chart (VChart spec) of one taxonomy, or a line saying there is nothing to chart. */
 export function taxonomyChart(title: string, rows: TaxonomyRow[]): object {

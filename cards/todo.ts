@@ -1,10 +1,11 @@
+import type { ActionValue } from './actions';
 import { button, buttonRow, card, hr, md } from './common';
 
 export interface TodoItem {
   /** The heading it is listed under, e.g. 待受理的申请. */
   group: string;
   text: string;
-  action: { label: string; value: Record<string, unknown>; confirm?: { title: string; text: string } };
+  action: { label: string; value: ActionValue; confirm?: { title: string; text: string } };
 }
 
 export interface TodoData {

@@ -3,7 +3,7 @@ import { STATUS_LABEL } from '../src/cases/common';
 import { missingFacts } from '../src/cases/facts';
 import type { Case } from '../src/cases/types';
 import type { Policy } from '../src/policy';
-import { button, buttonRow, card, hr, md, type Template, tagColor } from './common';
+import { button, buttonRow, card, clip, escapeMd, hr, md, type Template, tagColor } from './common';
 import { CORRECTION_ACTIONS } from './correction';
 import { INTAKE_ACTIONS } from './intake/model';
 
@@ -126,13 +126,13 @@ export function trackerCard(d: TrackerData) {
   const next = nextStep(c, policy);
   const lines = [
     `**案件编号**：${c.number ?? '（提交后生成）'}`,
-    `**事项**：${escapeText(c.facts.title || '（未填写）')}`,
+    `**事项**：${escapeMd(c.facts.title || '（未填写）')}`,
     `**来源**：${c.origin === 'individual' ? '个人申请' : c.origin === 'organisation' ? '组织启动' : '信访举报转办'}`,
     `**进度**：${progressLine(c)}`,
     `**下一步**：${next.what}　**办理人**：${next.who}`,
     ...deadlines(c, policy),
   ];
-  if (c.status === 'draft' && c.returnReason) lines.push(`**退回原因**：${escapeText(c.returnReason)}`);
+  if (c.status === 'draft' && c.returnReason) lines.push(`**退回原因**：${escapeMd(c.returnReason)}`);
   if (c.origin !== 'individual' && c.status === 'investigating' && next.who.startsWith('你'))
     lines.push('组织已启动对该事项的容错认定，请点「补充事实」说明经过、影响和补救措施，并上传证据材料。');
   const det = c.determination;
@@ -151,9 +151,7 @@ export function trackerCard(d: TrackerData) {
     const lastReturn = o.returns.at(-1);
     if (o.status === 'completed') lines.push('**整改**：已报告整改完成，等待党组书记验收。');
     else if (lastReturn)
-      lines.push(
-        `**整改**：完成报告被退回（${escapeText(truncated(lastReturn.reason, 200))}），请继续整改。`,
-      );
+      lines.push(`**整改**：完成报告被退回（${escapeMd(clip(lastReturn.reason, 200))}），请继续整改。`);
     // The subject who is also the responsible officer answers the order from here too (art. 16).
     if (o.status === 'open' && o.responsible.openId === c.subjectOpenId)
       buttons.push(button('纠错通知', { a: CORRECTION_ACTIONS.open, case: c.id }, { type: 'primary' }));
@@ -161,18 +159,10 @@ export function trackerCard(d: TrackerData) {
   buttons.push(button('我的案件', { a: 'cmd', cmd: 'mine' }));
   return card({
     title: `容错认定案件　${c.number ?? '草稿'}`,
-    subtitle: c.facts.title ? truncated(c.facts.title, 40) : undefined,
+    subtitle: c.facts.title ? clip(c.facts.title, 40) : undefined,
     template,
     tags: [{ text: statusLabel, color: tagColor(template) }],
     summary: `${c.number ?? '容错认定'}：${statusLabel}，下一步：${next.what}`,
     elements: [md(lines.join('\n')), hr(), buttonRow(buttons)],
   });
-}
-
-function escapeText(s: string): string {
-  return s.replace(/[&<>*_~`[\]]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function truncated(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
 }

@@ -1,3 +1,4 @@
+import type { ActionValue } from './actions';
 import { button, buttonRow, card, hr, md, type Template } from './common';
 
 export interface UpdateCardData {
@@ -5,7 +6,7 @@ export interface UpdateCardData {
   subtitle?: string;
   template?: Template;
   lines: string[];
-  buttons?: { label: string; value: Record<string, unknown>; type?: 'default' | 'primary' | 'danger' }[];
+  buttons?: { label: string; value: ActionValue; type?: 'default' | 'primary' | 'danger' }[];
 }
 
 /** A plain notification: a title, a few lines and optional buttons. */

@@ -1,3 +1,4 @@
+import type { ActionValue } from './actions';
 import { button, buttonRow, card, hr, md } from './common';
 
 export interface WelcomeCardData {
@@ -8,7 +9,7 @@ export interface WelcomeCardData {
   noAdminYet: boolean;
 }
 
-const cmd = (command: string) => ({ a: 'cmd', cmd: command });
+const cmd = (command: string): ActionValue<'cmd'> => ({ a: 'cmd', cmd: command });
 
 /** The first card in a direct chat: what the assistant is for and how to begin. */
 export function welcomeCard(d: WelcomeCardData) {

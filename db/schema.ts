@@ -2,6 +2,17 @@
 // by drizzle-kit (`npm run db:generate`) and applied at start on Node and by wrangler on D1.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  CASE_ORIGINS,
+  CASE_STATUSES,
+  CORRECTION_STATUSES,
+  EXTENSION_STATUSES,
+  REPORT_STATUSES,
+  ROLES,
+} from '../src/cases/types';
+
+/** Where an accepted event or an outgoing message stands. */
+export const DELIVERY_STATUSES = ['pending', 'done', 'failed'] as const;
 
 /** Every accepted event or card callback, recorded before the platform gets its 200. */
 export const inbox = sqliteTable(
@@ -12,7 +23,7 @@ export const inbox = sqliteTable(
     source: text('source').notNull(), // webhook | websocket
     // The raw envelope, kept only until handled; an anonymous report's events come redacted (src/bot/redact.ts).
     payload: text('payload'),
-    status: text('status').notNull().default('pending'), // pending | done | failed
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     outcome: text('outcome'),
     receivedAt: integer('received_at').notNull(),
@@ -36,7 +47,7 @@ export const outbox = sqliteTable(
     msgType: text('msg_type'),
     content: text('content'), // JSON string as Lark expects it; cleared once delivered
     urgentUsers: text('urgent_users'), // JSON array of open ids (urgent)
-    status: text('status').notNull().default('pending'), // pending | done | failed
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     leaseUntil: integer('lease_until'),
@@ -112,9 +123,9 @@ export const cases = sqliteTable(
     number: text('number'), // 容错〔2026〕7号, set on submission
     year: integer('year'),
     seq: integer('seq'),
-    origin: text('origin').notNull(),
+    origin: text('origin', { enum: CASE_ORIGINS }).notNull(),
     subjectOpenId: text('subject_open_id').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: CASE_STATUSES }).notNull(),
     unitId: text('unit_id'),
     errorCategory: text('error_category'),
     enforcementArea: text('enforcement_area'),
@@ -195,7 +206,7 @@ export const correctionOrders = sqliteTable(
     responsibleOpenId: text('responsible_open_id').notNull(),
     unitId: text('unit_id'),
     deadline: text('deadline').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: CORRECTION_STATUSES }).notNull(),
   },
   // The reminder job reads only the open orders whose deadline is near or past.
   (t) => [index('correction_orders_due_idx').on(t.status, t.deadline)],
@@ -218,7 +229,7 @@ export const extensions = sqliteTable(
     id: text('id').primaryKey(),
     caseId: text('case_id').notNull(),
     newDeadline: text('new_deadline').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: EXTENSION_STATUSES }).notNull(),
     requestedAt: text('requested_at').notNull(),
   },
   (t) => [index('extensions_case_idx').on(t.caseId)],
@@ -232,7 +243,7 @@ export const reports = sqliteTable(
     number: text('number').notNull(),
     year: integer('year').notNull(),
     seq: integer('seq').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: REPORT_STATUSES }).notNull(),
     realName: integer('real_name').notNull(),
     queryCodeHash: text('query_code_hash'),
     doc: text('doc').notNull(),
@@ -262,7 +273,7 @@ export const roster = sqliteTable(
   'roster',
   {
     openId: text('open_id').notNull(),
-    role: text('role').notNull(), // party_member | secretary | clerk | investigator | admin
+    role: text('role', { enum: ROLES }).notNull(),
     name: text('name'),
     addedBy: text('added_by').notNull(),
     addedAt: integer('added_at').notNull(),
@@ -283,17 +294,27 @@ export const chatBindings = sqliteTable(
   (t) => [primaryKey({ columns: [t.kind, t.unitId] }), index('chat_bindings_chat_idx').on(t.chatId)],
 );
 
-/** Where each person is in a guided conversation (intake, forms), so nothing is lost between messages. */
-export const conversations = sqliteTable('conversations', {
-  openId: text('open_id').primaryKey(),
-  flow: text('flow').notNull(), // intake | report | …
-  subjectId: text('subject_id'), // the case or report being edited
-  step: text('step').notNull(),
-  data: text('data').notNull().default('{}'), // JSON: values typed but not yet valid, etc.
-  cardRef: text('card_ref'),
-  version: integer('version').notNull(),
-  updatedAt: integer('updated_at').notNull(),
-});
+/**
+ * Where each person is in a guided conversation (intake, report), so nothing is lost between messages, and
+ * the completion reports they are preparing (art. 16), one per case. Whatever the person moved last takes
+ * the next file they send.
+ */
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    openId: text('open_id').notNull(),
+    // '' for the one guided conversation (a new one replaces it); a case id for a completion report.
+    topic: text('topic').notNull().default(''),
+    flow: text('flow').notNull(), // intake | report | completion
+    subjectId: text('subject_id'), // the case or report being edited
+    step: text('step').notNull(),
+    data: text('data').notNull().default('{}'), // JSON: values typed but not yet valid, files received, etc.
+    cardRef: text('card_ref'),
+    version: integer('version').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.openId, t.topic] })],
+);
 
 /**
  * Generated files: 公文 (.docx) with their 文号, ledgers (.xlsx) and case archives (.zip). The bytes stay

@@ -1,12 +1,11 @@
 // The evidence step: files and images sent in the chat attach to the draft; each can be removed.
 import type { Attachment } from '../../src/cases/types';
-import { button, buttonRow, card, hr, md } from '../common';
+import { button, buttonRow, card, escapeMd, hr, md } from '../common';
 import { INTAKE_ACTIONS } from './model';
 import {
   bannerBlock,
   cancelButton,
   errorBlock,
-  escapeMd,
   type IntakeCaseRef,
   intakeSubtitle,
   intakeTitle,

@@ -1,9 +1,10 @@
 // Short cards around the intake: saved, cancelled, submitted, facts completed, and a few pointers.
+import type { ActionValue } from '../actions';
+import { escapeMd } from '../common';
 import { updateCard } from '../update';
 import { INTAKE_ACTIONS } from './model';
-import { escapeMd } from './parts';
 
-const apply = { a: 'cmd', cmd: 'apply' };
+const apply: ActionValue<'cmd'> = { a: 'cmd', cmd: 'apply' };
 
 export function draftSavedCard(d: { caseId: string; title: string; individual: boolean }) {
   return updateCard({

@@ -1,6 +1,7 @@
 // Pieces shared by the intake cards: the step header, form fields, the button row every step carries.
 import type { CaseOrigin } from '../../src/cases/types';
-import { button, buttonRow, md, plain } from '../common';
+import type { ActionValue } from '../actions';
+import { button, buttonRow, escapeMd, md, plain } from '../common';
 import { INTAKE_ACTIONS, type IntakeStep, STEP_LABEL, type StepMove } from './model';
 
 /** What every intake card shows about the case it belongs to. */
@@ -39,13 +40,13 @@ export function bannerBlock(banner: string | undefined): object[] {
 export function submitButton(
   label: string,
   name: string,
-  value: Record<string, unknown>,
+  value: ActionValue,
   type: 'default' | 'primary' = 'default',
 ) {
   return { ...button(label, value, { type, name }), form_action_type: 'submit' };
 }
 
-export function moveValue(ref: IntakeCaseRef, step: IntakeStep, go: StepMove) {
+export function moveValue(ref: IntakeCaseRef, step: IntakeStep, go: StepMove): ActionValue<'intake.step'> {
   return { a: INTAKE_ACTIONS.step, case: ref.caseId, step, go };
 }
 
@@ -98,13 +99,4 @@ export const YES_NO = [
 
 export function yesNo(v: boolean | null | undefined): string | undefined {
   return v === true ? 'yes' : v === false ? 'no' : undefined;
-}
-
-/** Lark markdown treats a few characters specially; user text is shown as typed (HTML character references). */
-export function escapeMd(s: string): string {
-  return s.replace(/[&<>*_~`[\]]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-export function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…（共 ${s.length} 字）` : s;
 }

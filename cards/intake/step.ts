@@ -1,13 +1,12 @@
 // One intake step as a form card; what the user typed (accepted or not) comes back as the initial values.
 import type { CaseFacts } from '../../src/cases/types';
 import type { Policy } from '../../src/policy';
-import { buttonRow, card, hr, md, plain } from '../common';
+import { buttonRow, card, clip, escapeMd, hr, md, plain } from '../common';
 import type { FormStep } from './model';
 import {
   bannerBlock,
   cancelButton,
   errorBlock,
-  escapeMd,
   formButtons,
   INPUT_MAX_CHARS,
   type IntakeCaseRef,
@@ -48,7 +47,7 @@ function textInput(
   const fits = value.length <= INPUT_MAX_CHARS;
   const out: object[] = [];
   // Longer text typed in the chat is kept and shown; the box is then for a replacement.
-  if (!fits) out.push(md(`已保存的内容（${value.length} 字）：\n${escapeMd(value.slice(0, 300))}…`));
+  if (!fits) out.push(md(`已保存的内容（${value.length} 字）：\n${escapeMd(clip(value, 300))}`));
   out.push({
     tag: 'input',
     name,
@@ -174,8 +173,7 @@ function ordinalOf(index: number): string {
 }
 
 function optionText(i: { index: number; hint: string; citation: string }): string {
-  const short = i.hint.length > 24 ? `${i.hint.slice(0, 24)}…` : i.hint;
-  return `${i.citation}：${short}`;
+  return `${i.citation}：${clip(i.hint, 24)}`;
 }
 
 function conditions(d: StepCardData): object[] {

@@ -1,19 +1,17 @@
 // The last step: everything the user gave, the engine's preliminary assessment with citations, what is missing.
 import type { CaseFacts } from '../../src/cases/types';
 import type { Assessment, Policy } from '../../src/policy';
-import { button, buttonRow, card, hr, md } from '../common';
+import { button, buttonRow, card, clip, escapeMd, hr, md } from '../common';
 import { attachmentLabel } from './evidence';
 import { INTAKE_ACTIONS, type IntakeStep, stepsFor } from './model';
 import {
   bannerBlock,
   cancelButton,
   errorBlock,
-  escapeMd,
   type IntakeCaseRef,
   intakeSubtitle,
   intakeTitle,
   moveValue,
-  truncate,
 } from './parts';
 
 export interface SummaryCardData extends IntakeCaseRef {
@@ -32,7 +30,8 @@ const EVIDENCE_SHOWN = 20;
 const nameOf = (list: readonly { id: string; name: string }[], id: string | null) =>
   id === null ? '（未填写）' : (list.find((x) => x.id === id)?.name ?? id);
 const yn = (v: boolean | null) => (v === null ? '（未选择）' : v ? '是' : '否');
-const text = (s: string) => (s.trim() === '' ? '（未填写）' : escapeMd(truncate(s, SHOWN_CHARS)));
+const text = (s: string) =>
+  s.trim() === '' ? '（未填写）' : escapeMd(clip(s, SHOWN_CHARS, (total) => `（共 ${total} 字）`));
 
 function section(d: SummaryCardData, step: IntakeStep, content: string): object {
   return {

@@ -4,6 +4,7 @@ import { type CardResponse, type EventEnvelope, parseMessageEvent } from '../lar
 import { PRIVATE_REF_PREFIX } from '../notify/deliver';
 import { enqueuePatch, enqueueSend, textMessage, type UnrecordedMessage } from '../notify/outbox';
 import { type Db, guard, type Write } from '../store';
+import { guidedConversationOf } from '../store/conversation-keys';
 import { REPORT_FLOW, REPORT_WORDS } from './handlers/reports-intake';
 import { isRedacted } from './redact';
 import { normalizeCommand } from './text';
@@ -55,7 +56,7 @@ export async function replayable(db: Db, envelope: EventEnvelope): Promise<boole
   const [open] = await db
     .select({ flow: conversations.flow })
     .from(conversations)
-    .where(eq(conversations.openId, sender));
+    .where(guidedConversationOf(sender));
   return open?.flow !== REPORT_FLOW;
 }
 

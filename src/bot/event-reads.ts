@@ -59,7 +59,7 @@ async function batchedReads(repo: Repo, openId: string | undefined, calendar: Li
   calendar.apply(storedExtraDays((results[0] as (typeof kv.$inferSelect)[])[0]));
   if (!openId) return;
   repo.seed(openId, {
-    roles: rolesFrom(results[1] as { role: string }[]),
+    roles: rolesFrom(results[1] as Parameters<typeof rolesFrom>[0]),
     conversation: conversationFrom(results[2] as Parameters<typeof conversationFrom>[0]) ?? null,
   });
 }

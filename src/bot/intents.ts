@@ -1,11 +1,8 @@
-import { updateCard } from '../../cards/update';
 import { recusedFrom } from '../cases/access';
-import { STATUS_LABEL } from '../cases/common';
 import type { Case, Intent, Recipient, Report } from '../cases/types';
 import { Repo } from '../store/repo';
 import { Ctx } from './context';
-import { liveCards, templates } from './templates';
-import type { Rendered, TellIntent } from './templates/types';
+import { liveCards, rendererFor } from './templates';
 
 export const trackerRef = (caseId: string) => `tracker:${caseId}`;
 export const deliberationRef = (caseId: string, round: number) => `deliberation:${caseId}:${round}`;
@@ -50,21 +47,6 @@ async function resolve(ctx: Ctx, to: Recipient, recused: readonly string[] = [])
   return [{ chatId: chat.id }];
 }
 
-function fallback(input: { intent: TellIntent; case?: Case; report?: Report }): Rendered {
-  const c = input.case;
-  const lines: string[] = [];
-  if (c) {
-    lines.push(
-      `**案件**：${c.number ?? '（草稿）'} ${c.facts.title}`,
-      `**状态**：${STATUS_LABEL[c.status] ?? c.status}`,
-    );
-  }
-  if (input.report) lines.push(`**举报**：${input.report.number}`);
-  return {
-    card: updateCard({ title: '容错纠错助手通知', lines: lines.length ? lines : ['有一项新的进展。'] }),
-  };
-}
-
 /**
  * Turns the core's intents into outbox rows on the handler's Effects, so they commit with the state.
  * `state` is the case or report the decision produced.
@@ -77,17 +59,19 @@ export async function emitIntents(
   for (const intent of intents) {
     if (intent.kind === 'refresh_tracker') {
       const c = state.case;
-      if (c && liveCards.tracker) ctx.fx.patch({ ref: trackerRef(c.id) }, await liveCards.tracker(ctx, c));
-      if (c && liveCards.applications) await liveCards.applications(ctx, c);
+      if (c) ctx.fx.patch({ ref: trackerRef(c.id) }, await liveCards.tracker(ctx, c));
+      if (c) await liveCards.applications(ctx, c);
       continue;
     }
     if (intent.kind === 'refresh_deliberation') {
-      if (state.case && liveCards.deliberation) refreshDeliberation(ctx, state.case.id, intent.round);
+      if (state.case) refreshDeliberation(ctx, state.case.id, intent.round);
       continue;
     }
-    const render = templates[intent.template];
-    const input = { intent, case: state.case, report: state.report };
-    const rendered = render ? await render(ctx, input) : fallback(input);
+    const rendered = await rendererFor(intent.template)(ctx, {
+      intent,
+      case: state.case,
+      report: state.report,
+    });
     const noticeId = typeof intent.data?.noticeId === 'string' ? intent.data.noticeId : undefined;
     const baseRef =
       rendered.ref ?? (noticeId && intent.caseId ? noticeRef(intent.caseId, noticeId) : undefined);
@@ -114,7 +98,7 @@ function refreshDeliberation(ctx: Ctx, caseId: string, round: number): void {
       later.repo.getCase(caseId),
       later.repo.nextSeq(`card:${ref}`, fx.now),
     ]);
-    if (!c || !liveCards.deliberation) return;
+    if (!c) return;
     fx.write(...turn.write);
     fx.patch({ ref }, await liveCards.deliberation(later, c));
   });

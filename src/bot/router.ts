@@ -1,4 +1,6 @@
 import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { type ActionId, CARD_ACTIONS, isActionId } from '../../cards/actions';
 import { type HelpRole, helpCard } from '../../cards/help';
 import { kv } from '../../db/schema';
 import {
@@ -14,7 +16,7 @@ import { textMessage } from '../notify/outbox';
 import { Repo } from '../store/repo';
 import { type BotDeps, Ctx } from './context';
 import type { Effects } from './effects';
-import type { ActionHandler, Feature, Said } from './handlers/types';
+import type { Feature, Said } from './handlers/types';
 import { answer } from './handlers/types';
 import type { Router } from './pipeline';
 import { normalizeCommand } from './text';
@@ -56,9 +58,30 @@ export async function helpFor(ctx: Ctx, openId: string, unknown?: string) {
   return helpCard({ orgName: ctx.deps.policy.orgName, roles, unknown, ...(pending ? { pending } : {}) });
 }
 
+/** Answered when a click's value does not match its action's schema (a damaged or hand-made callback). */
+export const MALFORMED_ACTION = '该卡片操作的数据不完整或有误，未做任何更改。请发送「帮助」重新开始。';
+
+/** A handler as the router calls it: with a value already checked by the schema of the id it is filed under. */
+type CheckedHandler = (ctx: Ctx, action: CardAction) => Promise<void>;
+
+/** Every feature's card actions by id; two features answering one id is a wiring bug, refused at start. */
+export function actionTable(features: Feature[]): Map<ActionId, CheckedHandler> {
+  const table = new Map<ActionId, CheckedHandler>();
+  const owner = new Map<ActionId, string>();
+  for (const f of features) {
+    for (const [id, handler] of Object.entries(f.actions ?? {})) {
+      if (!isActionId(id) || !handler) continue;
+      const taken = owner.get(id);
+      if (taken) throw new Error(`card action ${id} is answered by both ${taken} and ${f.name}`);
+      owner.set(id, f.name);
+      table.set(id, handler as CheckedHandler);
+    }
+  }
+  return table;
+}
+
 export function createRouter(deps: BotDeps, features: Feature[]): Router {
-  const actions = new Map<string, ActionHandler>();
-  for (const f of features) for (const [name, h] of Object.entries(f.actions ?? {})) actions.set(name, h);
+  const actions = actionTable(features);
 
   async function onSaid(ctx: Ctx, said: Said): Promise<void> {
     if (ctx.fx.anonymous) {
@@ -82,8 +105,23 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
     answer(ctx, said, await helpFor(ctx, said.openId, shown));
   }
 
-  async function onCard(ctx: Ctx, a: CardAction): Promise<void> {
-    const name = typeof a.value.a === 'string' ? a.value.a : '';
+  async function onCard(ctx: Ctx, clicked: CardAction): Promise<void> {
+    const name = clicked.value.a;
+    const handler = isActionId(name) ? actions.get(name) : undefined;
+    if (!isActionId(name) || (name !== 'cmd' && !handler)) {
+      ctx.fx.outcome = 'card:unknown';
+      ctx.fx.toast('warning', '该卡片已过期或操作无效，请发送「帮助」重新开始');
+      return;
+    }
+    const schema: z.ZodType<object> = CARD_ACTIONS[name];
+    const checked = schema.safeParse(clicked.value);
+    if (!checked.success) {
+      ctx.fx.outcome = `card:malformed:${name}`;
+      ctx.fx.toast('warning', MALFORMED_ACTION);
+      return;
+    }
+    // Fields no schema names stay as sent; the ones it names arrive converted (a round as a number).
+    const a: CardAction = { ...clicked, value: { ...clicked.value, ...checked.data } };
     if (name === 'cmd') {
       const words = COMMAND_WORDS[String(a.value.cmd)] ?? '帮助';
       ctx.fx.outcome = `card:cmd:${String(a.value.cmd)}`;
@@ -98,14 +136,8 @@ export function createRouter(deps: BotDeps, features: Feature[]): Router {
       if (!ctx.fx.response) ctx.fx.toast('info', '已在私聊中回复');
       return;
     }
-    const handler = actions.get(name);
-    if (!handler) {
-      ctx.fx.outcome = 'card:unknown';
-      ctx.fx.toast('warning', '该卡片已过期或操作无效，请发送「帮助」重新开始');
-      return;
-    }
     ctx.fx.outcome = `card:${name}`;
-    await handler(ctx, a);
+    await handler?.(ctx, a);
     for (const f of features) f.afterAction?.(ctx, a);
   }
 

@@ -12,6 +12,7 @@ import type {
   Notice,
   NoticeKind,
   NoticeTarget,
+  TemplateName,
 } from './types';
 
 export function makeNotice(
@@ -38,7 +39,7 @@ export function makeNotice(
   };
 }
 
-const TEMPLATE: Record<NoticeKind, string> = {
+const TEMPLATE: Record<NoticeKind, TemplateName> = {
   subject: 'notice.determination',
   unit: 'notice.determination_unit',
   publication: 'publication.determination',

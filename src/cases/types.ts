@@ -29,7 +29,8 @@ import type {
 
 export type { ConditionId, ExemptionBasis, ItemId, Policy, PublicationScope, Recommendation, VoteOption };
 
-export type Role = 'party_member' | 'secretary' | 'clerk' | 'investigator' | 'admin';
+export const ROLES = ['party_member', 'secretary', 'clerk', 'investigator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface Actor {
   openId: string;
@@ -63,17 +64,20 @@ export type BusinessDate = string;
 /** ISO-8601 instant, e.g. `2026-03-02T01:00:00.000Z`. */
 export type Instant = string;
 
-export type CaseOrigin = 'individual' | 'organisation' | 'report';
+export const CASE_ORIGINS = ['individual', 'organisation', 'report'] as const;
+export type CaseOrigin = (typeof CASE_ORIGINS)[number];
 
-export type CaseStatus =
-  | 'draft'
-  | 'submitted'
-  | 'investigating'
-  | 'deliberating'
-  | 'decided'
-  | 'correcting'
-  | 'closed'
-  | 'withdrawn';
+export const CASE_STATUSES = [
+  'draft',
+  'submitted',
+  'investigating',
+  'deliberating',
+  'decided',
+  'correcting',
+  'closed',
+  'withdrawn',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export interface CaseFacts {
   title: string;
@@ -204,13 +208,18 @@ export interface CorrectionProgress {
   at: Instant;
 }
 
+export const EXTENSION_STATUSES = ['pending', 'approved', 'refused'] as const;
+export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
+export const CORRECTION_STATUSES = ['open', 'completed', 'accepted'] as const;
+export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
+
 export interface CorrectionExtension {
   id: string;
   reason: string;
   newDeadline: BusinessDate;
   requestedBy: string;
   requestedAt: Instant;
-  status: 'pending' | 'approved' | 'refused';
+  status: ExtensionStatus;
   decidedBy: string | null;
   decidedAt: Instant | null;
   refusalReason: string | null;
@@ -226,7 +235,7 @@ export interface CorrectionOrder {
   deadline: BusinessDate;
   /** Art. 16: analyse causes, improve rules and mechanisms. */
   improveRules: string;
-  status: 'open' | 'completed' | 'accepted';
+  status: CorrectionStatus;
   progress: CorrectionProgress[];
   completion: { text: string; evidence: Attachment[]; by: string; at: Instant } | null;
   extensions: CorrectionExtension[];
@@ -282,7 +291,8 @@ export interface Case {
 
 // ───────────────────────────── reports ─────────────────────────────
 
-export type ReportStatus = 'filed' | 'investigating' | 'concluded' | 'closed';
+export const REPORT_STATUSES = ['filed', 'investigating', 'concluded', 'closed'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
 export type ReportOutcomeId = ReportOutcome;
 
 export interface Clearing {
@@ -355,12 +365,55 @@ export type Recipient =
   | { chat: 'party' | 'publication' | { unit: string } | { id: string } }
   | { roles: Role[]; exclude: string[] };
 
+/**
+ * Every message the core (and the jobs and forms that speak for it) can ask the shell to send. The shell has
+ * exactly one renderer per name (`src/bot/templates/index.ts`), so a new or renamed name without one fails `tsc`.
+ */
+export type TemplateName =
+  | 'case.submitted'
+  | 'case.accepted'
+  | 'case.returned'
+  | 'case.withdrawn'
+  | 'case.opened_by_organisation'
+  | 'case.opened_from_report'
+  | 'case.facts_completed'
+  | 'case.investigator_assigned'
+  | 'case.findings_submitted'
+  | 'deliberation.opened'
+  | 'deliberation.all_voted'
+  | 'deliberation.closed'
+  | 'decision.reminder'
+  | 'notice.determination'
+  | 'notice.determination_unit'
+  | 'publication.determination'
+  | 'notice.reminder'
+  | 'notice.escalation'
+  | 'notice.follow_up'
+  | 'correction.ordered'
+  | 'correction.progress'
+  | 'correction.extension_requested'
+  | 'correction.extension_decided'
+  | 'correction.completed'
+  | 'correction.accepted'
+  | 'correction.returned'
+  | 'correction.reminder'
+  | 'correction.overdue'
+  | 'correction.overdue_escalation'
+  | 'report.filed'
+  | 'report.received'
+  | 'report.investigator_assigned'
+  | 'report.findings_submitted'
+  | 'report.feedback'
+  | 'report.explanation'
+  | 'report.clearing_consent'
+  | 'report.clearing_answered'
+  | 'report.clearing';
+
 export type Intent =
   | {
       kind: 'tell';
       to: Recipient;
-      /** e.g. 'case.submitted', 'notice.determination', 'correction.reminder' */
-      template: string;
+      template: TemplateName;
       caseId?: string;
       reportId?: string;
       data?: Record<string, unknown>;

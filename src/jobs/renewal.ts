@@ -23,7 +23,7 @@ const LIVE: { prefix: string; render(ctx: Ctx, key: string): Promise<object | nu
     prefix: 'tracker:',
     async render(ctx, caseId) {
       const c = await ctx.repo.getCase(caseId);
-      if (!c || c.status === 'closed' || c.status === 'withdrawn' || !liveCards.tracker) return null;
+      if (!c || c.status === 'closed' || c.status === 'withdrawn') return null;
       return liveCards.tracker(ctx, c);
     },
   },
@@ -33,8 +33,7 @@ const LIVE: { prefix: string; render(ctx: Ctx, key: string): Promise<object | nu
       const [caseId = '', round] = key.split(':');
       const c = await ctx.repo.getCase(caseId);
       // Only the open round's card takes votes; an earlier round's card already points to it.
-      if (c?.status !== 'deliberating' || c.deliberation?.round !== Number(round) || !liveCards.deliberation)
-        return null;
+      if (c?.status !== 'deliberating' || c.deliberation?.round !== Number(round)) return null;
       return liveCards.deliberation(ctx, c);
     },
   },

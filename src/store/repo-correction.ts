@@ -1,15 +1,13 @@
-// What the correction slice keeps beside the case document: order receipts and completion reports being prepared.
-import { and, eq, like, lte, or } from 'drizzle-orm';
+// What the correction slice keeps beside the case document: order receipts (kv) and completion reports being
+// prepared (conversations, one per person and case: preparing one never touches another's evidence).
+import { and, desc, eq, lte } from 'drizzle-orm';
 import { cases, conversations, correctionOrders, kv } from '../../db/schema';
 import type { Attachment } from '../cases/types';
+import { GUIDED_TOPIC } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
 
 const ackKey = (caseId: string, setAt: string) => `correction-ack:${caseId}:${setAt}`;
-// One draft per person and case: preparing the report for one case never touches another's evidence.
-const draftPrefix = (openId: string) => `correction-completion:${openId}:`;
-const draftKey = (openId: string, caseId: string) => `${draftPrefix(openId)}${caseId}`;
-/** Before drafts were kept per case: one per person, naming its case inside. */
-const legacyDraftKey = (openId: string) => `correction-completion:${openId}`;
+export const COMPLETION_FLOW = 'completion';
 
 /** When the responsible person confirmed receiving this order (keyed by when it was set), or null. */
 export async function orderAcknowledgedAt(db: Db, caseId: string, setAt: string): Promise<Date | null> {
@@ -37,45 +35,47 @@ export interface CompletionDraft {
   evidence: Attachment[];
   version: number;
   updatedAt: number;
-  /** Read from the one-per-person key of earlier versions; saving moves it to the per-case key. */
-  legacy?: boolean;
 }
 
-type KvRow = typeof kv.$inferSelect;
+type ConversationRow = typeof conversations.$inferSelect;
 
-function draftOf(row: KvRow, legacy: boolean): CompletionDraft | undefined {
-  const data = JSON.parse(row.value) as { caseId?: unknown; evidence?: unknown };
-  if (typeof data.caseId !== 'string') return undefined;
+function draftOf(row: ConversationRow): CompletionDraft {
+  const data = JSON.parse(row.data) as { evidence?: unknown };
   return {
-    caseId: data.caseId,
+    caseId: row.topic,
     evidence: Array.isArray(data.evidence) ? (data.evidence as Attachment[]) : [],
     version: row.version,
     updatedAt: row.updatedAt,
-    ...(legacy ? { legacy: true } : {}),
   };
 }
 
-/** Every completion report this person is preparing, the one opened or added to last first. */
-export async function completionDrafts(db: Db, openId: string): Promise<CompletionDraft[]> {
-  const prefix = draftPrefix(openId);
+const completionOf = (openId: string, caseId: string) =>
+  and(
+    eq(conversations.openId, openId),
+    eq(conversations.topic, caseId),
+    eq(conversations.flow, COMPLETION_FLOW),
+  );
+
+/**
+ * Where the next file this person sends goes: the conversation they moved last. `drafts` are every completion
+ * report they are preparing, the one opened or added to last first; `guidedFirst` when their guided
+ * conversation (intake, report) moved after all of them.
+ */
+export async function openConversations(
+  db: Db,
+  openId: string,
+): Promise<{ drafts: CompletionDraft[]; guidedFirst: boolean }> {
   const rows = await db
     .select()
-    .from(kv)
-    .where(or(eq(kv.key, legacyDraftKey(openId)), like(kv.key, `${prefix}%`)));
-  const out: CompletionDraft[] = [];
-  const seen = new Set<string>();
-  // LIKE treats '_' in open ids as a wildcard; keep exact prefixes only. Per-case keys win over the legacy one.
-  for (const row of rows.filter((r) => r.key.startsWith(prefix))) {
-    const d = draftOf(row, false);
-    if (!d || seen.has(d.caseId)) continue;
-    out.push(d);
-    seen.add(d.caseId);
-  }
-  for (const row of rows.filter((r) => r.key === legacyDraftKey(openId))) {
-    const d = draftOf(row, true);
-    if (d && !seen.has(d.caseId)) out.push(d);
-  }
-  return out.sort((a, b) => b.updatedAt - a.updatedAt);
+    .from(conversations)
+    .where(eq(conversations.openId, openId))
+    .orderBy(desc(conversations.updatedAt));
+  const drafts = rows.filter((r) => r.topic !== GUIDED_TOPIC && r.flow === COMPLETION_FLOW).map(draftOf);
+  const guided = rows.find((r) => r.topic === GUIDED_TOPIC);
+  // A tie goes to the completion report, as it did when a draft was opened in the same moment.
+  const guidedFirst =
+    guided !== undefined && (drafts[0] === undefined || guided.updatedAt > drafts[0].updatedAt);
+  return { drafts, guidedFirst };
 }
 
 /** The completion report this person is preparing for this case. */
@@ -84,18 +84,8 @@ export async function completionDraft(
   openId: string,
   caseId: string,
 ): Promise<CompletionDraft | undefined> {
-  const [row] = await db
-    .select()
-    .from(kv)
-    .where(eq(kv.key, draftKey(openId, caseId)));
-  const own = row ? draftOf(row, false) : undefined;
-  if (own) return own;
-  const [old] = await db
-    .select()
-    .from(kv)
-    .where(eq(kv.key, legacyDraftKey(openId)));
-  const legacy = old ? draftOf(old, true) : undefined;
-  return legacy?.caseId === caseId ? legacy : undefined;
+  const [row] = await db.select().from(conversations).where(completionOf(openId, caseId));
+  return row ? draftOf(row) : undefined;
 }
 
 /** Versioned write of the draft: two files arriving at once never overwrite each other. */
@@ -106,47 +96,37 @@ export function saveCompletionDraft(
   after: { caseId: string; evidence: Attachment[] },
   now: Date,
 ): Write[] {
-  const value = JSON.stringify({ caseId: after.caseId, evidence: after.evidence });
-  const key = draftKey(openId, after.caseId);
-  if (!before || before.legacy) {
+  const data = JSON.stringify({ evidence: after.evidence });
+  if (!before) {
     return [
-      db.insert(kv).values({ key, value, version: 1, updatedAt: now.getTime() }).onConflictDoNothing(),
+      db
+        .insert(conversations)
+        .values({
+          openId,
+          topic: after.caseId,
+          flow: COMPLETION_FLOW,
+          subjectId: after.caseId,
+          step: 'evidence',
+          data,
+          version: 1,
+          updatedAt: now.getTime(),
+        })
+        .onConflictDoNothing(),
       guard,
-      ...(before?.legacy
-        ? [
-            db.delete(kv).where(and(eq(kv.key, legacyDraftKey(openId)), eq(kv.version, before.version))),
-            guard,
-          ]
-        : []),
     ];
   }
   return [
     db
-      .update(kv)
-      .set({ value, version: before.version + 1, updatedAt: now.getTime() })
-      .where(and(eq(kv.key, key), eq(kv.version, before.version))),
+      .update(conversations)
+      .set({ data, version: before.version + 1, updatedAt: now.getTime() })
+      .where(and(completionOf(openId, after.caseId), eq(conversations.version, before.version))),
     guard,
   ];
 }
 
-/** Ends the report being prepared for this case (its legacy one-per-person key, when it was read from there). */
-export function endCompletionDraft(
-  db: Db,
-  openId: string,
-  draft: { caseId: string; legacy?: boolean },
-): Write {
-  return db
-    .delete(kv)
-    .where(eq(kv.key, draft.legacy ? legacyDraftKey(openId) : draftKey(openId, draft.caseId)));
-}
-
-/** When the person's guided conversation (intake, report) last moved, to tell which one a file belongs to. */
-export async function conversationUpdatedAt(db: Db, openId: string): Promise<number | null> {
-  const [row] = await db
-    .select({ at: conversations.updatedAt })
-    .from(conversations)
-    .where(eq(conversations.openId, openId));
-  return row ? row.at : null;
+/** Ends the report being prepared for this case. */
+export function endCompletionDraft(db: Db, openId: string, draft: { caseId: string }): Write {
+  return db.delete(conversations).where(completionOf(openId, draft.caseId));
 }
 
 /** The query behind correctionCasesDueBy, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */

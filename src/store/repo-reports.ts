@@ -1,12 +1,13 @@
-import { eq, like } from 'drizzle-orm';
+import { like } from 'drizzle-orm';
 import { conversations, messageRefs } from '../../db/schema';
+import { guidedConversationOf } from './conversation-keys';
 import type { Db, Write } from './index';
 
 /** A conversations row exactly as stored, so it can be put back byte for byte. */
 export type RawConversation = typeof conversations.$inferSelect;
 
 export async function rawConversation(db: Db, openId: string): Promise<RawConversation | undefined> {
-  const [row] = await db.select().from(conversations).where(eq(conversations.openId, openId));
+  const [row] = await db.select().from(conversations).where(guidedConversationOf(openId));
   return row;
 }
 

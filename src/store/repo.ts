@@ -16,6 +16,7 @@ import {
 } from '../../db/schema';
 import { caseDate } from '../cases/common';
 import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
+import { guidedConversationOf } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
 
 export type BindingKind = 'party' | 'publication' | 'unit';
@@ -478,12 +479,12 @@ export class Repo {
 
   async roster(): Promise<RosterEntry[]> {
     const rows = await this.db.select().from(roster).orderBy(roster.role, roster.addedAt);
-    return rows.map((r) => ({ openId: r.openId, role: r.role as Role, name: r.name }));
+    return rows.map((r) => ({ openId: r.openId, role: r.role, name: r.name }));
   }
 
   async withRole(role: Role): Promise<RosterEntry[]> {
     const rows = await this.db.select().from(roster).where(eq(roster.role, role));
-    return rows.map((r) => ({ openId: r.openId, role: r.role as Role, name: r.name }));
+    return rows.map((r) => ({ openId: r.openId, role: r.role, name: r.name }));
   }
 
   addRole(p: { openId: string; role: Role; name: string | null; by: string; now: Date }): Write {
@@ -544,7 +545,7 @@ export class Repo {
 
   /** The query behind conversation, for reading it in one batch with others. */
   conversationQuery(openId: string) {
-    return this.db.select().from(conversations).where(eq(conversations.openId, openId));
+    return this.db.select().from(conversations).where(guidedConversationOf(openId));
   }
 
   private async loadConversation(openId: string): Promise<Conversation | undefined> {
@@ -577,18 +578,18 @@ export class Repo {
       this.db
         .update(conversations)
         .set({ ...row, version: before.version + 1 })
-        .where(and(eq(conversations.openId, before.openId), eq(conversations.version, before.version))),
+        .where(and(guidedConversationOf(before.openId), eq(conversations.version, before.version))),
       guard,
     ];
   }
 
   endConversation(openId: string): Write {
-    return this.db.delete(conversations).where(eq(conversations.openId, openId));
+    return this.db.delete(conversations).where(guidedConversationOf(openId));
   }
 }
 
-export function rolesFrom(rows: { role: string }[]): Role[] {
-  return rows.map((r) => r.role as Role);
+export function rolesFrom(rows: { role: Role }[]): Role[] {
+  return rows.map((r) => r.role);
 }
 
 export function conversationFrom(rows: (typeof conversations.$inferSelect)[]): Conversation | undefined {

@@ -46,7 +46,7 @@ describe('message recipients with no party chat bound', () => {
     const fx = new Effects(store.db, now);
     await emitIntents(
       new Ctx(fx, new Repo(store.db), bot),
-      [{ kind: 'tell', to: { chat: 'party' }, template: 'test.unrendered', caseId: c.id }],
+      [{ kind: 'tell', to: { chat: 'party' }, template: 'deliberation.all_voted', caseId: c.id }],
       { case: c },
     );
     await store.commit(fx.writes);

@@ -207,7 +207,7 @@ describe('case detail card', () => {
         responsible: '张执法',
         items: Array.from({ length: 30 }, () => long(MAX_TEXT)),
       },
-      buttons: [{ label: '继续填写', value: { a: 'intake.resume', caseId: c.id }, type: 'primary' }],
+      buttons: [{ label: '继续填写', value: { a: 'intake.resume', case: c.id }, type: 'primary' }],
     };
     const card = caseDetailCard(d);
     expectCardShape(card);
@@ -222,7 +222,7 @@ describe('case detail card', () => {
     ]) {
       expect(body).toContain(part);
     }
-    expect(cardButtons(card).map((b) => b.value)).toEqual([{ a: 'intake.resume', caseId: c.id }]);
+    expect(cardButtons(card).map((b) => b.value)).toEqual([{ a: 'intake.resume', case: c.id }]);
   });
 });
 
@@ -237,7 +237,7 @@ describe('case list and todo cards', () => {
       title: long(60, '事项'),
       statusLabel: '核查中',
       nextStep: long(80, '下一步'),
-      action: { label: '查看', value: { a: 'case.open', caseId: `case_${i}` } },
+      action: { label: '查看', value: { a: 'case.open', caseId: `case_${i}` } as const },
     }));
     const full = caseListCard({ items });
     expectCardShape(full);
@@ -254,7 +254,7 @@ describe('case list and todo cards', () => {
     const items = Array.from({ length: 200 }, (_, i) => ({
       group: groups[i % groups.length] as string,
       text: `**容错〔2026〕${i}号**　${long(60, '事项')}\n${long(120)}`,
-      action: { label: '打开', value: { a: 'case.open', caseId: `case_${i}` } },
+      action: { label: '打开', value: { a: 'case.open', caseId: `case_${i}` } as const },
     }));
     const full = todoCard({ items });
     expectCardShape(full);

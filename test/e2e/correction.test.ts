@@ -1,8 +1,8 @@
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueFormCard, issueValuesFromCase } from '../../cards/determination';
 import { trackerCard } from '../../cards/tracker';
-import { audit, kv } from '../../db/schema';
+import { audit, conversations } from '../../db/schema';
 import { trackerRef } from '../../src/bot/intents';
 import { addCalendarDays, businessDate } from '../../src/calendar';
 import type { Case } from '../../src/cases/types';
@@ -294,7 +294,9 @@ describe('correction order → acknowledgement, progress, extensions, completion
     expect(c.correction?.completion?.evidence).toEqual([
       expect.objectContaining({ kind: 'file', key: 'file_v3_approval', name: '暂扣审批表.pdf' }),
     ]);
-    expect(await h.rt.store.db.select().from(kv).where(like(kv.key, 'correction-completion:%'))).toEqual([]);
+    expect(
+      await h.rt.store.db.select().from(conversations).where(eq(conversations.flow, 'completion')),
+    ).toEqual([]);
 
     // ── the secretary sends it back once ──
     const review1 = last(dm(SEC.openId), '整改完成，待验收', '暂扣审批表.pdf');

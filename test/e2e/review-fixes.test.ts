@@ -1,9 +1,9 @@
 // Review findings on cases, deliberation and correction, each driven through the emulator and the real runtime.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueFormCard, issueValuesFromCase } from '../../cards/determination';
 import { trackerCard } from '../../cards/tracker';
-import { kv } from '../../db/schema';
+import { conversations } from '../../db/schema';
 import { applyCase, isRefusal } from '../../src/bot/apply';
 import { Ctx } from '../../src/bot/context';
 import { trackerRef } from '../../src/bot/intents';
@@ -283,8 +283,8 @@ describe('review fixes with a party chat bound', () => {
     ]);
     const drafts = await h.rt.store.db
       .select()
-      .from(kv)
-      .where(eq(kv.key, `correction-completion:${SUBJECT.openId}:${a.id}`));
+      .from(conversations)
+      .where(and(eq(conversations.openId, SUBJECT.openId), eq(conversations.topic, a.id)));
     expect(drafts).toEqual([]);
   });
 

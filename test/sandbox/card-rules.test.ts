@@ -1,8 +1,13 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { button, card, md } from '../../cards/common';
+import type { ActionValue } from '../../cards/actions';
+import { card, button as cardButton, md } from '../../cards/common';
 import { CARD_RULES, checkCard } from '../../src/sandbox/card-rules';
 import { LarkEmulator } from '../../src/sandbox/emulator';
+
+// The emulator renders any callback value, not only the ones the bot's own cards send.
+const button = (label: string, value: Record<string, unknown>, opts?: Parameters<typeof cardButton>[2]) =>
+  cardButton(label, value as ActionValue, opts);
 
 const APP_ID = 'cli_rules_0000000000';
 const APP_SECRET = 'rules-secret';

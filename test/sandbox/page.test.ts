@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { button, buttonRow, card, hr, md, plain } from '../../cards/common';
+import type { ActionValue } from '../../cards/actions';
+import { buttonRow, card, button as cardButton, escapeMd, hr, md, plain } from '../../cards/common';
 import { helpCard } from '../../cards/help';
-import { escapeMd } from '../../cards/intake/parts';
 import { intakeStepCard } from '../../cards/intake/step';
 import { taxonomyChart } from '../../cards/stats';
 import { emptyFacts } from '../../src/cases/facts';
@@ -14,6 +14,10 @@ import {
   renderCard,
   renderMarkdown,
 } from '../../src/sandbox/page';
+
+// The emulator renders any callback value, not only the ones the bot's own cards send.
+const button = (label: string, value: Record<string, unknown>, opts?: Parameters<typeof cardButton>[2]) =>
+  cardButton(label, value as ActionValue, opts);
 
 const PEOPLE = [
   { openId: 'ou_zhao', name: '赵书记' },

@@ -28,7 +28,7 @@ describe('the case date column added for the risk window', () => {
   });
 
   it('is filled for the cases already stored, as the core computes it', () => {
-    const before = migrationsUpTo('0003_due_indexes');
+    const before = migrationsUpTo('0004_completion_conversations');
     const dbDir = mkdtempSync(join(tmpdir(), 'rc-'));
     dirs.push(before, dbDir);
     const raw = new Database(join(dbDir, 'test.sqlite'));

@@ -101,10 +101,22 @@ export async function openCapturingStore(
       record(sql, params);
       return running(st.bind(...params), sql);
     },
-    all: unbound(sql, () => (trips.push(sql), st.all())),
-    raw: unbound(sql, () => (trips.push(sql), st.raw())),
-    run: unbound(sql, () => (trips.push(sql), st.run())),
-    first: unbound(sql, () => (trips.push(sql), st.first())),
+    all: unbound(sql, () => {
+      trips.push(sql);
+      return st.all();
+    }),
+    raw: unbound(sql, () => {
+      trips.push(sql);
+      return st.raw();
+    }),
+    run: unbound(sql, () => {
+      trips.push(sql);
+      return st.run();
+    }),
+    first: unbound(sql, () => {
+      trips.push(sql);
+      return st.first();
+    }),
   });
   const capturing = {
     prepare: (sql: string) => statement(d1.prepare(sql), sql),

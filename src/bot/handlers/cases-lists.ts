@@ -38,7 +38,7 @@ export async function mineCard(ctx: Ctx, openId: string): Promise<{ card: object
     action:
       c.status === 'draft'
         ? { label: '继续填写', value: resumeValue(c.id) }
-        : { label: '查看', value: { a: 'case.open', caseId: c.id } },
+        : { label: '查看', value: { a: 'case.open', caseId: c.id } as const },
   }));
   return { card: caseListCard({ items }), count: items.length };
 }

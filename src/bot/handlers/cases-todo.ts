@@ -1,3 +1,4 @@
+import { escapeMd } from '../../../cards/common';
 import { CLOSE_ACTION } from '../../../cards/determination';
 import { noticeCompliance } from '../../../cards/notice';
 import type { TodoItem } from '../../../cards/todo';
@@ -18,13 +19,16 @@ import { resumeValue } from './cases-view';
 
 const OPEN_STATUSES = ['submitted', 'investigating', 'deliberating', 'decided', 'correcting'] as const;
 
-const open = (caseId: string, label = '打开') => ({ label, value: { a: 'case.open', caseId } });
+const open = (caseId: string, label = '打开') => ({ label, value: { a: 'case.open', caseId } as const });
 
 /** The correction slice's cards: the order with its buttons, or what awaits the secretary's decision. */
-const correction = (caseId: string, label: string) => ({ label, value: { a: 'corr.open', case: caseId } });
+const correction = (caseId: string, label: string) => ({
+  label,
+  value: { a: 'corr.open', case: caseId } as const,
+});
 
 function label(c: Case): string {
-  return `**${c.number ?? '草稿'}**　${c.facts.title || '（未命名事项）'}`;
+  return `**${c.number ?? '草稿'}**　${c.facts.title ? escapeMd(c.facts.title) : '（未命名事项）'}`;
 }
 
 /**

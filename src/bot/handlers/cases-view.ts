@@ -1,6 +1,7 @@
+import type { ActionValue } from '../../../cards/actions';
 import type { ApplicationCardData, ApplicationMode } from '../../../cards/application';
 import type { CaseDetailData, CaseFactsView } from '../../../cards/case-detail';
-import type { Template } from '../../../cards/common';
+import { clip, type Template } from '../../../cards/common';
 import { isRecused } from '../../cases/access';
 import { BASIS_LABEL, CORRECTION_STATUS_LABEL, STATUS_LABEL } from '../../cases/common';
 import type { AuditEntry, Case, CaseStatus, Policy } from '../../cases/types';
@@ -10,7 +11,11 @@ import type { Ctx } from '../context';
 import { nameOf, shanghaiTime } from '../shared/names';
 
 /** The intake's resume button; the intake reads `case`, the agreed contract names `caseId`, so both are sent. */
-export const resumeValue = (caseId: string) => ({ a: 'intake.resume', caseId, case: caseId });
+export const resumeValue = (caseId: string): ActionValue<'intake.resume'> => ({
+  a: 'intake.resume',
+  caseId,
+  case: caseId,
+});
 
 const ORIGIN_LABEL: Record<Case['origin'], string> = {
   individual: '个人申请',
@@ -140,7 +145,7 @@ async function historyText(ctx: Ctx, c: Case, h: HistoryEntry): Promise<string> 
       return `${who} 受理申请`;
     case 'case.returned': {
       const reason = typeof after.reason === 'string' ? after.reason : '';
-      return `${who} 退回补充：${reason.length > 60 ? `${reason.slice(0, 60)}…` : reason}`;
+      return `${who} 退回补充：${clip(reason, 60)}`;
     }
     case 'case.investigator_assigned': {
       const list = Array.isArray(after.investigators) ? after.investigators : [];

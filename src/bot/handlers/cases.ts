@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { applicationRef } from '../../../cards/actions';
 import {
   type ApplicationCardData,
   type ApplicationMode,
@@ -8,6 +9,7 @@ import {
   notPartyChatCard,
 } from '../../../cards/application';
 import { caseDetailCard } from '../../../cards/case-detail';
+import { clip, escapeMd } from '../../../cards/common';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { canView, decideCase } from '../../cases';
@@ -20,10 +22,10 @@ import { applicationCopies, applicationCopyRef } from '../../store/repo-cases';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { nameOf } from '../shared/names';
-import { registerTemplates } from '../templates';
-import type { Rendered, RenderInput } from '../templates/types';
-import { afterListClick, listToSend, refreshLists } from './cases-lists';
+import type { Rendered, RenderInput, TemplateRenderers } from '../templates/types';
+import { afterListClick, listToSend } from './cases-lists';
 import { applicationData, detailData, type FreshEntry, resumeValue } from './cases-view';
+import { lookupQueryCode } from './reports-intake';
 import { answer, type Feature, type Said } from './types';
 
 // ───────────────────────────── words ─────────────────────────────
@@ -56,13 +58,6 @@ export function parseQueryArg(policy: Policy, text: string, now: Date): QueryArg
     return { kind: 'number', number: formatCaseNumber(policy, year, Number(bare[1])) };
   }
   return { kind: 'other', text: arg };
-}
-
-/** Looks up an anonymous report by its query code; the reports feature registers it. */
-export type QueryCodeLookup = (ctx: Ctx, said: Said, code: string) => Promise<boolean>;
-let queryCodeLookup: QueryCodeLookup | undefined;
-export function registerQueryCodeLookup(fn: QueryCodeLookup): void {
-  queryCodeLookup = fn;
 }
 
 const NOT_VISIBLE =
@@ -100,7 +95,7 @@ async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
   const q = parseQueryArg(policy, said.text, ctx.now);
   // A query code is answered whatever else the person is doing: it must never be taken as an answer
   // typed into a draft (it would then be stored beside their name).
-  if (q.kind === 'other' && queryCodeLookup && (await queryCodeLookup(ctx, said, q.text))) return true;
+  if (q.kind === 'other' && (await lookupQueryCode(ctx, said, q.text))) return true;
   // 「查询违规建筑时…」 typed as an intake answer is the user's text, not a command.
   if (q.kind === 'other' && (await ctx.repo.conversation(said.openId))) return false;
   if (q.kind === 'empty') {
@@ -129,7 +124,7 @@ async function showQuery(ctx: Ctx, said: Said): Promise<boolean> {
         title: '查询',
         template: 'orange',
         lines: [
-          `「${q.text.slice(0, 30)}」不是案件编号。`,
+          `「${escapeMd(clip(q.text, 30))}」不是案件编号。`,
           '- 查询案件：发送「查询 容错〔2026〕7号」，也可以简写为「查询 2026-7」。',
           '- 查询码用于查询匿名举报的办理结果（第十八条）：发送「查询」加举报时收到的查询码。查不到结果时，请核对查询码后再试，或联系经办人。',
         ],
@@ -201,7 +196,7 @@ async function refreshApplicationCards(
   }
 }
 
-const caseValue = z.object({ caseId: z.string().min(1).max(200) });
+const caseValue = applicationRef;
 const returnForm = z.object({ reason: z.string().max(20_000).optional() });
 const assignForm = z.object({ investigator: z.string().max(200).optional() });
 
@@ -426,7 +421,7 @@ async function renderAccepted(_ctx: Ctx, input: RenderInput): Promise<Rendered> 
       template: 'green',
       lines: [
         `**案件编号**：${c.number ?? ''}`,
-        `**事项名称**：${c.facts.title}`,
+        `**事项名称**：${escapeMd(c.facts.title)}`,
         ...due,
         '接下来由核查人员核实情况，再由党组集体研究认定（第十三条）。有新进展时会通知你。',
       ],
@@ -446,8 +441,8 @@ async function renderReturned(_ctx: Ctx, input: RenderInput): Promise<Rendered> 
       template: 'orange',
       lines: [
         `**案件编号**：${c.number ?? ''}`,
-        `**事项名称**：${c.facts.title}`,
-        `**退回理由**：${reason}`,
+        `**事项名称**：${escapeMd(c.facts.title)}`,
+        `**退回理由**：${escapeMd(reason)}`,
         '已填写的内容都已保存。请按退回理由补充或修改后重新提交。',
       ],
       buttons: [
@@ -470,28 +465,25 @@ async function renderWithdrawn(ctx: Ctx, input: RenderInput): Promise<Rendered> 
       template: 'grey',
       lines: [
         `**案件编号**：${c.number ?? ''}`,
-        `**事项名称**：${c.facts.title}`,
-        `**当事人**：${await nameOf(ctx, c.subjectOpenId, c)}`,
+        `**事项名称**：${escapeMd(c.facts.title)}`,
+        `**当事人**：${escapeMd(await nameOf(ctx, c.subjectOpenId, c))}`,
         '当事人已在受理前撤回申请，无需再办理。',
       ],
     }),
   };
 }
 
-registerTemplates(
-  {
-    'case.submitted': renderSubmitted,
-    'case.accepted': renderAccepted,
-    'case.returned': renderReturned,
-    'case.withdrawn': renderWithdrawn,
-  },
-  // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card,
-  // and every 我的案件 and 待办 list that may show it.
-  {
-    applications: (ctx, c) => refreshApplicationCards(ctx, c, viewOnce(ctx, c, []), ctx.fx.answering),
-    lists: (ctx) => refreshLists(ctx),
-  },
-);
+export const caseTemplates = {
+  'case.submitted': renderSubmitted,
+  'case.accepted': renderAccepted,
+  'case.returned': renderReturned,
+  'case.withdrawn': renderWithdrawn,
+} satisfies Partial<TemplateRenderers>;
+
+/** Brings every copy of the case's application card up to date, keeping the card being answered in place. */
+export function refreshApplications(ctx: Ctx, c: Case): Promise<void> {
+  return refreshApplicationCards(ctx, c, viewOnce(ctx, c, []), ctx.fx.answering);
+}
 
 // ───────────────────────────── the feature ─────────────────────────────
 

@@ -1,4 +1,5 @@
 // Every correction message the core emits, by template name.
+import { escapeMd } from '../../../cards/common';
 import {
   completionAcceptedCard,
   completionReturnedCard,
@@ -14,7 +15,7 @@ import type { Case } from '../../cases/types';
 import type { Ctx } from '../context';
 import { nameOf, shanghaiTime } from '../shared/names';
 import { orderCardFor, orderRef, unitName } from '../shared/order-card';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import type { Rendered, TemplateRenderers } from '../templates/types';
 import { extensionCard, reviewCard } from './correction-view';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -22,7 +23,10 @@ const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 function plainNote(c: Case | undefined, title: string, line: string): Rendered {
   return {
-    card: updateCard({ title, lines: [`**案件**：${c?.number ?? ''} ${c?.facts.title ?? ''}`, line] }),
+    card: updateCard({
+      title,
+      lines: [`**案件**：${c?.number ?? ''} ${escapeMd(c?.facts.title ?? '')}`, line],
+    }),
   };
 }
 
@@ -32,7 +36,7 @@ const canExtend = (ctx: Ctx, c: Case) =>
 
 const head = (c: Case) => ({ caseId: c.id, number: c.number, title: c.facts.title });
 
-export const correctionTemplates: Record<string, TemplateRenderer> = {
+export const correctionTemplates = {
   'correction.ordered': async (ctx, { case: c }) => {
     const card = c ? await orderCardFor(ctx, c) : null;
     if (!c || !card) return plainNote(c, '纠错通知', '请按纠错要求整改。');
@@ -128,4 +132,4 @@ export const correctionTemplates: Record<string, TemplateRenderer> = {
       }),
     };
   },
-};
+} satisfies Partial<TemplateRenderers>;

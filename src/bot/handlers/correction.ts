@@ -1,9 +1,11 @@
 // Art. 15–16 in chat: the secretary sets the order, the responsible person acknowledges, reports progress,
 // applies for an extension and reports completion with evidence; the secretary decides each with a card.
+
 import { z } from 'zod';
+import { CARD_ACTIONS, caseRef } from '../../../cards/actions';
+import { clip, escapeMd } from '../../../cards/common';
 import {
   CORRECTION_ACTIONS as A,
-  clipText,
   completionFormCard,
   correctionOrderCard,
   evidenceAddedCard,
@@ -27,9 +29,8 @@ import type { CardAction } from '../../lark/envelope';
 import {
   acknowledgeOrder,
   completionDraft,
-  completionDrafts,
-  conversationUpdatedAt,
   endCompletionDraft,
+  openConversations,
   orderAcknowledgedAt,
   saveCompletionDraft,
 } from '../../store/repo-correction';
@@ -37,17 +38,13 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { shanghaiTime } from '../shared/names';
 import { orderCardFor, orderRef, orderView, refreshOrderCard } from '../shared/order-card';
-import { registerTemplates } from '../templates';
 import { parseOrderForm, pickedDate, toOrderInput } from './correction-forms';
-import { correctionTemplates } from './correction-render';
 import { extensionCard, orderForm, responsibleChoices, reviewCard, sendOrderForm } from './correction-view';
 import { answer, type Feature, type Said } from './types';
 
-registerTemplates(correctionTemplates);
-
-const caseValue = z.object({ case: z.string().min(1) });
-const extValue = caseValue.extend({ ext: z.string().min(1), v: z.enum(['approve', 'refuse']) });
-const reviewValue = caseValue.extend({ v: z.enum(['accept', 'return']) });
+const caseValue = caseRef;
+const extValue = CARD_ACTIONS[A.decideExtension];
+const reviewValue = CARD_ACTIONS[A.review];
 const text = z.string().catch('');
 
 const STALE = '该卡片已过期或操作无效，请发送「待办」查看需要处理的事项。';
@@ -204,7 +201,7 @@ async function reportProgress(ctx: Ctx, a: CardAction): Promise<void> {
       title: '整改进展已报告',
       number: r.number,
       caseTitle: r.facts.title,
-      lines: [`**进展**：${clipText(typed, 1500)}`, `**整改期限**：${r.correction?.deadline ?? ''}`],
+      lines: [`**进展**：${escapeMd(clip(typed, 1500))}`, `**整改期限**：${r.correction?.deadline ?? ''}`],
     }),
   );
 }
@@ -251,7 +248,7 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
       }),
     );
   }
-  ctx.fx.write(endCompletionDraft(ctx.repo.db, me, draft ?? { caseId: c.id }));
+  ctx.fx.write(endCompletionDraft(ctx.repo.db, me, { caseId: c.id }));
   await refreshOrderCard(ctx, r);
   ctx.fx.toast('success', '整改完成报告已提交，等待党组书记验收');
   ctx.fx.card(
@@ -260,8 +257,8 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
       number: r.number,
       caseTitle: r.facts.title,
       lines: [
-        `**完成情况**：${clipText(typed, 1500)}`,
-        `**证明材料**：${evidence.length} 份（${evidence.map((e) => clipText(e.name, 40)).join('、')}）`,
+        `**完成情况**：${escapeMd(clip(typed, 1500))}`,
+        `**证明材料**：${evidence.length} 份（${evidence.map((e) => escapeMd(clip(e.name, 40))).join('、')}）`,
         '党组书记验收后会通知你。',
       ],
     }),
@@ -273,12 +270,9 @@ async function attachEvidence(ctx: Ctx, said: Said): Promise<boolean> {
   const key = said.kind === 'file' ? said.file?.fileKey : said.imageKey;
   if (!key) return false;
   const db = ctx.repo.db;
-  const drafts = await completionDrafts(db, said.openId);
-  const latest = drafts[0];
-  if (!latest) return false;
-  // A guided conversation the person moved on to since opening the report takes the file instead.
-  const other = await conversationUpdatedAt(db, said.openId);
-  if (other !== null && other > latest.updatedAt) return false;
+  // The conversation the person moved last takes the file: a guided one (intake, report) or a completion report.
+  const { drafts, guidedFirst } = await openConversations(db, said.openId);
+  if (guidedFirst || drafts.length === 0) return false;
   // The file belongs to the completion form opened (or added to) last; drafts whose order ended are dropped.
   let draft: (typeof drafts)[number] | undefined;
   let c: Case | undefined;
@@ -369,7 +363,7 @@ async function requestExtension(ctx: Ctx, a: CardAction): Promise<void> {
       lines: [
         `**现在的整改期限**：${o.deadline}`,
         `**申请延长至**：${newDeadline}`,
-        `**延期理由**：${clipText(reason, 1000)}`,
+        `**延期理由**：${escapeMd(clip(reason, 1000))}`,
         '审批结果会私信通知你；在批准前，请仍按现在的期限推进整改。',
       ],
     }),

@@ -1,3 +1,4 @@
+import { escapeMd } from '../../../cards/common';
 import { allVotedCard, deliberationCard, voteClosedCard } from '../../../cards/deliberation';
 import {
   type FindingsValues,
@@ -16,7 +17,7 @@ import { tally } from '../../cases/deliberation';
 import type { Case, Deliberation, NoticeKind, NoticeTarget } from '../../cases/types';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import type { Rendered, TemplateRenderer, TemplateRenderers } from '../templates/types';
 
 const namesRead = new WeakMap<Ctx, Promise<Record<string, string>>>();
 
@@ -85,7 +86,10 @@ export function findingsFormFor(
 
 function plainNote(c: Case | undefined, title: string, line: string): Rendered {
   return {
-    card: updateCard({ title, lines: [`**案件**：${c?.number ?? ''} ${c?.facts.title ?? ''}`, line] }),
+    card: updateCard({
+      title,
+      lines: [`**案件**：${c?.number ?? ''} ${escapeMd(c?.facts.title ?? '')}`, line],
+    }),
   };
 }
 
@@ -111,7 +115,7 @@ function renderNotice(kind: NoticeKind | 'reminder'): TemplateRenderer {
 }
 
 /** Every message of the findings → vote → determination → notice path, by the core's template name. */
-export const deliberationTemplates: Record<string, TemplateRenderer> = {
+export const deliberationTemplates = {
   'case.investigator_assigned': (ctx, { case: c }) => {
     if (!c) return plainNote(c, '核查任务', '您被指派核查一个案件。');
     return {
@@ -208,4 +212,4 @@ export const deliberationTemplates: Record<string, TemplateRenderer> = {
       }),
     };
   },
-};
+} satisfies Partial<TemplateRenderers>;

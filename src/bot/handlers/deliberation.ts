@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CARD_ACTIONS, caseRef, roundRef } from '../../../cards/actions';
+import { escapeMd } from '../../../cards/common';
 import { NO_UNIT } from '../../../cards/correction';
 import { closeReviewCard, reopenCard, voteLabelOf } from '../../../cards/deliberation';
 import {
@@ -39,34 +41,19 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
 import { chatChoices } from '../shared/names';
-import { registerTemplates } from '../templates';
 import { todoItems } from './cases-todo';
 import { parseOrderForm, toOrderInput } from './correction-forms';
 import { defaultOrderValues, responsibleChoices } from './correction-view';
-import {
-  deliberationTemplates,
-  findingsFormFor,
-  namesOf,
-  partyMembers,
-  renderDeliberation,
-} from './deliberation-render';
+import { findingsFormFor, namesOf, partyMembers, renderDeliberation } from './deliberation-render';
 import type { Feature } from './types';
-
-registerTemplates(deliberationTemplates, { deliberation: (ctx, c) => renderDeliberation(ctx, c) });
 
 // ── edge validation of card callbacks ──
 
-const caseValue = z.object({ case: z.string().min(1) });
-const roundValue = caseValue.extend({
-  round: z.coerce.number().int().positive(),
-  src: z.string().optional(),
-});
-const voteValue = roundValue.extend({ v: z.string() });
-const closeVoteValue = roundValue.extend({
-  step: z.literal('confirm').optional(),
-  votes: z.string().optional(),
-});
-const ackValue = caseValue.extend({ notice: z.string().min(1) });
+const caseValue = caseRef;
+const roundValue = roundRef;
+const voteValue = CARD_ACTIONS['delib.vote'];
+const closeVoteValue = CARD_ACTIONS['delib.close'];
+const ackValue = CARD_ACTIONS['notice.ack'];
 const text = z.string().catch('');
 const list = z
   .union([z.array(z.string()), z.string()])
@@ -200,7 +187,7 @@ async function openDeliberation(ctx: Ctx, a: CardAction): Promise<void> {
       title: '已发起表决',
       template: 'green',
       lines: [
-        `**案件**：${r.number ?? ''} ${r.facts.title}`,
+        `**案件**：${r.number ?? ''} ${escapeMd(r.facts.title)}`,
         `表决卡片已发到党组群，应参加表决 ${d?.eligibleVoters.length ?? 0} 人（当事人依规回避）。`,
       ],
     }),
@@ -317,7 +304,7 @@ function closedNote(c: Case): object {
     title: '表决已结束',
     template: 'grey',
     lines: [
-      `**案件**：${c.number ?? ''} ${c.facts.title}`,
+      `**案件**：${c.number ?? ''} ${escapeMd(c.facts.title)}`,
       `第 ${d?.round ?? ''} 轮表决已结束，结果见党组群中的表决卡片。`,
     ],
   });
@@ -348,7 +335,7 @@ async function reopenVote(ctx: Ctx, a: CardAction): Promise<void> {
       ? updateCard({
           title: `已发起第 ${round} 轮表决`,
           template: 'green',
-          lines: [`**案件**：${r.number ?? ''} ${r.facts.title}`, '新的表决卡片已发到党组群。'],
+          lines: [`**案件**：${r.number ?? ''} ${escapeMd(r.facts.title)}`, '新的表决卡片已发到党组群。'],
         })
       : superseded,
   );
@@ -547,7 +534,7 @@ async function issueDetermination(ctx: Ctx, a: CardAction): Promise<void> {
 
 // ── closing a case that needs no correction ──
 
-const closeValue = caseValue.extend({ src: z.string().optional() });
+const closeValue = CARD_ACTIONS[CLOSE_ACTION];
 
 /** 办结: the secretary closes a decided case whose determination needs no correction; the tracker shows 办结. */
 async function closeDecidedCase(ctx: Ctx, a: CardAction): Promise<void> {

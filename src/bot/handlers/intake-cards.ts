@@ -5,6 +5,7 @@
  * click on any of its cards answers with where the case stands.
  */
 import { eq } from 'drizzle-orm';
+import { escapeMd } from '../../../cards/common';
 import { updateCard } from '../../../cards/update';
 import { messageRefs } from '../../../db/schema';
 import { STATUS_LABEL } from '../../cases/common';
@@ -22,7 +23,7 @@ export function supersededDraftCard(c: Case) {
     title: '此卡片已由新的申请卡片取代',
     template: 'grey',
     lines: [
-      `**事项名称**：${c.facts.title || '（未命名事项）'}`,
+      `**事项名称**：${c.facts.title ? escapeMd(c.facts.title) : '（未命名事项）'}`,
       '申请已在对话中更新的卡片上继续填写，这张卡片不再使用，填写的内容都已保存。请在最新的申请卡片上操作，或点「继续填写」重新打开。',
     ],
     buttons: [{ label: '继续填写', value: resumeValue(c.id), type: 'primary' }],
@@ -37,7 +38,7 @@ export function draftDoneCard(c: Case) {
     template: 'grey',
     lines: [
       ...(c.number ? [`**案件编号**：${c.number}`] : []),
-      `**事项名称**：${c.facts.title || '（未命名事项）'}`,
+      `**事项名称**：${c.facts.title ? escapeMd(c.facts.title) : '（未命名事项）'}`,
       `**当前状态**：${STATUS_LABEL[c.status]}`,
       `**下一步**：${nextStep(c)}`,
       '这张申请卡片已不再使用。',

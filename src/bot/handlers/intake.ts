@@ -1,5 +1,7 @@
 // The guided intake (申请容错): one step per card, every answer saved at once, free text and files from the chat.
-import { z } from 'zod';
+
+import { CARD_ACTIONS, caseRef } from '../../../cards/actions';
+import { escapeMd } from '../../../cards/common';
 import {
   FIELD_LABEL,
   INTAKE_ACTIONS,
@@ -19,7 +21,6 @@ import {
   intakeSubmittedCard,
   refusalCard,
 } from '../../../cards/intake/notes';
-import { trackerCard } from '../../../cards/tracker';
 import { updateCard } from '../../../cards/update';
 import { businessDate } from '../../calendar';
 import { recusedFrom, subjectCheck } from '../../cases/access';
@@ -33,7 +34,8 @@ import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { emitIntents, trackerRef } from '../intents';
 import { COMMAND_WORDS } from '../router';
-import { registerTemplates } from '../templates';
+import { liveCards } from '../templates';
+import type { TemplateRenderers } from '../templates/types';
 import { normalizeCommand } from '../text';
 import { clickedStepCard, draftDoneCard, sendStepCard } from './intake-cards';
 import { readStep, stepAfter, stepBefore, textFills } from './intake-flow';
@@ -64,24 +66,19 @@ const TYPED_MOVES: Record<string, 'back' | 'pause' | 'cancel'> = {
   [normalizeCommand('取消申请')]: 'cancel',
 };
 
-const caseValue = z.object({ case: z.string().min(1) });
-const stepValue = caseValue.extend({
-  step: z.string().refine(isIntakeStep),
-  go: z.enum(['next', 'back', 'overview', 'pause']),
-});
-const gotoValue = caseValue.extend({ step: z.string().refine(isIntakeStep) });
-const removeValue = caseValue.extend({ key: z.string().min(1) });
+const caseValue = caseRef;
+const stepValue = CARD_ACTIONS[INTAKE_ACTIONS.step];
+const gotoValue = CARD_ACTIONS[INTAKE_ACTIONS.goto];
+const removeValue = CARD_ACTIONS[INTAKE_ACTIONS.remove];
 
 // ───────────────────────────── live cards and templates ─────────────────────────────
 
-const tracker = (ctx: Ctx, c: Case) => trackerCard({ c, policy: ctx.env.policy });
-
-registerTemplates(
-  {
+export function intakeTemplates() {
+  return {
     // The officer's first message about an organisation-opened case is their tracker, with 补充事实 on it.
-    'case.opened_by_organisation': (ctx, input) =>
+    'case.opened_by_organisation': async (ctx, input) =>
       input.case
-        ? { card: tracker(ctx, input.case), ref: trackerRef(input.case.id) }
+        ? { card: await liveCards.tracker(ctx, input.case), ref: trackerRef(input.case.id) }
         : {
             card: updateCard({ title: '组织已启动容错认定', lines: ['请发送「我的案件」查看并补充事实。'] }),
           },
@@ -90,15 +87,14 @@ registerTemplates(
         title: '当事人已补充案件事实',
         template: 'wathet',
         lines: [
-          `**案件**：${input.case?.number ?? ''} ${input.case?.facts.title ?? ''}`,
-          `**当事人**：${input.case?.subjectName ?? '—'}`,
+          `**案件**：${input.case?.number ?? ''} ${escapeMd(input.case?.facts.title ?? '')}`,
+          `**当事人**：${escapeMd(input.case?.subjectName ?? '—')}`,
           '可以安排核查。',
         ],
       }),
     }),
-  },
-  { tracker },
-);
+  } satisfies Partial<TemplateRenderers>;
+}
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -416,7 +412,7 @@ async function onSubmit(ctx: Ctx, a: CardAction): Promise<void> {
   const r = await applyCase(ctx, c, decision, seq?.write ?? []);
   if (isRefusal(r)) return void ctx.fx.toast('error', r.reason);
   endSession(ctx, s);
-  if (first) ctx.fx.send({ openId: c.subjectOpenId }, tracker(ctx, r), trackerRef(r.id));
+  if (first) ctx.fx.send({ openId: c.subjectOpenId }, await liveCards.tracker(ctx, r), trackerRef(r.id));
   ctx.fx.outcome = 'intake:submitted';
   ctx.fx.card(intakeSubmittedCard({ number: r.number ?? '', title: r.facts.title }));
   ctx.fx.toast('success', `申请已提交，案件编号 ${r.number}`);

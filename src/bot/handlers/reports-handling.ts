@@ -1,6 +1,8 @@
 // Handling a report from its card: 指派核查, findings, outcome, feedback, 澄清正名, conversion to a case, 办结.
+
 import { z } from 'zod';
-import { clearingConsentCard, type ReportCardMode } from '../../../cards/report';
+import { CARD_ACTIONS, reportOfficerRef, reportRef } from '../../../cards/actions';
+import { clearingConsentCard, REPORT_ACTIONS, type ReportCardMode } from '../../../cards/report';
 import { businessDate } from '../../calendar';
 import { convertReportToCase, decideReport } from '../../cases/reports';
 import type { Actor, Case, Decision, Report, ReportCommand } from '../../cases/types';
@@ -13,15 +15,10 @@ import { chatChoices } from '../shared/names';
 import { denialFor, modeAllowed, refreshReportCopies, reportCardFor } from '../shared/report-card';
 import { parseQueryArg } from './cases';
 
-const reportValue = z.object({ r: z.string().min(1).max(200) });
-const formValue = reportValue.extend({
-  f: z.enum(['view', 'assign', 'findings', 'outcome', 'feedback', 'publish', 'convert']),
-  o: z.string().max(200).optional(),
-});
-const officerValue = reportValue.extend({ o: z.string().min(1).max(200) });
-const consentValue = reportValue.extend({
-  agree: z.union([z.boolean(), z.enum(['true', 'false']).transform((x) => x === 'true')]),
-});
+const reportValue = reportRef;
+const formValue = CARD_ACTIONS[REPORT_ACTIONS.form];
+const officerValue = reportOfficerRef;
+const consentValue = CARD_ACTIONS[REPORT_ACTIONS.consent];
 const text = z.string().catch('');
 
 const STALE = '该卡片已过期或操作无效。处理举报请发送「举报列表」。';

@@ -1,3 +1,4 @@
+import { reportDraftModeRef, reportDraftRef } from '../../../cards/actions';
 /**
  * Filing a report (举报) and asking for its outcome with a query code (查询 <查询码>).
  *
@@ -13,6 +14,7 @@
 
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { escapeMd } from '../../../cards/common';
 import {
   ANON_NO_FILES,
   LOOKUP_MAX_LENGTH,
@@ -43,6 +45,7 @@ import { type CardAction, type EventEnvelope, parseMenu, parseMessageEvent } fro
 import { PRIVATE_REF_PREFIX } from '../../notify/deliver';
 import type { Policy } from '../../policy';
 import { guard, type Write } from '../../store';
+import { guidedConversationOf } from '../../store/conversation-keys';
 import type { Conversation } from '../../store/repo';
 import { type RawConversation, rawConversation, restoreConversation } from '../../store/repo-reports';
 import { applyReport, isRefusal } from '../apply';
@@ -226,7 +229,7 @@ function endDraft(ctx: Ctx, draft: Draft): Write[] {
   const writes: Write[] = [
     ctx.repo.db
       .delete(conversations)
-      .where(and(eq(conversations.openId, draft.row.openId), eq(conversations.version, draft.row.version))),
+      .where(and(guidedConversationOf(draft.row.openId), eq(conversations.version, draft.row.version))),
     guard,
   ];
   const stash = draft.data.stash as RawConversation | undefined;
@@ -358,7 +361,7 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
         title: '已收到附件',
         template: 'green',
         lines: [
-          `已附上「${file.name}」，共 ${files.length} 份：${files.map((f) => f.name).join('、')}。`,
+          `已附上「${escapeMd(file.name)}」，共 ${files.length} 份：${files.map((f) => escapeMd(f.name)).join('、')}。`,
           '填写完表单后点「提交实名举报」，附件会一并提交。',
         ],
       }),
@@ -394,8 +397,8 @@ export async function duringReport(ctx: Ctx, said: Said): Promise<boolean> {
 
 // ───────────────────────────── card clicks ─────────────────────────────
 
-const tokenValue = z.object({ d: z.string().min(1), m: z.enum(['real', 'anon']).optional() });
-const modeValue = tokenValue.extend({ m: z.enum(['real', 'anon']) });
+const tokenValue = reportDraftRef;
+const modeValue = reportDraftModeRef;
 const STALE_FORM =
   '这张举报卡片已失效（举报已经提交、已取消或已重新开始）。如果提交后没有看到查询码，请重新发送「举报」。';
 

@@ -1,4 +1,5 @@
 // 信访举报 (art. 18): filing (real name or anonymous), 查询 by query code, and handling from the report card.
+import { escapeMd } from '../../../cards/common';
 import {
   clearingConsentCard,
   clearingNoticeCard,
@@ -17,10 +18,9 @@ import type { Ctx } from '../context';
 import { trackerRef } from '../intents';
 import { nameOf } from '../shared/names';
 import { REPORT_STATUS_LABEL, reportCardFor } from '../shared/report-card';
-import { liveCards, registerTemplates } from '../templates';
-import type { Rendered, TemplateRenderer } from '../templates/types';
+import { liveCards } from '../templates';
+import type { Rendered, TemplateRenderers } from '../templates/types';
 import { normalizeCommand } from '../text';
-import { registerQueryCodeLookup } from './cases';
 import {
   onAssign,
   onClear,
@@ -38,7 +38,6 @@ import {
 import {
   anonymousMessage,
   duringReport,
-  lookupQueryCode,
   onCancel,
   onFile,
   onFind,
@@ -58,7 +57,7 @@ function plainNote(title: string, line: string): Rendered {
 
 // ───────────────────────────── templates ─────────────────────────────
 
-function renderers(): Record<string, TemplateRenderer> {
+export function reportTemplates() {
   return {
     // Handlers get per-viewer copies from the filing itself; this only serves a stray intent.
     'report.filed': (_ctx, { report: r }) =>
@@ -67,7 +66,7 @@ function renderers(): Record<string, TemplateRenderer> {
             card: reportNoticeCard({
               title: '新的信访举报',
               template: 'orange',
-              lines: [`**举报编号**：${r.number}`, `**举报事项**：${r.matter}`],
+              lines: [`**举报编号**：${r.number}`, `**举报事项**：${escapeMd(r.matter)}`],
               reportId: r.id,
             }),
           }
@@ -80,7 +79,7 @@ function renderers(): Record<string, TemplateRenderer> {
               template: 'green',
               lines: [
                 `**举报编号**：${r.number}`,
-                `**举报事项**：${r.matter}`,
+                `**举报事项**：${escapeMd(r.matter)}`,
                 '举报已送党组书记和经办人办理，被举报人依规回避。核查结果会私信反馈给你（第十八条）。',
               ],
             }),
@@ -97,7 +96,7 @@ function renderers(): Record<string, TemplateRenderer> {
             card: reportNoticeCard({
               title: '举报核查意见已提交',
               template: 'wathet',
-              lines: [`**举报编号**：${r.number}`, `**举报事项**：${r.matter}`, '请认定核查结果。'],
+              lines: [`**举报编号**：${r.number}`, `**举报事项**：${escapeMd(r.matter)}`, '请认定核查结果。'],
               reportId: r.id,
             }),
           }
@@ -162,14 +161,11 @@ function renderers(): Record<string, TemplateRenderer> {
     },
     // The subject hears of the case (their tracker), never of the report's contents or its reporter.
     'case.opened_from_report': async (ctx, { case: c }) =>
-      c && liveCards.tracker
+      c
         ? { card: await liveCards.tracker(ctx, c), ref: trackerRef(c.id) }
         : plainNote('组织已启动容错认定', '请发送「我的案件」查看并补充事实。'),
-  };
+  } satisfies Partial<TemplateRenderers>;
 }
-
-registerTemplates(renderers());
-registerQueryCodeLookup(lookupQueryCode);
 
 // ───────────────────────────── 举报列表 ─────────────────────────────
 

@@ -1,3 +1,4 @@
+import { escapeMd } from '../../../cards/common';
 import { configCard, displayName, ROLE_LABELS } from '../../../cards/config';
 import { groupHelloCard } from '../../../cards/group-hello';
 import { updateCard } from '../../../cards/update';
@@ -253,7 +254,7 @@ async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
   for (const p of people) {
     const name = p.name || (await ctx.deps.userName(p.openId)) || null;
     const before = await ctx.repo.rolesOf(p.openId);
-    const shown = displayName({ openId: p.openId, name });
+    const shown = displayName({ openId: p.openId, name: name && escapeMd(name) });
     if (before.includes(role)) {
       already.push(shown);
       continue;
@@ -272,7 +273,8 @@ async function grant(ctx: Ctx, said: Said, role: Role): Promise<true> {
   const party = announced ? await ctx.repo.chatFor('party') : undefined;
   // The party chat sees who may now read every case; the reply there is itself the announcement.
   if (party && party !== said.chatId) {
-    const by = displayName({ openId: said.openId, name: (await ctx.deps.userName(said.openId)) || null });
+    const byName = (await ctx.deps.userName(said.openId)) || null;
+    const by = displayName({ openId: said.openId, name: byName && escapeMd(byName) });
     ctx.fx.send(
       { chatId: party },
       updateCard({
@@ -314,7 +316,7 @@ async function revoke(ctx: Ctx, said: Said, role?: Role): Promise<true> {
   for (const p of people) {
     const before = await ctx.repo.rolesOf(p.openId);
     const removing = role ? before.filter((r) => r === role) : before;
-    const shown = displayName({ openId: p.openId, name: p.name || null });
+    const shown = displayName({ openId: p.openId, name: p.name ? escapeMd(p.name) : null });
     if (ctx.deps.configAdmins.includes(p.openId) && (role === undefined || role === 'admin')) {
       notes.push(`${shown} 的管理员身份来自配置文件（ADMIN_OPEN_IDS），需修改配置后重启才能取消。`);
     }

@@ -1,3 +1,4 @@
+import type { ActionData, ActionId } from '../../../cards/actions';
 import type { CardAction, IncomingMessage } from '../../lark/envelope';
 import type { Ctx } from '../context';
 
@@ -19,18 +20,26 @@ export interface Said {
   imageKey?: string;
 }
 
-export type ActionHandler = (ctx: Ctx, action: CardAction) => Promise<void>;
+/** A click on action K, its `value` already checked by K's schema (`cards/actions.ts`). */
+export type ActionHandler<K extends ActionId = ActionId> = (
+  ctx: Ctx,
+  action: CardAction & { value: ActionData<K> },
+) => Promise<void>;
+
+/** A feature's card actions, by id: only an id with a schema can have a handler. */
+export type ActionHandlers = { [K in ActionId]?: ActionHandler<K> };
 
 /**
  * One part of the conversation (setup, intake, cases, deliberation, reports). Features are tried in order;
- * `onMessage` returns true when it handled the message. Card actions are keyed by `value.a`.
+ * `onMessage` returns true when it handled the message. Card actions are keyed by `value.a`; two features
+ * answering the same id is refused when the router is built.
  */
 export interface Feature {
   name: string;
   onMessage?(ctx: Ctx, said: Said): Promise<boolean>;
   /** A message recorded without its sender (src/bot/redact.ts): only a feature that claims it may answer. */
   onAnonymousMessage?(ctx: Ctx, said: Said): Promise<boolean>;
-  actions?: Record<string, ActionHandler>;
+  actions?: ActionHandlers;
   /** After any card action was handled (whoever handled it), e.g. to bring the clicked card up to date. */
   afterAction?(ctx: Ctx, action: CardAction): void;
   onP2pEntered?(ctx: Ctx, openId: string): Promise<boolean>;

@@ -1,11 +1,35 @@
-import type { LiveCards, TemplateRenderer } from './types';
+import { trackerCard } from '../../../cards/tracker';
+import type { TemplateName } from '../../cases/types';
+import { caseTemplates, refreshApplications } from '../handlers/cases';
+import { refreshLists } from '../handlers/cases-lists';
+import { correctionTemplates } from '../handlers/correction-render';
+import { deliberationTemplates, renderDeliberation } from '../handlers/deliberation-render';
+import { intakeTemplates } from '../handlers/intake';
+import { reportTemplates } from '../handlers/reports';
+import type { LiveCards, TemplateRenderer, TemplateRenderers } from './types';
 
-/** Every template the core can emit, by name; slices add theirs. Unknown names fall back to a plain card. */
-export const templates: Record<string, TemplateRenderer> = {};
+let table: TemplateRenderers | undefined;
 
-export const liveCards: LiveCards = {};
-
-export function registerTemplates(more: Record<string, TemplateRenderer>, live: LiveCards = {}): void {
-  Object.assign(templates, more);
-  Object.assign(liveCards, live);
+/**
+ * The renderer of a template. The table is assembled on first use rather than at import, because the
+ * feature modules that hold the renderers import the shell that calls this.
+ */
+export function rendererFor(name: TemplateName): TemplateRenderer {
+  table ??= {
+    ...caseTemplates,
+    ...intakeTemplates(),
+    ...deliberationTemplates,
+    ...correctionTemplates,
+    ...reportTemplates(),
+  };
+  return table[name];
 }
+
+export const liveCards: LiveCards = {
+  tracker: (ctx, c) => trackerCard({ c, policy: ctx.env.policy }),
+  deliberation: (ctx, c) => renderDeliberation(ctx, c),
+  // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card,
+  // and every 我的案件 and 待办 list that may show it.
+  applications: (ctx, c) => refreshApplications(ctx, c),
+  lists: (ctx) => refreshLists(ctx),
+};
