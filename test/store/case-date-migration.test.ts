@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,17 +9,7 @@ import { caseDate } from '../../src/cases/common';
 import type { Case } from '../../src/cases/types';
 import { migrationsFolder } from '../../src/store/sqlite';
 import { carriedCase, envAt } from '../cases/fixtures';
-
-/** The migrations up to and including `lastTag`, as a folder drizzle's migrator reads. */
-function migrationsUpTo(lastTag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rc-mig-'));
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const journalPath = join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  const last = journal.entries.findIndex((e) => e.tag === lastTag);
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, last + 1) }));
-  return dir;
-}
+import { migrationsUpTo } from '../support/stores';
 
 describe('the case date column added for the risk window', () => {
   const dirs: string[] = [];
@@ -28,7 +18,7 @@ describe('the case date column added for the risk window', () => {
   });
 
   it('is filled for the cases already stored, as the core computes it', () => {
-    const before = migrationsUpTo('0004_completion_conversations');
+    const before = migrationsUpTo('0004_completion_conversations', { including: true });
     const dbDir = mkdtempSync(join(tmpdir(), 'rc-'));
     dirs.push(before, dbDir);
     const raw = new Database(join(dbDir, 'test.sqlite'));

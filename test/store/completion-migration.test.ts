@@ -1,6 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
@@ -13,21 +11,12 @@ import type { Store } from '../../src/store';
 import { openD1Store } from '../../src/store/d1';
 import { completionDraft, openConversations } from '../../src/store/repo-correction';
 import { migrationsFolder, openSqliteStore } from '../../src/store/sqlite';
-import { tempDbPath, workerdAvailable } from '../support/stores';
+import { migrationsUpTo, tempDbPath, workerdAvailable } from '../support/stores';
 
 /** The migrations folder as it was before completion drafts moved into conversations. */
 function previousMigrations(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rc-mig-'));
-  mkdirSync(join(dir, 'meta'));
-  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
-    entries: { tag: string }[];
-  };
-  const upTo = journal.entries.findIndex((e) => e.tag === '0004_completion_conversations');
-  expect(upTo).toBeGreaterThan(0);
-  const kept = journal.entries.slice(0, upTo);
-  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }));
-  for (const f of readdirSync(migrationsFolder))
-    if (kept.some((e) => f === `${e.tag}.sql`)) copyFileSync(join(migrationsFolder, f), join(dir, f));
+  const dir = migrationsUpTo('0004_completion_conversations');
+  expect(readdirSync(dir).filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(0);
   return dir;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +22,25 @@ export function tempDbPath(): string {
  * workerd (Miniflare's D1) hangs under libfaketime, which the date-shifted CI runs use; there the D1 half of
  * each store test is left out and the SQLite half still runs on the shifted date.
  */
+/**
+ * The migrations folder as it stood up to `tag`: the migrations before it, or up to and including it with
+ * `{ including: true }` — a database to migrate from, for the tests of a migration's data step.
+ */
+export function migrationsUpTo(tag: string, opts: { including?: boolean } = {}): string {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  };
+  const at = journal.entries.findIndex((e) => e.tag === tag);
+  if (at < 0) throw new Error(`no migration ${tag}`);
+  const kept = journal.entries.slice(0, opts.including ? at + 1 : at);
+  const dir = mkdtempSync(join(tmpdir(), 'rc-mig-'));
+  mkdirSync(join(dir, 'meta'));
+  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }));
+  for (const f of readdirSync(migrationsFolder))
+    if (kept.some((e) => f === `${e.tag}.sql`)) copyFileSync(join(migrationsFolder, f), join(dir, f));
+  return dir;
+}
+
 export const workerdAvailable = process.env.FAKETIME === undefined && process.env.RC_NO_WORKERD !== '1';
 
 /** A D1 database in workerd (Miniflare) with every migration applied; `d1` is the binding a Worker gets. */
