@@ -1,29 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outbox } from '../../db/schema';
-import { LiveCalendar } from '../../src/bot/calendar-data';
 import { Ctx } from '../../src/bot/context';
 import { Effects } from '../../src/bot/effects';
 import { emitIntents } from '../../src/bot/intents';
-import { AnonymousDrafts } from '../../src/bot/redact';
-import { defaultPolicy } from '../../src/policy';
 import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
 import { investigatingCase } from '../cases/fixtures';
+import { offlineBotDeps } from '../support/bot-deps';
 import { storeFactories } from '../support/stores';
 
-const bot = {
-  policy: defaultPolicy,
-  calendar: new LiveCalendar([]),
-  syncPolicyData: async () => {},
-  readForEvent: async () => {},
-  configAdmins: [],
-  userName: async () => undefined,
-  findColleagues: async () => [],
-  botOpenId: async () => undefined,
-  newId: (p: string) => `${p}_1`,
-  newCode: () => 'CODE',
-  anonymousDrafts: new AnonymousDrafts(),
-};
+const bot = offlineBotDeps();
 
 describe('message recipients with no party chat bound', () => {
   let store: Store;

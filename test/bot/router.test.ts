@@ -1,29 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LiveCalendar } from '../../src/bot/calendar-data';
-import type { BotDeps } from '../../src/bot/context';
 import { Effects } from '../../src/bot/effects';
 import { features } from '../../src/bot/features';
 import type { ActionHandler, Feature } from '../../src/bot/handlers/types';
-import { AnonymousDrafts } from '../../src/bot/redact';
 import { actionTable, createRouter, MALFORMED_ACTION } from '../../src/bot/router';
 import type { CardAction, EventEnvelope } from '../../src/lark/envelope';
-import { defaultPolicy } from '../../src/policy';
 import type { Store } from '../../src/store';
+import { offlineBotDeps } from '../support/bot-deps';
 import { storeFactories } from '../support/stores';
 
-const bot: BotDeps = {
-  policy: defaultPolicy,
-  calendar: new LiveCalendar([]),
-  syncPolicyData: async () => {},
-  configAdmins: [],
-  userName: async () => undefined,
-  findColleagues: async () => [],
-  botOpenId: async () => undefined,
-  newId: (p: string) => `${p}_1`,
-  newCode: () => 'CODE',
-  anonymousDrafts: new AnonymousDrafts(),
-  readForEvent: async () => {},
-};
+const bot = offlineBotDeps();
 
 const click = (value: Record<string, unknown>): EventEnvelope =>
   ({
