@@ -1,18 +1,15 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log';
 import { type NodeRuntime, startNode } from '../../src/runtime/node';
 import { Repo } from '../../src/store/repo';
+import { launchChromium, skipWithoutBrowser } from '../support/browser';
 import { tempDbPath } from '../support/stores';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-// In CI the browser test must run (a missing browser fails it); elsewhere it is skipped with a reason.
-const skip = !haveChromium && process.env.CI !== 'true';
-if (skip) console.warn(`sandbox-browser: skipped, ${CHROMIUM} is not installed (apt-get install chromium)`);
+const skip = skipWithoutBrowser('sandbox-browser');
 
 const OFFICER = 'ou_sandbox_officer';
 const SECRETARY = 'ou_sandbox_secretary';
@@ -33,19 +30,7 @@ describe.skipIf(skip)('the sandbox in a real browser (chromium, headless)', () =
 
   beforeAll(async () => {
     rt = await startNode({ PORT: '0', DATABASE_PATH: tempDbPath() }, { logger: silentLogger });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     page.setDefaultTimeout(15_000);
     page.on('request', (r) => requested.push(r.url()));

@@ -1,18 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendarDays, businessDate } from '../../src/calendar';
 import type { Case } from '../../src/cases/types';
 import { silentLogger } from '../../src/log';
 import { type NodeRuntime, startNode } from '../../src/runtime/node';
 import { Repo } from '../../src/store/repo';
+import { launchChromium, skipWithoutBrowser } from '../support/browser';
 import { tempDbPath } from '../support/stores';
 
-const CHROMIUM = '/usr/bin/chromium';
-// In CI the browser test must run (a missing browser fails it); elsewhere it is skipped with a reason.
-const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true';
-if (skip) console.warn(`sandbox-story: skipped, ${CHROMIUM} is not installed (apt-get install chromium)`);
+const skip = skipWithoutBrowser('sandbox-story');
 
 const OFFICER = 'ou_sandbox_officer';
 const SECRETARY = 'ou_sandbox_secretary';
@@ -39,16 +37,7 @@ describe.skipIf(skip)('the sandbox story in a real browser, with the business cl
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     rt = await startNode({ PORT: '0', DATABASE_PATH: tempDbPath() }, { logger: silentLogger });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     page.setDefaultTimeout(15_000);
     await page.goto(`${rt.url}/sandbox?as=${OFFICER}`);
