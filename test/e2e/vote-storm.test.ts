@@ -1,11 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, votes } from '../../db/schema';
-import { type Actor, type Case, createDraft, decideCase, type VoteOption } from '../../src/cases';
-import { defaultPolicy } from '../../src/policy';
+import type { Case, VoteOption } from '../../src/cases';
 import { Repo } from '../../src/store/repo';
-import { type CommandFor, decideAs } from '../support/decide';
-import { ADMIN, OFFICER } from '../support/harness';
+import { seedDeliberation } from '../support/decide';
+import { OFFICER } from '../support/harness';
 import { type Rig, startRig } from '../support/rig';
 import { storeFactories } from '../support/stores';
 
@@ -30,60 +29,14 @@ async function caseInDeliberation(rig: Rig): Promise<{ id: string; cardId: strin
   const { emu, store, service } = rig;
   for (const u of [...GROUP, INV]) emu.addUser(u);
   emu.addChat({ chatId: PARTY, name: '党组群', members: [...GROUP.map((u) => u.openId), OFFICER.openId] });
-  const repo = new Repo(store.db);
-  const now = new Date();
-  await store.commit([
-    repo.addRole({ ...SEC, role: 'secretary', by: ADMIN.openId, now }),
-    ...MEMBERS.map((m) => repo.addRole({ ...m, role: 'party_member', by: ADMIN.openId, now })),
-    repo.addRole({ ...INV, role: 'investigator', by: ADMIN.openId, now }),
-    repo.bindChat({ chatId: PARTY, kind: 'party', by: ADMIN.openId, now }),
-  ]);
-  const env = { now, policy: defaultPolicy, calendar: service.bot.calendar };
-  const subject: Actor = { ...OFFICER, roles: [] };
-  const draft = createDraft({ type: 'create_draft', caseId: 'case_storm' }, subject, env);
-  if (!draft.ok) throw new Error(draft.reason);
-  const filled = decideCase(
-    draft.state,
-    {
-      type: 'update_facts',
-      patch: {
-        title: '暂扣设备',
-        occurredOn: '2026-01-20',
-        stage: 'inspection',
-        unitId: 'enforcement_1',
-        story: '临机决定暂扣设备。',
-        lossAndImpact: '无重大损失。',
-        majorLoss: false,
-        seriousImpact: false,
-        remedies: '次日归还。',
-        items: ['10.4'],
-        conditions: { '10.c1': true, '10.c2': true, '10.c3': true },
-        errorCategory: 'procedure',
-        enforcementArea: 'shelter_maintenance',
-      },
-    },
-    subject,
-    env,
-  );
-  if (!filled.ok) throw new Error(filled.reason);
-  const submitted = decideCase(filled.state, { type: 'submit', seq: 1 }, subject, env);
-  if (!submitted.ok) throw new Error(submitted.reason);
-  await store.commit(repo.saveCase(null, submitted.state));
-  const act = (openId: string, cmd: CommandFor) => decideAs(service, 'case_storm', openId, cmd);
-  await act(SEC.openId, () => ({ type: 'accept' }));
-  await act(SEC.openId, async (ctx) => ({
-    type: 'assign_investigator',
-    investigator: await ctx.actor(INV.openId),
-  }));
-  await act(INV.openId, () => ({
-    type: 'submit_findings',
-    items: ['10.4'],
-    conditions: { '10.c1': true, '10.c2': true, '10.c3': true },
-    factors: Object.fromEntries(defaultPolicy.factors.map((f) => [f.id, '已研判'])),
-    recommendedOutcome: 'exempt',
-  }));
-  await act(SEC.openId, () => ({ type: 'open_deliberation', partyMembers: GROUP.map((u) => u.openId) }));
-  await service.settle();
+  await seedDeliberation(service, store, {
+    caseId: 'case_storm',
+    secretary: SEC.openId,
+    members: MEMBERS.map((m) => m.openId),
+    investigator: INV.openId,
+    subject: OFFICER.openId,
+    chatId: PARTY,
+  });
   const card = emu
     .messages({ chatId: PARTY })
     .find((m) => JSON.stringify(m.content).includes('党组审议表决'));
