@@ -32,7 +32,7 @@ export async function applyCase(
   await record(ctx, d, [...ctx.repo.saveCase(before, d.state), ...extra], { case: d.state });
   await caseDocuments(ctx, before, d.state, d.audit);
   // Any change to a case may change what a 我的案件 or 待办 list shows.
-  liveCards.lists(ctx);
+  liveCards.lists(ctx, d.state);
   return d.state;
 }
 

@@ -4,13 +4,15 @@
  * list, an older one included, also brings that list up to date for the clicker, so a stale button shows
  * where things stand instead of leading nowhere.
  */
-import { and, eq, gte, like } from 'drizzle-orm';
+import { and, eq, gte, like, type SQL } from 'drizzle-orm';
 import { caseListCard } from '../../../cards/case-list';
 import { todoCard } from '../../../cards/todo';
 import { kv, messageRefs } from '../../../db/schema';
+import type { Case } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
 import { Repo } from '../../store/repo';
 import { Ctx } from '../context';
+import type { Effects } from '../effects';
 import { todoItems } from './cases-todo';
 import { nextStep, resumeValue, statusLabel } from './cases-view';
 
@@ -103,21 +105,23 @@ async function bringUpToDate(ctx: Ctx, ref: string): Promise<void> {
 /** A list nobody has asked for again in this long is left as it is. */
 const FOLLOWED_MS = 60 * 86_400_000;
 
-/** After the commit that moved a case: every list asked for lately, re-rendered from what is committed. */
-export function refreshLists(ctx: Ctx): void {
-  ctx.fx.followUp('refresh:lists', async (fx) => {
+/**
+ * After the commit that moved `c`: the lists asked for lately that can show it, re-rendered from what is
+ * committed — its subject's 我的案件 (nobody else's lists the case), and every 待办 (who has a step depends on
+ * roles and the case's people).
+ */
+export function refreshLists(ctx: Ctx, c: Case): void {
+  const mine = listRef('mine', c.subjectOpenId);
+  const refresh = (where: SQL | undefined) => async (fx: Effects) => {
     const later = new Ctx(fx, new Repo(fx.db), ctx.deps);
     const rows = await fx.db
       .select({ ref: messageRefs.ref })
       .from(messageRefs)
-      .where(
-        and(
-          like(messageRefs.ref, `${LIST_PREFIX}%`),
-          gte(messageRefs.updatedAt, fx.now.getTime() - FOLLOWED_MS),
-        ),
-      );
+      .where(and(where, gte(messageRefs.updatedAt, fx.now.getTime() - FOLLOWED_MS)));
     for (const r of rows) await bringUpToDate(later, r.ref);
-  });
+  };
+  ctx.fx.followUp(`refresh:${mine}`, refresh(eq(messageRefs.ref, mine)));
+  ctx.fx.followUp('refresh:lists:todo', refresh(like(messageRefs.ref, `${LIST_PREFIX}todo:%`)));
 }
 
 /**

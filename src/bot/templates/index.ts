@@ -31,5 +31,5 @@ export const liveCards: LiveCards = {
   // Whatever moves the case (a vote, 签发, a correction, closing) moves every copy of its application card,
   // and every 我的案件 and 待办 list that may show it.
   applications: (ctx, c) => refreshApplications(ctx, c),
-  lists: (ctx) => refreshLists(ctx),
+  lists: (ctx, c) => refreshLists(ctx, c),
 };

@@ -30,5 +30,5 @@ export interface LiveCards {
   /** Brings every copy of the case's application card (party group, handlers' chats) up to date. */
   applications: (ctx: Ctx, c: Case) => Promise<void>;
   /** Brings every person's 我的案件 and 待办 lists up to date once the change is committed. */
-  lists: (ctx: Ctx) => void;
+  lists: (ctx: Ctx, c: Case) => void;
 }
