@@ -57,7 +57,7 @@ for (const e of envelopes) await service.pipeline.accept(e, 'webhook');
 const started = performance.now();
 let next = 0;
 await Promise.all(
-  Array.from({ length: 16 }, async () => {
+  Array.from({ length: Number(process.argv[3] ?? 16) }, async () => {
     for (let i = next++; i < n; i = next++) {
       const r = await service.pipeline.process(envelopes[i]!.header.event_id, envelopes[i]);
       if (r.status !== 'done') throw new Error(`event ${i}: ${r.status}`);

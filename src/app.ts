@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Pipeline, Source } from './bot/pipeline';
 import type { CardResponse, EventEnvelope } from './lark/envelope';
 import { parseLegacyCardAction } from './lark/envelope';
@@ -19,12 +18,14 @@ export interface AppDeps {
   clock?: () => number;
   /** Runs work after the response is sent (waitUntil on Workers, in the background on Node). */
   defer: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
+  /** Told of every event and callback being answered, so background handling can give way to them. */
+  ingress?: { begin(): void; end(): void };
 }
 
 /** Receives events and card callbacks from Lark; either URL accepts both kinds. */
 export function handleInbound(deps: AppDeps, source: Source) {
   const clock = deps.clock ?? Date.now;
-  return async (
+  const answer = async (
     envelope: EventEnvelope,
     defer: (w: () => Promise<unknown>) => void,
   ): Promise<CardResponse | { ok: true }> => {
@@ -48,6 +49,14 @@ export function handleInbound(deps: AppDeps, source: Source) {
     defer(() => deps.pipeline.process(envelope.header.event_id, envelope));
     return { ok: true };
   };
+  return async (envelope: EventEnvelope, defer: (w: () => Promise<unknown>) => void) => {
+    deps.ingress?.begin();
+    try {
+      return await answer(envelope, defer);
+    } finally {
+      deps.ingress?.end();
+    }
+  };
 }
 
 export function createApp(deps: AppDeps) {
@@ -63,7 +72,8 @@ export function createApp(deps: AppDeps) {
         { code: 403, msg: '未配置 LARK_VERIFICATION_TOKEN，Webhook 已关闭（使用长连接接收事件）' },
         403,
       );
-    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const raw = await readBody(c, MAX_BODY_BYTES);
+    if (!raw) return c.json({ code: 413, msg: refusalText(413) }, 413);
     const result = verifyRequest(raw, (name) => c.req.header(name), clock(), {
       ...deps.verify,
       maxBodyBytes: MAX_BODY_BYTES,
@@ -107,12 +117,8 @@ export function createApp(deps: AppDeps) {
     return c.json(await inbound(message.envelope, defer));
   };
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ code: 413, msg: refusalText(413) }, 413),
-  });
-  app.post('/webhook/event', limit, receive);
-  app.post('/webhook/card', limit, receive);
+  app.post('/webhook/event', receive);
+  app.post('/webhook/card', receive);
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => c.json({ code: 404, msg: '没有这个地址' }, 404));
   app.onError((err, c) => {
@@ -130,6 +136,41 @@ export function createApp(deps: AppDeps) {
     return c.json({ code: 500, msg: '服务器内部错误' }, 500);
   });
   return app;
+}
+
+/**
+ * The request body, or null past `max` bytes. A declared length is checked before anything is read, and
+ * then the body is read in one piece (on Node straight from the socket, no web stream in between); a body
+ * without one is read in pieces and given up on as soon as it passes the limit.
+ */
+async function readBody(c: import('hono').Context, max: number): Promise<Uint8Array | null> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
+    if (!/^\d+$/.test(declared) || Number(declared) > max) return null;
+    return new Uint8Array(await c.req.arrayBuffer());
+  }
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    parts.push(value);
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    body.set(part, at);
+    at += part.byteLength;
+  }
+  return body;
 }
 
 function refusalText(status: number): string {

@@ -5,6 +5,7 @@ import { type BotDeps, Ctx } from './bot/context';
 import { eventReads } from './bot/event-reads';
 import { features } from './bot/features';
 import { belongsToAnonymousReport } from './bot/handlers/reports-intake';
+import { HandlingQueue } from './bot/handling-queue';
 import { Pipeline } from './bot/pipeline';
 import { onMessageSettled } from './bot/receipts';
 import { AnonymousDrafts, redact } from './bot/redact';
@@ -84,51 +85,9 @@ export function createService(o: ServiceOptions) {
     newCode: () => randomCode(),
     anonymousDrafts,
   };
-  const pending = new Set<Promise<unknown>>();
-  // Handling waits its turn behind acknowledgements: while events keep arriving it takes a few at a time, so
-  // every request is recorded and answered first (each event is already durable in the inbox); once arrivals
-  // pause it drains in larger batches whose commits share one fsync.
-  const backlog: Array<() => void> = [];
-  let handling = 0;
-  let lastArrival = 0;
-  let lastStart = 0;
-  const pump = () => {
-    const now = performance.now();
-    const arriving = now - lastArrival < ARRIVAL_QUIET_MS;
-    // While events arrive, one handler at a time and one start per gap: at least 1000/gap handled per second,
-    // more than the platform lets the answers out, and the rest of the loop goes to acknowledgements.
-    if (arriving && now - lastStart < START_GAP_MS) {
-      if (backlog.length > 0) setTimeout(pump, START_GAP_MS);
-      return;
-    }
-    const limit = arriving ? HANDLERS_WHILE_ARRIVING : HANDLERS_IDLE;
-    while (handling < limit && backlog.length > 0) {
-      handling++;
-      lastStart = now;
-      backlog.shift()!();
-    }
-  };
-  const defer =
-    o.defer ??
-    ((work: () => Promise<unknown>) => {
-      const p = new Promise<void>((resolve) => {
-        backlog.push(() => {
-          work()
-            .catch((err) => o.logger.error({ msg: 'background work failed', error: String(err) }))
-            .finally(() => {
-              handling--;
-              resolve();
-              setImmediate(pump);
-            });
-        });
-      });
-      pending.add(p);
-      p.finally(() => pending.delete(p));
-      lastArrival = performance.now();
-      setImmediate(pump);
-      // Arrivals may stop while few handlers run: look again once it has been quiet.
-      setTimeout(pump, ARRIVAL_QUIET_MS);
-    });
+  // Background handling on Node waits for a pause in requests (src/bot/handling-queue.ts); Workers pass waitUntil.
+  const queue = new HandlingQueue({ logger: o.logger });
+  const defer = o.defer ?? queue.defer;
   // Answers sent from memory keep to the same pacing as the outbox's rows.
   const unrecorded: UnrecordedDeps = {
     transport: {
@@ -169,6 +128,7 @@ export function createService(o: ServiceOptions) {
     isHandledType: (t: string) => HANDLED_EVENT_TYPES.has(t),
     clock: wallClock,
     defer,
+    ingress: queue.ingress,
   };
   const app = createApp(appDeps);
   return {
@@ -197,10 +157,10 @@ export function createService(o: ServiceOptions) {
     /** Waits for background handling and delivery (tests, shutdown). */
     async settle() {
       for (let i = 0; i < 100; i++) {
-        await Promise.all([...pending]);
+        await queue.drained();
         await pipeline.idle();
         await deliverer.idle();
-        if (pending.size > 0 || pipeline.busy || deliverer.busy) continue;
+        if (queue.size > 0 || pipeline.busy || deliverer.busy) continue;
         // A retry due within a couple of seconds (a rate limit, a 500) is part of settling, not left behind.
         const wait = await deliverer.nextDueWithin(2_000);
         if (wait === null) return;
@@ -212,12 +172,6 @@ export function createService(o: ServiceOptions) {
 }
 
 export type Service = ReturnType<typeof createService>;
-
-/** Events handled at once in the background while events arrive, and once arrivals have paused this long. */
-const HANDLERS_WHILE_ARRIVING = 1;
-const START_GAP_MS = 4;
-const HANDLERS_IDLE = 64;
-const ARRIVAL_QUIET_MS = 20;
 
 // Unambiguous characters only: people type these codes back.
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

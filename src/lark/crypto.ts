@@ -1,8 +1,12 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // Lark's encryption: key = SHA-256(encryptKey); body = base64(iv(16) || AES-256-CBC(plaintext, PKCS#7)).
+// An app has one encrypt key: its hash is kept rather than worked out again for every request.
+let lastKey: { encryptKey: string; key: Buffer } | undefined;
 function aesKey(encryptKey: string): Buffer {
-  return createHash('sha256').update(encryptKey, 'utf8').digest();
+  if (lastKey?.encryptKey !== encryptKey)
+    lastKey = { encryptKey, key: createHash('sha256').update(encryptKey, 'utf8').digest() };
+  return lastKey.key;
 }
 
 export function decryptPayload(encrypt: string, encryptKey: string): string {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -10,50 +11,262 @@ import {
   isGuardViolation,
   type Store,
   toStatement,
-  type Write,
   writtenTable,
 } from './index';
 
 export const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 
-/** What the connection guarantees and how many transactions it has committed (each one fsync). */
+/** What the writing connection guarantees and how many transactions it has committed (each one fsync). */
 export interface SqliteDurability {
   journalMode: string;
   /** 2 = FULL: the WAL is synced at every commit, so a committed transaction survives power loss. */
   synchronous: number;
   transactions: number;
   units: number;
+  /** 'thread': commits run and sync on a writer thread of their own; 'inline': on the caller's (':memory:'). */
+  writer: 'thread' | 'inline';
 }
 
 export interface SqliteStore extends Store {
   durability(): SqliteDurability;
+  /** Runs a pragma on the connection that writes (e.g. `max_page_count = 100`); returns its rows. */
+  writerPragma(text: string): Promise<unknown>;
 }
 
+/** One statement as it crosses to the writer: the table it writes is worked out here, once. */
+interface Statement {
+  sql: string;
+  params: unknown[];
+  table: string | null;
+}
+interface Failure {
+  message: string;
+  code?: string;
+}
+type UnitResult = { ok: true; changes: number[] } | { ok: false; error: Failure };
+
 interface Unit {
-  writes: Write[];
+  statements: Statement[];
   resolve(r: CommitResult): void;
   reject(err: unknown): void;
 }
 
+/** Runs one batch of units in one transaction: each unit's own result, or a failure of the whole. */
+interface Executor {
+  /** `transactions` is 1 for the transaction that ran them, 0 when they joined one counted already. */
+  run(
+    units: Statement[][],
+  ): Promise<{ results: UnitResult[]; touched: string[]; transactions: number } | { error: Failure }>;
+  pragma(text: string): Promise<unknown>;
+  durability(): { journalMode: string; synchronous: number };
+  close(): Promise<void>;
+}
+
+const PRAGMAS = [
+  'journal_mode = WAL',
+  // An event is acknowledged to the platform only after its commit; NORMAL could lose the last commits on
+  // power loss, and the platform never resends what got a 200.
+  'synchronous = FULL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  // Deleted and nulled data (raw event payloads, an anonymous reporter's draft) is overwritten, not left in
+  // free pages; the WAL file is truncated after checkpoints so old frames do not linger either.
+  'secure_delete = ON',
+  'journal_size_limit = 0',
+];
+
+const isMemory = (path: string) => path === ':memory:' || path.startsWith('file::memory:');
+
 /**
  * The embedded store: one SQLite file (or ':memory:'), migrated on open. Commits are durable on return
- * (`synchronous = FULL`) and grouped: every commit asked for in one turn of the event loop shares one
- * transaction and so one fsync, each unit in a savepoint of its own so one unit's failure is its alone.
+ * (`synchronous = FULL`) and grouped: every commit asked for while the previous transaction was syncing
+ * shares the next transaction and so one fsync, each unit in a savepoint of its own so one unit's failure
+ * is its alone. A file's commits run on a writer thread (`sqlite-writer.js`): the fsync never holds up the
+ * event loop, which reads through a connection of its own (WAL: readers see every committed transaction).
  */
 export function openSqliteStore(path: string): SqliteStore {
   const sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
-  // An event is acknowledged to the platform only after its commit; NORMAL could lose the last commits on
-  // power loss, and the platform never resends what got a 200.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  // Deleted and nulled data (raw event payloads, an anonymous reporter's draft) is overwritten, not left in
-  // free pages; the WAL file is truncated after checkpoints so old frames do not linger either.
-  sqlite.pragma('secure_delete = ON');
-  sqlite.pragma('journal_size_limit = 0');
+  for (const p of PRAGMAS) sqlite.pragma(p);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
+  const executor = isMemory(path) ? inlineExecutor(sqlite) : threadExecutor(path);
+
+  const versions = new Map<string, number>();
+  const counts = { transactions: 0, units: 0 };
+  let queue: Unit[] = [];
+  let scheduled = false;
+  const outstanding = new Set<Promise<void>>();
+  const settle = (units: Unit[], outcome: Awaited<ReturnType<Executor['run']>>) => {
+    if ('error' in outcome) {
+      // The transaction itself failed (disk full, locked past the timeout): nothing of it was written.
+      const err = sqliteError(outcome.error);
+      for (const u of units) u.reject(err);
+      return;
+    }
+    counts.transactions += outcome.transactions;
+    counts.units += units.length;
+    // Counted even for a unit rolled back to its savepoint: a cache reloads once too often, never too rarely.
+    for (const t of outcome.touched) versions.set(t, (versions.get(t) ?? 0) + 1);
+    units.forEach((u, i) => {
+      const r = outcome.results[i]!;
+      if (r.ok) u.resolve({ changes: r.changes });
+      else {
+        const err = sqliteError(r.error);
+        u.reject(isGuardViolation(err) ? new ConflictError() : err);
+      }
+    });
+  };
+  const flush = () => {
+    scheduled = false;
+    const units = queue;
+    queue = [];
+    const done = executor
+      .run(units.map((u) => u.statements))
+      .catch((err) => ({ error: failure(err) }))
+      .then((outcome) => settle(units, outcome));
+    outstanding.add(done);
+    void done.finally(() => outstanding.delete(done));
+  };
+  return {
+    db: db as unknown as Db,
+    driver: 'better-sqlite3',
+    commit(writes) {
+      return new Promise<CommitResult>((resolve, reject) => {
+        let statements: Statement[];
+        try {
+          statements = writes.map((w) => {
+            const s = toStatement(w);
+            return { sql: s.sql, params: s.params, table: writtenTable(s.sql) ?? null };
+          });
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        // Everything asked for before the loop's check phase goes to the writer together.
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+        queue.push({ statements, resolve, reject });
+      });
+    },
+    tableVersion(table) {
+      return (versions.get(table) ?? 0) + (versions.get('*') ?? 0);
+    },
+    durability() {
+      return { ...executor.durability(), ...counts, writer: isMemory(path) ? 'inline' : 'thread' };
+    },
+    writerPragma: (text) => executor.pragma(text),
+    async close() {
+      if (queue.length > 0) flush();
+      await Promise.all([...outstanding]);
+      await executor.close();
+      sqlite.close();
+    },
+  };
+}
+
+function sqliteError(f: Failure): Error {
+  return f.code ? new Database.SqliteError(f.message, f.code) : new Error(f.message);
+}
+
+function failure(err: unknown): Failure {
+  const code = (err as { code?: unknown })?.code;
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
+/** How long opening the writer thread may take before the store gives up (it is a few milliseconds). */
+const WRITER_START_MS = 15_000;
+
+/** The journal modes SQLite knows, in the order `sqlite-writer.js` encodes them. */
+const JOURNAL_MODES = ['delete', 'truncate', 'persist', 'memory', 'wal', 'off'];
+
+/** Commits on a thread of their own, over a second connection to the same file. */
+function threadExecutor(path: string): Executor {
+  // [state (0 starting, 1 ready, 2 failed), synchronous, journal mode's index in JOURNAL_MODES]
+  const ready = new SharedArrayBuffer(12);
+  const worker = new Worker(new URL('./sqlite-writer.js', import.meta.url), {
+    workerData: { path, ready },
+    // Plain JavaScript: no loader of the parent's (tsx, profilers) is needed or wanted there.
+    execArgv: [],
+  });
+  // Wait, bounded, until the writer has its connection: a store that cannot write fails on open, not later.
+  const signal = new Int32Array(ready);
+  Atomics.wait(signal, 0, 0, WRITER_START_MS);
+  const state = Atomics.load(signal, 0);
+  // As the writer's connection reported them once it had opened.
+  const settings = {
+    journalMode: JOURNAL_MODES[Atomics.load(signal, 2)] ?? 'unknown',
+    synchronous: Atomics.load(signal, 1),
+  };
+  let seq = 0;
+  const waiting = new Map<number, { resolve(v: any): void; reject(e: unknown): void }>();
+  let gone: Error | undefined;
+  worker.on('message', (msg: { op: string; id?: number; error?: Failure } & Record<string, unknown>) => {
+    if (msg.op === 'failed') return;
+    const w = waiting.get(msg.id!);
+    if (!w) return;
+    waiting.delete(msg.id!);
+    if (waiting.size === 0) worker.unref();
+    if (msg.op === 'pragma' && msg.error) w.reject(sqliteError(msg.error));
+    else w.resolve(msg);
+  });
+  const lost = (err: Error) => {
+    // Without its writer the store can record nothing: every commit fails as the store being unavailable
+    // (requests get 503 and the platform delivers again), nothing is half-written.
+    gone = Object.assign(new Error(`SQLite 写入线程已退出：${err.message}`), { code: 'SQLITE_IOERR' });
+    for (const w of waiting.values()) w.reject(gone);
+    waiting.clear();
+  };
+  worker.on('error', lost);
+  worker.on('exit', (code) => lost(new Error(`exit code ${code}`)));
+  // Idle, the writer does not keep the process alive; while a request is out it does.
+  worker.unref();
+  if (state !== 1) {
+    void worker.terminate();
+    throw Object.assign(new Error(`SQLite 写入线程无法打开数据库：${path}`), { code: 'SQLITE_CANTOPEN' });
+  }
+  const request = <T>(message: Record<string, unknown>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (gone) {
+        reject(gone);
+        return;
+      }
+      const id = ++seq;
+      waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...message, id });
+    });
+  return {
+    async run(units) {
+      const reply = await request<{
+        results?: UnitResult[];
+        touched?: string[];
+        first?: boolean;
+        error?: Failure;
+      }>({ op: 'commit', units });
+      return reply.error
+        ? { error: reply.error }
+        : { results: reply.results!, touched: reply.touched!, transactions: reply.first ? 1 : 0 };
+    },
+    async pragma(text) {
+      return (await request<{ value: unknown }>({ op: 'pragma', sql: text })).value;
+    },
+    durability: () => settings,
+    async close() {
+      if (gone) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      await request({ op: 'close' }).catch(() => undefined);
+      await exited;
+    },
+  };
+}
+
+/** Commits on the caller's thread: for ':memory:', which a second connection could not see. */
+function inlineExecutor(sqlite: Database.Database): Executor {
   const prepared = new Map<string, Database.Statement>();
   const prepare = (text: string) => {
     let st = prepared.get(text);
@@ -63,89 +276,50 @@ export function openSqliteStore(path: string): SqliteStore {
     }
     return st;
   };
-  const versions = new Map<string, number>();
-  // Tables written by the transaction under way; counted once it commits.
   let touched = new Set<string>();
-  const runWrites = (writes: Write[]) =>
-    writes.map((w) => {
-      const s = toStatement(w);
-      const st = prepare(s.sql);
-      if (!st.reader) {
-        const table = writtenTable(s.sql);
-        // A write that is not a plain insert, update or delete could change anything: every cache goes.
-        touched.add(table ?? '*');
-        return st.run(...s.params).changes;
-      }
-      st.all(...s.params);
-      return 0;
-    });
   const savepoint = sqlite.prepare('savepoint unit');
   const rollbackTo = sqlite.prepare('rollback to unit');
   const release = sqlite.prepare('release unit');
-  const runBatch = sqlite.transaction((units: Unit[]) =>
-    units.map((u) => {
+  const runBatch = sqlite.transaction((units: Statement[][]) =>
+    units.map((statements): UnitResult => {
       savepoint.run();
       try {
-        const changes = runWrites(u.writes);
+        const changes = statements.map((s) => {
+          const st = prepare(s.sql);
+          if (!st.reader) {
+            touched.add(s.table ?? '*');
+            return st.run(...s.params).changes;
+          }
+          st.all(...s.params);
+          return 0;
+        });
         release.run();
-        return { ok: true as const, changes };
+        return { ok: true, changes };
       } catch (err) {
-        // Disk full or an I/O error can make SQLite roll back the whole transaction, not only this unit:
-        // then nothing of the batch stands, and every unit in it fails with the original error.
         if (!sqlite.inTransaction) throw err;
         rollbackTo.run();
         release.run();
-        return { ok: false as const, err };
+        return { ok: false, error: failure(err) };
       }
     }),
   );
-  const counts = { transactions: 0, units: 0 };
-  let queue: Unit[] = [];
-  const flush = () => {
-    const units = queue;
-    queue = [];
-    let results: ReturnType<typeof runBatch>;
-    touched = new Set();
-    try {
-      results = runBatch.immediate(units);
-      counts.transactions++;
-      counts.units += units.length;
-      // Counted even for a unit rolled back to its savepoint: a cache reloads once too often, never too rarely.
-      for (const t of touched) versions.set(t, (versions.get(t) ?? 0) + 1);
-    } catch (err) {
-      // The transaction itself failed (disk full, locked past the timeout): nothing of it was written.
-      for (const u of units) u.reject(err);
-      return;
-    }
-    units.forEach((u, i) => {
-      const r = results[i]!;
-      if (r.ok) u.resolve({ changes: r.changes });
-      else u.reject(isGuardViolation(r.err) ? new ConflictError() : r.err);
-    });
-  };
   return {
-    db: db as unknown as Db,
-    driver: 'better-sqlite3',
-    commit(writes) {
-      return new Promise<CommitResult>((resolve, reject) => {
-        // Everything asked for before the loop's check phase joins the same transaction.
-        if (queue.length === 0) setImmediate(flush);
-        queue.push({ writes, resolve, reject });
-      });
+    async run(units) {
+      touched = new Set();
+      try {
+        const results = runBatch.immediate(units);
+        return { results, touched: [...touched], transactions: 1 };
+      } catch (err) {
+        return { error: failure(err) };
+      }
     },
-    tableVersion(table) {
-      return (versions.get(table) ?? 0) + (versions.get('*') ?? 0);
+    async pragma(text) {
+      return sqlite.pragma(text);
     },
-    durability() {
-      return {
-        journalMode: String(sqlite.pragma('journal_mode', { simple: true })),
-        synchronous: Number(sqlite.pragma('synchronous', { simple: true })),
-        ...counts,
-      };
-    },
-    async close() {
-      if (queue.length > 0) flush();
-      sqlite.close();
-    },
+    durability: () => ({
+      journalMode: String(sqlite.pragma('journal_mode', { simple: true })),
+      synchronous: Number(sqlite.pragma('synchronous', { simple: true })),
+    }),
+    async close() {},
   };
 }

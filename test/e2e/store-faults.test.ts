@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SqliteStore } from '../../src/store/sqlite';
 import { type Harness, OFFICER, startHarness } from '../support/harness';
 
 /** Rows and a consistency check read through a connection of their own, as an operator would. */
@@ -34,10 +35,11 @@ describe('the database full or locked', () => {
   async function fillDisk() {
     const db = h.rt.store.db as unknown as {
       get<T>(q: ReturnType<typeof sql>): T;
-      run(q: ReturnType<typeof sql>): unknown;
     };
     const { page_count } = db.get<{ page_count: number }>(sql`pragma page_count`);
-    db.run(sql.raw(`pragma max_page_count = ${page_count}`));
+    // The limit is the writing connection's own (the store writes on a thread of its own).
+    const store = h.rt.store as SqliteStore;
+    await store.writerPragma(`max_page_count = ${page_count}`);
     let n = 0;
     for (const size of [4000, 1000, 250, 60, 1]) {
       for (let i = 0; i < 10_000; i++, n++) {
@@ -54,7 +56,7 @@ describe('the database full or locked', () => {
         }
       }
     }
-    return () => db.run(sql.raw('pragma max_page_count = 1073741823'));
+    return () => store.writerPragma('max_page_count = 1073741823');
   }
 
   it('full: an event is answered 503 and nothing is recorded; once space frees, the retry is handled once', async () => {
@@ -79,7 +81,7 @@ describe('the database full or locked', () => {
     expect(during.outbox).toBe(before.outbox);
     expect(during.integrity).toBe('ok');
 
-    free();
+    await free();
     // The platform delivers the refused event again: handled once, like any other.
     expect((await h.emu.deliver(sent.envelope)).status).toBe(200);
     expect((await h.emu.deliver(sent.envelope)).status).toBe(200);

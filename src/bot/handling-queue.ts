@@ -1,0 +1,138 @@
+import type { Logger } from '../log';
+
+/**
+ * When recorded events are handled, on Node: acknowledgements first. Every event is durable in the inbox
+ * before its 200, so handling can wait; the platform's 3 s to acknowledge cannot. While requests are being
+ * received (any in progress, or one answered in the last `quietMs`), nothing new starts — except that an
+ * event never waits longer than `maxHoldMs`: past that, one handler starts every `trickleGapMs` beside the
+ * requests (100 a second by default, twice the 50 messages a second the platform lets one app send, so the
+ * outbox stays ahead of delivery while nearly all of the loop goes to acknowledgements). Once requests
+ * pause, up to `idleConcurrency` handlers run at once and their commits share fsyncs.
+ */
+export interface HandlingQueueOptions {
+  logger: Logger;
+  quietMs?: number;
+  maxHoldMs?: number;
+  trickleGapMs?: number;
+  idleConcurrency?: number;
+  /** Monotonic milliseconds (tests move it). */
+  now?: () => number;
+}
+
+interface Waiting {
+  at: number;
+  start: () => void;
+}
+
+export class HandlingQueue {
+  private readonly backlog: Waiting[] = [];
+  private head = 0;
+  private running = 0;
+  private active = 0;
+  private lastEnd = Number.NEGATIVE_INFINITY;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerDue = 0;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly quietMs: number;
+  private readonly maxHoldMs: number;
+  private readonly trickleGapMs: number;
+  private lastTrickle = Number.NEGATIVE_INFINITY;
+  private readonly idleConcurrency: number;
+  private readonly now: () => number;
+
+  constructor(private readonly o: HandlingQueueOptions) {
+    this.quietMs = o.quietMs ?? 50;
+    this.maxHoldMs = o.maxHoldMs ?? 500;
+    this.trickleGapMs = o.trickleGapMs ?? 10;
+    this.idleConcurrency = o.idleConcurrency ?? 64;
+    this.now = o.now ?? (() => performance.now());
+  }
+
+  /** A request (webhook or long connection) is being received and answered. */
+  readonly ingress = {
+    begin: () => {
+      this.active++;
+    },
+    end: () => {
+      this.active--;
+      this.lastEnd = this.now();
+      if (this.active === 0) this.recheck(this.quietMs);
+    },
+  };
+
+  /** Queues background work; it runs when the queue's turn comes (see the class comment). */
+  readonly defer = (work: () => Promise<unknown>): void => {
+    const p = new Promise<void>((resolve) => {
+      this.backlog.push({
+        at: this.now(),
+        start: () => {
+          this.running++;
+          work()
+            .catch((err) => this.o.logger.error({ msg: 'background work failed', error: String(err) }))
+            .finally(() => {
+              this.running--;
+              resolve();
+              setImmediate(this.pump);
+            });
+        },
+      });
+    });
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    setImmediate(this.pump);
+  };
+
+  /** Waiting or running work (settling waits for it). */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves once everything queued so far has run. */
+  async drained(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  private readonly pump = (): void => {
+    const waiting = this.backlog.length - this.head;
+    if (waiting === 0) return;
+    const now = this.now();
+    const receiving = this.active > 0 || now - this.lastEnd < this.quietMs;
+    if (receiving) {
+      const held = now - this.backlog[this.head]!.at;
+      const sinceTrickle = now - this.lastTrickle;
+      if (held >= this.maxHoldMs && sinceTrickle >= this.trickleGapMs) {
+        this.lastTrickle = now;
+        this.startNext();
+      }
+      const wait = held >= this.maxHoldMs ? this.trickleGapMs : this.maxHoldMs - held;
+      this.recheck(Math.max(1, Math.min(this.quietMs, wait)));
+      return;
+    }
+    while (this.running < this.idleConcurrency && this.head < this.backlog.length) this.startNext();
+  };
+
+  private startNext(): void {
+    const next = this.backlog[this.head]!;
+    this.backlog[this.head++] = undefined as never;
+    // Drop the consumed front now and then, so the array does not grow without end.
+    if (this.head > 1024 && this.head * 2 > this.backlog.length) {
+      this.backlog.splice(0, this.head);
+      this.head = 0;
+    }
+    next.start();
+  }
+
+  /** One timer at a time, however many events wait: the earliest look asked for wins. */
+  private recheck(ms: number): void {
+    const due = this.now() + ms;
+    if (this.timer) {
+      if (this.timerDue <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, ms);
+  }
+}
