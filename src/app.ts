@@ -59,40 +59,50 @@ export function handleInbound(deps: AppDeps, source: Source) {
   };
 }
 
-export function createApp(deps: AppDeps) {
-  const app = new Hono();
+/** An answer to a webhook request, whatever serves it (Hono here, node:http in `runtime/node-webhook.ts`). */
+export interface WebhookAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Everything a webhook request gets, framework-free: the caller supplies a body reader (null past the
+ * limit), a header lookup (lower-case names), the path, and the runtime's execution context if it has one.
+ */
+export type WebhookReceiver = (
+  readBody: () => Promise<Uint8Array | null>,
+  header: (name: string) => string | undefined,
+  path: string,
+  executionCtx?: unknown,
+) => Promise<WebhookAnswer>;
+
+const refused = (status: number, msg: string = refusalText(status)): WebhookAnswer => ({
+  status,
+  body: { code: status, msg },
+});
+
+export function createReceiver(deps: AppDeps): WebhookReceiver {
   const clock = deps.clock ?? Date.now;
   const inbound = handleInbound(deps, 'webhook');
-
   // Without a key or token nothing could be verified: the webhook stays shut (long-connection deployments).
   const webhookOpen = Boolean(deps.verify.encryptKey || deps.verify.verificationToken);
-  const receive = async (c: import('hono').Context) => {
+  const receive: WebhookReceiver = async (readBody, header, path, executionCtx) => {
     if (!webhookOpen)
-      return c.json(
-        { code: 403, msg: '未配置 LARK_VERIFICATION_TOKEN，Webhook 已关闭（使用长连接接收事件）' },
-        403,
-      );
-    const raw = await readBody(c, MAX_BODY_BYTES);
-    if (!raw) return c.json({ code: 413, msg: refusalText(413) }, 413);
-    const result = verifyRequest(raw, (name) => c.req.header(name), clock(), {
-      ...deps.verify,
-      maxBodyBytes: MAX_BODY_BYTES,
-    });
+      return refused(403, '未配置 LARK_VERIFICATION_TOKEN，Webhook 已关闭（使用长连接接收事件）');
+    const raw = await readBody();
+    if (!raw) return refused(413);
+    const result = verifyRequest(raw, header, clock(), { ...deps.verify, maxBodyBytes: MAX_BODY_BYTES });
     if (!result.ok) {
-      deps.logger.warn({
-        msg: 'request refused',
-        path: c.req.path,
-        status: result.status,
-        reason: result.reason,
-      });
-      return c.json({ code: result.status, msg: refusalText(result.status) }, result.status);
+      deps.logger.warn({ msg: 'request refused', path, status: result.status, reason: result.reason });
+      return refused(result.status);
     }
     const { inbound: message } = result;
-    if (message.kind === 'challenge') return c.json({ challenge: message.challenge });
-    const defer = (w: () => Promise<unknown>) => deps.defer(w, safeExecutionCtx(c));
+    if (message.kind === 'challenge') return { status: 200, body: { challenge: message.challenge } };
+    const defer = (w: () => Promise<unknown>) => deps.defer(w, executionCtx);
     if (message.kind === 'legacy_card') {
       const action = parseLegacyCardAction(message.body);
-      if (!action) return c.json({ code: 400, msg: refusalText(400) }, 400);
+      if (!action) return refused(400);
       // Old-style callbacks have no event id: the body itself identifies a retry.
       const envelope: EventEnvelope = {
         schema: '2.0',
@@ -112,9 +122,41 @@ export function createApp(deps: AppDeps) {
           context: { open_message_id: action.messageId, open_chat_id: action.chatId },
         },
       };
-      return c.json(await deps.pipeline.handleCard(envelope, 'webhook'));
+      return { status: 200, body: await deps.pipeline.handleCard(envelope, 'webhook') };
     }
-    return c.json(await inbound(message.envelope, defer));
+    return { status: 200, body: await inbound(message.envelope, defer) };
+  };
+  return async (readBody, header, path, executionCtx) => {
+    try {
+      return await receive(readBody, header, path, executionCtx);
+    } catch (err) {
+      return failureAnswer(deps.logger, path, err);
+    }
+  };
+}
+
+/** A request that failed inside: 503 when nothing could be recorded (the platform retries), else 500. */
+export function failureAnswer(logger: Logger, path: string, err: unknown): WebhookAnswer {
+  if (isStoreUnavailable(err)) {
+    // Nothing was recorded: 503 makes the platform deliver the event again later.
+    logger.error({ msg: 'store unavailable', path, error: String(err) });
+    return { ...refused(503, '服务暂时无法写入数据，请稍后重试'), headers: { 'Retry-After': '1' } };
+  }
+  logger.error({ msg: 'request failed', path, error: err instanceof Error ? err.message : String(err) });
+  return refused(500, '服务器内部错误');
+}
+
+export function createApp(deps: AppDeps, receiver: WebhookReceiver = createReceiver(deps)) {
+  const app = new Hono();
+  const receive = async (c: import('hono').Context) => {
+    const answer = await receiver(
+      () => readBody(c, MAX_BODY_BYTES),
+      (name) => c.req.header(name),
+      c.req.path,
+      safeExecutionCtx(c),
+    );
+    for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
+    return c.json(answer.body as object, answer.status as 200);
   };
 
   app.post('/webhook/event', receive);
@@ -122,18 +164,9 @@ export function createApp(deps: AppDeps) {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => c.json({ code: 404, msg: '没有这个地址' }, 404));
   app.onError((err, c) => {
-    if (isStoreUnavailable(err)) {
-      // Nothing was recorded: 503 makes the platform deliver the event again later.
-      deps.logger.error({ msg: 'store unavailable', path: c.req.path, error: String(err) });
-      c.header('Retry-After', '1');
-      return c.json({ code: 503, msg: '服务暂时无法写入数据，请稍后重试' }, 503);
-    }
-    deps.logger.error({
-      msg: 'request failed',
-      path: c.req.path,
-      error: err instanceof Error ? err.message : String(err),
-    });
-    return c.json({ code: 500, msg: '服务器内部错误' }, 500);
+    const answer = failureAnswer(deps.logger, c.req.path, err);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
+    return c.json(answer.body as object, answer.status as 500);
   });
   return app;
 }
@@ -175,6 +208,8 @@ async function readBody(c: import('hono').Context, max: number): Promise<Uint8Ar
 
 function refusalText(status: number): string {
   switch (status) {
+    case 404:
+      return '没有这个地址';
     case 401:
       return '签名、时间戳或校验令牌无效';
     case 413:

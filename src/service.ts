@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createApp, handleInbound } from './app';
+import { createApp, createReceiver, handleInbound } from './app';
 import { LiveCalendar } from './bot/calendar-data';
 import { type BotDeps, Ctx } from './bot/context';
 import { eventReads } from './bot/event-reads';
 import { features } from './bot/features';
 import { belongsToAnonymousReport } from './bot/handlers/reports-intake';
-import { HandlingQueue } from './bot/handling-queue';
+import { HandlingQueue, type HandlingQueueOptions } from './bot/handling-queue';
 import { Pipeline } from './bot/pipeline';
 import { onMessageSettled } from './bot/receipts';
 import { AnonymousDrafts, redact } from './bot/redact';
@@ -38,6 +38,8 @@ export interface ServiceOptions {
   cardBudgetMs?: number;
   policy?: Policy;
   defer?: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
+  /** How background handling gives way to requests (Workers: not at all, each request is its own). */
+  handling?: Partial<Omit<HandlingQueueOptions, 'logger'>>;
   /** Who has an anonymous report draft open; memory only (on Workers shared by the isolate's requests). */
   anonymousDrafts?: AnonymousDrafts;
 }
@@ -86,7 +88,7 @@ export function createService(o: ServiceOptions) {
     anonymousDrafts,
   };
   // Background handling on Node waits for a pause in requests (src/bot/handling-queue.ts); Workers pass waitUntil.
-  const queue = new HandlingQueue({ logger: o.logger });
+  const queue = new HandlingQueue({ logger: o.logger, ...o.handling });
   const defer = o.defer ?? queue.defer;
   // Answers sent from memory keep to the same pacing as the outbox's rows.
   const unrecorded: UnrecordedDeps = {
@@ -130,9 +132,12 @@ export function createService(o: ServiceOptions) {
     defer,
     ingress: queue.ingress,
   };
-  const app = createApp(appDeps);
+  const receive = createReceiver(appDeps);
+  const app = createApp(appDeps, receive);
   return {
     app,
+    /** The webhook without a framework around it: `runtime/node.ts` serves it straight from node:http. */
+    receive,
     pipeline,
     deliverer,
     tick: (now: Date) =>

@@ -1,7 +1,8 @@
 // The Node.js runtime: SQLite file, HTTP server, a tick every minute, optional long connection.
 // With no Lark credentials it starts the built-in Lark emulator as the sandbox.
 import { existsSync } from 'node:fs';
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { config as loadDotenv } from 'dotenv';
 import { Hono } from 'hono';
 import { ensureBindCode } from '../bot/bind-code';
@@ -16,6 +17,7 @@ import { persistEmulator, restoreEmulator } from '../sandbox/persist';
 import { createService, type Service } from '../service';
 import type { Store } from '../store';
 import { openSqliteStore } from '../store/sqlite';
+import { isWebhookRequest, serveWebhook } from './node-webhook';
 import { readSandboxClock, sandboxControls, saveSandboxClock } from './sandbox-controls';
 
 export interface NodeRuntime {
@@ -116,8 +118,16 @@ export async function startNode(
     root.route('/', service.app);
     fetchHandler = root.fetch;
   }
-  const server = serve({ fetch: fetchHandler, port: config.port, hostname: config.host });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  // Lark's two addresses are served straight from node:http (the same receiver the Hono route uses);
+  // the page, the health check and everything else go through Hono.
+  const toHono = getRequestListener(fetchHandler);
+  const webhook = serveWebhook(service.receive, log);
+  const server = createServer((req, res) => (isWebhookRequest(req) ? webhook(req, res) : toHono(req, res)));
+  server.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

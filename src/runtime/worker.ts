@@ -48,6 +48,8 @@ function build(env: WorkerEnv, wallClock?: () => number): Service {
     wallClock,
     // A timer set in one request must not fire in another: the Cron Trigger's tick retries instead.
     delivery: { selfSchedule: false },
+    // One request per invocation: its event is handled at once, inside its waitUntil, with nothing to give way to.
+    handling: { quietMs: 0 },
     anonymousDrafts,
   });
 }

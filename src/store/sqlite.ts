@@ -260,6 +260,8 @@ function threadExecutor(path: string): Executor {
       if (gone) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       await request({ op: 'close' }).catch(() => undefined);
+      // Held until the thread has gone, or the process could end (or exit 13 awaiting this) before it does.
+      worker.ref();
       await exited;
     },
   };

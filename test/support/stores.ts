@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/d1';
 import { migrate } from 'drizzle-orm/d1/migrator';
@@ -152,7 +153,8 @@ export async function openCapturingStore(
 
 /**
  * Every statement better-sqlite3 runs in this test file, with its parameters in full (its own trace cuts
- * long values). Patched on the prototypes, so the store under test is opened exactly as in production.
+ * long values), and every statement handed to the store's writer thread (which runs better-sqlite3 of its
+ * own). Patched on the prototypes, so the store under test is opened exactly as in production.
  */
 function captureBetterSqlite(sent: string[]): () => void {
   const probe = new Database(':memory:');
@@ -173,6 +175,18 @@ function captureBetterSqlite(sent: string[]): () => void {
   for (const name of ['run', 'get', 'all', 'iterate'])
     wrap(statementProto, name, (st, args) => `${st.source} ${params(args)}`);
   wrap(Database.prototype, 'exec', (_db, args) => String(args[0]));
+  // The writer thread's statements cross here, in full, before it runs them.
+  const originalPost = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (this: Worker, message: any, ...rest: any[]) {
+    if (message?.op === 'commit')
+      for (const unit of message.units as { sql: string; params: unknown[] }[][])
+        for (const st of unit) sent.push(`${st.sql} ${params(st.params)}`);
+    else if (message?.op === 'pragma') sent.push(`pragma ${String(message.sql)}`);
+    return originalPost.call(this, message, ...rest);
+  };
+  undo.push(() => {
+    Worker.prototype.postMessage = originalPost;
+  });
   return () => {
     for (const u of undo) u();
   };

@@ -1,0 +1,72 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kv } from '../../db/schema';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite';
+import { tempDbPath } from '../support/stores';
+
+// The fsync of every commit happens on the store's writer thread: the event loop that receives and
+// acknowledges requests goes on while the disk works, or while the database is locked by someone else.
+describe('SQLite commits on a writer thread', () => {
+  let store: SqliteStore | undefined;
+  afterEach(async () => store?.close());
+
+  it('a commit waiting on a lock held elsewhere leaves the event loop running, and lands once the lock goes', async () => {
+    const path = tempDbPath();
+    store = openSqliteStore(path);
+    expect(store.durability()).toMatchObject({ writer: 'thread', journalMode: 'wal', synchronous: 2 });
+    const other = new Database(path);
+    other.exec('begin immediate');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    // Only this thread's loop can let the lock go: a commit that blocked it would wait out its busy timeout.
+    const release = setTimeout(() => {
+      other.exec('commit');
+      other.close();
+    }, 300);
+    const started = performance.now();
+    try {
+      await store.commit([store.db.insert(kv).values({ key: 'k', value: 'v', version: 1, updatedAt: 1 })]);
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(release);
+    }
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(ticks).toBeGreaterThanOrEqual(10);
+    const reader = new Database(path, { readonly: true });
+    expect(reader.prepare('select value from kv where key = ?').get('k')).toEqual({ value: 'v' });
+    reader.close();
+  });
+
+  it('commits asked for while the writer is busy go together into its next transaction', async () => {
+    const path = tempDbPath();
+    store = openSqliteStore(path);
+    const put = (key: string) => store!.db.insert(kv).values({ key, value: 'x', version: 1, updatedAt: 1 });
+    const before = store.durability().transactions;
+    // The writer is kept busy on the first commit by a lock held here, while 40 more are asked for.
+    const other = new Database(path);
+    other.exec('begin immediate');
+    const first = store.commit([put('a0')]);
+    const later: Promise<unknown>[] = [];
+    for (let i = 1; i <= 40; i++) {
+      await new Promise((r) => setImmediate(r));
+      later.push(store.commit([put(`a${i}`)]));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    other.exec('commit');
+    other.close();
+    await Promise.all([first, ...later]);
+    const { transactions, units } = store.durability();
+    expect(units).toBe(41);
+    // The first, then the 40 that queued behind it, in one transaction (one fsync).
+    expect(transactions - before).toBe(2);
+    expect((await store.db.select().from(kv)).length).toBe(41);
+  });
+
+  it('closing lets the process end: nothing of the writer stays behind', async () => {
+    const s = openSqliteStore(tempDbPath());
+    await s.commit([s.db.insert(kv).values({ key: 'z', value: 'z', version: 1, updatedAt: 1 })]);
+    await s.close();
+    await expect(s.commit([])).rejects.toThrow(/写入线程/);
+  });
+});
