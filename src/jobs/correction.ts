@@ -10,7 +10,7 @@ import {
 import { decideCase } from '../cases/decide';
 import { Repo } from '../store/repo';
 import { correctionCasesDueBy } from '../store/repo-correction';
-import type { Job } from './types';
+import { eachDue, type Job } from './types';
 
 /**
  * Art. 15–16 reminders: before the deadline on the policy's working days at 09:00 Shanghai, then a daily
@@ -21,13 +21,12 @@ export const correctionReminderJob: Job = {
   name: 'correction.reminders',
   async run({ store, bot, runUnit }, now) {
     const env = { now, policy: bot.policy, calendar: bot.calendar };
-    let handled = 0;
     // Outside the reminder hour nothing is due on any order: the open cases need not be read.
-    if (!inCorrectionReminderHour(env)) return handled;
+    if (!inCorrectionReminderHour(env)) return 0;
     const reader = new Repo(store.db);
-    for (const id of await correctionCasesDueBy(store.db, correctionReminderHorizon(env))) {
+    return eachDue(await correctionCasesDueBy(store.db, correctionReminderHorizon(env)), async (id) => {
       const first = await reader.getCase(id);
-      if (!first || correctionRemindersDue(first, env).intents.length === 0) continue;
+      if (!first || correctionRemindersDue(first, env).intents.length === 0) return false;
       const fx = await runUnit(
         `correction:${first.id}`,
         async (fx) => {
@@ -47,9 +46,8 @@ export const correctionReminderJob: Job = {
         },
         now,
       );
-      if (fx.writes.length > 0) handled++;
-    }
-    return handled;
+      return fx.writes.length > 0;
+    });
   },
 };
 

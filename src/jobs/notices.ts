@@ -11,7 +11,7 @@ import type { Policy } from '../policy';
 import { Repo } from '../store/repo';
 import { casesDecisionDueBy } from '../store/repo-cases';
 import { casesWithOpenNotices, remember, remembered } from '../store/repo-deliberation';
-import type { Job } from './types';
+import { eachDue, type Job } from './types';
 
 /**
  * Art. 13: a notice not delivered or not acknowledged is re-sent after `notice.retryAfterDays` and the
@@ -25,10 +25,9 @@ export const noticeFollowUpJob: Job = {
     if (now < atBusinessTime(businessDate(now), bot.policy.correction.reminderHour)) return 0;
     const env = { now, policy: bot.policy, calendar: bot.calendar };
     const reader = new Repo(store.db);
-    let handled = 0;
-    for (const id of await casesWithOpenNotices(store.db)) {
+    return eachDue(await casesWithOpenNotices(store.db), async (id) => {
       const first = await reader.getCase(id);
-      if (!first || noticesDue(first, env).length === 0) continue;
+      if (!first || noticesDue(first, env).length === 0) return false;
       const fx = await runUnit(
         `notices:${id}`,
         async (fx) => {
@@ -67,9 +66,8 @@ export const noticeFollowUpJob: Job = {
         },
         now,
       );
-      if (fx.writes.length > 0) handled++;
-    }
-    return handled;
+      return fx.writes.length > 0;
+    });
   },
 };
 
@@ -142,14 +140,13 @@ export const decisionReminderJob: Job = {
     // Only cases whose deadline is passed or close enough to be reminded today, not every open case each minute.
     const lastDueOn = decisionReminderHorizon(now, bot.policy, bot.calendar);
     if (!lastDueOn) return 0;
-    let sent = 0;
-    for (const first of await casesDecisionDueBy(store.db, AWAITING_DECISION, lastDueOn)) {
+    return eachDue(await casesDecisionDueBy(store.db, AWAITING_DECISION, lastDueOn), async (first) => {
       const dueOn = first.decisionDueOn;
-      if (!dueOn) continue;
+      if (!dueOn) return false;
       const slot = decisionReminderSlot(dueOn, now, bot.policy, bot.calendar);
-      if (!slot) continue;
+      if (!slot) return false;
       const key = `decision-reminder:${first.id}:${dueOn}:${slot}`;
-      if (await remembered(store.db, key)) continue;
+      if (await remembered(store.db, key)) return false;
       const fx = await runUnit(
         `decision-reminder:${first.id}`,
         async (fx) => {
@@ -172,9 +169,8 @@ export const decisionReminderJob: Job = {
         },
         now,
       );
-      if (fx.writes.length > 0) sent++;
-    }
-    return sent;
+      return fx.writes.length > 0;
+    });
   },
 };
 

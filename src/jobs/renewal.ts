@@ -7,7 +7,7 @@ import { reportCardFor } from '../bot/shared/report-card';
 import { liveCards } from '../bot/templates';
 import type { Db } from '../store';
 import { Repo } from '../store/repo';
-import type { Job } from './types';
+import { eachDue, type Job } from './types';
 
 /**
  * Lark lets a bot update a message, and a user click a JSON 2.0 card, for 14 days after sending. A card people
@@ -82,11 +82,9 @@ export function renewalDueQuery(db: Db, now: Date) {
 export const cardRenewalJob: Job = {
   name: 'cards.renewal',
   async run({ store, bot, runUnit }, now) {
-    const due = await renewalDueQuery(store.db, now);
-    let renewed = 0;
-    for (const first of due) {
+    return eachDue(await renewalDueQuery(store.db, now), async (first) => {
       const live = LIVE.find((l) => first.ref.startsWith(l.prefix));
-      if (!live) continue;
+      if (!live) return false;
       const fx = await runUnit(
         `renew:${first.ref}`,
         async (fx) => {
@@ -110,8 +108,7 @@ export const cardRenewalJob: Job = {
         },
         now,
       );
-      if (fx.writes.length > 0) renewed++;
-    }
-    return renewed;
+      return fx.writes.length > 0;
+    });
   },
 };
