@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, inArray, like, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, or } from 'drizzle-orm';
 import { audit, cases, messageRefs, outbox } from '../../db/schema';
 import type { Case, CaseStatus } from '../cases/types';
 import type { Db } from './index';
+import { startsWith } from './prefix';
 import { caseColumns, caseOf } from './repo';
 
 /** Cases in these states whose decision is due on or before `lastDueOn` (a date), newest first. */
@@ -64,9 +65,8 @@ export async function copiesOf(db: Db, base: string): Promise<string[]> {
   const rows = await db
     .select({ ref: messageRefs.ref })
     .from(messageRefs)
-    .where(or(eq(messageRefs.ref, base), like(messageRefs.ref, `${base}#%`)));
-  // LIKE treats '_' in ids as a wildcard; keep exact matches only.
-  return rows.map((r) => r.ref).filter((r) => r === base || r.startsWith(`${base}#`));
+    .where(or(eq(messageRefs.ref, base), startsWith(messageRefs.ref, `${base}#`)));
+  return rows.map((r) => r.ref);
 }
 
 /** Who a copy of the application card was sent to. */
@@ -100,12 +100,13 @@ export async function applicationCopies(
     .select({ ref: messageRefs.ref, messageId: messageRefs.messageId })
     .from(messageRefs)
     .where(
-      or(eq(messageRefs.ref, base), like(messageRefs.ref, `${base}#%`), like(messageRefs.ref, `${base}@%`)),
+      or(
+        eq(messageRefs.ref, base),
+        startsWith(messageRefs.ref, `${base}#`),
+        startsWith(messageRefs.ref, `${base}@`),
+      ),
     );
-  // LIKE treats '_' in ids as a wildcard; keep exact matches only.
-  const copies = rows.filter(
-    (r) => r.ref === base || r.ref.startsWith(`${base}#`) || r.ref.startsWith(`${base}@`),
-  );
+  const copies = rows;
   const out: { ref: string; messageId: string; viewer: CopyViewer | null }[] = [];
   for (const copy of copies) {
     let viewer = viewerInRef(base, copy.ref);

@@ -1,7 +1,7 @@
-import { like } from 'drizzle-orm';
 import { conversations, messageRefs } from '../../db/schema';
 import { guidedConversationOf } from './conversation-keys';
 import type { Db, Write } from './index';
+import { startsWith } from './prefix';
 
 /** A conversations row exactly as stored, so it can be put back byte for byte. */
 export type RawConversation = typeof conversations.$inferSelect;
@@ -31,7 +31,6 @@ export async function reportCopies(
   const rows = await db
     .select({ ref: messageRefs.ref, messageId: messageRefs.messageId })
     .from(messageRefs)
-    .where(like(messageRefs.ref, `${base}%`));
-  // LIKE treats '_' in ids as a wildcard; keep exact prefixes only.
-  return rows.filter((r) => r.ref.startsWith(base)).map((r) => ({ ...r, viewer: r.ref.slice(base.length) }));
+    .where(startsWith(messageRefs.ref, base));
+  return rows.map((r) => ({ ...r, viewer: r.ref.slice(base.length) }));
 }

@@ -4,12 +4,14 @@
  * list, an older one included, also brings that list up to date for the clicker, so a stale button shows
  * where things stand instead of leading nowhere.
  */
-import { and, eq, gte, like, type SQL } from 'drizzle-orm';
+
+import { and, eq, gte, type SQL } from 'drizzle-orm';
 import { caseListCard } from '../../../cards/case-list';
 import { todoCard } from '../../../cards/todo';
 import { kv, messageRefs } from '../../../db/schema';
 import type { Case } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
+import { startsWith } from '../../store/prefix';
 import { Repo } from '../../store/repo';
 import { Ctx } from '../context';
 import type { Effects } from '../effects';
@@ -121,7 +123,7 @@ export function refreshLists(ctx: Ctx, c: Case): void {
     for (const r of rows) await bringUpToDate(later, r.ref);
   };
   ctx.fx.followUp(`refresh:${mine}`, refresh(eq(messageRefs.ref, mine)));
-  ctx.fx.followUp('refresh:lists:todo', refresh(like(messageRefs.ref, `${LIST_PREFIX}todo:%`)));
+  ctx.fx.followUp('refresh:lists:todo', refresh(startsWith(messageRefs.ref, `${LIST_PREFIX}todo:`)));
 }
 
 /**
