@@ -50,6 +50,25 @@ const docOf = <T>(row: { doc: string } | undefined): T | undefined =>
  * A case's columns as read: its document and, while it deliberates, the votes of its current round, which
  * live as rows of their own (one per member and round) so that members voting at once never conflict.
  */
+/**
+ * The few reads every unit makes many times (a case by id, a role's members, a bound chat), built once per
+ * database: drizzle building the same query anew was most of a job's time. Placeholders carry the values.
+ */
+const preparedBy = new WeakMap<Db, Map<string, unknown>>();
+function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
+  let kept = preparedBy.get(db);
+  if (!kept) {
+    kept = new Map();
+    preparedBy.set(db, kept);
+  }
+  let q = kept.get(name) as T | undefined;
+  if (q === undefined) {
+    q = build(db);
+    kept.set(name, q);
+  }
+  return q;
+}
+
 export const caseColumns = {
   doc: cases.doc,
   roundVotes: sql<
@@ -123,7 +142,14 @@ export class Repo {
   // ── cases ──
 
   async getCase(id: string): Promise<Case | undefined> {
-    const [row] = await this.db.select(caseColumns).from(cases).where(eq(cases.id, id));
+    const q = prepared(this.db, 'getCase', (db) =>
+      db
+        .select(caseColumns)
+        .from(cases)
+        .where(eq(cases.id, sql.placeholder('id')))
+        .prepare(),
+    );
+    const [row] = await q.all({ id });
     return row ? caseOf(row) : undefined;
   }
 
@@ -483,8 +509,14 @@ export class Repo {
   }
 
   async withRole(role: Role): Promise<RosterEntry[]> {
-    const rows = await this.db.select().from(roster).where(eq(roster.role, role));
-    return rows.map((r) => ({ openId: r.openId, role: r.role, name: r.name }));
+    const q = prepared(this.db, 'withRole', (db) =>
+      db
+        .select({ openId: roster.openId, role: roster.role, name: roster.name })
+        .from(roster)
+        .where(eq(roster.role, sql.placeholder('role')))
+        .prepare(),
+    );
+    return q.all({ role });
   }
 
   addRole(p: { openId: string; role: Role; name: string | null; by: string; now: Date }): Write {
@@ -506,10 +538,19 @@ export class Repo {
   }
 
   async chatFor(kind: BindingKind, unitId = ''): Promise<string | undefined> {
-    const [row] = await this.db
-      .select({ chatId: chatBindings.chatId })
-      .from(chatBindings)
-      .where(and(eq(chatBindings.kind, kind), eq(chatBindings.unitId, unitId)));
+    const q = prepared(this.db, 'chatFor', (db) =>
+      db
+        .select({ chatId: chatBindings.chatId })
+        .from(chatBindings)
+        .where(
+          and(
+            eq(chatBindings.kind, sql.placeholder('kind')),
+            eq(chatBindings.unitId, sql.placeholder('unitId')),
+          ),
+        )
+        .prepare(),
+    );
+    const [row] = await q.all({ kind, unitId });
     return row?.chatId;
   }
 
