@@ -42,7 +42,7 @@ export class HandlingQueue {
 
   constructor(private readonly o: HandlingQueueOptions) {
     this.quietMs = o.quietMs ?? 50;
-    this.maxHoldMs = o.maxHoldMs ?? 500;
+    this.maxHoldMs = o.maxHoldMs ?? 1_000;
     this.trickleGapMs = o.trickleGapMs ?? 10;
     this.idleConcurrency = o.idleConcurrency ?? 64;
     this.now = o.now ?? (() => performance.now());

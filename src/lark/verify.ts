@@ -24,6 +24,8 @@ type Signed = { timestamp: string; nonce: string; signature: string };
 
 const DEFAULT_TOLERANCE_SEC = 300;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Refuses bytes that are not UTF-8 (one decoder for every request; decoding without a stream keeps no state). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const refuse = (status: 400 | 401 | 413, reason: string): VerifyResult => ({ ok: false, status, reason });
 const accept = (inbound: Inbound): VerifyResult => ({ ok: true, inbound });
@@ -70,7 +72,7 @@ export function verifyRequest(
 
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    text = UTF8.decode(raw);
   } catch {
     return refuse(400, 'body is not utf-8');
   }
