@@ -1,5 +1,5 @@
 import { constantTimeEqualHex, decryptPayload, eventSignature, legacyCardSignature } from './crypto';
-import { type EventEnvelope, eventEnvelopeSchema, parseJsonObject } from './envelope';
+import { asEventEnvelope, type EventEnvelope, parseJsonObject } from './envelope';
 
 export interface VerifyOptions {
   encryptKey?: string;
@@ -127,9 +127,9 @@ export function verifyRequest(
     return refuse(401, 'bad verification token');
 
   if (payload.schema !== '2.0') return refuse(400, 'unsupported payload');
-  const envelope = eventEnvelopeSchema.safeParse(payload);
-  if (!envelope.success) return refuse(400, 'invalid envelope');
-  return accept({ kind: 'event', envelope: envelope.data as EventEnvelope });
+  const envelope = asEventEnvelope(payload);
+  if (!envelope) return refuse(400, 'invalid envelope');
+  return accept({ kind: 'event', envelope });
 }
 
 function decryptToObject(encrypt: string, encryptKey: string): JsonObject | null {

@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  asEventEnvelope,
   eventEnvelopeSchema,
   parseBotAdded,
   parseCardAction,
@@ -35,6 +37,61 @@ describe('eventEnvelopeSchema', () => {
     expect(eventEnvelopeSchema.safeParse({ ...raw, event: undefined }).success).toBe(false);
     expect(eventEnvelopeSchema.safeParse({ ...raw, schema: '1.0' }).success).toBe(false);
     expect(eventEnvelopeSchema.safeParse(fixture('url_verification.json')).success).toBe(false);
+  });
+
+  it.each(envelopes)('the hot-path check accepts %s as it is', (name) => {
+    const raw = fixture(name);
+    expect(asEventEnvelope(raw)).toBe(raw);
+  });
+
+  it('the hot-path check and the schema give the same answer on generated envelopes', () => {
+    const value = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string(),
+      fc.constant(''),
+      fc.integer(),
+      fc.boolean(),
+      fc.array(fc.string(), { maxLength: 2 }),
+      fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+    );
+    // Mostly well-formed, each part sometimes replaced by anything: both answers come up often.
+    const mostly = <T>(good: fc.Arbitrary<T>) =>
+      fc.oneof({ weight: 5, arbitrary: good }, { weight: 1, arbitrary: value });
+    const optional = fc.option(mostly(fc.string()), { nil: undefined });
+    const header = fc.record(
+      {
+        event_id: mostly(fc.string({ minLength: 1 })),
+        event_type: mostly(fc.string({ minLength: 1 })),
+        create_time: optional,
+        token: optional,
+        app_id: optional,
+        tenant_key: optional,
+        extra: value,
+      },
+      { requiredKeys: ['event_id', 'event_type'] },
+    );
+    const envelope = fc.record(
+      {
+        schema: mostly(fc.constant('2.0')),
+        header: mostly(header),
+        event: mostly(fc.dictionary(fc.string(), value, { maxKeys: 3 })),
+        type: value,
+      },
+      { requiredKeys: ['schema', 'header', 'event'] },
+    );
+    const seen = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(fc.oneof(envelope, value), (v) => {
+        const ok = eventEnvelopeSchema.safeParse(v).success;
+        seen[ok ? 'accepted' : 'refused']++;
+        expect(asEventEnvelope(v) !== null).toBe(ok);
+      }),
+      { numRuns: 3000 },
+    );
+    // Both answers were exercised, not only refusals.
+    expect(seen.accepted).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(20);
   });
 });
 
