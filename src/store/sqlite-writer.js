@@ -4,99 +4,32 @@
 // Plain JavaScript so that any runner (tsx, vitest, node) can start it without a loader.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { batchRunner, CONNECTION_PRAGMAS, failure, JOURNAL_MODES } from './sqlite-batch.js';
 
-/** @typedef {{ sql: string, params: unknown[], table: string | null }} Statement */
-/** @typedef {{ message: string, code?: string }} Failure */
+/** @typedef {import('./sqlite-batch.js').Statement} Statement */
 
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 const { path, ready } = /** @type {{ path: string, ready: SharedArrayBuffer }} */ (workerData);
 const signal = new Int32Array(ready);
 
-/** @param {unknown} err @returns {Failure} */
-const failure = (err) => ({
-  message: err instanceof Error ? err.message : String(err),
-  ...(typeof (/** @type {{ code?: unknown }} */ (err)?.code) === 'string'
-    ? { code: /** @type {{ code: string }} */ (err).code }
-    : {}),
-});
-
 /** @type {Database.Database} */
 let sqlite;
 try {
   sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
-  // An event is acknowledged to the platform only after its commit: the WAL is synced at every commit.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  // Deleted and nulled data is overwritten, not left in free pages; the WAL is truncated after checkpoints.
-  sqlite.pragma('secure_delete = ON');
-  sqlite.pragma('journal_size_limit = 0');
+  for (const p of CONNECTION_PRAGMAS) sqlite.pragma(p);
 } catch (err) {
   port.postMessage({ op: 'failed', error: failure(err) });
   Atomics.store(signal, 0, 2);
   Atomics.notify(signal, 0);
   throw err;
 }
-// What this connection guarantees, as SQLite reports it, for the opener to read (same order as sqlite.ts).
-const JOURNAL_MODES = ['delete', 'truncate', 'persist', 'memory', 'wal', 'off'];
+// What this connection guarantees, as SQLite reports it, for the opener to read.
 Atomics.store(signal, 1, Number(sqlite.pragma('synchronous', { simple: true })));
 Atomics.store(signal, 2, JOURNAL_MODES.indexOf(String(sqlite.pragma('journal_mode', { simple: true }))));
 Atomics.store(signal, 0, 1);
 Atomics.notify(signal, 0);
 
-/** @type {Map<string, Database.Statement>} */
-const prepared = new Map();
-/** @param {string} text */
-const prepare = (text) => {
-  let st = prepared.get(text);
-  if (!st) {
-    st = sqlite.prepare(text);
-    prepared.set(text, st);
-  }
-  return st;
-};
-
-const savepoint = sqlite.prepare('savepoint unit');
-const rollbackTo = sqlite.prepare('rollback to unit');
-const release = sqlite.prepare('release unit');
-
-/** Tables written by the transaction under way ('*' for a write that could change anything). */
-/** @type {Set<string>} */
-let touched = new Set();
-
-/** @param {Statement[]} statements */
-const runWrites = (statements) =>
-  statements.map((s) => {
-    const st = prepare(s.sql);
-    if (!st.reader) {
-      touched.add(s.table ?? '*');
-      return st.run(...s.params).changes;
-    }
-    st.all(...s.params);
-    return 0;
-  });
-
-// Each unit in a savepoint of its own: one unit's failure is its alone, the fsync is shared.
-const runBatch = sqlite.transaction(
-  /** @param {Statement[][]} units */
-  (units) =>
-    units.map((statements) => {
-      savepoint.run();
-      try {
-        const changes = runWrites(statements);
-        release.run();
-        return { ok: true, changes };
-      } catch (err) {
-        // Disk full or an I/O error can make SQLite roll back the whole transaction, not only this unit:
-        // then nothing of the batch stands, and every unit in it fails with the original error.
-        if (!sqlite.inTransaction) throw err;
-        rollbackTo.run();
-        release.run();
-        return { ok: false, error: failure(err) };
-      }
-    }),
-);
+const runBatch = batchRunner(sqlite);
 
 /** @typedef {{ op: string, id: number, units?: Statement[][], sql?: string }} Request */
 
@@ -106,11 +39,9 @@ const runBatch = sqlite.transaction(
  * @param {Request[]} requests
  */
 const commit = (requests) => {
-  touched = new Set();
   const units = requests.flatMap((r) => /** @type {Statement[][]} */ (r.units));
   try {
-    const results = runBatch.immediate(units);
-    const written = [...touched];
+    const { results, touched: written } = runBatch(units);
     let at = 0;
     requests.forEach((r, i) => {
       const n = /** @type {Statement[][]} */ (r.units).length;

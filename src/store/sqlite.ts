@@ -13,6 +13,15 @@ import {
   toStatement,
   writtenTable,
 } from './index';
+import {
+  batchRunner,
+  CONNECTION_PRAGMAS,
+  type Failure,
+  failure,
+  JOURNAL_MODES,
+  type Statement,
+  type UnitResult,
+} from './sqlite-batch.js';
 
 export const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 
@@ -33,18 +42,6 @@ export interface SqliteStore extends Store {
   writerPragma(text: string): Promise<unknown>;
 }
 
-/** One statement as it crosses to the writer: the table it writes is worked out here, once. */
-interface Statement {
-  sql: string;
-  params: unknown[];
-  table: string | null;
-}
-interface Failure {
-  message: string;
-  code?: string;
-}
-type UnitResult = { ok: true; changes: number[] } | { ok: false; error: Failure };
-
 interface Unit {
   statements: Statement[];
   resolve(r: CommitResult): void;
@@ -62,19 +59,6 @@ interface Executor {
   close(): Promise<void>;
 }
 
-const PRAGMAS = [
-  'journal_mode = WAL',
-  // An event is acknowledged to the platform only after its commit; NORMAL could lose the last commits on
-  // power loss, and the platform never resends what got a 200.
-  'synchronous = FULL',
-  'busy_timeout = 5000',
-  'foreign_keys = ON',
-  // Deleted and nulled data (raw event payloads, an anonymous reporter's draft) is overwritten, not left in
-  // free pages; the WAL file is truncated after checkpoints so old frames do not linger either.
-  'secure_delete = ON',
-  'journal_size_limit = 0',
-];
-
 const isMemory = (path: string) => path === ':memory:' || path.startsWith('file::memory:');
 
 /**
@@ -86,7 +70,7 @@ const isMemory = (path: string) => path === ':memory:' || path.startsWith('file:
  */
 export function openSqliteStore(path: string): SqliteStore {
   const sqlite = new Database(path);
-  for (const p of PRAGMAS) sqlite.pragma(p);
+  for (const p of CONNECTION_PRAGMAS) sqlite.pragma(p);
   const db = drizzle(readerWithStatementCache(sqlite), { schema });
   migrate(db, { migrationsFolder });
   const executor = isMemory(path) ? inlineExecutor(sqlite) : threadExecutor(path);
@@ -200,19 +184,8 @@ function sqliteError(f: Failure): Error {
   return f.code ? new Database.SqliteError(f.message, f.code) : new Error(f.message);
 }
 
-function failure(err: unknown): Failure {
-  const code = (err as { code?: unknown })?.code;
-  return {
-    message: err instanceof Error ? err.message : String(err),
-    ...(typeof code === 'string' ? { code } : {}),
-  };
-}
-
 /** How long opening the writer thread may take before the store gives up (it is a few milliseconds). */
 const WRITER_START_MS = 15_000;
-
-/** The journal modes SQLite knows, in the order `sqlite-writer.js` encodes them. */
-const JOURNAL_MODES = ['delete', 'truncate', 'persist', 'memory', 'wal', 'off'];
 
 /** Commits on a thread of their own, over a second connection to the same file. */
 function threadExecutor(path: string): Executor {
@@ -299,48 +272,11 @@ function threadExecutor(path: string): Executor {
 
 /** Commits on the caller's thread: for ':memory:', which a second connection could not see. */
 function inlineExecutor(sqlite: Database.Database): Executor {
-  const prepared = new Map<string, Database.Statement>();
-  const prepare = (text: string) => {
-    let st = prepared.get(text);
-    if (!st) {
-      st = sqlite.prepare(text);
-      prepared.set(text, st);
-    }
-    return st;
-  };
-  let touched = new Set<string>();
-  const savepoint = sqlite.prepare('savepoint unit');
-  const rollbackTo = sqlite.prepare('rollback to unit');
-  const release = sqlite.prepare('release unit');
-  const runBatch = sqlite.transaction((units: Statement[][]) =>
-    units.map((statements): UnitResult => {
-      savepoint.run();
-      try {
-        const changes = statements.map((s) => {
-          const st = prepare(s.sql);
-          if (!st.reader) {
-            touched.add(s.table ?? '*');
-            return st.run(...s.params).changes;
-          }
-          st.all(...s.params);
-          return 0;
-        });
-        release.run();
-        return { ok: true, changes };
-      } catch (err) {
-        if (!sqlite.inTransaction) throw err;
-        rollbackTo.run();
-        release.run();
-        return { ok: false, error: failure(err) };
-      }
-    }),
-  );
+  const runBatch = batchRunner(sqlite);
   return {
     async run(units) {
-      touched = new Set();
       try {
-        const results = runBatch.immediate(units);
-        return { results, touched: [...touched], transactions: 1 };
+        return { ...runBatch(units), transactions: 1 };
       } catch (err) {
         return { error: failure(err) };
       }

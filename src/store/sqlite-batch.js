@@ -1,0 +1,94 @@
+// @ts-check
+// One transaction over many commit units, each in a savepoint of its own: one unit's failure is its alone,
+// the fsync is shared. Used by the writer thread (sqlite-writer.js) and, for ':memory:', by sqlite.ts itself.
+// Plain JavaScript so that the writer thread can load it without a loader.
+
+/** @typedef {{ sql: string, params: unknown[], table: string | null }} Statement */
+/** @typedef {{ message: string, code?: string }} Failure */
+/** @typedef {{ ok: true, changes: number[] } | { ok: false, error: Failure }} UnitResult */
+
+/** Every connection's settings, the writer's and the reader's alike. */
+export const CONNECTION_PRAGMAS = [
+  'journal_mode = WAL',
+  // An event is acknowledged to the platform only after its commit; NORMAL could lose the last commits on
+  // power loss, and the platform never resends what got a 200.
+  'synchronous = FULL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  // Deleted and nulled data (raw event payloads, an anonymous reporter's draft) is overwritten, not left in
+  // free pages; the WAL file is truncated after checkpoints so old frames do not linger either.
+  'secure_delete = ON',
+  'journal_size_limit = 0',
+];
+
+/** The journal modes SQLite knows, in the order the writer reports its own to the opener. */
+export const JOURNAL_MODES = ['delete', 'truncate', 'persist', 'memory', 'wal', 'off'];
+
+/** @param {unknown} err @returns {Failure} */
+export function failure(err) {
+  const code = /** @type {{ code?: unknown }} */ (err)?.code;
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
+/**
+ * @param {import('better-sqlite3').Database} sqlite
+ * @returns {(units: Statement[][]) => { results: UnitResult[], touched: string[] }} runs one batch in one
+ *   transaction; throws when the transaction itself fails (then nothing of it was written)
+ */
+export function batchRunner(sqlite) {
+  /** @type {Map<string, import('better-sqlite3').Statement>} */
+  const prepared = new Map();
+  /** @param {string} text */
+  const prepare = (text) => {
+    let st = prepared.get(text);
+    if (!st) {
+      st = sqlite.prepare(text);
+      prepared.set(text, st);
+    }
+    return st;
+  };
+  const savepoint = sqlite.prepare('savepoint unit');
+  const rollbackTo = sqlite.prepare('rollback to unit');
+  const release = sqlite.prepare('release unit');
+  /** Tables written by the transaction under way ('*' for a write that could change anything). */
+  /** @type {Set<string>} */
+  let touched = new Set();
+  /** @param {Statement[]} statements */
+  const runWrites = (statements) =>
+    statements.map((s) => {
+      const st = prepare(s.sql);
+      if (!st.reader) {
+        touched.add(s.table ?? '*');
+        return st.run(...s.params).changes;
+      }
+      st.all(...s.params);
+      return 0;
+    });
+  const runBatch = sqlite.transaction(
+    /** @param {Statement[][]} units @returns {UnitResult[]} */
+    (units) =>
+      units.map((statements) => {
+        savepoint.run();
+        try {
+          const changes = runWrites(statements);
+          release.run();
+          return { ok: true, changes };
+        } catch (err) {
+          // Disk full or an I/O error can make SQLite roll back the whole transaction, not only this unit:
+          // then nothing of the batch stands, and every unit in it fails with the original error.
+          if (!sqlite.inTransaction) throw err;
+          rollbackTo.run();
+          release.run();
+          return { ok: false, error: failure(err) };
+        }
+      }),
+  );
+  return (units) => {
+    touched = new Set();
+    const results = runBatch.immediate(units);
+    return { results, touched: [...touched] };
+  };
+}
