@@ -46,7 +46,9 @@ export function serveWebhook(
         });
         res.end(body);
         if (tooLarge) res.once('finish', () => req.destroy());
-      });
+      })
+      // Only writing the answer can fail here (the client gone): nothing to answer, nothing recorded twice.
+      .catch((err: unknown) => logger.warn({ msg: 'answer not written', path, error: String(err) }));
   };
 }
 
