@@ -187,8 +187,16 @@ function sqliteError(f: Failure): Error {
 /** How long opening the writer thread may take before the store gives up (it is a few milliseconds). */
 const WRITER_START_MS = 15_000;
 
-/** Commits on a thread of their own, over a second connection to the same file. */
-function threadExecutor(path: string): Executor {
+/** Writer threads that may be started again within a minute after one was lost, before the store gives up. */
+const WRITER_RESTARTS_PER_MINUTE = 3;
+
+interface Writer {
+  worker: Worker;
+  settings: { journalMode: string; synchronous: number };
+}
+
+/** Starts the writer thread and waits, bounded, until it has its connection: or throws. */
+function startWriter(path: string): Writer {
   // [state (0 starting, 1 ready, 2 failed), synchronous, journal mode's index in JOURNAL_MODES]
   const ready = new SharedArrayBuffer(12);
   const worker = new Worker(new URL('./sqlite-writer.js', import.meta.url), {
@@ -196,52 +204,86 @@ function threadExecutor(path: string): Executor {
     // Plain JavaScript: no loader of the parent's (tsx, profilers) is needed or wanted there.
     execArgv: [],
   });
-  // Wait, bounded, until the writer has its connection: a store that cannot write fails on open, not later.
   const signal = new Int32Array(ready);
   Atomics.wait(signal, 0, 0, WRITER_START_MS);
-  const state = Atomics.load(signal, 0);
-  // As the writer's connection reported them once it had opened.
-  const settings = {
-    journalMode: JOURNAL_MODES[Atomics.load(signal, 2)] ?? 'unknown',
-    synchronous: Atomics.load(signal, 1),
-  };
-  let seq = 0;
-  const waiting = new Map<number, { resolve(v: any): void; reject(e: unknown): void }>();
-  let gone: Error | undefined;
-  worker.on('message', (msg: { op: string; id?: number; error?: Failure } & Record<string, unknown>) => {
-    if (msg.op === 'failed') return;
-    const w = waiting.get(msg.id!);
-    if (!w) return;
-    waiting.delete(msg.id!);
-    if (waiting.size === 0) worker.unref();
-    if (msg.op === 'pragma' && msg.error) w.reject(sqliteError(msg.error));
-    else w.resolve(msg);
-  });
-  const lost = (err: Error) => {
-    // Without its writer the store can record nothing: every commit fails as the store being unavailable
-    // (requests get 503 and the platform delivers again), nothing is half-written.
-    gone = Object.assign(new Error(`SQLite 写入线程已退出：${err.message}`), { code: 'SQLITE_IOERR' });
-    for (const w of waiting.values()) w.reject(gone);
-    waiting.clear();
-  };
-  worker.on('error', lost);
-  worker.on('exit', (code) => lost(new Error(`exit code ${code}`)));
-  // Idle, the writer does not keep the process alive; while a request is out it does.
-  worker.unref();
-  if (state !== 1) {
+  if (Atomics.load(signal, 0) !== 1) {
     void worker.terminate();
     throw Object.assign(new Error(`SQLite 写入线程无法打开数据库：${path}`), { code: 'SQLITE_CANTOPEN' });
   }
+  // Idle, the writer does not keep the process alive; while a request is out it does.
+  worker.unref();
+  // As the writer's connection reported them once it had opened.
+  return {
+    worker,
+    settings: {
+      journalMode: JOURNAL_MODES[Atomics.load(signal, 2)] ?? 'unknown',
+      synchronous: Atomics.load(signal, 1),
+    },
+  };
+}
+
+/**
+ * Commits on a thread of their own, over a second connection to the same file. A writer that is lost
+ * (its thread ended) fails what was waiting on it as the store being unavailable (503: the platform
+ * delivers again; a unit it committed before it went is found done when retried), and the next commit
+ * starts a new one, up to WRITER_RESTARTS_PER_MINUTE a minute; past that every commit fails until a
+ * minute has gone by.
+ */
+function threadExecutor(path: string): Executor {
+  let current: Writer | undefined = startWriter(path);
+  let settings = current.settings;
+  let seq = 0;
+  const waiting = new Map<number, { resolve(v: any): void; reject(e: unknown): void }>();
+  const restarts: number[] = [];
+  let closing = false;
+  const unavailable = (why: string) =>
+    Object.assign(new Error(`SQLite 写入线程已退出：${why}`), { code: 'SQLITE_IOERR' });
+  const wire = (w: Writer) => {
+    w.worker.on('message', (msg: { op: string; id?: number; error?: Failure } & Record<string, unknown>) => {
+      if (msg.op === 'failed') return;
+      const pending = waiting.get(msg.id!);
+      if (!pending) return;
+      waiting.delete(msg.id!);
+      if (waiting.size === 0) w.worker.unref();
+      if (msg.op === 'pragma' && msg.error) pending.reject(sqliteError(msg.error));
+      else pending.resolve(msg);
+    });
+    const lost = (why: string) => {
+      if (current !== w) return;
+      current = undefined;
+      const err = unavailable(why);
+      for (const pending of waiting.values()) pending.reject(err);
+      waiting.clear();
+    };
+    w.worker.on('error', (err) => lost(err.message));
+    w.worker.on('exit', (code) => lost(`退出码 ${code}`));
+  };
+  wire(current);
+  const writer = (): Writer => {
+    if (current) return current;
+    if (closing) throw unavailable('存储已关闭');
+    const now = Date.now();
+    while (restarts.length > 0 && now - restarts[0]! > 60_000) restarts.shift();
+    if (restarts.length >= WRITER_RESTARTS_PER_MINUTE) throw unavailable('一分钟内已重启多次');
+    restarts.push(now);
+    current = startWriter(path);
+    settings = current.settings;
+    wire(current);
+    return current;
+  };
   const request = <T>(message: Record<string, unknown>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      if (gone) {
-        reject(gone);
+      let w: Writer;
+      try {
+        w = writer();
+      } catch (err) {
+        reject(err);
         return;
       }
       const id = ++seq;
       waiting.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ ...message, id });
+      w.worker.ref();
+      w.worker.postMessage({ ...message, id });
     });
   return {
     async run(units) {
@@ -260,11 +302,17 @@ function threadExecutor(path: string): Executor {
     },
     durability: () => settings,
     async close() {
-      if (gone) return;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      await request({ op: 'close' }).catch(() => undefined);
+      const w = current;
+      closing = true;
+      if (!w) return;
+      const exited = new Promise<void>((resolve) => w.worker.once('exit', () => resolve()));
+      const id = ++seq;
+      const closed = new Promise<void>((resolve) => waiting.set(id, { resolve, reject: () => resolve() }));
       // Held until the thread has gone, or the process could end (or exit 13 awaiting this) before it does.
-      worker.ref();
+      w.worker.ref();
+      w.worker.postMessage({ op: 'close', id });
+      await closed;
+      w.worker.ref();
       await exited;
     },
   };

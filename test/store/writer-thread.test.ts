@@ -1,6 +1,8 @@
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kv } from '../../db/schema';
+import { isStoreUnavailable } from '../../src/store';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite';
 import { tempDbPath } from '../support/stores';
 
@@ -68,5 +70,40 @@ describe('SQLite commits on a writer thread', () => {
     await s.commit([s.db.insert(kv).values({ key: 'z', value: 'z', version: 1, updatedAt: 1 })]);
     await s.close();
     await expect(s.commit([])).rejects.toThrow(/写入线程/);
+  });
+});
+
+describe('a lost writer thread', () => {
+  it('fails what waited on it as the store being unavailable, and the next commit starts a new one', async () => {
+    // The test finds the store's writer thread as the worker its commits are posted to.
+    const workers = new Set<Worker>();
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      workers.add(this);
+      return post.apply(this, args);
+    };
+    const store = openSqliteStore(tempDbPath());
+    try {
+      const put = (key: string) => store.db.insert(kv).values({ key, value: 'v', version: 1, updatedAt: 1 });
+      await store.commit([put('before')]);
+      expect(workers.size).toBe(1);
+      const [first] = [...workers];
+      const waitingOnIt = store.commit([put('lost')]);
+      await first!.terminate();
+      const failed = await waitingOnIt.then(
+        () => null,
+        (err: unknown) => err,
+      );
+      // Either it was committed before the thread went, or it failed as unavailable (503, delivered again).
+      if (failed) expect(isStoreUnavailable(failed)).toBe(true);
+      await store.commit([put('after')]);
+      expect(workers.size).toBe(2);
+      const keys = (await store.db.select({ key: kv.key }).from(kv)).map((r) => r.key);
+      expect(keys).toContain('before');
+      expect(keys).toContain('after');
+    } finally {
+      Worker.prototype.postMessage = post;
+      await store.close();
+    }
   });
 });
