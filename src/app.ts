@@ -17,18 +17,33 @@ export interface AppDeps {
   isHandledType: (eventType: string) => boolean;
   clock?: () => number;
   /** Runs work after the response is sent (waitUntil on Workers, in the background on Node). */
-  defer: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
+  /** `key` names who the work is for (a sender or chat): work for one key runs in arrival order. */
+  defer: (work: () => Promise<unknown>, executionCtx?: unknown, key?: string) => void;
   /** Told of every event and callback being answered, so background handling can give way to them. */
   ingress?: { begin(): void; end(): void };
+}
+
+type Defer = (work: () => Promise<unknown>, key?: string) => void;
+
+/**
+ * Whose turn an event waits for: one person's messages (and one chat's) are handled in the order they
+ * came, so a draft sees its steps in order and the replies come back in order; different people's in
+ * parallel.
+ */
+export function orderKey(envelope: EventEnvelope): string | undefined {
+  const event = envelope.event as
+    | { sender?: { sender_id?: { open_id?: unknown } }; message?: { chat_id?: unknown } }
+    | undefined;
+  const sender = event?.sender?.sender_id?.open_id;
+  if (typeof sender === 'string' && sender) return `u:${sender}`;
+  const chat = event?.message?.chat_id;
+  return typeof chat === 'string' && chat ? `c:${chat}` : undefined;
 }
 
 /** Receives events and card callbacks from Lark; either URL accepts both kinds. */
 export function handleInbound(deps: AppDeps, source: Source) {
   const clock = deps.clock ?? Date.now;
-  const answer = async (
-    envelope: EventEnvelope,
-    defer: (w: () => Promise<unknown>) => void,
-  ): Promise<CardResponse | { ok: true }> => {
+  const answer = async (envelope: EventEnvelope, defer: Defer): Promise<CardResponse | { ok: true }> => {
     const type = envelope.header.event_type;
     if (type === 'card.action.trigger') return deps.pipeline.handleCard(envelope, source);
     if (!deps.isHandledType(type)) {
@@ -46,10 +61,10 @@ export function handleInbound(deps: AppDeps, source: Source) {
       });
       return { ok: true };
     }
-    defer(() => deps.pipeline.process(envelope.header.event_id, envelope));
+    defer(() => deps.pipeline.process(envelope.header.event_id, envelope), orderKey(envelope));
     return { ok: true };
   };
-  return async (envelope: EventEnvelope, defer: (w: () => Promise<unknown>) => void) => {
+  return async (envelope: EventEnvelope, defer: Defer) => {
     deps.ingress?.begin();
     try {
       return await answer(envelope, defer);
@@ -99,7 +114,7 @@ export function createReceiver(deps: AppDeps): WebhookReceiver {
     }
     const { inbound: message } = result;
     if (message.kind === 'challenge') return { status: 200, body: { challenge: message.challenge } };
-    const defer = (w: () => Promise<unknown>) => deps.defer(w, executionCtx);
+    const defer: Defer = (w, key) => deps.defer(w, executionCtx, key);
     if (message.kind === 'legacy_card') {
       const action = parseLegacyCardAction(message.body);
       if (!action) return refused(400);

@@ -37,7 +37,7 @@ export interface ServiceOptions {
   delivery?: Partial<DeliveryPolicy>;
   cardBudgetMs?: number;
   policy?: Policy;
-  defer?: (work: () => Promise<unknown>, executionCtx?: unknown) => void;
+  defer?: (work: () => Promise<unknown>, executionCtx?: unknown, key?: string) => void;
   /** How background handling gives way to requests (Workers: not at all, each request is its own). */
   handling?: Partial<Omit<HandlingQueueOptions, 'logger'>>;
   /** Who has an anonymous report draft open; memory only (on Workers shared by the isolate's requests). */
@@ -89,7 +89,9 @@ export function createService(o: ServiceOptions) {
   };
   // Background handling on Node waits for a pause in requests (src/bot/handling-queue.ts); Workers pass waitUntil.
   const queue = new HandlingQueue({ logger: o.logger, ...o.handling });
-  const defer = o.defer ?? queue.defer;
+  const defer =
+    o.defer ??
+    ((work: () => Promise<unknown>, _executionCtx?: unknown, key?: string) => queue.defer(work, key));
   // Answers sent from memory keep to the same pacing as the outbox's rows.
   const unrecorded: UnrecordedDeps = {
     transport: {

@@ -21,6 +21,7 @@ export interface HandlingQueueOptions {
 
 interface Waiting {
   at: number;
+  key?: string;
   start: () => void;
 }
 
@@ -33,6 +34,8 @@ export class HandlingQueue {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerDue = 0;
   private readonly pending = new Set<Promise<void>>();
+  /** Per key, the work queued behind the one of that key now waiting or running, in arrival order. */
+  private readonly chains = new Map<string, Waiting[]>();
   private readonly quietMs: number;
   private readonly maxHoldMs: number;
   private readonly trickleGapMs: number;
@@ -60,27 +63,49 @@ export class HandlingQueue {
     },
   };
 
-  /** Queues background work; it runs when the queue's turn comes (see the class comment). */
-  readonly defer = (work: () => Promise<unknown>): void => {
+  /**
+   * Queues background work; it runs when the queue's turn comes (see the class comment). Work with a key
+   * runs after all earlier work with the same key has finished, in the order it was queued.
+   */
+  readonly defer = (work: () => Promise<unknown>, key?: string): void => {
     const p = new Promise<void>((resolve) => {
-      this.backlog.push({
+      const item: Waiting = {
         at: this.now(),
+        ...(key !== undefined ? { key } : {}),
         start: () => {
           this.running++;
           work()
             .catch((err) => this.o.logger.error({ msg: 'background work failed', error: String(err) }))
             .finally(() => {
               this.running--;
+              if (key !== undefined) this.nextOf(key);
               resolve();
               setImmediate(this.pump);
             });
         },
-      });
+      };
+      if (key !== undefined) {
+        const chain = this.chains.get(key);
+        if (chain) {
+          chain.push(item);
+          return;
+        }
+        this.chains.set(key, []);
+      }
+      this.backlog.push(item);
     });
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
     setImmediate(this.pump);
   };
+
+  /** The next queued work of a key joins the backlog once the one before it has finished. */
+  private nextOf(key: string): void {
+    const chain = this.chains.get(key);
+    const next = chain?.shift();
+    if (next) this.backlog.push(next);
+    else this.chains.delete(key);
+  }
 
   /** Waiting or running work (settling waits for it). */
   get size(): number {

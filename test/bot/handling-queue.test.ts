@@ -93,4 +93,25 @@ describe('background handling gives way to requests', () => {
     expect(done).toBe(1);
     expect(JSON.stringify(errors)).toContain('boom');
   });
+
+  it("one key's work runs in the order it came, one at a time; other keys' beside it", async () => {
+    const queue = new HandlingQueue({ logger: silentLogger });
+    const log: string[] = [];
+    const job = (name: string, ms: number) => async () => {
+      log.push(`start ${name}`);
+      await sleep(ms);
+      log.push(`end ${name}`);
+    };
+    queue.defer(job('a1', 30), 'u:a');
+    queue.defer(job('a2', 1), 'u:a');
+    queue.defer(job('b1', 5), 'u:b');
+    queue.defer(job('a3', 1), 'u:a');
+    await queue.drained();
+    const at = (e: string) => log.indexOf(e);
+    // a2 waits for a1, a3 for a2; b1 does not wait for a1.
+    expect(at('start a2')).toBeGreaterThan(at('end a1'));
+    expect(at('start a3')).toBeGreaterThan(at('end a2'));
+    expect(at('start b1')).toBeLessThan(at('end a1'));
+    expect(log).toHaveLength(8);
+  });
 });
