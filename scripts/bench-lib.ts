@@ -927,6 +927,10 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     project.request<Accounting>({ op: 'account', eventIds: set.eventIds, messageIds: set.messageIds });
   await cannon(project.url, warm.requests, { connections: 50 });
   await drained(() => account(warm), warm.eventIds.length, o.waitMs);
+  // The warm-up's replies are delivered before the measured run (the outbox paces them at 50/s): the peer has
+  // none to send, and neither should the project while its acknowledgements are measured.
+  await b.ledger.repliesTo(warm.messageIds, o.waitMs);
+  await b.ledger.quiet();
   await project.request<number>({ op: 'peak' });
   o.log('side by side: project saturating');
   const before = await account(saturate);
