@@ -12,7 +12,7 @@ import { startNode } from '../src/runtime/node';
 import { createService, type Service } from '../src/service';
 import type { Store } from '../src/store';
 import type { SqliteStore } from '../src/store/sqlite';
-import { seedDeliberation } from '../test/support/decide';
+import { type DeliberationSeed, seedDeliberation } from '../test/support/decide';
 
 export type ServerRequest =
   | { id: number; op: 'mem' }
@@ -27,16 +27,7 @@ export type ServerRequest =
   | { id: number; op: 'statements' }
   | { id: number; op: 'account'; eventIds: string[]; messageIds: string[] }
   | { id: number; op: 'peak' }
-  | {
-      id: number;
-      op: 'deliberation';
-      caseId: string;
-      secretary: string;
-      members: string[];
-      investigator: string;
-      subject: string;
-      chatId: string;
-    }
+  | ({ id: number; op: 'deliberation' } & DeliberationSeed)
   | { id: number; op: 'close' };
 
 /** What the database holds for a set of acknowledged events: each recorded once, handled, replied to once. */

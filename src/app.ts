@@ -7,6 +7,9 @@ import { type VerifyOptions, verifyRequest } from './lark/verify';
 import type { Logger } from './log';
 import { isStoreUnavailable } from './store';
 
+/** The two addresses Lark posts to; either accepts events and card callbacks. */
+export const WEBHOOK_PATHS = ['/webhook/event', '/webhook/card'] as const;
+
 /** Lark bodies are small: the one limit for both the reader and the verifier. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -137,7 +140,7 @@ export function createReceiver(deps: AppDeps): WebhookReceiver {
           context: { open_message_id: action.messageId, open_chat_id: action.chatId },
         },
       };
-      return { status: 200, body: await deps.pipeline.handleCard(envelope, 'webhook') };
+      return { status: 200, body: await inbound(envelope, defer) };
     }
     return { status: 200, body: await inbound(message.envelope, defer) };
   };
@@ -163,26 +166,25 @@ export function failureAnswer(logger: Logger, path: string, err: unknown): Webho
 
 export function createApp(deps: AppDeps, receiver: WebhookReceiver = createReceiver(deps)) {
   const app = new Hono();
-  const receive = async (c: import('hono').Context) => {
-    const answer = await receiver(
-      () => readBody(c, MAX_BODY_BYTES),
-      (name) => c.req.header(name),
-      c.req.path,
-      safeExecutionCtx(c),
-    );
+  const reply = (c: import('hono').Context, answer: WebhookAnswer) => {
     for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
     return c.json(answer.body as object, answer.status as 200);
   };
+  const receive = async (c: import('hono').Context) =>
+    reply(
+      c,
+      await receiver(
+        () => readBody(c, MAX_BODY_BYTES),
+        (name) => c.req.header(name),
+        c.req.path,
+        safeExecutionCtx(c),
+      ),
+    );
 
-  app.post('/webhook/event', receive);
-  app.post('/webhook/card', receive);
+  for (const path of WEBHOOK_PATHS) app.post(path, receive);
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.notFound((c) => c.json({ code: 404, msg: '没有这个地址' }, 404));
-  app.onError((err, c) => {
-    const answer = failureAnswer(deps.logger, c.req.path, err);
-    for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
-    return c.json(answer.body as object, answer.status as 500);
-  });
+  app.notFound((c) => reply(c, refused(404)));
+  app.onError((err, c) => reply(c, failureAnswer(deps.logger, c.req.path, err)));
   return app;
 }
 

@@ -21,7 +21,6 @@ export interface HandlingQueueOptions {
 
 interface Waiting {
   at: number;
-  key?: string;
   start: () => void;
 }
 
@@ -71,7 +70,6 @@ export class HandlingQueue {
     const p = new Promise<void>((resolve) => {
       const item: Waiting = {
         at: this.now(),
-        ...(key !== undefined ? { key } : {}),
         start: () => {
           this.running++;
           work()

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { failureAnswer, MAX_BODY_BYTES, type WebhookReceiver } from '../app';
+import { failureAnswer, MAX_BODY_BYTES, WEBHOOK_PATHS, type WebhookReceiver } from '../app';
 import type { Logger } from '../log';
 
-/** The two addresses Lark posts to; everything else goes through the Hono app. */
-export const WEBHOOK_PATHS = new Set(['/webhook/event', '/webhook/card']);
+/** Lark's two addresses; everything else goes through the Hono app. */
+const PATHS: ReadonlySet<string> = new Set(WEBHOOK_PATHS);
 
 /** Whether node:http should hand this request to `serveWebhook` rather than to the Hono app. */
 export function isWebhookRequest(req: IncomingMessage): boolean {
   if (req.method !== 'POST' || !req.url) return false;
   const q = req.url.indexOf('?');
-  return WEBHOOK_PATHS.has(q < 0 ? req.url : req.url.slice(0, q));
+  return PATHS.has(q < 0 ? req.url : req.url.slice(0, q));
 }
 
 /**

@@ -18,7 +18,7 @@ try {
   sqlite = new Database(path);
   for (const p of CONNECTION_PRAGMAS) sqlite.pragma(p);
 } catch (err) {
-  port.postMessage({ op: 'failed', error: failure(err) });
+  // The opener reads the state and throws; there is nothing else to tell it.
   Atomics.store(signal, 0, 2);
   Atomics.notify(signal, 0);
   throw err;
@@ -71,8 +71,8 @@ const other = (msg) => {
       port.postMessage({ op: 'pragma', id: msg.id, error: failure(err) });
     }
   } else if (msg.op === 'close') {
+    // The thread ends once its port is closed: the opener waits for that exit.
     sqlite.close();
-    port.postMessage({ op: 'closed', id: msg.id });
     port.close();
   }
 };

@@ -55,7 +55,7 @@ interface Executor {
     units: Statement[][],
   ): Promise<{ results: UnitResult[]; touched: string[]; transactions: number } | { error: Failure }>;
   pragma(text: string): Promise<unknown>;
-  durability(): { journalMode: string; synchronous: number };
+  durability(): { journalMode: string; synchronous: number; writer: 'thread' | 'inline' };
   close(): Promise<void>;
 }
 
@@ -138,7 +138,7 @@ export function openSqliteStore(path: string): SqliteStore {
       return (versions.get(table) ?? 0) + (versions.get('*') ?? 0);
     },
     durability() {
-      return { ...executor.durability(), ...counts, writer: isMemory(path) ? 'inline' : 'thread' };
+      return { ...executor.durability(), ...counts };
     },
     writerPragma: (text) => executor.pragma(text),
     async close() {
@@ -240,7 +240,6 @@ function threadExecutor(path: string): Executor {
     Object.assign(new Error(`SQLite 写入线程已退出：${why}`), { code: 'SQLITE_IOERR' });
   const wire = (w: Writer) => {
     w.worker.on('message', (msg: { op: string; id?: number; error?: Failure } & Record<string, unknown>) => {
-      if (msg.op === 'failed') return;
       const pending = waiting.get(msg.id!);
       if (!pending) return;
       waiting.delete(msg.id!);
@@ -300,19 +299,16 @@ function threadExecutor(path: string): Executor {
     async pragma(text) {
       return (await request<{ value: unknown }>({ op: 'pragma', sql: text })).value;
     },
-    durability: () => settings,
+    durability: () => ({ ...settings, writer: 'thread' as const }),
     async close() {
       const w = current;
       closing = true;
       if (!w) return;
       const exited = new Promise<void>((resolve) => w.worker.once('exit', () => resolve()));
-      const id = ++seq;
-      const closed = new Promise<void>((resolve) => waiting.set(id, { resolve, reject: () => resolve() }));
-      // Held until the thread has gone, or the process could end (or exit 13 awaiting this) before it does.
+      // Held until the thread has gone, or the process could end (or exit 13 awaiting this) before it does;
+      // commits still out are answered first, the writer taking its messages in order.
       w.worker.ref();
-      w.worker.postMessage({ op: 'close', id });
-      await closed;
-      w.worker.ref();
+      w.worker.postMessage({ op: 'close' });
       await exited;
     },
   };
@@ -335,6 +331,7 @@ function inlineExecutor(sqlite: Database.Database): Executor {
     durability: () => ({
       journalMode: String(sqlite.pragma('journal_mode', { simple: true })),
       synchronous: Number(sqlite.pragma('synchronous', { simple: true })),
+      writer: 'inline' as const,
     }),
     async close() {},
   };

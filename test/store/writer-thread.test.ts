@@ -65,7 +65,7 @@ describe('SQLite commits on a writer thread', () => {
     expect((await store.db.select().from(kv)).length).toBe(41);
   });
 
-  it('closing lets the process end: nothing of the writer stays behind', async () => {
+  it('after close, a commit is refused with the reason, not left hanging', async () => {
     const s = openSqliteStore(tempDbPath());
     await s.commit([s.db.insert(kv).values({ key: 'z', value: 'z', version: 1, updatedAt: 1 })]);
     await s.close();

@@ -32,18 +32,21 @@ export async function decideAs(
   });
 }
 
+/** Who a seeded deliberation involves: its case, the secretary, the members, the investigator, the subject. */
+export interface DeliberationSeed {
+  caseId: string;
+  secretary: string;
+  members: string[];
+  investigator: string;
+  subject: string;
+  chatId: string;
+}
+
 /** A case with findings put to a party group of `members` (and the secretary), through the real shell. */
 export async function seedDeliberation(
   service: Service,
   store: Store,
-  p: {
-    caseId: string;
-    secretary: string;
-    members: string[];
-    investigator: string;
-    subject: string;
-    chatId: string;
-  },
+  p: DeliberationSeed,
   unit = 'test',
 ): Promise<void> {
   const repo = new Repo(store.db);
