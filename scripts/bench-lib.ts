@@ -1084,9 +1084,17 @@ async function voteRow(b: Bench, server: ServerProcess, driver: 'sqlite' | 'd1',
   const card = b.emu.messages({ chatId }).find((m) => JSON.stringify(m.content).includes('党组审议表决'));
   if (!card) throw new Error(`no vote card in the ${driver} party chat`);
   const voters = [sec, ...members];
+  // Every click is built (signed and encrypted) before the first is sent, and every answer is taken in before
+  // any is applied to the emulator's card: fifty clients each do their own, so neither may delay another's time.
+  const button = b.emu.buttons(card.messageId).find((x) => x.text === '免责');
+  if (!button) throw new Error(`no 免责 button on the ${driver} vote card`);
+  const clicks = voters.map((v) =>
+    b.emu.prepareClick(v, card.messageId, button.value, undefined, button.name ? { name: button.name } : {}),
+  );
   const t0 = performance.now();
-  const results = await Promise.all(voters.map((v) => b.emu.clickButton(v, card.messageId, '免责')));
+  const answers = await Promise.all(clicks.map((c) => c.send()));
   const wallMs = performance.now() - t0;
+  const results = answers.map((r, i) => clicks[i]!.finish(r));
   const own = results.filter(
     (r) => r.status === 200 && r.toast?.type === 'success' && r.toast.content.includes('已记录您的表决'),
   );

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { createApp, createReceiver, handleInbound } from './app';
 import { LiveCalendar } from './bot/calendar-data';
 import { type BotDeps, Ctx } from './bot/context';
-import { eventReads } from './bot/event-reads';
+import { eventReads, rosterNames } from './bot/event-reads';
 import { features } from './bot/features';
 import { belongsToAnonymousReport } from './bot/handlers/reports-intake';
 import { HandlingQueue, type HandlingQueueOptions } from './bot/handling-queue';
@@ -79,6 +79,7 @@ export function createService(o: ServiceOptions) {
     calendar,
     syncPolicyData: (db) => calendar.sync(db),
     readForEvent: eventReads(o.store, calendar),
+    rosterNames: rosterNames(o.store),
     configAdmins: o.config.adminOpenIds,
     userName: (openId) => o.transport.userName(openId),
     findColleagues: (name, limit) => o.transport.findColleagues(name, limit),

@@ -6,7 +6,7 @@ import type { Policy } from '../policy';
 import type { Db } from '../store';
 import type { Repo } from '../store/repo';
 import type { Effects } from './effects';
-import type { EventReads } from './event-reads';
+import type { EventReads, RosterNames } from './event-reads';
 import type { AnonymousDrafts } from './redact';
 
 /** What the bot needs from outside the database: names from the contact API, ids, settings. */
@@ -17,6 +17,8 @@ export interface BotDeps {
   syncPolicyData(db: Db): Promise<void>;
   /** Before an event is routed: policy data and the sender's roles and conversation, read as cheaply as the store allows. */
   readForEvent: EventReads;
+  /** The roster's display names (the vote card lists every member), kept while the roster is unchanged where the store allows. */
+  rosterNames: RosterNames;
   /** Admins from ADMIN_OPEN_IDS (more are added in chat). */
   configAdmins: string[];
   userName(openId: string): Promise<string | undefined>;

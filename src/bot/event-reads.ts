@@ -49,6 +49,31 @@ export function eventReads(store: Store, calendar: LiveCalendar): EventReads {
   };
 }
 
+/** Display names by open id from the roster (the first named row of each person, by role and when added). */
+export type RosterNames = (repo: Repo) => Promise<Record<string, string>>;
+
+/**
+ * The roster's names for cards that list people (the vote card names every member): kept in memory on a
+ * store that is the database's one writer until a commit writes the roster, read fresh elsewhere.
+ */
+export function rosterNames(store: Store): RosterNames {
+  const version = store.tableVersion?.bind(store);
+  if (!version) return (repo) => repo.rosterNames();
+  let kept: { at: number; names: Promise<Record<string, string>> } | undefined;
+  return (repo) => {
+    const at = version('roster');
+    if (kept?.at !== at) {
+      const names = repo.rosterNames();
+      kept = { at, names };
+      // A failed read is not kept: the next card reads again.
+      names.catch(() => {
+        if (kept?.names === names) kept = undefined;
+      });
+    }
+    return kept.names;
+  };
+}
+
 async function batchedReads(repo: Repo, openId: string | undefined, calendar: LiveCalendar): Promise<void> {
   const db = repo.db as Db & { batch?: (queries: unknown[]) => Promise<unknown[]> };
   const extraDays = db.select().from(kv).where(eq(kv.key, EXTRA_DAYS_KEY));

@@ -92,6 +92,14 @@ export interface ClickResult extends InboundResult {
   card?: unknown;
 }
 
+/** A click ready to send (`Emulator.prepareClick`). */
+export interface PreparedClick {
+  /** The callback request alone; resolves with the raw answer. */
+  send(): Promise<InboundResult>;
+  /** Applies the answer like `click`: checks a returned card and puts it in place of the clicked one. */
+  finish(result: InboundResult): ClickResult;
+}
+
 export interface DeliverOptions {
   url?: 'event' | 'card';
   tamper?: 'signature' | 'body';
@@ -505,6 +513,23 @@ export class LarkEmulator {
     formValue?: Record<string, unknown>,
     opts: { name?: string; tag?: string; unchecked?: boolean } = {},
   ): Promise<ClickResult> {
+    const click = this.prepareClick(operatorOpenId, messageId, value, formValue, opts);
+    return click.finish(await click.send());
+  }
+
+  /**
+   * A click made ready to go, as on many clients at once: everything the platform does before the request
+   * (checks, the callback token, the envelope, encryption, signature) happens here; `send()` is the request
+   * alone and `finish()` applies its answer as `click` does. A load run sends many and finishes them after
+   * they are all answered, so one answer's processing never delays the timing of another.
+   */
+  prepareClick(
+    operatorOpenId: string,
+    messageId: string,
+    value: Record<string, unknown>,
+    formValue?: Record<string, unknown>,
+    opts: { name?: string; tag?: string; unchecked?: boolean } = {},
+  ): PreparedClick {
     const operator = this.requireUser(operatorOpenId);
     const m = this.state.messages.find((x) => x.messageId === messageId);
     if (m?.from !== 'app' || m.msgType !== 'interactive') throw new Error(`no card message ${messageId}`);
@@ -514,12 +539,14 @@ export class LarkEmulator {
       throw new Error(`card ${messageId} has no button with value ${JSON.stringify(value)}`);
     }
     // 「2.0 结构：卡片可交互和可更新时间统一为 14 天」: after that the client sends nothing to the app.
-    if (this.now() - m.createdAt > CARD_UPDATE_WINDOW_MS)
-      return {
+    if (this.now() - m.createdAt > CARD_UPDATE_WINDOW_MS) {
+      const expired: ClickResult = {
         ...undelivered(this.envelope('card.action.trigger', {})),
         token: '',
         toast: { type: 'error', content: '卡片已过期，无法操作' },
       };
+      return { send: () => Promise.resolve(expired), finish: () => expired };
+    }
     const token = ids.cardToken();
     this.state.cardTokens[token] = {
       token,
@@ -540,32 +567,34 @@ export class LarkEmulator {
       ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
       ...(opts.name !== undefined ? { name: opts.name } : {}),
     });
-    let result: InboundResult;
-    try {
-      result = await this.dispatch('card', this.envelope('card.action.trigger', event));
-    } finally {
-      const t = this.state.cardTokens[token];
-      if (t) t.inFlight = false;
-    }
-    const answer = result.status === 200 ? readCallbackAnswer(result.json) : {};
-    // A card in the answer is checked like any other; the client keeps the old one when it is refused.
-    if (
-      answer.card !== undefined &&
-      refuseCard({ state: this.state, env: this }, 'callback', answer.card, messageId)
-    )
-      delete answer.card;
-    if (answer.card !== undefined) {
-      m.content = answer.card;
-      m.versions.push(answer.card);
-      m.updatedAt = this.now();
-      this.changed(m.messageId, 'updated');
-    }
-    return {
-      ...result,
-      token,
-      ...(answer.toast ? { toast: answer.toast } : {}),
-      ...(answer.card !== undefined ? { card: answer.card } : {}),
+    const dispatch = this.prepareDispatch('card', this.envelope('card.action.trigger', event));
+    const send = () =>
+      dispatch().finally(() => {
+        const t = this.state.cardTokens[token];
+        if (t) t.inFlight = false;
+      });
+    const finish = (result: InboundResult): ClickResult => {
+      const answer = result.status === 200 ? readCallbackAnswer(result.json) : {};
+      // A card in the answer is checked like any other; the client keeps the old one when it is refused.
+      if (
+        answer.card !== undefined &&
+        refuseCard({ state: this.state, env: this }, 'callback', answer.card, messageId)
+      )
+        delete answer.card;
+      if (answer.card !== undefined) {
+        m.content = answer.card;
+        m.versions.push(answer.card);
+        m.updatedAt = this.now();
+        this.changed(m.messageId, 'updated');
+      }
+      return {
+        ...result,
+        token,
+        ...(answer.toast ? { toast: answer.toast } : {}),
+        ...(answer.card !== undefined ? { card: answer.card } : {}),
+      };
     };
+    return { send, finish };
   }
 
   /** Click a button by its label; a form's submit button carries `formValue`. */
@@ -601,6 +630,11 @@ export class LarkEmulator {
 
   /** Low level: POST an envelope to the app, encrypted and signed like the platform unless told otherwise. */
   async deliver(body: object, opts: DeliverOptions = {}): Promise<DeliveryResult> {
+    return this.prepareDelivery(body, opts)();
+  }
+
+  /** `deliver` with everything before the request done now; the returned function makes the request. */
+  private prepareDelivery(body: object, opts: DeliverOptions = {}): () => Promise<DeliveryResult> {
     if (!this.target) throw new Error('connectApp() first');
     const kind = opts.url ?? (eventTypeOf(body) === 'card.action.trigger' ? 'card' : 'event');
     const url = kind === 'card' ? this.target.cardUrl : this.target.eventUrl;
@@ -629,7 +663,7 @@ export class LarkEmulator {
     // The signature stays the one computed over the original body.
     if (opts.tamper === 'body')
       raw = opts.raw !== undefined ? `${raw} ` : serialise({ ...payload, tampered: true });
-    return postJson(url, raw, headers, this.opts.deliveryTimeoutMs);
+    return () => postJson(url, raw, headers, this.opts.deliveryTimeoutMs);
   }
 
   // ---- what reached the platform ------------------------------------------------------------------
@@ -798,29 +832,37 @@ export class LarkEmulator {
   }
 
   private async dispatch(kind: 'event' | 'card', env: Envelope): Promise<InboundResult> {
-    const started = performance.now();
-    let result: DeliveryResult;
-    if (this.transport) {
-      const r = await this.transport(kind, env);
-      result = {
-        status: r.status,
-        json: r.json,
-        text: JSON.stringify(r.json ?? null),
-        ms: performance.now() - started,
-      };
-    } else {
-      result = await this.deliver(env, { url: kind });
-    }
-    this.state.deliveryLog.push({
-      kind,
-      eventType: env.header.event_type,
-      eventId: env.header.event_id,
-      status: result.status,
-      ms: result.ms,
-      at: this.now(),
-    });
-    this.notifyWaiters();
-    return { ...result, eventId: env.header.event_id, envelope: env, delivered: true };
+    return this.prepareDispatch(kind, env)();
+  }
+
+  /** Delivery of an envelope, prepared now (signed and encrypted) and made when the function is called. */
+  private prepareDispatch(kind: 'event' | 'card', env: Envelope): () => Promise<InboundResult> {
+    const transport = this.transport;
+    const request: () => Promise<DeliveryResult> = transport
+      ? async () => {
+          const started = performance.now();
+          const r = await transport(kind, env);
+          return {
+            status: r.status,
+            json: r.json,
+            text: JSON.stringify(r.json ?? null),
+            ms: performance.now() - started,
+          };
+        }
+      : this.prepareDelivery(env, { url: kind });
+    return async () => {
+      const result = await request();
+      this.state.deliveryLog.push({
+        kind,
+        eventType: env.header.event_type,
+        eventId: env.header.event_id,
+        status: result.status,
+        ms: result.ms,
+        at: this.now(),
+      });
+      this.notifyWaiters();
+      return { ...result, eventId: env.header.event_id, envelope: env, delivered: true };
+    };
   }
 
   private async userMessage(

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import {
   cases,
   chatBindings,
@@ -506,6 +506,21 @@ export class Repo {
   async roster(): Promise<RosterEntry[]> {
     const rows = await this.db.select().from(roster).orderBy(roster.role, roster.addedAt);
     return rows.map((r) => ({ openId: r.openId, role: r.role, name: r.name }));
+  }
+
+  /** Display names by open id: the first named row of each person, by role and when added (as `roster()`). */
+  async rosterNames(): Promise<Record<string, string>> {
+    const q = prepared(this.db, 'rosterNames', (db) =>
+      db
+        .select({ openId: roster.openId, name: roster.name })
+        .from(roster)
+        .where(isNotNull(roster.name))
+        .orderBy(roster.role, roster.addedAt)
+        .prepare(),
+    );
+    const out: Record<string, string> = {};
+    for (const r of await q.all()) if (r.name && !(r.openId in out)) out[r.openId] = r.name;
+    return out;
   }
 
   async withRole(role: Role): Promise<RosterEntry[]> {

@@ -10,6 +10,7 @@ export function offlineBotDeps(): BotDeps {
     calendar: new LiveCalendar([]),
     syncPolicyData: async () => {},
     readForEvent: async () => {},
+    rosterNames: (repo) => repo.rosterNames(),
     configAdmins: [],
     userName: async () => undefined,
     findColleagues: async () => [],

@@ -21,15 +21,11 @@ import type { Rendered, TemplateRenderer, TemplateRenderers } from '../templates
 
 const namesRead = new WeakMap<Ctx, Promise<Record<string, string>>>();
 
-/** Display names from the roster for the named vote list; read once per unit of work. */
+/** Display names from the roster for the named vote list; read once per unit of work (kept while unchanged). */
 export function namesOf(ctx: Ctx): Promise<Record<string, string>> {
   let names = namesRead.get(ctx);
   if (!names) {
-    names = ctx.repo.roster().then((rows) => {
-      const out: Record<string, string> = {};
-      for (const r of rows) if (r.name && !out[r.openId]) out[r.openId] = r.name;
-      return out;
-    });
+    names = ctx.deps.rosterNames(ctx.repo);
     namesRead.set(ctx, names);
   }
   return names;
