@@ -12,6 +12,7 @@ import {
   type UnrecordedMessage,
 } from '../notify/outbox';
 import type { Db, Write } from '../store';
+import { templated } from '../store/templated';
 
 export interface EffectsMode {
   /** The event belongs to an anonymous report: nothing it commits may hold its sender. */
@@ -62,7 +63,7 @@ export class Effects {
 
   audit(entry: { actor: string; action: string; subject: string; before?: unknown; after?: unknown }): this {
     this.writes.push(
-      this.db.insert(audit).values({
+      templated(this.db, 'audit', (v) => this.db.insert(audit).values(v), {
         at: this.now.getTime(),
         actor: entry.actor,
         action: entry.action,

@@ -8,6 +8,7 @@ import {
   inCorrectionReminderHour,
 } from '../cases/correction';
 import { decideCase } from '../cases/decide';
+import type { Case } from '../cases/types';
 import { Repo } from '../store/repo';
 import { correctionCasesDueBy } from '../store/repo-correction';
 import { eachDue, type Job } from './types';
@@ -27,11 +28,14 @@ export const correctionReminderJob: Job = {
     return eachDue(await correctionCasesDueBy(store.db, correctionReminderHorizon(env)), async (id) => {
       const first = await reader.getCase(id);
       if (!first || correctionRemindersDue(first, env).intents.length === 0) return false;
+      // The first attempt decides on the case just read; one that lost a race reads it again.
+      let fresh: Case | undefined = first;
       const fx = await runUnit(
         `correction:${first.id}`,
         async (fx) => {
           const ctx = new Ctx(fx, new Repo(fx.db), bot);
-          const c = await ctx.repo.getCase(id);
+          const c = fresh ?? (await ctx.repo.getCase(id));
+          fresh = undefined;
           if (!c) return;
           const due = correctionRemindersDue(c, ctx.env);
           if (due.intents.length === 0) return;

@@ -28,11 +28,14 @@ export const noticeFollowUpJob: Job = {
     return eachDue(await casesWithOpenNotices(store.db), async (id) => {
       const first = await reader.getCase(id);
       if (!first || noticesDue(first, env).length === 0) return false;
+      // The first attempt decides on the case just read; one that lost a race reads it again.
+      let fresh: Case | undefined = first;
       const fx = await runUnit(
         `notices:${id}`,
         async (fx) => {
           const ctx = new Ctx(fx, new Repo(fx.db), bot);
-          const c = await ctx.repo.getCase(id);
+          const c = fresh ?? (await ctx.repo.getCase(id));
+          fresh = undefined;
           if (!c) return;
           const due = noticesDue(c, ctx.env);
           if (due.length === 0) return;

@@ -18,7 +18,7 @@ export interface Job {
 }
 
 /** How many due items a job works on at once: their commits share fsyncs instead of waiting one by one. */
-export const JOB_CONCURRENCY = 16;
+export const JOB_CONCURRENCY = 64;
 
 /**
  * Runs `act` over a job's due items, a few at a time, and counts those it acted on. Each item is its own

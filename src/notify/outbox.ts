@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { outbox } from '../../db/schema';
 import type { Db, Write } from '../store';
+import { templated } from '../store/templated';
 
 /**
  * A new row is due at once. Its first attempt is not a business-time matter: a job run at a simulated
  * `--now` far in the future must still be delivered by the real clock (back-off sets real times later).
  */
 const DUE_AT_ONCE = 0;
+
+/** One row into the outbox, its SQL built once per set of columns given (see `templated`). */
+const insertOutbox = (db: Db, row: typeof outbox.$inferInsert): Write =>
+  templated(db, 'outbox', (v) => db.insert(outbox).values(v), row);
 
 export type Recipient = { openId: string } | { chatId: string };
 export interface OutMessage {
@@ -46,7 +51,7 @@ export function enqueueSend(
   p: { to: Recipient; message: OutMessage; now: Date; ref?: string },
 ): Write {
   const [receiveIdType, receiveId] = 'openId' in p.to ? ['open_id', p.to.openId] : ['chat_id', p.to.chatId];
-  return db.insert(outbox).values({
+  return insertOutbox(db, {
     uuid: randomUUID(),
     op: 'send',
     receiveIdType,
@@ -65,7 +70,7 @@ export function enqueueReply(
 ): Write {
   // The chat the reply lands in, when known: replies and sends there are paced and ordered together.
   const chat = p.chat && ('openId' in p.chat ? ['open_id', p.chat.openId] : ['chat_id', p.chat.chatId]);
-  return db.insert(outbox).values({
+  return insertOutbox(db, {
     uuid: randomUUID(),
     op: 'reply',
     targetMessageId: p.messageId,
@@ -82,7 +87,7 @@ export type MessageTarget = { messageId: string } | { ref: string };
 
 /** Updates a card already sent (the live tracker, a vote card); older pending updates are superseded. */
 export function enqueuePatch(db: Db, p: { target: MessageTarget; card: object; now: Date }): Write {
-  return db.insert(outbox).values({
+  return insertOutbox(db, {
     uuid: randomUUID(),
     op: 'patch',
     ...('ref' in p.target ? { targetRef: p.target.ref } : { targetMessageId: p.target.messageId }),
@@ -94,7 +99,7 @@ export function enqueuePatch(db: Db, p: { target: MessageTarget; card: object; n
 }
 
 export function enqueueUrgent(db: Db, p: { target: MessageTarget; openIds: string[]; now: Date }): Write {
-  return db.insert(outbox).values({
+  return insertOutbox(db, {
     uuid: randomUUID(),
     op: 'urgent',
     ...('ref' in p.target ? { targetRef: p.target.ref } : { targetMessageId: p.target.messageId }),

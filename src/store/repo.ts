@@ -18,6 +18,7 @@ import { caseDate } from '../cases/common';
 import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
 import { guidedConversationOf } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
+import { templated } from './templated';
 
 export type BindingKind = 'party' | 'publication' | 'unit';
 export interface ChatBinding {
@@ -132,6 +133,33 @@ function versioned(
   return [beforeVersion === undefined ? insert : update(beforeVersion), guard];
 }
 
+/** The case row's columns that other code queries, as they follow from the document. */
+function caseColumnsOf(c: Case) {
+  return {
+    number: c.number,
+    year: c.year,
+    seq: c.seq,
+    origin: c.origin,
+    subjectOpenId: c.subjectOpenId,
+    status: c.status,
+    unitId: c.facts.unitId,
+    errorCategory: c.findings?.errorCategory ?? c.facts.errorCategory,
+    enforcementArea: c.findings?.enforcementArea ?? c.facts.enforcementArea,
+    decisionDueOn: c.decisionDueOn,
+    caseDate: caseDate(c),
+  };
+}
+
+/**
+ * The entries of `after` whose values differ from `before`'s. A column's stored value is the one derived
+ * when it last changed: a change to how a column is derived comes with a migration (as `case_date` did).
+ */
+function changedOnly<T extends Record<string, unknown>>(before: T, after: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k of Object.keys(after) as (keyof T)[]) if (!Object.is(before[k], after[k])) out[k] = after[k];
+  return out;
+}
+
 /**
  * Reads and write-builders for the regulation's records. Reads run at once; writes are returned for the
  * caller to commit together with audit entries and outbox rows (one atomic unit).
@@ -185,32 +213,40 @@ export class Repo {
     const voter = voteOnlyChange(before, after);
     if (before && voter) return this.saveVote(before, after.deliberation!, voter);
     const row = {
-      number: after.number,
-      year: after.year,
-      seq: after.seq,
-      origin: after.origin,
-      subjectOpenId: after.subjectOpenId,
-      status: after.status,
-      unitId: after.facts.unitId,
-      errorCategory: after.findings?.errorCategory ?? after.facts.errorCategory,
-      enforcementArea: after.findings?.enforcementArea ?? after.facts.enforcementArea,
-      decisionDueOn: after.decisionDueOn,
-      caseDate: caseDate(after),
+      ...caseColumnsOf(after),
       doc: JSON.stringify(after),
       version: after.version,
       updatedAt: ms(after.updatedAt),
     };
+    // An update sets only the columns whose values change (besides the document, version and time): SQLite
+    // rewrites an index entry whenever its column is set, even to the same value, and under correction
+    // reminders over many cases those index pages were a third of what the writer wrote.
+    const set = before
+      ? {
+          ...changedOnly(caseColumnsOf(before), caseColumnsOf(after)),
+          doc: row.doc,
+          version: row.version,
+          updatedAt: row.updatedAt,
+        }
+      : row;
     const main = versioned(
       before?.version,
-      this.db
-        .insert(cases)
-        .values({ id: after.id, createdAt: ms(after.createdAt), ...row })
-        .onConflictDoNothing(),
-      (v) =>
-        this.db
-          .update(cases)
-          .set(row)
-          .where(and(eq(cases.id, after.id), eq(cases.version, v))),
+      templated(this.db, 'case.insert', (v) => this.db.insert(cases).values(v).onConflictDoNothing(), {
+        id: after.id,
+        createdAt: ms(after.createdAt),
+        ...row,
+      }),
+      (version) =>
+        templated(
+          this.db,
+          'case.update',
+          ({ id, at, ...columns }) =>
+            this.db
+              .update(cases)
+              .set(columns)
+              .where(and(eq(cases.id, id), eq(cases.version, at))),
+          { ...set, id: after.id, at: version },
+        ),
     );
     const open = before?.deliberation?.status === 'open' ? [votesAsRead(after.id, before.deliberation)] : [];
     return [...main, ...open, ...this.caseProjections(before, after)];
@@ -314,58 +350,114 @@ export class Repo {
       }
     }
     if (!before || !same(before.notices, c.notices)) {
-      w.push(this.db.delete(notices).where(eq(notices.caseId, c.id)));
+      // Row by row, and only the columns that change (each is indexed for a job's query).
+      const noticeRow = (n: Case['notices'][number]) => ({
+        kind: n.kind,
+        target: JSON.stringify(n.target),
+        dueOn: n.dueOn,
+        sentAt: n.sentAt,
+        deliveredAt: n.deliveredAt,
+        acknowledgedAt: n.acknowledgedAt,
+        escalatedAt: n.escalatedAt,
+      });
+      const was = new Map((before?.notices ?? []).map((n) => [n.id, noticeRow(n)]));
       for (const n of c.notices) {
-        w.push(
-          this.db.insert(notices).values({
-            // Notice ids are per case (n1, n2, …).
-            id: `${c.id}:${n.id}`,
-            caseId: c.id,
-            kind: n.kind,
-            target: JSON.stringify(n.target),
-            dueOn: n.dueOn,
-            sentAt: n.sentAt,
-            deliveredAt: n.deliveredAt,
-            acknowledgedAt: n.acknowledgedAt,
-            escalatedAt: n.escalatedAt,
-          }),
-        );
-      }
-    }
-    const o = c.correction;
-    if (!before || !same(before.correction, o)) {
-      w.push(
-        this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
-        this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
-        this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
-      );
-      if (o) {
-        w.push(
-          this.db.insert(correctionOrders).values({
-            caseId: c.id,
-            responsibleOpenId: o.responsible.openId,
-            unitId: o.responsible.unitId,
-            deadline: o.deadline,
-            status: o.status,
-          }),
-        );
-        o.items.forEach((it, i) => {
+        // Notice ids are per case (n1, n2, …).
+        const id = `${c.id}:${n.id}`;
+        const row = noticeRow(n);
+        const old = was.get(n.id);
+        was.delete(n.id);
+        if (!old) {
           w.push(
-            this.db
-              .insert(correctionItems)
-              .values({ caseId: c.id, position: i, kind: it.kind, text: it.text }),
-          );
-        });
-        for (const e of o.extensions) {
-          w.push(
-            this.db.insert(extensions).values({
-              id: `${c.id}:${e.id}`,
+            templated(this.db, 'notice.insert', (v) => this.db.insert(notices).values(v), {
+              id,
               caseId: c.id,
-              newDeadline: e.newDeadline,
-              status: e.status,
-              requestedAt: e.requestedAt,
+              ...row,
             }),
           );
+          continue;
+        }
+        const changed = changedOnly(old, row);
+        if (Object.keys(changed).length === 0) continue;
+        w.push(
+          templated(
+            this.db,
+            'notice.update',
+            ({ key, ...set }) => this.db.update(notices).set(set).where(eq(notices.id, key)),
+            { ...changed, key: id },
+          ),
+        );
+      }
+      for (const gone of was.keys()) w.push(this.db.delete(notices).where(eq(notices.id, `${c.id}:${gone}`)));
+    }
+    const o = c.correction;
+    const p = before?.correction ?? null;
+    if (!before || !same(p, o)) {
+      const orderRow = (x: NonNullable<Case['correction']>) => ({
+        responsibleOpenId: x.responsible.openId,
+        unitId: x.responsible.unitId,
+        deadline: x.deadline,
+        status: x.status,
+      });
+      if (!o) {
+        w.push(
+          this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
+          this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
+          this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
+        );
+      } else {
+        if (!p) {
+          if (before)
+            w.push(
+              this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
+              this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
+              this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
+            );
+          w.push(
+            templated(this.db, 'order.insert', (v) => this.db.insert(correctionOrders).values(v), {
+              caseId: c.id,
+              ...orderRow(o),
+            }),
+          );
+        } else {
+          const changed = changedOnly(orderRow(p), orderRow(o));
+          if (Object.keys(changed).length > 0)
+            w.push(
+              templated(
+                this.db,
+                'order.update',
+                ({ key, ...set }) =>
+                  this.db.update(correctionOrders).set(set).where(eq(correctionOrders.caseId, key)),
+                { ...changed, key: c.id },
+              ),
+            );
+        }
+        if (!p || !same(p.items, o.items)) {
+          if (p) w.push(this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)));
+          o.items.forEach((it, i) => {
+            w.push(
+              templated(this.db, 'order_item.insert', (v) => this.db.insert(correctionItems).values(v), {
+                caseId: c.id,
+                position: i,
+                kind: it.kind,
+                text: it.text,
+              }),
+            );
+          });
+        }
+        if (!p || !same(p.extensions, o.extensions)) {
+          if (p) w.push(this.db.delete(extensions).where(eq(extensions.caseId, c.id)));
+          for (const e of o.extensions) {
+            w.push(
+              this.db.insert(extensions).values({
+                id: `${c.id}:${e.id}`,
+                caseId: c.id,
+                newDeadline: e.newDeadline,
+                status: e.status,
+                requestedAt: e.requestedAt,
+              }),
+            );
+          }
         }
       }
     }

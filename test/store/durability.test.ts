@@ -33,6 +33,37 @@ describe('SQLite durability and group commit', () => {
     expect(d.synchronous).toBe(2);
   });
 
+  it('copies the WAL into the database once commits pause, not inside a busy commit, and then truncates it', async () => {
+    const { statSync } = await import('node:fs');
+    const walBytes = () => statSync(`${path}-wal`).size;
+    // About 1,500 pages (6 MB) in 30 commits: past SQLite's default of checkpointing at 1,000 pages.
+    const blob = 'x'.repeat(4_000);
+    for (let i = 0; i < 30; i++)
+      await store.commit(
+        Array.from({ length: 50 }, (_, j) =>
+          store.db.insert(kv).values({ key: `big_${i}_${j}`, value: blob, version: 1, updatedAt: 1 }),
+        ),
+      );
+    // Still all in the WAL: no commit paid for copying it.
+    expect(walBytes()).toBeGreaterThan(1_200 * 4_096);
+    // After a pause the writer checkpoints; the next commit starts the WAL over and truncates it.
+    let small = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 30 && small > 256 * 1024; attempt++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await store.commit([put(`after_pause_${attempt}`)]);
+      small = walBytes();
+    }
+    expect(small).toBeLessThan(256 * 1024);
+    const other = new Database(path, { readonly: true });
+    try {
+      expect(other.prepare("select count(*) as n from kv where key like 'big_%'").get()).toEqual({
+        n: 1_500,
+      });
+    } finally {
+      other.close();
+    }
+  });
+
   it('commits asked for together share one transaction, and each is on disk when it resolves', async () => {
     const before = store.durability().transactions;
     const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
