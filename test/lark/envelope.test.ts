@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   asEventEnvelope,
+  asMessageEvent,
   eventEnvelopeSchema,
+  messageEventSchema,
   parseBotAdded,
   parseCardAction,
   parseLegacyCardAction,
@@ -92,6 +94,65 @@ describe('eventEnvelopeSchema', () => {
     // Both answers were exercised, not only refusals.
     expect(seen.accepted).toBeGreaterThan(20);
     expect(seen.refused).toBeGreaterThan(20);
+  });
+});
+
+describe('the hot-path message check', () => {
+  it("gives the schema's answer on generated message events, and the same message", () => {
+    const value = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string({ maxLength: 3 }),
+      fc.constant(''),
+      fc.integer(),
+      fc.boolean(),
+      fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }),
+      fc.dictionary(fc.string({ maxLength: 2 }), fc.string({ maxLength: 2 }), { maxKeys: 2 }),
+    );
+    const mostly = <T>(good: fc.Arbitrary<T>) =>
+      fc.oneof({ weight: 15, arbitrary: good }, { weight: 1, arbitrary: value });
+    const optional = <T>(a: fc.Arbitrary<T>) => fc.option(mostly(a), { nil: undefined });
+    const mention = fc.record(
+      {
+        key: mostly(fc.constantFrom('@_user_1', '@_user_2')),
+        id: optional(fc.record({ open_id: optional(fc.constantFrom('ou_m1', '')) }, { requiredKeys: [] })),
+        name: optional(fc.string({ maxLength: 3 })),
+      },
+      { requiredKeys: ['key'] },
+    );
+    const message = fc.record(
+      {
+        message_id: mostly(fc.constantFrom('om_1', 'om_2', '')),
+        chat_id: mostly(fc.constantFrom('oc_1', 'oc_2', '')),
+        chat_type: mostly(fc.constantFrom('p2p', 'group')),
+        message_type: mostly(fc.constantFrom('text', 'post', 'file', 'image')),
+        content: mostly(fc.constantFrom('{"text":"帮助"}', '{"text":"@_user_1 举报"}', '{}', 'nope')),
+        mentions: optional(fc.array(mostly(mention), { maxLength: 3 })),
+        extra: value,
+      },
+      { requiredKeys: ['message_id', 'chat_id', 'chat_type', 'message_type', 'content'] },
+    );
+    const sender = fc.record(
+      {
+        sender_id: mostly(fc.record({ open_id: mostly(fc.constantFrom('ou_s', '')), union_id: value })),
+        sender_type: optional(fc.constant('user')),
+      },
+      { requiredKeys: ['sender_id'] },
+    );
+    const event = fc.record({ sender: mostly(sender), message: mostly(message) }, { requiredKeys: [] });
+    const seen = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(fc.oneof({ weight: 8, arbitrary: event }, { weight: 1, arbitrary: value }), (v) => {
+        const schema = messageEventSchema.safeParse(v);
+        seen[schema.success ? 'accepted' : 'refused']++;
+        expect(asMessageEvent(v) !== null).toBe(schema.success);
+        // What the message reads from the event is what the schema's copy holds.
+        if (schema.success) expect(parseMessageEvent(v)).toEqual(parseMessageEvent(schema.data));
+      }),
+      { numRuns: 4000 },
+    );
+    expect(seen.accepted).toBeGreaterThan(100);
+    expect(seen.refused).toBeGreaterThan(100);
   });
 });
 
