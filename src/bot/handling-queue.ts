@@ -78,7 +78,7 @@ export class HandlingQueue {
               this.running--;
               if (key !== undefined) this.nextOf(key);
               resolve();
-              setImmediate(this.pump);
+              this.pumpSoon();
             });
         },
       };
@@ -94,8 +94,19 @@ export class HandlingQueue {
     });
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
-    setImmediate(this.pump);
+    this.pumpSoon();
   };
+
+  /** One look per turn of the loop, however many events were queued in it. */
+  private pumpScheduled = false;
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
 
   /** The next queued work of a key joins the backlog once the one before it has finished. */
   private nextOf(key: string): void {

@@ -108,6 +108,9 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Whether JSON text nests objects and arrays at most `max` deep; one pass, no recursion. */
 export function jsonDepthWithin(text: string, max = MAX_JSON_DEPTH): boolean {
+  // No deeper than it has brackets: counting them (natively, by indexOf) settles nearly every payload, and
+  // the character-by-character pass below was a twelfth of an acknowledgement.
+  if (fewBrackets(text, max)) return true;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -119,6 +122,16 @@ export function jsonDepthWithin(text: string, max = MAX_JSON_DEPTH): boolean {
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return false;
     } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return true;
+}
+
+/** Whether `text` has at most `max` opening brackets, in strings or not. */
+function fewBrackets(text: string, max: number): boolean {
+  let n = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1))
+      if (++n > max) return false;
   }
   return true;
 }

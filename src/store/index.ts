@@ -33,9 +33,18 @@ export interface Store {
 const WRITTEN_TABLE =
   /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+[`"]?(\w+)/i;
 
+/** Statement texts are a fixed set in the code: each is looked at once (bounded all the same). */
+const writtenTables = new Map<string, string | null>();
+
 /** The table a write statement changes, if it is a plain insert, update or delete. */
 export function writtenTable(sql: string): string | undefined {
-  return WRITTEN_TABLE.exec(sql)?.[1];
+  let table = writtenTables.get(sql);
+  if (table === undefined) {
+    table = WRITTEN_TABLE.exec(sql)?.[1] ?? null;
+    if (writtenTables.size >= 2_000) writtenTables.clear();
+    writtenTables.set(sql, table);
+  }
+  return table ?? undefined;
 }
 
 /** Someone else changed the row first; reload and decide again. */

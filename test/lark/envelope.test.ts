@@ -5,6 +5,8 @@ import {
   asEventEnvelope,
   asMessageEvent,
   eventEnvelopeSchema,
+  jsonDepthWithin,
+  MAX_JSON_DEPTH,
   messageEventSchema,
   parseBotAdded,
   parseCardAction,
@@ -94,6 +96,27 @@ describe('eventEnvelopeSchema', () => {
     // Both answers were exercised, not only refusals.
     expect(seen.accepted).toBeGreaterThan(20);
     expect(seen.refused).toBeGreaterThan(20);
+  });
+});
+
+describe('the JSON depth limit', () => {
+  it('counts nesting, not brackets: wide is fine, deep is refused, brackets in strings do not nest', () => {
+    const nested = (depth: number, inner: unknown = 1): unknown =>
+      depth === 0 ? inner : depth % 2 ? [nested(depth - 1, inner)] : { k: nested(depth - 1, inner) };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 90 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.string({ maxLength: 30 }),
+        (depth, width, noise) => {
+          const wide = Array.from({ length: width }, () => ({ a: [] }));
+          const text = JSON.stringify({ wide, noise: `${noise}{{[[`, deep: nested(depth) });
+          // The object and `deep` itself add one level each around `nested`'s.
+          expect(jsonDepthWithin(text)).toBe(depth + 1 <= MAX_JSON_DEPTH);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
 
