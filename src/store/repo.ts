@@ -16,7 +16,7 @@ import {
 } from '../../db/schema';
 import { caseDate } from '../cases/common';
 import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
-import { guidedConversationOf } from './conversation-keys';
+import { GUIDED_TOPIC, guidedConversationOf } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
 import { templated } from './templated';
 
@@ -582,7 +582,14 @@ export class Repo {
   }
 
   private async loadRoles(openId: string): Promise<Role[]> {
-    return rolesFrom(await this.rolesQuery(openId));
+    const q = prepared(this.db, 'rolesOf', (db) =>
+      db
+        .select({ role: roster.role })
+        .from(roster)
+        .where(eq(roster.openId, sql.placeholder('openId')))
+        .prepare(),
+    );
+    return rolesFrom(await q.all({ openId }));
   }
 
   /**
@@ -697,7 +704,16 @@ export class Repo {
   }
 
   private async loadConversation(openId: string): Promise<Conversation | undefined> {
-    return conversationFrom(await this.conversationQuery(openId));
+    const q = prepared(this.db, 'conversationOf', (db) =>
+      db
+        .select()
+        .from(conversations)
+        .where(
+          and(eq(conversations.openId, sql.placeholder('openId')), eq(conversations.topic, GUIDED_TOPIC)),
+        )
+        .prepare(),
+    );
+    return conversationFrom(await q.all({ openId }));
   }
 
   saveConversation(

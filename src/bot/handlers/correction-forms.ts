@@ -1,30 +1,27 @@
 // The 设定纠错事项 form's values, read at the edge: one 纠错事项 per line, the date picker's date.
-import { z } from 'zod';
 import { ITEMS_SHOWN_MAX, NO_UNIT, type OrderFormValues } from '../../../cards/correction';
 import type { CorrectionItem, CorrectionOrderInput, Policy } from '../../cases/types';
-
-const text = z.string().catch('');
+import { textOf } from '../shared/form-values';
 
 /** `2026-11-20 +0800` (the date picker) or a bare date. */
 export function pickedDate(v: unknown): string {
   return (
-    text
-      .parse(v)
+    textOf(v)
       .trim()
       .match(/^\d{4}-\d{2}-\d{2}/)?.[0] ?? ''
   );
 }
 
 export function parseOrderForm(form: Record<string, unknown>, policy: Policy): OrderFormValues {
-  const unit = text.parse(form.unit);
+  const unit = textOf(form.unit);
   return {
-    reason: text.parse(form.reason),
-    requirements: text.parse(form.requirements),
-    suggestions: text.parse(form.suggestions),
-    responsible: text.parse(form.responsible).trim(),
+    reason: textOf(form.reason),
+    requirements: textOf(form.requirements),
+    suggestions: textOf(form.suggestions),
+    responsible: textOf(form.responsible).trim(),
     unitId: policy.units.some((u) => u.id === unit) && unit !== NO_UNIT ? unit : null,
     deadline: pickedDate(form.deadline),
-    improveRules: text.parse(form.improve),
+    improveRules: textOf(form.improve),
   };
 }
 

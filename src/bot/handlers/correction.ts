@@ -1,7 +1,6 @@
 // Art. 15–16 in chat: the secretary sets the order, the responsible person acknowledges, reports progress,
 // applies for an extension and reports completion with evidence; the secretary decides each with a card.
 
-import { z } from 'zod';
 import { CARD_ACTIONS, caseRef } from '../../../cards/actions';
 import { clip, escapeMd } from '../../../cards/common';
 import {
@@ -36,6 +35,7 @@ import {
 } from '../../store/repo-correction';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
+import { textOf } from '../shared/form-values';
 import { shanghaiTime } from '../shared/names';
 import { orderCardFor, orderRef, orderView, refreshOrderCard } from '../shared/order-card';
 import { parseOrderForm, pickedDate, toOrderInput } from './correction-forms';
@@ -45,7 +45,6 @@ import { answer, type Feature, type Said } from './types';
 const caseValue = caseRef;
 const extValue = CARD_ACTIONS[A.decideExtension];
 const reviewValue = CARD_ACTIONS[A.review];
-const text = z.string().catch('');
 
 const STALE = '该卡片已过期或操作无效，请发送「待办」查看需要处理的事项。';
 
@@ -185,7 +184,7 @@ async function openProgressForm(ctx: Ctx, a: CardAction): Promise<void> {
 async function reportProgress(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c?.correction) return refused(ctx, STALE);
-  const typed = text.parse(a.formValue?.text);
+  const typed = textOf(a.formValue?.text);
   const r = await run(ctx, c, { type: 'report_progress', text: typed }, a.operatorOpenId);
   if (isRefusal(r)) {
     if (r.code !== 'invalid') return refused(ctx, r.reason);
@@ -230,7 +229,7 @@ async function reportCompletion(ctx: Ctx, a: CardAction): Promise<void> {
   const c = await loadCase(ctx, a);
   if (!c?.correction) return refused(ctx, STALE);
   const me = a.operatorOpenId;
-  const typed = text.parse(a.formValue?.text);
+  const typed = textOf(a.formValue?.text);
   const draft = await completionDraft(ctx.repo.db, me, c.id);
   const evidence = draft?.evidence ?? [];
   const r = await run(ctx, c, { type: 'report_completion', text: typed, evidence }, me);
@@ -332,7 +331,7 @@ async function requestExtension(ctx: Ctx, a: CardAction): Promise<void> {
   // The form carries case data: it is shown again only to the responsible person.
   const denied = responsibleCheck(c, a.operatorOpenId, '申请延期');
   if (denied) return refused(ctx, denied.reason);
-  const reason = text.parse(a.formValue?.reason);
+  const reason = textOf(a.formValue?.reason);
   const newDeadline = pickedDate(a.formValue?.new_deadline);
   const again = (error: string) => {
     refused(ctx, error);
@@ -380,7 +379,7 @@ async function decideExtension(ctx: Ctx, a: CardAction): Promise<void> {
   const ext = o?.extensions.find((x) => x.id === v.data.ext);
   if (!c || !o || !ext) return refused(ctx, STALE);
   const approve = v.data.v === 'approve';
-  const reason = text.parse(a.formValue?.reason);
+  const reason = textOf(a.formValue?.reason);
   const r = await run(
     ctx,
     c,
@@ -409,7 +408,7 @@ async function reviewCompletion(ctx: Ctx, a: CardAction): Promise<void> {
   const o = c?.correction;
   if (!c || !o) return refused(ctx, STALE);
   const accept = v.data.v === 'accept';
-  const reason = text.parse(a.formValue?.reason);
+  const reason = textOf(a.formValue?.reason);
   const completion = o.completion;
   const cmd: CaseCommand = accept ? { type: 'accept_completion' } : { type: 'return_completion', reason };
   const r = await run(ctx, c, cmd, a.operatorOpenId);

@@ -40,6 +40,7 @@ import type { CardAction } from '../../lark/envelope';
 import { applyCase, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { deliberationRef } from '../intents';
+import { listOf, textOf } from '../shared/form-values';
 import { chatChoices } from '../shared/names';
 import { todoItems } from './cases-todo';
 import { parseOrderForm, toOrderInput } from './correction-forms';
@@ -54,11 +55,6 @@ const roundValue = roundRef;
 const voteValue = CARD_ACTIONS['delib.vote'];
 const closeVoteValue = CARD_ACTIONS['delib.close'];
 const ackValue = CARD_ACTIONS['notice.ack'];
-const text = z.string().catch('');
-const list = z
-  .union([z.array(z.string()), z.string()])
-  .transform((v) => (Array.isArray(v) ? v : v ? [v] : []))
-  .catch([]);
 
 function refused(ctx: Ctx, reason: string): void {
   ctx.fx.outcome = 'refused';
@@ -85,23 +81,23 @@ async function run(ctx: Ctx, c: Case, cmd: CaseCommand, openId: string): Promise
 
 function findingsValuesFrom(form: Record<string, unknown>, ctx: Ctx): FindingsValues {
   const policy = ctx.deps.policy;
-  const items = ARTICLES.flatMap((art) => list.parse(form[itemsField(art)]));
+  const items = ARTICLES.flatMap((art) => listOf(form[itemsField(art)]));
   const conditions: Partial<Record<ConditionId, boolean>> = {};
   for (const c of policy.conditions) {
-    const v = text.parse(form[conditionField(c.id)]);
+    const v = textOf(form[conditionField(c.id)]);
     if (v === 'yes') conditions[c.id] = true;
     if (v === 'no') conditions[c.id] = false;
   }
-  const factors = Object.fromEntries(policy.factors.map((f) => [f.id, text.parse(form[factorField(f.id)])]));
-  const outcome = text.parse(form.outcome);
+  const factors = Object.fromEntries(policy.factors.map((f) => [f.id, textOf(form[factorField(f.id)])]));
+  const outcome = textOf(form.outcome);
   return {
     items,
     conditions,
     factors,
     outcome: policy.voteOptions.some((o) => o.id === outcome) ? (outcome as VoteOption) : null,
-    errorCategory: text.parse(form.error_category) || null,
-    enforcementArea: text.parse(form.enforcement_area) || null,
-    note: text.parse(form.note),
+    errorCategory: textOf(form.error_category) || null,
+    enforcementArea: textOf(form.enforcement_area) || null,
+    note: textOf(form.note),
   };
 }
 
@@ -212,7 +208,7 @@ async function castVote(ctx: Ctx, a: CardAction): Promise<void> {
   if (!c) return refused(ctx, STALE);
   const stale = currentRound(c, v.data.round);
   if (stale) return refused(ctx, stale);
-  const comment = text.parse(a.formValue?.comment).trim();
+  const comment = textOf(a.formValue?.comment).trim();
   const r = await run(ctx, c, { type: 'vote', option: v.data.v as VoteOption, comment }, a.operatorOpenId);
   if (isRefusal(r)) return refused(ctx, r.reason);
   const label = voteLabelOf(ctx.deps.policy, v.data.v);
@@ -404,11 +400,11 @@ async function issueForm(
  */
 function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx, pre: IssueValues): IssueValues {
   const policy = ctx.deps.policy;
-  const outcome = text.parse(form.outcome);
-  const scope = text.parse(form.scope);
-  const chat = text.parse(form.chat);
+  const outcome = textOf(form.outcome);
+  const scope = textOf(form.scope);
+  const chat = textOf(form.chat);
   const yes = (field: string, shown: boolean) =>
-    form[field] === undefined ? shown : text.parse(form[field]) === 'yes';
+    form[field] === undefined ? shown : textOf(form[field]) === 'yes';
   const o = pre.order;
   const shownOrder = {
     reason: o.reason,
@@ -421,11 +417,11 @@ function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx, pre: IssueValu
   };
   return {
     outcome: policy.voteOptions.some((o) => o.id === outcome) ? (outcome as VoteOption) : null,
-    citedItems: list.parse(form.cited),
-    reasons: text.parse(form.reasons),
+    citedItems: listOf(form.cited),
+    reasons: textOf(form.reasons),
     scope: (policy.publicationScopes.some((s) => s.id === scope) ? scope : 'none') as PublicationScope,
     chatId: chat && chat !== 'none' ? chat : null,
-    units: list.parse(form.units),
+    units: listOf(form.units),
     basis: {
       conditions: {
         '10.c1': yes(conditionField('10.c1'), pre.basis.conditions['10.c1']),
@@ -434,10 +430,10 @@ function issueValuesFrom(form: Record<string, unknown>, ctx: Ctx, pre: IssueValu
       },
       article12: yes(ARTICLE12_FIELD, pre.basis.article12),
     },
-    basisReason: text.parse(form[BASIS_REASON_FIELD]),
-    correction: text.parse(form.correction) !== 'no',
+    basisReason: textOf(form[BASIS_REASON_FIELD]),
+    correction: textOf(form.correction) !== 'no',
     order: parseOrderForm({ ...shownOrder, ...form }, policy),
-    waiver: text.parse(form[WAIVER_FIELD]),
+    waiver: textOf(form[WAIVER_FIELD]),
   };
 }
 

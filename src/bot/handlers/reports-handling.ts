@@ -1,6 +1,6 @@
 // Handling a report from its card: 指派核查, findings, outcome, feedback, 澄清正名, conversion to a case, 办结.
 
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CARD_ACTIONS, reportOfficerRef, reportRef } from '../../../cards/actions';
 import { clearingConsentCard, REPORT_ACTIONS, type ReportCardMode } from '../../../cards/report';
 import { businessDate } from '../../calendar';
@@ -11,6 +11,7 @@ import { reportCardRef } from '../../store/repo-reports';
 import { applyReport, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import { emitIntents } from '../intents';
+import { textOf } from '../shared/form-values';
 import { chatChoices } from '../shared/names';
 import { denialFor, modeAllowed, refreshReportCopies, reportCardFor } from '../shared/report-card';
 import { parseQueryArg } from './cases';
@@ -19,7 +20,6 @@ const reportValue = reportRef;
 const formValue = CARD_ACTIONS[REPORT_ACTIONS.form];
 const officerValue = reportOfficerRef;
 const consentValue = CARD_ACTIONS[REPORT_ACTIONS.consent];
-const text = z.string().catch('');
 
 const STALE = '该卡片已过期或操作无效。处理举报请发送「举报列表」。';
 
@@ -173,7 +173,7 @@ export async function onForm(ctx: Ctx, a: CardAction): Promise<void> {
 export async function onAssign(ctx: Ctx, a: CardAction): Promise<void> {
   const got = await load(ctx, a, reportValue);
   if (!got) return;
-  const chosen = text.parse(a.formValue?.investigator).trim();
+  const chosen = textOf(a.formValue?.investigator).trim();
   if (chosen === '') return formAgain(ctx, got, 'assign', {}, '请先选择「核查人员」，再点「确认指派」。');
   const investigator = await ctx.actor(chosen);
   await decide(
@@ -192,7 +192,7 @@ export async function onAssign(ctx: Ctx, a: CardAction): Promise<void> {
 export async function onFindings(ctx: Ctx, a: CardAction): Promise<void> {
   const got = await load(ctx, a, reportValue);
   if (!got) return;
-  const findings = text.parse(a.formValue?.text);
+  const findings = textOf(a.formValue?.text);
   await decide(ctx, a, got, { type: 'submit_findings', text: findings }, '核查意见已提交党组书记', {
     mode: 'findings',
     values: { text: findings },
@@ -205,10 +205,10 @@ export async function onOutcome(ctx: Ctx, a: CardAction): Promise<void> {
   const { r } = got;
   const form = a.formValue ?? {};
   const values = {
-    result: text.parse(form.result),
-    note: text.parse(form.note),
-    case: text.parse(form.case),
-    case_number: text.parse(form.case_number).trim(),
+    result: textOf(form.result),
+    note: textOf(form.note),
+    case: textOf(form.case),
+    case_number: textOf(form.case_number).trim(),
   };
   if (values.result === '') return formAgain(ctx, got, 'outcome', values, '请选择「核查结果」。');
   let caseId: string | null = null;
@@ -253,7 +253,7 @@ async function boundChat(ctx: Ctx, chatId: string): Promise<boolean> {
 export async function onFeedback(ctx: Ctx, a: CardAction): Promise<void> {
   const got = await load(ctx, a, reportValue);
   if (!got) return;
-  const values = { text: text.parse(a.formValue?.text), chat: text.parse(a.formValue?.chat) };
+  const values = { text: textOf(a.formValue?.text), chat: textOf(a.formValue?.chat) };
   const anonymous = !got.r.realName;
   if (anonymous && values.chat !== '' && !(await boundChat(ctx, values.chat)))
     return formAgain(ctx, got, 'feedback', values, '只能在已绑定的群中说明情况，请重新选择。');
@@ -282,7 +282,7 @@ export async function onClear(ctx: Ctx, a: CardAction): Promise<void> {
 export async function onPublish(ctx: Ctx, a: CardAction): Promise<void> {
   const got = await load(ctx, a, officerValue);
   if (!got) return;
-  const chat = text.parse(a.formValue?.chat);
+  const chat = textOf(a.formValue?.chat);
   const values = { chat };
   if (chat === '') return formAgain(ctx, got, 'publish', values, '请选择发布澄清正名通报的群。', got.v.o);
   if (!(await boundChat(ctx, chat)))
@@ -328,7 +328,7 @@ export async function onConvert(ctx: Ctx, a: CardAction): Promise<void> {
   const got = await load(ctx, a, reportValue);
   if (!got) return;
   const { r, actor } = got;
-  const subject = text.parse(a.formValue?.subject).trim();
+  const subject = textOf(a.formValue?.subject).trim();
   if (subject === '') return formAgain(ctx, got, 'convert', {}, '请选择作为当事人的被举报人。');
   const year = businessDate(ctx.now).slice(0, 4);
   const seq = await ctx.repo.nextSeq(`case:${year}`, ctx.now);

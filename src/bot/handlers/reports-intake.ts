@@ -52,6 +52,7 @@ import { applyReport, isRefusal } from '../apply';
 import type { Ctx } from '../context';
 import type { AnonymousDrafts } from '../redact';
 import { COMMAND_WORDS, HELP_WORDS, helpFor } from '../router';
+import { listOf, textOf } from '../shared/form-values';
 import { nameOf } from '../shared/names';
 import { sendHandlerCopies } from '../shared/report-card';
 import { normalizeCommand } from '../text';
@@ -503,25 +504,18 @@ export async function onCancel(ctx: Ctx, a: CardAction): Promise<void> {
   ctx.fx.toast('info', '已取消举报，填写的内容没有保存。');
 }
 
-const text = z.string().catch('');
-const people = z
-  .union([z.array(z.string()), z.string()])
-  .transform((x) => (Array.isArray(x) ? x : x ? [x] : []))
-  .catch([]);
-
 function readForm(form: Record<string, unknown>): ReportFormValues {
   return {
     accused: [
       ...new Set(
-        people
-          .parse(form.accused)
+        listOf(form.accused)
           .map((x) => x.trim())
           .filter(Boolean),
       ),
     ],
-    matter: text.parse(form.matter),
-    content: text.parse(form.content),
-    lookup: text.parse(form.accused_name),
+    matter: textOf(form.matter),
+    content: textOf(form.content),
+    lookup: textOf(form.accused_name),
   };
 }
 
