@@ -1,7 +1,8 @@
 // The whole tick over a large office: 100,000 cases under correction with their orders, 1,000 of them due
-// (order overdue, notices not done, happened within the risk window). Runs in the bench process on its own
-// SQLite file with the real jobs; delivery is left out (the platform's rate limit paces it, and it has rows
-// of its own). Each job query's plan, as SQLite chose it over these rows, is printed beside the time.
+// (order overdue, notices not done, happened within the risk window). Runs in a process of its own (npm run
+// bench starts it) on its own SQLite file with the real jobs; delivery is left out (the platform's rate
+// limit paces it, and it has rows of its own). Each job query's plan, as SQLite chose it over these rows, is
+// printed beside the time.
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
