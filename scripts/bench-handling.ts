@@ -1,34 +1,10 @@
 // Handling alone, in one process: `帮助` events recorded in the inbox, then handled to committed outbox rows.
 // For quick iteration and profiling (`node --cpu-prof --import tsx scripts/bench-handling.ts [N]`).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../src/config';
 import type { EventEnvelope } from '../src/lark/envelope';
-import { silentLogger } from '../src/log';
-import { createService } from '../src/service';
-import { openSqliteStore } from '../src/store/sqlite';
+import { offlineService } from './bench-offline';
 
 const n = Number(process.argv[2] ?? 2000);
-const dir = mkdtempSync(join(tmpdir(), 'rc-handling-'));
-const store = openSqliteStore(join(dir, 'bench.sqlite'));
-const loaded = loadConfig({
-  LARK_APP_ID: 'cli_bench',
-  LARK_APP_SECRET: 'secret',
-  LARK_ENCRYPT_KEY: 'key',
-  LARK_VERIFICATION_TOKEN: 'token',
-  DATABASE_PATH: 'unused.sqlite',
-  LARK_DOMAIN: 'http://127.0.0.1:9',
-});
-if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-// Nothing is sent: handling ends at the committed outbox row.
-const transport = new Proxy({} as never, {
-  get: () => async () => {
-    throw new Error('no sending in this run');
-  },
-});
-const service = createService({ config: loaded.config, store, transport, logger: silentLogger });
-service.deliverer.close();
+const { store, service, close } = offlineService('handling');
 
 const envelopes: EventEnvelope[] = Array.from({ length: n }, (_, i) => ({
   schema: '2.0',
@@ -69,5 +45,4 @@ const { transactions, units } = store.durability();
 console.log(
   `handled ${n} 帮助 in ${ms.toFixed(0)} ms: ${((n / ms) * 1000).toFixed(0)}/s; ${units} units in ${transactions} transactions; rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
 );
-await store.close();
-rmSync(dir, { recursive: true, force: true });
+await close();

@@ -33,8 +33,7 @@ import type { Ctx } from './context';
 
 /** Display names: the roster's, else the contact API's, else the open id. */
 export async function nameBook(ctx: Ctx, openIds: Iterable<string>): Promise<(openId: string) => string> {
-  const names = new Map<string, string>();
-  for (const r of await ctx.repo.roster()) if (r.name) names.set(r.openId, r.name);
+  const names = new Map(Object.entries(await ctx.deps.rosterNames(ctx.repo)));
   for (const id of new Set(openIds)) {
     if (names.has(id) || id === 'system' || id === 'anonymous') continue;
     const name = await ctx.deps.userName(id);

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, type Placeholder, sql } from 'drizzle-orm';
 import {
   cases,
   chatBindings,
@@ -16,7 +16,7 @@ import {
 } from '../../db/schema';
 import { caseDate } from '../cases/common';
 import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
-import { GUIDED_TOPIC, guidedConversationOf } from './conversation-keys';
+import { guidedConversationOf } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
 import { templated } from './templated';
 
@@ -399,20 +399,15 @@ export class Repo {
         deadline: x.deadline,
         status: x.status,
       });
-      if (!o) {
+      // Without an order before (or after), its rows go: none should be there, and none may stay.
+      if (before && (!o || !p))
         w.push(
           this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
           this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
           this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
         );
-      } else {
+      if (o) {
         if (!p) {
-          if (before)
-            w.push(
-              this.db.delete(correctionOrders).where(eq(correctionOrders.caseId, c.id)),
-              this.db.delete(correctionItems).where(eq(correctionItems.caseId, c.id)),
-              this.db.delete(extensions).where(eq(extensions.caseId, c.id)),
-            );
           w.push(
             templated(this.db, 'order.insert', (v) => this.db.insert(correctionOrders).values(v), {
               caseId: c.id,
@@ -576,19 +571,13 @@ export class Repo {
     return hit.then((r) => [...r]);
   }
 
-  /** The query behind rolesOf, for reading it in one batch with others. */
-  rolesQuery(openId: string) {
+  /** The query behind rolesOf, for reading it in one batch with others (or prepared, with a placeholder). */
+  rolesQuery(openId: string | Placeholder) {
     return this.db.select({ role: roster.role }).from(roster).where(eq(roster.openId, openId));
   }
 
   private async loadRoles(openId: string): Promise<Role[]> {
-    const q = prepared(this.db, 'rolesOf', (db) =>
-      db
-        .select({ role: roster.role })
-        .from(roster)
-        .where(eq(roster.openId, sql.placeholder('openId')))
-        .prepare(),
-    );
+    const q = prepared(this.db, 'rolesOf', () => this.rolesQuery(sql.placeholder('openId')).prepare());
     return rolesFrom(await q.all({ openId }));
   }
 
@@ -698,20 +687,14 @@ export class Repo {
     return hit.then((c) => (c ? structuredClone(c) : undefined));
   }
 
-  /** The query behind conversation, for reading it in one batch with others. */
-  conversationQuery(openId: string) {
+  /** The query behind conversation, for reading it in one batch with others (or prepared, with a placeholder). */
+  conversationQuery(openId: string | Placeholder) {
     return this.db.select().from(conversations).where(guidedConversationOf(openId));
   }
 
   private async loadConversation(openId: string): Promise<Conversation | undefined> {
-    const q = prepared(this.db, 'conversationOf', (db) =>
-      db
-        .select()
-        .from(conversations)
-        .where(
-          and(eq(conversations.openId, sql.placeholder('openId')), eq(conversations.topic, GUIDED_TOPIC)),
-        )
-        .prepare(),
+    const q = prepared(this.db, 'conversationOf', () =>
+      this.conversationQuery(sql.placeholder('openId')).prepare(),
     );
     return conversationFrom(await q.all({ openId }));
   }

@@ -21,8 +21,8 @@ const nameCache = new WeakMap<Ctx, Map<string, string>>();
 export async function nameOf(ctx: Ctx, openId: string, c?: Case): Promise<string> {
   let cache = nameCache.get(ctx);
   if (!cache) {
-    cache = new Map();
-    for (const r of await ctx.repo.roster()) if (r.name) cache.set(r.openId, r.name);
+    // A copy: the roster's names are shared between units, the contact directory's answers are this unit's.
+    cache = new Map(Object.entries(await ctx.deps.rosterNames(ctx.repo)));
     nameCache.set(ctx, cache);
   }
   if (c && openId === c.subjectOpenId && c.subjectName) return c.subjectName;
