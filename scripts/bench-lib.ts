@@ -1327,7 +1327,7 @@ async function jobsRow(open: number): Promise<Row> {
     once: null,
     counts: m.jobs,
     target: `< 1000 ms${met(m.firstMs < 1000)}`,
-    notes: `first tick (acting on the ${m.due} due) ${m.firstMs.toFixed(0)} ms, later ticks ${m.ms.toFixed(0)} ms; per job first/later ms: ${each}; handled ${JSON.stringify(m.jobs)}; plans: ${plans}`,
+    notes: `first tick (acting on the ${m.due} due) ${m.firstMs.toFixed(0)} ms (${m.firstCpuMs.toFixed(0)} ms of CPU, every thread; its ${m.checkpoint.pages} WAL pages copied at the next pause in ${m.checkpoint.ms.toFixed(0)} ms), later ticks ${m.ms.toFixed(0)} ms; per job first/later ms: ${each}; handled ${JSON.stringify(m.jobs)}; plans: ${plans}`,
   };
 }
 

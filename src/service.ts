@@ -20,6 +20,7 @@ import { Deliverer, type DeliveryPolicy, defaultDeliveryPolicy } from './notify/
 import { deliverUnrecorded, type UnrecordedDeps } from './notify/unrecorded';
 import { defaultPolicy, type Policy } from './policy';
 import type { Store } from './store';
+import { keepReadsOf } from './store/prepared';
 import { Repo } from './store/repo';
 
 export interface ServiceOptions {
@@ -71,6 +72,7 @@ export function createService(o: ServiceOptions) {
       );
     },
   });
+  keepReadsOf(o.store);
   const policy = o.policy ?? defaultPolicy;
   const calendar = new LiveCalendar(policy.calendar.extraDays);
   const anonymousDrafts = o.anonymousDrafts ?? new AnonymousDrafts();

@@ -8,8 +8,14 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
  * with its last character raised by one.
  */
 export function startsWith(column: SQLiteColumn, prefix: string): SQL {
+  const { from, below } = prefixRange(prefix);
+  return and(gte(column, from), lt(column, below))!;
+}
+
+/** The range `startsWith` reads, as values (for a prepared query's placeholders): `from` ≤ text < `below`. */
+export function prefixRange(prefix: string): { from: string; below: string } {
   if (prefix === '') throw new Error('startsWith needs a prefix');
-  const last = prefix.codePointAt(prefix.length - 1)!;
-  const upper = `${prefix.slice(0, -1)}${String.fromCodePoint(last + 1)}`;
-  return and(gte(column, prefix), lt(column, upper))!;
+  const chars = [...prefix];
+  const last = chars.pop()!.codePointAt(0)!;
+  return { from: prefix, below: `${chars.join('')}${String.fromCodePoint(last + 1)}` };
 }

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import { audit, cases, messageRefs, outbox } from '../../db/schema';
 import type { Case, CaseStatus } from '../cases/types';
 import type { Db } from './index';
-import { startsWith } from './prefix';
+import { prefixRange, startsWith } from './prefix';
+import { prepared } from './prepared';
 import { caseColumns, caseOf } from './repo';
 
 /** Cases in these states whose decision is due on or before `lastDueOn` (a date), newest first. */
@@ -62,10 +63,20 @@ export const applicationRef = (caseId: string) => `application:${caseId}`;
 
 /** Every delivered copy sent under `base` or `base#<copy>`: a card sent again is kept up to date too. */
 export async function copiesOf(db: Db, base: string): Promise<string[]> {
-  const rows = await db
-    .select({ ref: messageRefs.ref })
-    .from(messageRefs)
-    .where(or(eq(messageRefs.ref, base), startsWith(messageRefs.ref, `${base}#`)));
+  // Every order and tracker refresh asks: built once, the range's bounds as values.
+  const q = prepared(db, 'copiesOf', (d) =>
+    d
+      .select({ ref: messageRefs.ref })
+      .from(messageRefs)
+      .where(
+        or(
+          eq(messageRefs.ref, sql.placeholder('base')),
+          and(gte(messageRefs.ref, sql.placeholder('from')), lt(messageRefs.ref, sql.placeholder('below'))),
+        ),
+      )
+      .prepare(),
+  );
+  const rows = await q.all({ base, ...prefixRange(`${base}#`) });
   return rows.map((r) => r.ref);
 }
 

@@ -1,20 +1,25 @@
 // What the correction slice keeps beside the case document: order receipts (kv) and completion reports being
 // prepared (conversations, one per person and case: preparing one never touches another's evidence).
-import { and, desc, eq, lte } from 'drizzle-orm';
+import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import { cases, conversations, correctionOrders, kv } from '../../db/schema';
 import type { Attachment } from '../cases/types';
 import { GUIDED_TOPIC } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
+import { prepared } from './prepared';
 
 const ackKey = (caseId: string, setAt: string) => `correction-ack:${caseId}:${setAt}`;
 export const COMPLETION_FLOW = 'completion';
 
 /** When the responsible person confirmed receiving this order (keyed by when it was set), or null. */
 export async function orderAcknowledgedAt(db: Db, caseId: string, setAt: string): Promise<Date | null> {
-  const [row] = await db
-    .select({ at: kv.updatedAt })
-    .from(kv)
-    .where(eq(kv.key, ackKey(caseId, setAt)));
+  const q = prepared(db, 'orderAcknowledgedAt', (d) =>
+    d
+      .select({ at: kv.updatedAt })
+      .from(kv)
+      .where(eq(kv.key, sql.placeholder('key')))
+      .prepare(),
+  );
+  const [row] = await q.all({ key: ackKey(caseId, setAt) });
   return row ? new Date(row.at) : null;
 }
 

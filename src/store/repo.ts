@@ -18,6 +18,7 @@ import { caseDate } from '../cases/common';
 import type { Case, CaseStatus, Deliberation, Report, Role, Vote } from '../cases/types';
 import { guidedConversationOf } from './conversation-keys';
 import { type Db, guard, type Write } from './index';
+import { kept, prepared } from './prepared';
 import { templated } from './templated';
 
 export type BindingKind = 'party' | 'publication' | 'unit';
@@ -51,25 +52,6 @@ const docOf = <T>(row: { doc: string } | undefined): T | undefined =>
  * A case's columns as read: its document and, while it deliberates, the votes of its current round, which
  * live as rows of their own (one per member and round) so that members voting at once never conflict.
  */
-/**
- * The few reads every unit makes many times (a case by id, a role's members, a bound chat), built once per
- * database: drizzle building the same query anew was most of a job's time. Placeholders carry the values.
- */
-const preparedBy = new WeakMap<Db, Map<string, unknown>>();
-function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
-  let kept = preparedBy.get(db);
-  if (!kept) {
-    kept = new Map();
-    preparedBy.set(db, kept);
-  }
-  let q = kept.get(name) as T | undefined;
-  if (q === undefined) {
-    q = build(db);
-    kept.set(name, q);
-  }
-  return q;
-}
-
 export const caseColumns = {
   doc: cases.doc,
   roundVotes: sql<
@@ -300,7 +282,8 @@ export class Repo {
   /** Projections of the parts other code queries, rewritten only where they changed (votes row by row). */
   private caseProjections(before: Case | null, c: Case): Write[] {
     const w: Write[] = [];
-    const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+    // The core changes a case by copying what it changes: a part it left alone is the very same object.
+    const same = (x: unknown, y: unknown) => x === y || JSON.stringify(x) === JSON.stringify(y);
     const voteMap = (k: Case | null) =>
       new Map(
         (k ? [...k.previousRounds, ...(k.deliberation ? [k.deliberation] : [])] : []).flatMap((d) =>
@@ -619,7 +602,8 @@ export class Repo {
         .where(eq(roster.role, sql.placeholder('role')))
         .prepare(),
     );
-    return q.all({ role });
+    const rows = await kept(this.db, 'roster', role, async () => q.all({ role }));
+    return rows.map((r) => ({ ...r }));
   }
 
   addRole(p: { openId: string; role: Role; name: string | null; by: string; now: Date }): Write {
@@ -653,7 +637,9 @@ export class Repo {
         )
         .prepare(),
     );
-    const [row] = await q.all({ kind, unitId });
+    const [row] = await kept(this.db, 'chat_bindings', `${kind}\u0000${unitId}`, async () =>
+      q.all({ kind, unitId }),
+    );
     return row?.chatId;
   }
 

@@ -40,9 +40,10 @@ export async function orderCardFor(ctx: Ctx, c: Case): Promise<object | null> {
 
 /** Keeps the order card the responsible person holds in step with the case. */
 export async function refreshOrderCard(ctx: Ctx, c: Case): Promise<void> {
-  const o = c.correction;
-  const cardNow = await orderCardFor(ctx, c);
+  if (!c.correction) return;
   // Every copy the responsible person holds follows the order (its deadline tag, its buttons), not only the newest.
-  if (o && cardNow)
-    for (const ref of await copiesOf(ctx.repo.db, orderRef(c.id))) ctx.fx.patch({ ref }, cardNow);
+  const copies = await copiesOf(ctx.repo.db, orderRef(c.id));
+  if (copies.length === 0) return;
+  const cardNow = await orderCardFor(ctx, c);
+  if (cardNow) for (const ref of copies) ctx.fx.patch({ ref }, cardNow);
 }
