@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     setupFiles: ['test/support/strict-twin.ts'],
+    globalSetup: ['test/support/global-build.ts'],
   },
 });

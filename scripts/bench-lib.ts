@@ -1,6 +1,7 @@
 // The benchmark machinery behind `npm run bench`: load generation through the emulator, a server process per
 // scenario, exactly-once accounting from what reached the emulated platform, and the result table.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DeliveryPolicy, defaultDeliveryPolicy } from '../src/notify/deliver';
 import type { EmulatedMessage, InboundResult, LarkEmulator } from '../src/sandbox/emulator';
@@ -10,9 +11,27 @@ import { tempDbPath } from '../test/support/stores';
 import type { JobsMeasure } from './bench-jobs';
 import type { Accounting, DbSize, MemorySample, ServerMessage, ServerRequest } from './bench-server';
 import { type CannonRun, cannon, captureEvents, drained, type EventSet, PEER_ENTRY } from './bench-side';
+import { buildEntry } from './build.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_ENTRY = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
+
+const builds = new Map<string, Promise<string>>();
+/**
+ * Every server runs compiled, as `npm start` runs the bot (scripts/build.mjs): no TypeScript loader in the
+ * measured process. Built once per run into dist/bench/.
+ */
+function compiled(entry: string): Promise<string> {
+  let out = builds.get(entry);
+  if (!out) {
+    out = buildEntry({
+      entry: relative(ROOT, entry),
+      out: `dist/bench/${basename(entry).replace(/\.ts$/, '.mjs')}`,
+    });
+    builds.set(entry, out);
+  }
+  return out;
+}
 
 export interface BenchOptions {
   /** Events per repetition of each ingest run. */
@@ -190,7 +209,7 @@ export class ServerProcess {
     );
     // BENCH_SERVER_ARGS adds node flags to every server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
     const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...extraArgs, '--expose-gc', '--import', 'tsx', entry], {
+    const child = spawn(process.execPath, [...extraArgs, '--expose-gc', await compiled(entry)], {
       cwd: ROOT,
       env: { ...inherited, LOG_LEVEL: 'error', ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -208,7 +208,8 @@ export class ConfigError extends Error {
   }
 }
 
-async function main() {
+/** `npm start`: the settings from the environment (and `.env`), the server until SIGINT or SIGTERM. */
+export async function main() {
   if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtStart } from '../support/built';
 import { freePort, startProcess } from '../support/process';
 import { tempDbPath } from '../support/stores';
 
@@ -39,7 +40,7 @@ describe('npm start with no Lark credentials', () => {
 
   it('a malformed variable stops start-up with one clear line naming it', async () => {
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/runtime/node.ts'], {
+    const r = spawnSync(process.execPath, [builtStart()], {
       env: { PATH: process.env.PATH, PORT: 'eighty', LARK_APP_ID: 'cli_x', LARK_TRANSPORT: 'carrier-pigeon' },
       encoding: 'utf8',
       timeout: 30_000,

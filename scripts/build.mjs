@@ -1,0 +1,56 @@
+// Builds what `npm start` runs: one ES module per entry in dist/, the project's TypeScript compiled and joined,
+// every package left to Node to load from node_modules. Running compiled JavaScript instead of TypeScript
+// through a loader keeps no loader thread and no compiler in the bot's process (about 60 MB less resident).
+// Plain JavaScript, so that a fresh checkout can run it with node alone.
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** What `npm start` runs. */
+export const START = { entry: 'src/runtime/start.ts', out: 'dist/start.mjs' };
+
+/**
+ * Modules find their files beside them (the writer thread's script, the migrations, the sandbox page's
+ * assets) through `import.meta.url`. Joined into one file they would all share the bundle's: each keeps
+ * the address of its own source file instead, so every relative path means what it means in the sources.
+ */
+const ownUrls = {
+  name: 'own-module-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      return {
+        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        loader: 'ts',
+      };
+    });
+  },
+};
+
+/** Builds `entry` (a path from the project's root) into `out`; returns the absolute path of `out`. */
+export async function buildEntry({ entry, out }) {
+  const outfile = join(ROOT, out);
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    // 20.10: the first Node 20 with import attributes (`with { type: 'json' }`), kept as written.
+    target: 'node20.10',
+    packages: 'external',
+    plugins: [ownUrls],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const t = performance.now();
+  const out = await buildEntry(START);
+  console.error(`built ${relative(ROOT, out)} in ${(performance.now() - t).toFixed(0)} ms`);
+}
