@@ -22,7 +22,14 @@ import { decisionDueQuery } from '../src/store/repo-cases';
 import { correctionDueQuery } from '../src/store/repo-correction';
 import { openNoticesQuery } from '../src/store/repo-deliberation';
 import { openSqliteStore } from '../src/store/sqlite';
-import { carriedCase, determinationCommand, envAt, run, secretary } from '../test/cases/fixtures';
+import {
+  carriedCase,
+  determinationCommand,
+  envAt,
+  subject as officer,
+  run,
+  secretary,
+} from '../test/cases/fixtures';
 import { APP, appEnv, startEmulator } from '../test/support/harness';
 import { tempDbPath } from '../test/support/stores';
 
@@ -43,6 +50,9 @@ export interface JobsMeasure {
   jobMs: Record<string, { first: number; later: number }>;
   plans: Record<string, string[]>;
 }
+
+/** The template's officer, replaced in every copy by one of its own. */
+const SUBJECT = officer.openId;
 
 /** A Tuesday 09:30 Shanghai: reminder hour, not the digest's Monday. */
 const NOW = atBusinessTime('2026-06-16', 9, 30);
@@ -91,6 +101,9 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
          INSERT INTO ${table} (${columns}) SELECT ${values} FROM n JOIN ${table} t
            ON t.case_id = CASE WHEN i % ${every} = 0 THEN 'tpl_1' ELSE 'tpl_0' END ${where};`;
       const caseId = `printf('case_%06d', i)`;
+      // Every case an officer of its own, as in an office (the template's officer replaced wherever the
+      // document names them: the subject, the one ordered to correct): what follows a case is theirs alone.
+      const subject = `printf('ou_officer_%06d', i)`;
       const columns = (t: string) =>
         (raw.prepare(`select name from pragma_table_info('${t}')`).all() as { name: string }[]).map(
           (r) => r.name,
@@ -112,12 +125,14 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
                    : c === 'seq' || c === 'year'
                      ? `${c === 'seq' ? 'i + 1' : '2026'}`
                      : c === 'doc'
-                       ? `json_set(t.doc, '$.id', ${caseId}, '$.number', printf('容错〔2026〕%d号', i + 1), '$.seq', i + 1, '$.year', 2026)`
-                       : `t.${c}`,
+                       ? `json_set(replace(t.doc, '"${SUBJECT}"', '"' || ${subject} || '"'), '$.id', ${caseId}, '$.number', printf('容错〔2026〕%d号', i + 1), '$.seq', i + 1, '$.year', 2026)`
+                       : c === 'subject_open_id'
+                         ? subject
+                         : `t.${c}`,
              )
              .join(', ')}
            FROM n JOIN cases t ON t.id = CASE WHEN i % ${every} = 0 THEN 'tpl_1' ELSE 'tpl_0' END;`,
-          copy('correction_orders', { case_id: caseId }),
+          copy('correction_orders', { case_id: caseId, responsible_open_id: subject }),
           copy('correction_items', { case_id: caseId }),
           copy('determinations', { case_id: caseId }),
           copy('notices', { id: `${caseId} || ':' || t.id`, case_id: caseId }),

@@ -1300,10 +1300,15 @@ const JOBS_ENTRY = fileURLToPath(new URL('./bench-jobs.ts', import.meta.url));
 /** `measureJobs` in a process of its own (bounded): the tick gets a heap of its own, as in the server. */
 function jobsInProcess(open: number, due: number, timeoutMs = 240_000): Promise<JobsMeasure> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', JOBS_ENTRY, String(open), String(due)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // With the flags the server runs its tick with (npm start's).
+    const child = spawn(
+      process.execPath,
+      [...START_FLAGS, '--import', 'tsx', JOBS_ENTRY, String(open), String(due)],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => {

@@ -5,13 +5,15 @@
  * where things stand instead of leading nowhere.
  */
 
-import { and, eq, gte, type SQL } from 'drizzle-orm';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { caseListCard } from '../../../cards/case-list';
 import { todoCard } from '../../../cards/todo';
 import { kv, messageRefs } from '../../../db/schema';
 import type { Case } from '../../cases/types';
 import type { CardAction } from '../../lark/envelope';
-import { startsWith } from '../../store/prefix';
+import type { Db } from '../../store';
+import { prefixRange } from '../../store/prefix';
+import { prepared } from '../../store/prepared';
 import { Repo } from '../../store/repo';
 import { Ctx } from '../context';
 import type { Effects } from '../effects';
@@ -114,17 +116,49 @@ const FOLLOWED_MS = 60 * 86_400_000;
  */
 export function refreshLists(ctx: Ctx, c: Case): void {
   const mine = listRef('mine', c.subjectOpenId);
-  const refresh = (where: SQL | undefined) => async (fx: Effects) => {
+  const refresh = (refs: (db: Db, since: number) => unknown) => async (fx: Effects) => {
     const later = new Ctx(fx, new Repo(fx.db), ctx.deps);
-    const rows = await fx.db
-      .select({ ref: messageRefs.ref })
-      .from(messageRefs)
-      .where(and(where, gte(messageRefs.updatedAt, fx.now.getTime() - FOLLOWED_MS)));
+    const rows = (await refs(fx.db, fx.now.getTime() - FOLLOWED_MS)) as { ref: string }[];
     for (const r of rows) await bringUpToDate(later, r.ref);
   };
-  ctx.fx.followUp(`refresh:${mine}`, refresh(eq(messageRefs.ref, mine)));
-  ctx.fx.followUp('refresh:lists:todo', refresh(startsWith(messageRefs.ref, `${LIST_PREFIX}todo:`)));
+  ctx.fx.followUp(
+    `refresh:${mine}`,
+    refresh((db, since) => followedList(db).all({ ref: mine, since })),
+  );
+  ctx.fx.followUp(
+    'refresh:lists:todo',
+    refresh((db, since) => followedLists(db).all({ ...prefixRange(`${LIST_PREFIX}todo:`), since })),
+  );
 }
+
+// Every case change asks these (a job's thousand due cases, each of its own subject): built once per database.
+const followedList = (db: Db) =>
+  prepared(db, 'followedList', (d) =>
+    d
+      .select({ ref: messageRefs.ref })
+      .from(messageRefs)
+      .where(
+        and(
+          eq(messageRefs.ref, sql.placeholder('ref')),
+          gte(messageRefs.updatedAt, sql.placeholder('since')),
+        ),
+      )
+      .prepare(),
+  );
+const followedLists = (db: Db) =>
+  prepared(db, 'followedLists', (d) =>
+    d
+      .select({ ref: messageRefs.ref })
+      .from(messageRefs)
+      .where(
+        and(
+          gte(messageRefs.ref, sql.placeholder('from')),
+          lt(messageRefs.ref, sql.placeholder('below')),
+          gte(messageRefs.updatedAt, sql.placeholder('since')),
+        ),
+      )
+      .prepare(),
+  );
 
 /**
  * A click on a list (its buttons say which, `from`): once the click's own work is committed, the clicked list
