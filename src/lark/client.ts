@@ -42,6 +42,10 @@ export const DIRECTORY_MAX_PEOPLE = 2_000;
 const DIRECTORY_PAGE_SIZE = 50;
 /** A complete walk is reused this long, so repeated 查找 stay inside the 3-second card answer. */
 export const DIRECTORY_CACHE_MS = 5 * 60_000;
+/** How long a name the directory could not give is not asked for again. */
+export const NAME_MISS_MS = 60_000;
+/** Names kept at most; past it they start over (a bound on memory, not a policy). */
+const MAX_NAMES = 10_000;
 
 export type LarkErrorKind = 'retry' | 'token' | 'permanent';
 
@@ -122,6 +126,9 @@ export function createLarkTransport(opts: {
   const now = opts.now ?? Date.now;
   // Names and open_ids only, never who searched for whom.
   let directory: { people: Colleague[]; expires: number } | undefined;
+  // Each person's name from the directory, for cards that name someone the roster does not: a morning's
+  // reminders name the same officers again and again.
+  const names = new Map<string, { name: string | undefined; expires: number }>();
   const timeout = opts.timeoutMs ?? LARK_CALL_TIMEOUT_MS;
   // The SDK's own HTTP client waits forever; one hung call would stall every delivery behind it.
   type HttpInstance = NonNullable<ConstructorParameters<typeof lark.Client>[0]['httpInstance']>;
@@ -280,16 +287,27 @@ export function createLarkTransport(opts: {
       return matching(listed).slice(0, limit);
     },
     userName: async (openId) => {
+      const at = now();
+      const hit = names.get(openId);
+      if (hit && hit.expires > at) return hit.name;
+      let name: string | undefined;
       try {
         const res = await call(async () =>
           check(
             await client.contact.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }),
           ),
         );
-        return res.data?.user?.name ?? undefined;
-      } catch {
-        return undefined;
+        name = res.data?.user?.name ?? undefined;
+      } catch (err) {
+        // A passing failure (timeout, 5xx, rate limit) is not kept: the next card asks again.
+        if (failure(err).kind === 'retry') return undefined;
+        name = undefined;
       }
+      if (names.size >= MAX_NAMES) names.clear();
+      // A name is kept as long as the directory; one the directory refused a minute, so a burst of cards
+      // naming the same person does not ask again and again.
+      names.set(openId, { name, expires: at + (name === undefined ? NAME_MISS_MS : DIRECTORY_CACHE_MS) });
+      return name;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/cases/types';
-import { createLarkTransport, DIRECTORY_CACHE_MS } from '../../src/lark/client';
+import { createLarkTransport, DIRECTORY_CACHE_MS, NAME_MISS_MS } from '../../src/lark/client';
 import { LarkEmulator } from '../../src/sandbox/emulator';
 import { messageHtml } from '../../src/sandbox/page';
 import { Repo } from '../../src/store/repo';
@@ -279,6 +279,37 @@ describe('the directory walk behind 查找 (the SDK client against the emulator)
   afterAll(async () => emu?.close());
   const transport = () =>
     createLarkTransport({ appId: APP.appId, appSecret: APP.appSecret, domain: emu.url, now: () => now });
+
+  it('asks the directory for a person’s name once while it is kept, again once it is not, a passing failure not kept', async () => {
+    const t = transport();
+    const asked = (openId: string) =>
+      emu.state.requestLog.filter((r) => r.route === 'user' && r.path.includes(openId)).length;
+    emu.addUser({ openId: 'ou_named_once', name: '柏一' });
+    for (let i = 0; i < 3; i++) expect(await t.userName('ou_named_once')).toBe('柏一');
+    expect(asked('ou_named_once')).toBe(1);
+    // Renamed in the directory: shown once the kept name has expired.
+    emu.addUser({ openId: 'ou_named_once', name: '柏一新' });
+    now += DIRECTORY_CACHE_MS - 1;
+    expect(await t.userName('ou_named_once')).toBe('柏一');
+    now += 1;
+    expect(await t.userName('ou_named_once')).toBe('柏一新');
+    expect(asked('ou_named_once')).toBe(2);
+
+    // Nobody by that id: asked once a minute, not for every card.
+    expect(await t.userName('ou_named_nobody')).toBeUndefined();
+    expect(await t.userName('ou_named_nobody')).toBeUndefined();
+    expect(asked('ou_named_nobody')).toBe(1);
+    now += NAME_MISS_MS;
+    expect(await t.userName('ou_named_nobody')).toBeUndefined();
+    expect(asked('ou_named_nobody')).toBe(2);
+
+    // A server error is not remembered as "no name": the next card asks again and gets it.
+    emu.addUser({ openId: 'ou_named_later', name: '柏后' });
+    emu.failNext('user', { status: 500, times: 1 });
+    expect(await t.userName('ou_named_later')).toBeUndefined();
+    expect(await t.userName('ou_named_later')).toBe('柏后');
+    expect(asked('ou_named_later')).toBe(2);
+  });
 
   it('keeps a complete walk for a few minutes, then reads the directory again', async () => {
     const t = transport();
