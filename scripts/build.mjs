@@ -2,6 +2,7 @@
 // every package left to Node to load from node_modules. Running compiled JavaScript instead of TypeScript
 // through a loader keeps no loader thread and no compiler in the bot's process (about 60 MB less resident).
 // Plain JavaScript, so that a fresh checkout can run it with node alone.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,7 +41,7 @@ const ownUrls = {
 /** Builds `entry` (a path from the project's root) into `out`; returns the absolute path of `out`. */
 export async function buildEntry({ entry, out }) {
   const outfile = join(ROOT, out);
-  await build({
+  const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [entry],
     outfile,
@@ -52,7 +53,15 @@ export async function buildEntry({ entry, out }) {
     packages: 'external',
     plugins: [ownUrls],
     logLevel: 'warning',
+    write: false,
   });
+  // Written beside and renamed into place: a process starting the build meanwhile (a test, a second
+  // npm start) reads the whole old file or the whole new one, never half of one.
+  const [file] = result.outputFiles;
+  mkdirSync(dirname(outfile), { recursive: true });
+  const temp = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(temp, file.contents);
+  renameSync(temp, outfile);
   return outfile;
 }
 
