@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { kv } from '../../db/schema';
 import type { Role } from '../cases/types';
 import type { Db, Store } from '../store';
+import { keepReadsOf, kept } from '../store/prepared';
 import { type Conversation, conversationFrom, type Repo, rolesFrom } from '../store/repo';
 import { EXTRA_DAYS_KEY, type LiveCalendar, storedExtraDays } from './calendar-data';
 
@@ -57,21 +58,8 @@ export type RosterNames = (repo: Repo) => Promise<Record<string, string>>;
  * store that is the database's one writer until a commit writes the roster, read fresh elsewhere.
  */
 export function rosterNames(store: Store): RosterNames {
-  const version = store.tableVersion?.bind(store);
-  if (!version) return (repo) => repo.rosterNames();
-  let kept: { at: number; names: Promise<Record<string, string>> } | undefined;
-  return (repo) => {
-    const at = version('roster');
-    if (kept?.at !== at) {
-      const names = repo.rosterNames();
-      kept = { at, names };
-      // A failed read is not kept: the next card reads again.
-      names.catch(() => {
-        if (kept?.names === names) kept = undefined;
-      });
-    }
-    return kept.names;
-  };
+  keepReadsOf(store);
+  return (repo) => kept(repo.db, 'roster', 'names', () => repo.rosterNames());
 }
 
 async function batchedReads(repo: Repo, openId: string | undefined, calendar: LiveCalendar): Promise<void> {

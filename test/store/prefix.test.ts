@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageRefs } from '../../db/schema';
-import { startsWith } from '../../src/store/prefix';
+import { prefixRange, startsWith } from '../../src/store/prefix';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite';
 import { tempDbPath } from '../support/stores';
 
@@ -42,5 +42,10 @@ describe('refs by prefix', () => {
       sql`explain query plan select ref from message_refs where ${startsWith(messageRefs.ref, 'application:case_1#')}`,
     ) as unknown as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/SEARCH message_refs USING .*INDEX/);
+  });
+
+  it('raises the last character, not half of it, when the prefix ends outside the basic plane', () => {
+    expect(prefixRange('list:todo:')).toEqual({ from: 'list:todo:', below: 'list:todo;' });
+    expect(prefixRange('名\u{1F600}')).toEqual({ from: '名\u{1F600}', below: '名\u{1F601}' });
   });
 });

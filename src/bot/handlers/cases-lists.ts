@@ -116,10 +116,10 @@ const FOLLOWED_MS = 60 * 86_400_000;
  */
 export function refreshLists(ctx: Ctx, c: Case): void {
   const mine = listRef('mine', c.subjectOpenId);
-  const refresh = (refs: (db: Db, since: number) => unknown) => async (fx: Effects) => {
+  type Refs = { ref: string }[];
+  const refresh = (refs: (db: Db, since: number) => Refs | Promise<Refs>) => async (fx: Effects) => {
     const later = new Ctx(fx, new Repo(fx.db), ctx.deps);
-    const rows = (await refs(fx.db, fx.now.getTime() - FOLLOWED_MS)) as { ref: string }[];
-    for (const r of rows) await bringUpToDate(later, r.ref);
+    for (const r of await refs(fx.db, fx.now.getTime() - FOLLOWED_MS)) await bringUpToDate(later, r.ref);
   };
   ctx.fx.followUp(
     `refresh:${mine}`,
