@@ -5,6 +5,7 @@
 // printed beside the time.
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { atBusinessTime } from '../src/calendar';
@@ -42,6 +43,8 @@ export interface JobsMeasure {
   firstMs: number;
   /** CPU time of the whole process (every thread) through the first tick. */
   firstCpuMs: number;
+  /** The main thread's collector through the first tick: pauses of the young generation and of the whole heap. */
+  firstGc: { minorMs: number; minor: number; majorMs: number; major: number };
   /** The WAL the first tick left, copied into the database file as the writer does at the next pause. */
   checkpoint: { pages: number; ms: number };
   /** Median of the ticks after it at the same instant: every job's reads, nothing left to do. */
@@ -205,9 +208,27 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
       const spent: Record<string, number[]> = {};
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
+      const firstGc = { minorMs: 0, minor: 0, majorMs: 0, major: 0 };
+      const countGc = (entries: PerformanceEntry[]) => {
+        for (const e of entries) {
+          // Every kind but the young generation's (full, incremental marking, weak callbacks) is the old space's.
+          const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+          if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+            firstGc.minor++;
+            firstGc.minorMs += e.duration;
+          } else {
+            firstGc.major++;
+            firstGc.majorMs += e.duration;
+          }
+        }
+      };
+      const gcs = new PerformanceObserver((list) => countGc(list.getEntries()));
+      gcs.observe({ entryTypes: ['gc'] });
       const first = await tick(deps, NOW);
       const firstMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      countGc(gcs.takeRecords());
+      gcs.disconnect();
       const firstCpuMs = (cpu.user + cpu.system) / 1000;
       // What the writer copies into the file at the next pause (a second without commits), done here at once.
       const c0 = performance.now();
@@ -232,6 +253,7 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
         jobs: first.jobs,
         firstMs,
         firstCpuMs,
+        firstGc,
         checkpoint,
         ms: median(times),
         jobMs,

@@ -1,6 +1,7 @@
 // The benchmark machinery behind `npm run bench`: load generation through the emulator, a server process per
 // scenario, exactly-once accounting from what reached the emulated platform, and the result table.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DeliveryPolicy, defaultDeliveryPolicy } from '../src/notify/deliver';
@@ -253,6 +254,28 @@ export class ServerProcess {
 
   get log(): string {
     return this.output;
+  }
+
+  /**
+   * CPU time the process has had so far, in milliseconds: every thread's (the event loop, the SQLite writer,
+   * the collector's helpers), as Linux accounts it in `/proc/<pid>/task/<tid>/schedstat`; null elsewhere.
+   * Threads that ended before the call are not counted (none ends during a run).
+   */
+  cpuMs(): { all: number; main: number } | null {
+    const pid = this.child.pid;
+    if (pid === undefined) return null;
+    try {
+      let all = 0;
+      let main = 0;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        all += ns / 1e6;
+        if (tid === String(pid)) main = ns / 1e6;
+      }
+      return { all, main };
+    } catch {
+      return null;
+    }
   }
 
   request<T>(op: ServerOp, timeoutMs = 120_000): Promise<T> {
@@ -920,6 +943,22 @@ function onceFromAccount(sent: number, acked: number, a: Accounting): ExactlyOnc
   };
 }
 
+/** The server's CPU per acknowledged event through a run (every thread, and the event loop's own). */
+function cpuPerAck(
+  before: { all: number; main: number } | null,
+  after: { all: number; main: number } | null,
+  acked: number,
+): { all: number; main: number } | null {
+  if (!before || !after || acked === 0) return null;
+  return {
+    all: ((after.all - before.all) / acked) * 1000,
+    main: ((after.main - before.main) / acked) * 1000,
+  };
+}
+
+const cpuNote = (c: { all: number; main: number } | null) =>
+  c ? `; server CPU ${Math.round(c.all)} µs per ack (event loop ${Math.round(c.main)} µs)` : '';
+
 async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[]): Promise<Row[]> {
   const n = o.sideEvents;
   const users = userPool(b.emu, Math.min(n, 2000), 's');
@@ -934,11 +973,17 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     servers.push(server);
     await cannon(server.url, warm.requests, { connections: 50 });
     o.log(`side by side: ${name} saturating`);
-    const sat = await cannon(server.url, load.requests, { connections: 50 });
+    const cpu0 = server.cpuMs();
+    let cpu1: ReturnType<ServerProcess['cpuMs']> = null;
+    const sat = await cannon(server.url, load.requests, {
+      connections: 50,
+      onLast: () => (cpu1 = server.cpuMs()),
+    });
+    const cpu = cpuPerAck(cpu0, cpu1, sat.ok);
     o.log(`side by side: ${name} at ${o.offeredRate}/s`);
     const rate = await cannon(server.url, load.requests, { connections: 50, rate: o.offeredRate });
     await server.close();
-    return { sat, rate };
+    return { sat, rate, cpu };
   };
   const floor = await peer('floor');
   const sdk = await peer('sdk');
@@ -957,8 +1002,15 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
   await project.request<number>({ op: 'peak' });
   o.log('side by side: project saturating');
   const before = await account(saturate);
-  const sat = await cannon(project.url, saturate.requests, { connections: 50 });
+  const cpu0 = project.cpuMs();
+  let cpu1: ReturnType<ServerProcess['cpuMs']> = null;
+  const sat = await cannon(project.url, saturate.requests, {
+    connections: 50,
+    onLast: () => (cpu1 = project.cpuMs()),
+  });
   const atAckEnd = await account(saturate);
+  // From the first request to the last ack, with whatever handling went on beside the acks.
+  const cpu = cpuPerAck(cpu0, cpu1, sat.ok);
   const ackEnd = Date.now();
   const satDone = await drained(() => account(saturate), sat.ok, o.waitMs);
   // Handled per second from the first event handled to the last, whether that overlapped the acks or not.
@@ -991,7 +1043,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       ...fs,
       vsBase: `×${(fs.perSec / ps.perSec).toFixed(2)} vs peer`,
       once: null,
-      notes: `${floor.sat.failed} not 200`,
+      notes: `${floor.sat.failed} not 200${cpuNote(floor.cpu)}`,
     },
     {
       case: 'acks: peer (SDK adaptDefault)',
@@ -1001,7 +1053,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       ...ps,
       vsBase: '',
       once: null,
-      notes: `${sdk.sat.failed} not 200`,
+      notes: `${sdk.sat.failed} not 200${cpuNote(sdk.cpu)}`,
     },
     {
       case: 'acks: project',
@@ -1013,7 +1065,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       once: onceFromAccount(n, sat.ok, satDone),
       target: `≥ ×1.00 peer${met(ackRatio === null ? null : ackRatio >= 1)}`,
       counts: { fsyncs, units },
-      notes: `FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking`,
+      notes: `FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking${cpuNote(cpu)}`,
     },
     {
       case: `acks at ${o.offeredRate}/s offered: floor`,
@@ -1355,7 +1407,7 @@ async function jobsRow(open: number): Promise<Row> {
     once: null,
     counts: m.jobs,
     target: `< 1000 ms${met(m.firstMs < 1000)}`,
-    notes: `first tick (acting on the ${m.due} due) ${m.firstMs.toFixed(0)} ms (${m.firstCpuMs.toFixed(0)} ms of CPU, every thread; its ${m.checkpoint.pages} WAL pages copied at the next pause in ${m.checkpoint.ms.toFixed(0)} ms), later ticks ${m.ms.toFixed(0)} ms; per job first/later ms: ${each}; handled ${JSON.stringify(m.jobs)}; plans: ${plans}`,
+    notes: `first tick (acting on the ${m.due} due) ${m.firstMs.toFixed(0)} ms (${m.firstCpuMs.toFixed(0)} ms of CPU, every thread; the event loop's collector ${m.firstGc.minorMs.toFixed(0)} ms in ${m.firstGc.minor} young-generation pauses, ${m.firstGc.majorMs.toFixed(0)} ms in ${m.firstGc.major} others; its ${m.checkpoint.pages} WAL pages copied at the next pause in ${m.checkpoint.ms.toFixed(0)} ms), later ticks ${m.ms.toFixed(0)} ms; per job first/later ms: ${each}; handled ${JSON.stringify(m.jobs)}; plans: ${plans}`,
   };
 }
 

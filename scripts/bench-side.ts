@@ -72,7 +72,12 @@ export interface CannonRun {
 export async function cannon(
   url: string,
   requests: Captured[],
-  opts: { connections: number; rate?: number },
+  opts: {
+    connections: number;
+    rate?: number;
+    /** Called as the last answer arrives (before autocannon's own end at its next sample). */
+    onLast?: () => void;
+  },
 ): Promise<CannonRun> {
   let i = 0;
   const latencies: number[] = [];
@@ -101,9 +106,11 @@ export async function cannon(
       },
       (err, r) => (err ? reject(err) : resolve(r)),
     );
+    let answered = 0;
     instance.on('response', (_client, status, _bytes, responseTime) => {
       last = performance.now();
       if (status === 200) latencies.push(responseTime);
+      if (++answered === requests.length) opts.onLast?.();
     });
   });
   const wallMs = last - first;

@@ -92,6 +92,14 @@ describe('npm run bench machinery', () => {
     expect(project.counts.fsyncs).toBeGreaterThan(0);
     expect(project.counts.units).toBeGreaterThanOrEqual(project.counts.fsyncs!);
     expect(project.target).toMatch(/^≥ ×1\.00 peer/);
+    // Each server's CPU through its run, every thread counted (Linux accounts it per thread in /proc).
+    if (process.platform === 'linux')
+      for (const name of ['acks: floor (bare Hono)', 'acks: peer (SDK adaptDefault)', 'acks: project']) {
+        const m = /server CPU (\d+) µs per ack \(event loop (\d+) µs\)/.exec(row(name).notes);
+        expect(m, name).not.toBeNull();
+        expect(Number(m![1]), name).toBeGreaterThanOrEqual(Number(m![2]));
+        expect(Number(m![2]), name).toBeGreaterThan(0);
+      }
     // The storm's shared card counts every voter once (how fast is the table's business, not the test's).
     for (const storm of result.rows.filter((r) => r.case.startsWith('vote storm')))
       expect(storm.once, storm.driver).toMatchObject({ ok: true, exactlyOne: storm.events });
@@ -107,6 +115,7 @@ describe('npm run bench machinery', () => {
     });
     // The 5 due cases happened inside the window and share a category and an area: both groups cross.
     expect(jobs.counts['analysis.risk']).toBe(2);
+    expect(jobs.notes).toMatch(/the event loop's collector \d+ ms in \d+ young-generation pauses/);
     for (const index of [
       'correction_orders_due_idx',
       'cases_status_due_idx',
