@@ -19,7 +19,9 @@ import { Repo } from '../store/repo';
 import {
   casesForAnalysis,
   casesInRiskWindow,
+  type RiskFacts,
   type RiskState,
+  riskFactsInWindow,
   readRiskState,
   writeRiskState,
 } from '../store/repo-analysis';
@@ -45,19 +47,35 @@ const OPEN: CaseStatus[] = ['submitted', 'investigating', 'deliberating', 'decid
 
 /** Cases the art. 17 analysis counts: not drafts, not withdrawn, happened within the last `windowDays` days. */
 export function inWindow(c: Case, today: string, windowDays: number): boolean {
-  if (c.status === 'draft' || c.status === 'withdrawn') return false;
-  const age = calendarDaysBetween(caseDate(c), today);
+  return factsInWindow(riskFactsOf(c), today, windowDays);
+}
+
+function factsInWindow(f: RiskFacts, today: string, windowDays: number): boolean {
+  if (f.status === 'draft' || f.status === 'withdrawn' || f.caseDate === null) return false;
+  const age = calendarDaysBetween(f.caseDate, today);
   return age >= 0 && age < windowDays;
 }
 
-const categoryOf = (c: Case) => c.findings?.errorCategory ?? c.facts.errorCategory;
-const areaOf = (c: Case) => c.findings?.enforcementArea ?? c.facts.enforcementArea;
+/** What the counting reads of a case: the same values its row's columns hold (`riskFactsInWindow`). */
+export function riskFactsOf(c: Case): RiskFacts {
+  return {
+    id: c.id,
+    status: c.status,
+    caseDate: caseDate(c),
+    errorCategory: c.findings?.errorCategory ?? c.facts.errorCategory,
+    enforcementArea: c.findings?.enforcementArea ?? c.facts.enforcementArea,
+    notErrorRecord: c.determination ? c.determination.notErrorRecord : null,
+  };
+}
+
+const kindOf = (f: RiskFacts): CaseKind =>
+  f.notErrorRecord === null ? 'pending' : f.notErrorRecord ? 'tolerated' : 'errors';
 
 export interface TaxonomyCount extends TaxonomyRow {
   caseIds: string[];
 }
 
-function countBy(cases: Case[], list: Named[], key: (c: Case) => string | null): TaxonomyCount[] {
+function countBy(cases: RiskFacts[], list: Named[], key: (c: RiskFacts) => string | null): TaxonomyCount[] {
   const rows = new Map<string, TaxonomyCount>(
     list.map((n) => [n.id, { id: n.id, name: n.name, errors: 0, tolerated: 0, pending: 0, caseIds: [] }]),
   );
@@ -67,7 +85,7 @@ function countBy(cases: Case[], list: Named[], key: (c: Case) => string | null):
     // A category the policy no longer lists still counts, under its id.
     const row = rows.get(id) ?? { id, name: id, errors: 0, tolerated: 0, pending: 0, caseIds: [] };
     rows.set(id, row);
-    row[caseKind(c)]++;
+    row[kindOf(c)]++;
     row.caseIds.push(c.id);
   }
   return [...rows.values()];
@@ -75,10 +93,15 @@ function countBy(cases: Case[], list: Named[], key: (c: Case) => string | null):
 
 /** Cases per error category and per enforcement area within the risk window, exempt ones apart. */
 export function taxonomyCounts(cases: Case[], today: string, policy: Policy) {
-  const recent = cases.filter((c) => inWindow(c, today, policy.risk.windowDays));
+  return riskCounts(cases.map(riskFactsOf), today, policy);
+}
+
+/** The same counts from what the cases' columns say of them. */
+export function riskCounts(facts: RiskFacts[], today: string, policy: Policy) {
+  const recent = facts.filter((f) => factsInWindow(f, today, policy.risk.windowDays));
   return {
-    categories: countBy(recent, policy.errorCategories, categoryOf),
-    areas: countBy(recent, policy.enforcementAreas, areaOf),
+    categories: countBy(recent, policy.errorCategories, (f) => f.errorCategory),
+    areas: countBy(recent, policy.enforcementAreas, (f) => f.enforcementArea),
   };
 }
 
@@ -309,7 +332,7 @@ export const riskWarningJob: Job = {
     const window = riskWindow(today, bot.policy);
     // A cheap look first: most ticks change nothing.
     const first = riskCrossings(
-      taxonomyCounts(await casesInRiskWindow(store.db, window.from, window.to), today, bot.policy),
+      riskCounts(await riskFactsInWindow(store.db, window.from, window.to), today, bot.policy),
       (await readRiskState(store.db)).state,
       bot.policy.risk.threshold,
       today,
@@ -322,9 +345,8 @@ export const riskWarningJob: Job = {
         const ctx = new Ctx(fx, new Repo(fx.db), bot);
         const { policy } = bot;
         const stored = await readRiskState(fx.db);
-        const cases = await casesInRiskWindow(fx.db, window.from, window.to);
         const r = riskCrossings(
-          taxonomyCounts(cases, today, policy),
+          riskCounts(await riskFactsInWindow(fx.db, window.from, window.to), today, policy),
           stored.state,
           policy.risk.threshold,
           today,
@@ -334,6 +356,8 @@ export const riskWarningJob: Job = {
         sent = r.crossings.length;
         fx.outcome = r.crossings.length ? `risk:${r.crossings.map((x) => x.key).join(',')}` : 'risk:cleared';
         if (r.crossings.length === 0) return;
+        // The warning names its cases: only now are they read whole.
+        const cases = await casesInRiskWindow(fx.db, window.from, window.to);
         const byId = new Map(cases.map((c) => [c.id, c]));
         const groups = r.crossings.map((x) => {
           const members = x.caseIds.flatMap((id) => byId.get(id) ?? []);

@@ -1,5 +1,5 @@
 import { and, asc, between, eq, gte, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
-import { cases, kv } from '../../db/schema';
+import { cases, determinations, kv } from '../../db/schema';
 import type { Case, CaseStatus } from '../cases/types';
 import { type Db, guard, type Write } from './index';
 import { caseColumns, caseOf } from './repo';
@@ -26,21 +26,59 @@ export async function casesForAnalysis(db: Db, sinceMs: number): Promise<Case[]>
   return rows.map(caseOf);
 }
 
-/** The query behind casesInRiskWindow, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */
+/**
+ * What art. 17's counting needs of a case, from the columns its commits keep beside its document (see
+ * `caseColumnsOf` in repo.ts and the determinations projection): nothing to parse.
+ */
+export interface RiskFacts {
+  id: string;
+  status: CaseStatus;
+  caseDate: string | null;
+  errorCategory: string | null;
+  enforcementArea: string | null;
+  /** Art. 14, as recorded on the determination; null while the case has none. */
+  notErrorRecord: boolean | null;
+}
+
+const windowWhere = (from: string, to: string) =>
+  and(between(cases.caseDate, from, to), notInArray(cases.status, ['draft', 'withdrawn']));
+
+/** The query behind riskFactsInWindow, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */
 export function riskWindowQuery(db: Db, from: string, to: string) {
   return (
     db
-      .select(caseColumns)
+      .select({
+        id: cases.id,
+        status: cases.status,
+        caseDate: cases.caseDate,
+        errorCategory: cases.errorCategory,
+        enforcementArea: cases.enforcementArea,
+        notErrorRecord: determinations.notErrorRecord,
+      })
       .from(cases)
-      .where(and(between(cases.caseDate, from, to), notInArray(cases.status, ['draft', 'withdrawn'])))
+      .leftJoin(determinations, eq(determinations.caseId, cases.id))
+      .where(windowWhere(from, to))
       // The table's own order, as a read of every case gave it: the warnings list their cases in it.
       .orderBy(asc(sql`${cases}.rowid`))
   );
 }
 
 /** The cases, other than drafts and withdrawn ones, that happened between `from` and `to` (dates): an index range. */
+export async function riskFactsInWindow(db: Db, from: string, to: string): Promise<RiskFacts[]> {
+  return (await riskWindowQuery(db, from, to)).map((r) => ({
+    ...r,
+    notErrorRecord: r.notErrorRecord === null ? null : r.notErrorRecord !== 0,
+  }));
+}
+
+/** The same cases, whole: a warning names them. */
 export async function casesInRiskWindow(db: Db, from: string, to: string): Promise<Case[]> {
-  return (await riskWindowQuery(db, from, to)).map(caseOf);
+  const rows = await db
+    .select(caseColumns)
+    .from(cases)
+    .where(windowWhere(from, to))
+    .orderBy(asc(sql`${cases}.rowid`));
+  return rows.map(caseOf);
 }
 
 /** Which risk groups (`category:<id>`, `area:<id>`) are at or over the threshold and were warned about. */
