@@ -34,9 +34,17 @@ export function failure(err) {
 }
 
 /**
+ * How many prepared statements the writer keeps. Most writes come from a few hundred templates, but a write
+ * whose text depends on its values (a list of any length, the columns an update happens to change) makes a
+ * text of its own; past this many the kept ones are let go and prepared again as they come.
+ */
+export const KEPT_STATEMENTS = 512;
+
+/**
  * @param {import('better-sqlite3').Database} sqlite
- * @returns {(units: Statement[][]) => { results: UnitResult[], touched: string[] }} runs one batch in one
- *   transaction; throws when the transaction itself fails (then nothing of it was written)
+ * @returns {((units: Statement[][]) => { results: UnitResult[], touched: string[] }) & { kept(): number }}
+ *   runs one batch in one transaction; throws when the transaction itself fails (then nothing of it was
+ *   written); `kept` is how many prepared statements it holds
  */
 export function batchRunner(sqlite) {
   /** @type {Map<string, import('better-sqlite3').Statement>} */
@@ -46,6 +54,7 @@ export function batchRunner(sqlite) {
     let st = prepared.get(text);
     if (!st) {
       st = sqlite.prepare(text);
+      if (prepared.size >= KEPT_STATEMENTS) prepared.clear();
       prepared.set(text, st);
     }
     return st;
@@ -86,9 +95,10 @@ export function batchRunner(sqlite) {
         }
       }),
   );
-  return (units) => {
+  const run = (/** @type {Statement[][]} */ units) => {
     touched = new Set();
     const results = runBatch.immediate(units);
     return { results, touched: [...touched] };
   };
+  return Object.assign(run, { kept: () => prepared.size });
 }
