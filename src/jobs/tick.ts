@@ -1,4 +1,4 @@
-import { and, inArray, like, lt, ne } from 'drizzle-orm';
+import { and, inArray, lt, ne } from 'drizzle-orm';
 import { inbox, kv, messageRefs, outbox } from '../../db/schema';
 import type { BotDeps } from '../bot/context';
 import type { Pipeline } from '../bot/pipeline';
@@ -6,6 +6,7 @@ import { ANONYMOUS_DRAFT_PREFIX } from '../bot/shared/retention';
 import type { Logger } from '../log';
 import type { Deliverer, DeliveryReport } from '../notify/deliver';
 import type { Store } from '../store';
+import { startsWith } from '../store/prefix';
 import type { Job } from './types';
 
 /** How long an accepted event may be in its accepter's hands before tick takes it over. */
@@ -28,6 +29,14 @@ export interface TickReport {
   jobs: Record<string, number>;
   delivery: DeliveryReport;
   purged: { inbox: number; outbox: number; messageRefs: number; reportDrafts: number };
+}
+
+/**
+ * An anonymous report draft nobody finished, once its card can no longer be clicked: a key range on kv's
+ * primary key (a LIKE would read every kv row, case-insensitively).
+ */
+export function expiredDraftsPurge(db: Store['db'], wallNow: number) {
+  return db.delete(kv).where(and(startsWith(kv.key, ANONYMOUS_DRAFT_PREFIX), lt(kv.expiresAt, wallNow)));
 }
 
 /**
@@ -66,7 +75,7 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
     // Lark lets a bot update its message for 14 days; a ref older than the retention has nothing left to update.
     db.delete(messageRefs).where(lt(messageRefs.updatedAt, cutoff)),
     // An anonymous report draft nobody finished: its card can no longer be clicked.
-    db.delete(kv).where(and(like(kv.key, `${ANONYMOUS_DRAFT_PREFIX}%`), lt(kv.expiresAt, wallNow))),
+    expiredDraftsPurge(db, wallNow),
   ]);
   const purged = {
     inbox: changes[0] ?? 0,

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbox, kv, messageRefs, outbox } from '../../db/schema';
 import { type Harness, OFFICER, startHarness } from '../support/harness';
@@ -62,7 +62,15 @@ describe('tick retention', () => {
     expect((await h.rt.service.tick(new Date(wall))).purged.reportDrafts).toBe(0);
     expect(await drafts()).toBe(1);
     wall = start + 15 * 86_400_000;
+    // Keys of other kinds, expired too, are not drafts: one only starts like a draft's in another case.
+    const others = ['REPORTDRAFT:upper', 'reportdraft', 'report:draft:x'];
+    await h.rt.store.commit(
+      others.map((key) => db.insert(kv).values({ key, value: '{}', expiresAt: start, updatedAt: start })),
+    );
     expect((await h.rt.service.tick(new Date(wall))).purged.reportDrafts).toBe(1);
     expect(await drafts()).toBe(0);
+    expect(
+      (await db.select({ key: kv.key }).from(kv).where(inArray(kv.key, others))).map((r) => r.key).sort(),
+    ).toEqual([...others].sort());
   });
 });

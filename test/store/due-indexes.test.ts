@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renewalDueQuery } from '../../src/jobs/renewal';
+import { expiredDraftsPurge } from '../../src/jobs/tick';
 import { toStatement } from '../../src/store';
 import { riskWindowQuery } from '../../src/store/repo-analysis';
 import { decisionDueQuery } from '../../src/store/repo-cases';
@@ -76,5 +77,13 @@ describe('the jobs read only what is due, through an index', () => {
       steps.some((s) => /SEARCH message_refs USING INDEX message_refs_updated_idx \(updated_at<\?\)/.test(s)),
     ).toBe(true);
     expect(steps.some((s) => /^SCAN message_refs\b/.test(s))).toBe(false);
+  });
+
+  it("every tick's purge of expired anonymous drafts reads only the drafts' keys", () => {
+    const steps = plan(path, expiredDraftsPurge(store.db, Date.UTC(2026, 5, 30)));
+    expect(
+      steps.some((s) => /SEARCH kv USING INDEX sqlite_autoindex_kv_1 \(key>\? AND key<\?\)/.test(s)),
+    ).toBe(true);
+    expect(steps.some((s) => /^SCAN kv\b/.test(s))).toBe(false);
   });
 });

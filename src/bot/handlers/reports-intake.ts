@@ -54,6 +54,7 @@ import type { AnonymousDrafts } from '../redact';
 import { COMMAND_WORDS, HELP_WORDS, helpFor } from '../router';
 import { listOf, textOf } from '../shared/form-values';
 import { nameOf } from '../shared/names';
+import { ANONYMOUS_DRAFT_PREFIX } from '../shared/retention';
 import { sendHandlerCopies } from '../shared/report-card';
 import { normalizeCommand } from '../text';
 import { parseQueryArg } from './cases';
@@ -164,9 +165,7 @@ interface AnonymousDraft {
   m: string[];
 }
 const anonymousSchema = z.object({ step: z.enum(['choose', 'anon']), m: z.array(z.string()).catch([]) });
-const draftKey = (token: string) => `reportdraft:${token}`;
-/** The kv prefix of anonymous drafts (retention drops expired ones). */
-export const ANONYMOUS_DRAFT_PREFIX = 'reportdraft:';
+const draftKey = (token: string) => `${ANONYMOUS_DRAFT_PREFIX}${token}`;
 
 async function loadAnonymous(ctx: Ctx, token: string): Promise<AnonymousDraft | undefined> {
   const [row] = await ctx.repo.db
