@@ -345,8 +345,11 @@ export const riskWarningJob: Job = {
         const ctx = new Ctx(fx, new Repo(fx.db), bot);
         const { policy } = bot;
         const stored = await readRiskState(fx.db);
+        // Read whole here (this runs only when the look above saw a change): a warning names its cases, and
+        // its figures and its names come from the one read.
+        const cases = await casesInRiskWindow(fx.db, window.from, window.to);
         const r = riskCrossings(
-          riskCounts(await riskFactsInWindow(fx.db, window.from, window.to), today, policy),
+          taxonomyCounts(cases, today, policy),
           stored.state,
           policy.risk.threshold,
           today,
@@ -356,8 +359,6 @@ export const riskWarningJob: Job = {
         sent = r.crossings.length;
         fx.outcome = r.crossings.length ? `risk:${r.crossings.map((x) => x.key).join(',')}` : 'risk:cleared';
         if (r.crossings.length === 0) return;
-        // The warning names its cases: only now are they read whole.
-        const cases = await casesInRiskWindow(fx.db, window.from, window.to);
         const byId = new Map(cases.map((c) => [c.id, c]));
         const groups = r.crossings.map((x) => {
           const members = x.caseIds.flatMap((id) => byId.get(id) ?? []);
