@@ -21,8 +21,8 @@ import {
   casesInRiskWindow,
   type RiskFacts,
   type RiskState,
-  riskFactsInWindow,
   readRiskState,
+  riskFactsInWindow,
   writeRiskState,
 } from '../store/repo-analysis';
 import { remember, remembered } from '../store/repo-deliberation';

@@ -12,9 +12,9 @@ export interface Failure {
 export type UnitResult = { ok: true; changes: number[] } | { ok: false; error: Failure };
 
 export function failure(err: unknown): Failure;
-export function batchRunner(sqlite: Database.Database): ((
-  units: Statement[][],
-) => { results: UnitResult[]; touched: string[] }) & { kept(): number };
+export function batchRunner(
+  sqlite: Database.Database,
+): ((units: Statement[][]) => { results: UnitResult[]; touched: string[] }) & { kept(): number };
 export const KEPT_STATEMENTS: number;
 export const CONNECTION_PRAGMAS: readonly string[];
 export const JOURNAL_MODES: readonly string[];
