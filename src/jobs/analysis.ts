@@ -37,8 +37,13 @@ import type { Job } from './types';
 export type CaseKind = 'errors' | 'tolerated' | 'pending';
 
 export function caseKind(c: Case): CaseKind {
-  if (!c.determination) return 'pending';
-  return c.determination.notErrorRecord ? 'tolerated' : 'errors';
+  return kindOf(c.determination?.notErrorRecord ?? null);
+}
+
+/** The kind from art. 14's flag as recorded on the determination; null while the case has none. */
+function kindOf(notErrorRecord: boolean | null): CaseKind {
+  if (notErrorRecord === null) return 'pending';
+  return notErrorRecord ? 'tolerated' : 'errors';
 }
 
 export { caseDate };
@@ -64,12 +69,9 @@ export function riskFactsOf(c: Case): RiskFacts {
     caseDate: caseDate(c),
     errorCategory: c.findings?.errorCategory ?? c.facts.errorCategory,
     enforcementArea: c.findings?.enforcementArea ?? c.facts.enforcementArea,
-    notErrorRecord: c.determination ? c.determination.notErrorRecord : null,
+    notErrorRecord: c.determination?.notErrorRecord ?? null,
   };
 }
-
-const kindOf = (f: RiskFacts): CaseKind =>
-  f.notErrorRecord === null ? 'pending' : f.notErrorRecord ? 'tolerated' : 'errors';
 
 export interface TaxonomyCount extends TaxonomyRow {
   caseIds: string[];
@@ -85,7 +87,7 @@ function countBy(cases: RiskFacts[], list: Named[], key: (c: RiskFacts) => strin
     // A category the policy no longer lists still counts, under its id.
     const row = rows.get(id) ?? { id, name: id, errors: 0, tolerated: 0, pending: 0, caseIds: [] };
     rows.set(id, row);
-    row[kindOf(c)]++;
+    row[kindOf(c.notErrorRecord)]++;
     row.caseIds.push(c.id);
   }
   return [...rows.values()];

@@ -5,7 +5,7 @@ import type { Pipeline } from '../bot/pipeline';
 import { ANONYMOUS_DRAFT_PREFIX } from '../bot/shared/retention';
 import type { Logger } from '../log';
 import type { Deliverer, DeliveryReport } from '../notify/deliver';
-import type { Store } from '../store';
+import type { Db, Store } from '../store';
 import { startsWith } from '../store/prefix';
 import type { Job } from './types';
 
@@ -35,7 +35,7 @@ export interface TickReport {
  * An anonymous report draft nobody finished, once its card can no longer be clicked: a key range on kv's
  * primary key (a LIKE would read every kv row, case-insensitively).
  */
-export function expiredDraftsPurge(db: Store['db'], wallNow: number) {
+export function expiredDraftsPurge(db: Db, wallNow: number) {
   return db.delete(kv).where(and(startsWith(kv.key, ANONYMOUS_DRAFT_PREFIX), lt(kv.expiresAt, wallNow)));
 }
 

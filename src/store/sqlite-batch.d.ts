@@ -16,5 +16,9 @@ export function batchRunner(
   sqlite: Database.Database,
 ): ((units: Statement[][]) => { results: UnitResult[]; touched: string[] }) & { kept(): number };
 export const KEPT_STATEMENTS: number;
+export function statementCache(sqlite: Database.Database): {
+  get(text: string): { statement: Database.Statement; fresh: boolean };
+  size(): number;
+};
 export const CONNECTION_PRAGMAS: readonly string[];
 export const JOURNAL_MODES: readonly string[];

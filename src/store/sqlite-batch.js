@@ -34,11 +34,33 @@ export function failure(err) {
 }
 
 /**
- * How many prepared statements the writer keeps. Most writes come from a few hundred templates, but a write
- * whose text depends on its values (a list of any length, the columns an update happens to change) makes a
- * text of its own; past this many the kept ones are let go and prepared again as they come.
+ * How many prepared statements a connection keeps. Most statements come from a few hundred templates, but a
+ * statement whose text depends on its values (a list of any length, the columns an update happens to change)
+ * makes a text of its own; past this many the kept ones are let go and prepared again as they come.
  */
 export const KEPT_STATEMENTS = 512;
+
+/**
+ * A connection's prepared statements by text, at most KEPT_STATEMENTS of them (the writer's here, the
+ * reading connection's in sqlite.ts).
+ * @param {import('better-sqlite3').Database} sqlite
+ */
+export function statementCache(sqlite) {
+  /** @type {Map<string, import('better-sqlite3').Statement>} */
+  const kept = new Map();
+  return {
+    /** @param {string} text @returns {{ statement: import('better-sqlite3').Statement, fresh: boolean }} */
+    get(text) {
+      const st = kept.get(text);
+      if (st) return { statement: st, fresh: false };
+      const statement = sqlite.prepare(text);
+      if (kept.size >= KEPT_STATEMENTS) kept.clear();
+      kept.set(text, statement);
+      return { statement, fresh: true };
+    },
+    size: () => kept.size,
+  };
+}
 
 /**
  * @param {import('better-sqlite3').Database} sqlite
@@ -47,18 +69,9 @@ export const KEPT_STATEMENTS = 512;
  *   written); `kept` is how many prepared statements it holds
  */
 export function batchRunner(sqlite) {
-  /** @type {Map<string, import('better-sqlite3').Statement>} */
-  const prepared = new Map();
+  const prepared = statementCache(sqlite);
   /** @param {string} text */
-  const prepare = (text) => {
-    let st = prepared.get(text);
-    if (!st) {
-      st = sqlite.prepare(text);
-      if (prepared.size >= KEPT_STATEMENTS) prepared.clear();
-      prepared.set(text, st);
-    }
-    return st;
-  };
+  const prepare = (text) => prepared.get(text).statement;
   const savepoint = sqlite.prepare('savepoint unit');
   const rollbackTo = sqlite.prepare('rollback to unit');
   const release = sqlite.prepare('release unit');
@@ -100,5 +113,5 @@ export function batchRunner(sqlite) {
     const results = runBatch.immediate(units);
     return { results, touched: [...touched] };
   };
-  return Object.assign(run, { kept: () => prepared.size });
+  return Object.assign(run, { kept: prepared.size });
 }

@@ -20,6 +20,7 @@ import {
   failure,
   JOURNAL_MODES,
   type Statement,
+  statementCache,
   type UnitResult,
 } from './sqlite-batch.js';
 
@@ -150,26 +151,17 @@ export function openSqliteStore(path: string): SqliteStore {
   };
 }
 
-/** How many distinct statements the reading connection keeps prepared (the queries are a fixed set). */
-const STATEMENT_CACHE_SIZE = 512;
-
 /**
  * The connection as drizzle sees it, with its statements kept: drizzle prepares every query it runs anew,
  * and SQLite parsing and planning the same few hundred statements again was a fifth of a job's time. A kept
  * statement is handed back in the mode drizzle expects of a new one (objects, not raw rows).
  */
 function readerWithStatementCache(sqlite: Database.Database): Database.Database {
-  const kept = new Map<string, Database.Statement>();
+  const kept = statementCache(sqlite);
   const prepare = (text: string) => {
-    const st = kept.get(text);
-    if (st) {
-      if (st.reader) st.raw(false);
-      return st;
-    }
-    const fresh = sqlite.prepare(text);
-    if (kept.size >= STATEMENT_CACHE_SIZE) kept.clear();
-    kept.set(text, fresh);
-    return fresh;
+    const { statement, fresh } = kept.get(text);
+    if (!fresh && statement.reader) statement.raw(false);
+    return statement;
   };
   return new Proxy(sqlite, {
     get(target, key) {
