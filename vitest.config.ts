@@ -6,7 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    setupFiles: ['test/support/strict-twin.ts'],
+    setupFiles: ['test/support/miniflare-sync-setup.ts', 'test/support/strict-twin.ts'],
     globalSetup: ['test/support/global-build.ts'],
   },
 });

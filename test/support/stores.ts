@@ -8,6 +8,7 @@ import { migrate } from 'drizzle-orm/d1/migrator';
 import type { Store } from '../../src/store';
 import { openD1Store } from '../../src/store/d1';
 import { migrationsFolder, openSqliteStore } from '../../src/store/sqlite';
+import { fixMiniflareSyncFetch } from './miniflare-sync';
 
 export interface StoreFactory {
   name: 'better-sqlite3' | 'd1';
@@ -48,6 +49,7 @@ export async function migratedD1(): Promise<{ d1: any; dispose(): Promise<void> 
   // Loaded when a D1 is asked for: the benchmark's SQLite server imports this module and must not carry
   // workerd's loader in its memory.
   const { Miniflare } = await import('miniflare');
+  fixMiniflareSyncFetch();
   const mf = new Miniflare({
     modules: true,
     script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
