@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renewalDueQuery } from '../../src/jobs/renewal';
 import { expiredDraftsPurge } from '../../src/jobs/tick';
 import { toStatement } from '../../src/store';
-import { riskWindowQuery } from '../../src/store/repo-analysis';
+import { casesInRiskWindowQuery, riskWindowQuery } from '../../src/store/repo-analysis';
 import { decisionDueQuery } from '../../src/store/repo-cases';
 import { correctionDueQuery } from '../../src/store/repo-correction';
 import { openNoticesQuery } from '../../src/store/repo-deliberation';
@@ -50,6 +50,14 @@ describe('the jobs read only what is due, through an index', () => {
 
   it('risk warnings search the cases by the date they happened, within the window only', () => {
     const steps = plan(path, riskWindowQuery(store.db, '2026-01-01', '2026-06-30'));
+    expect(
+      steps.some((s) => /SEARCH cases USING INDEX cases_date_idx \(case_date>\? AND case_date<\?\)/.test(s)),
+    ).toBe(true);
+    expect(steps.some((s) => /^SCAN cases\b/.test(s))).toBe(false);
+  });
+
+  it('a risk warning reads its cases whole by the same range, not by a scan', () => {
+    const steps = plan(path, casesInRiskWindowQuery(store.db, '2026-01-01', '2026-06-30'));
     expect(
       steps.some((s) => /SEARCH cases USING INDEX cases_date_idx \(case_date>\? AND case_date<\?\)/.test(s)),
     ).toBe(true);
