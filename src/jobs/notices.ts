@@ -11,66 +11,49 @@ import type { Policy } from '../policy';
 import { Repo } from '../store/repo';
 import { casesDecisionDueBy } from '../store/repo-cases';
 import { casesWithOpenNotices, remember, remembered } from '../store/repo-deliberation';
+import type { CaseStep } from './case-steps';
 import { eachDue, type Job } from './types';
 
 /**
  * Art. 13: a notice not delivered or not acknowledged is re-sent after `notice.retryAfterDays` and the
  * clerks are told; on the last day it is escalated to the secretary and clerks. The core decides what
- * is due and records each attempt on the case, so a second tick at the same time does nothing.
+ * is due and records each attempt on the case, so a second tick at the same time does nothing. It runs as a
+ * step beside the art. 15–16 correction reminders (see `caseFollowUpJob` in ./index.ts).
  */
-export const noticeFollowUpJob: Job = {
+export const noticeFollowUpJob: CaseStep = {
   name: 'notices.follow_up',
-  async run({ store, bot, runUnit }, now) {
+  async candidates({ store, bot }, env) {
     // Re-sends, reminders and escalations go out in office hours (from 09:00 Shanghai), not at midnight.
-    if (now < atBusinessTime(businessDate(now), bot.policy.correction.reminderHour)) return 0;
-    const env = { now, policy: bot.policy, calendar: bot.calendar };
-    const reader = new Repo(store.db);
-    return eachDue(await casesWithOpenNotices(store.db), async (id) => {
-      const first = await reader.getCase(id);
-      if (!first || noticesDue(first, env).length === 0) return false;
-      // The first attempt decides on the case just read; one that lost a race reads it again.
-      let fresh: Case | undefined = first;
-      const fx = await runUnit(
-        `notices:${id}`,
-        async (fx) => {
-          const ctx = new Ctx(fx, new Repo(fx.db), bot);
-          const c = fresh ?? (await ctx.repo.getCase(id));
-          fresh = undefined;
-          if (!c) return;
-          const due = noticesDue(c, ctx.env);
-          if (due.length === 0) return;
-          const r = await applyCase(
-            ctx,
-            c,
-            decideCase(c, { type: 'follow_up_notices' }, SYSTEM_ACTOR, ctx.env),
-          );
-          if (isRefusal(r)) return;
-          const items = due.flatMap((x) => {
-            const n = c.notices.find((y) => y.id === x.noticeId);
-            return n && x.action !== 'escalate'
-              ? [{ target: n.target, action: x.action, dueOn: n.dueOn }]
-              : [];
-          });
-          if (items.length > 0) {
-            // The clerk follows notices up; with no clerk on the roster the secretary hears it.
-            const recused = recusedFrom(c);
-            const clerks = (await ctx.repo.withRole('clerk')).filter((x) => !recused.includes(x.openId));
-            const to: Recipient = {
-              roles: clerks.length > 0 ? ['clerk'] : ['secretary'],
-              exclude: recused,
-            };
-            await emitIntents(
-              ctx,
-              [{ kind: 'tell', to, template: 'notice.follow_up', caseId: c.id, data: { items } }],
-              { case: r },
-            );
-          }
-          fx.outcome = due.map((x) => `${x.noticeId}:${x.action}`).join(',');
-        },
-        now,
-      );
-      return fx.writes.length > 0;
+    if (env.now < atBusinessTime(businessDate(env.now), bot.policy.correction.reminderHour)) return [];
+    return casesWithOpenNotices(store.db);
+  },
+  due: (c, env) =>
+    env.now >= atBusinessTime(businessDate(env.now), env.policy.correction.reminderHour) &&
+    noticesDue(c, env).length > 0,
+  async act(ctx, c) {
+    const due = noticesDue(c, ctx.env);
+    if (due.length === 0) return null;
+    const r = await applyCase(ctx, c, decideCase(c, { type: 'follow_up_notices' }, SYSTEM_ACTOR, ctx.env));
+    if (isRefusal(r)) return null;
+    const items = due.flatMap((x) => {
+      const n = c.notices.find((y) => y.id === x.noticeId);
+      return n && x.action !== 'escalate' ? [{ target: n.target, action: x.action, dueOn: n.dueOn }] : [];
     });
+    if (items.length > 0) {
+      // The clerk follows notices up; with no clerk on the roster the secretary hears it.
+      const recused = recusedFrom(c);
+      const clerks = (await ctx.repo.withRole('clerk')).filter((x) => !recused.includes(x.openId));
+      const to: Recipient = {
+        roles: clerks.length > 0 ? ['clerk'] : ['secretary'],
+        exclude: recused,
+      };
+      await emitIntents(
+        ctx,
+        [{ kind: 'tell', to, template: 'notice.follow_up', caseId: c.id, data: { items } }],
+        { case: r },
+      );
+    }
+    return { case: r, outcome: due.map((x) => `${x.noticeId}:${x.action}`).join(',') };
   },
 };
 
@@ -177,4 +160,4 @@ export const decisionReminderJob: Job = {
   },
 };
 
-export const noticeJobs: Job[] = [noticeFollowUpJob, decisionReminderJob];
+export const noticeJobs: Job[] = [decisionReminderJob];

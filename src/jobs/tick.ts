@@ -59,9 +59,11 @@ export async function tick(deps: TickDeps, now: Date): Promise<TickReport> {
   };
   for (const job of deps.jobs) {
     try {
-      jobs[job.name] = await job.run(jobDeps, now);
+      const done = await job.run(jobDeps, now);
+      if (typeof done === 'number') jobs[job.name] = done;
+      else Object.assign(jobs, done);
     } catch (err) {
-      jobs[job.name] = -1;
+      for (const name of job.reports ?? [job.name]) jobs[name] = -1;
       deps.logger.error({ msg: 'job failed', job: job.name, error: String(err) });
     }
   }

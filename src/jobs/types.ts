@@ -14,7 +14,9 @@ export interface JobDeps {
 /** A scheduled job: finds what is due at `now` and acts; must be idempotent (tick may run twice). */
 export interface Job {
   name: string;
-  run(deps: JobDeps, now: Date): Promise<number>;
+  /** The names its counts are reported under, where it reports several (a job of case steps): `run` returns each. */
+  reports?: readonly string[];
+  run(deps: JobDeps, now: Date): Promise<number | Record<string, number>>;
 }
 
 /** How many due items a job works on at once: their commits share fsyncs instead of waiting one by one. */
