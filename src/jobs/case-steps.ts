@@ -13,11 +13,11 @@ export interface CaseStep {
   name: string;
   /** The ids of the cases that may be due at `env.now`: an index read, or none when no case can be due then. */
   candidates(deps: JobDeps, env: Env): Promise<readonly string[]>;
-  /** Whether the case, as it stands, has this step's work due. */
+  /** Whether the case, as read before its unit, has this step's work due (the unit is skipped when no step has). */
   due(c: Case, env: Env): boolean;
   /**
    * The step's work on the case inside the unit (decided on `c`, recorded through `ctx`): the case after it and
-   * what was done, or null when it did nothing (refused by the core, or nothing due after all).
+   * what was done, or null when it did nothing (nothing due on the case as it now stands, or refused by the core).
    */
   act(ctx: Ctx, c: Case): Promise<{ case: Case; outcome: string } | null>;
 }
@@ -54,7 +54,6 @@ export function caseStepsJob(name: string, steps: readonly CaseStep[]): Job {
             if (!c) return;
             const outcomes: string[] = [];
             for (const step of steps) {
-              if (!step.due(c, ctx.env)) continue;
               const r = await step.act(ctx, c);
               if (!r) continue;
               c = r.case;

@@ -6,13 +6,20 @@ import { atBusinessTime, type BusinessCalendar, businessDate, reminderInstants }
 import { recusedFrom } from '../cases/access';
 import { decideCase } from '../cases/decide';
 import { noticesDue } from '../cases/notices';
-import type { Case, CaseStatus, Intent, Recipient } from '../cases/types';
+import type { Case, CaseStatus, Env, Intent, Recipient } from '../cases/types';
 import type { Policy } from '../policy';
 import { Repo } from '../store/repo';
 import { casesDecisionDueBy } from '../store/repo-cases';
 import { casesWithOpenNotices, remember, remembered } from '../store/repo-deliberation';
 import type { CaseStep } from './case-steps';
 import { eachDue, type Job } from './types';
+
+/** Re-sends, reminders and escalations go out in office hours (from 09:00 Shanghai), not at midnight. */
+const inOfficeHours = (env: Env) =>
+  env.now >= atBusinessTime(businessDate(env.now), env.policy.correction.reminderHour);
+
+/** The notice follow-ups due on `c` now: none outside office hours, whichever job's candidate it is. */
+const noticesDueNow = (c: Case, env: Env) => (inOfficeHours(env) ? noticesDue(c, env) : []);
 
 /**
  * Art. 13: a notice not delivered or not acknowledged is re-sent after `notice.retryAfterDays` and the
@@ -22,16 +29,12 @@ import { eachDue, type Job } from './types';
  */
 export const noticeFollowUpJob: CaseStep = {
   name: 'notices.follow_up',
-  async candidates({ store, bot }, env) {
-    // Re-sends, reminders and escalations go out in office hours (from 09:00 Shanghai), not at midnight.
-    if (env.now < atBusinessTime(businessDate(env.now), bot.policy.correction.reminderHour)) return [];
-    return casesWithOpenNotices(store.db);
+  async candidates({ store }, env) {
+    return inOfficeHours(env) ? casesWithOpenNotices(store.db) : [];
   },
-  due: (c, env) =>
-    env.now >= atBusinessTime(businessDate(env.now), env.policy.correction.reminderHour) &&
-    noticesDue(c, env).length > 0,
+  due: (c, env) => noticesDueNow(c, env).length > 0,
   async act(ctx, c) {
-    const due = noticesDue(c, ctx.env);
+    const due = noticesDueNow(c, ctx.env);
     if (due.length === 0) return null;
     const r = await applyCase(ctx, c, decideCase(c, { type: 'follow_up_notices' }, SYSTEM_ACTOR, ctx.env));
     if (isRefusal(r)) return null;
