@@ -29,7 +29,8 @@ export async function applyCase(
   extra: Write[] = [],
 ): Promise<Refusal | Case> {
   if (!d.ok) return d;
-  await record(ctx, d, [...ctx.repo.saveCase(before, d.state), ...extra], { case: d.state });
+  ctx.fx.saveCase(ctx.repo, before, d.state);
+  await record(ctx, d, extra, { case: d.state });
   await caseDocuments(ctx, before, d.state, d.audit);
   // Any change to a case may change what a 我的案件 or 待办 list shows.
   liveCards.lists(ctx, d.state);

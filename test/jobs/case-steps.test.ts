@@ -59,12 +59,12 @@ describe('a case due for a notice follow-up and a correction reminder (arts. 13,
       .filter((w) => actions(w).some((a) => a === 'notice.followed_up' || a === 'correction.reminded'));
     commit.mockRestore();
     expect(report.jobs).toMatchObject({ [noticeFollowUpJob.name]: 1, [correctionReminderJob.name]: 1 });
-    // One commit carries both decisions: the case row updated from each state to the next.
+    // One commit carries both decisions, and the case row is rewritten once, from the state read to the last.
     expect(jobsCommits).toHaveLength(1);
     expect(actions(jobsCommits[0]!)).toEqual(
       expect.arrayContaining(['notice.followed_up', 'correction.reminded']),
     );
-    expect(caseUpdates(jobsCommits[0]!, c.id)).toBe(2);
+    expect(caseUpdates(jobsCommits[0]!, c.id)).toBe(1);
     const after = (await repo.getCase(c.id))!;
     expect(after.correction?.lastOverdueReminderOn).toBe('2026-06-16');
     expect(after.notices.every((n) => n.escalatedAt !== null)).toBe(true);
