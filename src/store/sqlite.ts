@@ -57,8 +57,20 @@ interface Executor {
   ): Promise<{ results: UnitResult[]; touched: string[]; transactions: number } | { error: Failure }>;
   pragma(text: string): Promise<unknown>;
   durability(): { journalMode: string; synchronous: number; writer: 'thread' | 'inline' };
+  /** Whether the batch runs beside the caller (a thread), so that sending it early lets it start sooner. */
+  concurrent: boolean;
   close(): Promise<void>;
 }
+
+/**
+ * Past this many statements queued in one turn of the event loop, they go to the writer at once instead of at
+ * the turn's end, so the writer starts on them while the rest are still being built. A morning's reminders
+ * build 64 units of about a dozen statements each before the loop turns: sent only then, the writer sat idle
+ * while they were built and the event loop idle while the writer wrote them, about a fifth of the first tick.
+ * (128 made more transactions, 512 left the writer waiting longer; 256 was the quickest of the three.) An
+ * acknowledged event is one statement, so requests arriving together still go in one message.
+ */
+export const EARLY_FLUSH_STATEMENTS = 256;
 
 const isMemory = (path: string) => path === ':memory:' || path.startsWith('file::memory:');
 
@@ -79,6 +91,7 @@ export function openSqliteStore(path: string): SqliteStore {
   const versions = new Map<string, number>();
   const counts = { transactions: 0, units: 0 };
   let queue: Unit[] = [];
+  let queuedStatements = 0;
   let scheduled = false;
   const outstanding = new Set<Promise<void>>();
   const settle = (units: Unit[], outcome: Awaited<ReturnType<Executor['run']>>) => {
@@ -103,8 +116,10 @@ export function openSqliteStore(path: string): SqliteStore {
   };
   const flush = () => {
     scheduled = false;
+    if (queue.length === 0) return;
     const units = queue;
     queue = [];
+    queuedStatements = 0;
     const done = executor
       .run(units.map((u) => u.statements))
       .catch((err) => ({ error: failure(err) }))
@@ -133,6 +148,8 @@ export function openSqliteStore(path: string): SqliteStore {
           setImmediate(flush);
         }
         queue.push({ statements, resolve, reject });
+        queuedStatements += statements.length;
+        if (executor.concurrent && queuedStatements >= EARLY_FLUSH_STATEMENTS) flush();
       });
     },
     tableVersion(table) {
@@ -298,6 +315,7 @@ function threadExecutor(path: string): Executor {
       return (await request<{ value: unknown }>({ op: 'pragma', sql: text })).value;
     },
     durability: () => ({ ...settings, writer: 'thread' as const }),
+    concurrent: true,
     async close() {
       const w = current;
       closing = true;
@@ -331,6 +349,7 @@ function inlineExecutor(sqlite: Database.Database): Executor {
       synchronous: Number(sqlite.pragma('synchronous', { simple: true })),
       writer: 'inline' as const,
     }),
+    concurrent: false,
     async close() {},
   };
 }

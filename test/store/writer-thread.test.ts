@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kv } from '../../db/schema';
 import { isStoreUnavailable } from '../../src/store';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite';
+import { EARLY_FLUSH_STATEMENTS, openSqliteStore, type SqliteStore } from '../../src/store/sqlite';
 import { tempDbPath } from '../support/stores';
 
 // The fsync of every commit happens on the store's writer thread: the event loop that receives and
@@ -63,6 +63,35 @@ describe('SQLite commits on a writer thread', () => {
     // The first, then the 40 that queued behind it, in one transaction (one fsync).
     expect(transactions - before).toBe(2);
     expect((await store.db.select().from(kv)).length).toBe(41);
+  });
+
+  it('commits built in one turn of the loop reach the writer while that turn goes on, once they are many', async () => {
+    const path = tempDbPath();
+    store = openSqliteStore(path);
+    const put = (key: string) => store!.db.insert(kv).values({ key, value: 'x', version: 1, updatedAt: 1 });
+    const reader = new Database(path, { readonly: true });
+    const count = reader.prepare("select count(*) as n from kv where key like 'u%'");
+    const seen = () => (count.get() as { n: number }).n;
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    try {
+      // A few statements wait for the turn's end: nothing is written while this turn runs.
+      const few = [store.commit([put('u_few')])];
+      for (let i = 0; i < 50 && seen() === 0; i++) Atomics.wait(nap, 0, 0, 2);
+      expect(seen()).toBe(0);
+      // Units of a dozen statements each, as a job builds them, past EARLY_FLUSH_STATEMENTS in all: the writer
+      // commits the first ones while this turn has not yet ended (it waits here, at most 5 s, without yielding).
+      const many: Promise<unknown>[] = [];
+      const units = Math.ceil(EARLY_FLUSH_STATEMENTS / 12) + 2;
+      for (let u = 0; u < units; u++)
+        many.push(store.commit(Array.from({ length: 12 }, (_, k) => put(`u${u}_${k}`))));
+      const deadline = Date.now() + 5_000;
+      while (seen() === 0 && Date.now() < deadline) Atomics.wait(nap, 0, 0, 1);
+      expect(seen()).toBeGreaterThan(0);
+      await Promise.all([...few, ...many]);
+      expect(seen()).toBe(1 + units * 12);
+    } finally {
+      reader.close();
+    }
   });
 
   it('after close, a commit is refused with the reason, not left hanging', async () => {
