@@ -292,26 +292,29 @@ export class Repo {
           ),
         ),
       );
-    const was = voteMap(before);
-    const now = voteMap(c);
-    for (const [key, { round, voter }] of was) {
-      if (!now.has(key)) {
+    // Votes are compared vote by vote only when a round changed: most changes leave every round as it was.
+    if (!before || before.deliberation !== c.deliberation || before.previousRounds !== c.previousRounds) {
+      const was = voteMap(before);
+      const now = voteMap(c);
+      for (const [key, { round, voter }] of was) {
+        if (!now.has(key)) {
+          w.push(
+            this.db
+              .delete(votes)
+              .where(and(eq(votes.caseId, c.id), eq(votes.round, round), eq(votes.voterOpenId, voter))),
+          );
+        }
+      }
+      for (const [key, { round, voter, v }] of now) {
+        if (same(was.get(key)?.v, v)) continue;
+        const row = { option: v.option, comment: v.comment, at: v.at };
         w.push(
           this.db
-            .delete(votes)
-            .where(and(eq(votes.caseId, c.id), eq(votes.round, round), eq(votes.voterOpenId, voter))),
+            .insert(votes)
+            .values({ caseId: c.id, round, voterOpenId: voter, ...row })
+            .onConflictDoUpdate({ target: [votes.caseId, votes.round, votes.voterOpenId], set: row }),
         );
       }
-    }
-    for (const [key, { round, voter, v }] of now) {
-      if (same(was.get(key)?.v, v)) continue;
-      const row = { option: v.option, comment: v.comment, at: v.at };
-      w.push(
-        this.db
-          .insert(votes)
-          .values({ caseId: c.id, round, voterOpenId: voter, ...row })
-          .onConflictDoUpdate({ target: [votes.caseId, votes.round, votes.voterOpenId], set: row }),
-      );
     }
     const d = c.determination;
     if (!before || !same(before.determination, d)) {

@@ -11,6 +11,7 @@ import {
   reminderInstants,
   weekdayOf,
 } from '../../src/calendar';
+import { fromDayNumber, toDayNumber } from '../../src/calendar/dates';
 
 const cal = createCalendar();
 
@@ -180,6 +181,19 @@ describe('Asia/Shanghai business time, independent of the process time zone', ()
     expect(businessMinuteOfDay(atBusinessTime('2026-03-02', 9, 30))).toBe(570);
     expect(() => atBusinessTime('2026-03-02', 24)).toThrow();
     expect(() => atBusinessTime('2026-02-30', 9)).toThrow();
+  });
+
+  it('day numbers are the same however often a date is asked for, and a date that is not real always throws', () => {
+    const first = toDayNumber('2026-03-02');
+    for (let i = 0; i < 3; i++) expect(toDayNumber('2026-03-02')).toBe(first);
+    expect(fromDayNumber(first)).toBe('2026-03-02');
+    // Past the kept dates the numbers are computed again, and still the same.
+    for (let d = 0; d < 5_000; d++) toDayNumber(fromDayNumber(first + d));
+    expect(toDayNumber('2026-03-02')).toBe(first);
+    for (let i = 0; i < 2; i++) {
+      expect(() => toDayNumber('2026-02-30')).toThrow(/not a real calendar date/);
+      expect(() => toDayNumber('2026-3-2')).toThrow(/not a YYYY-MM-DD date/);
+    }
   });
 
   it('weekday of a civil date', () => {
