@@ -18,10 +18,10 @@ import type { Named, Policy } from '../policy';
 import { Repo } from '../store/repo';
 import {
   casesForAnalysis,
-  casesInRiskWindow,
   type RiskFacts,
   type RiskState,
   readRiskState,
+  riskCasesInWindow,
   riskFactsInWindow,
   writeRiskState,
 } from '../store/repo-analysis';
@@ -187,7 +187,8 @@ export function calendarWarningSlot(
 /** Days ahead the digest lists deadlines for. */
 export const DIGEST_HORIZON_DAYS = 14;
 
-const numberOf = (c: Case) => c.number ?? '（未编号）';
+const NO_NUMBER = '（未编号）';
+const numberOf = (c: Case) => c.number ?? NO_NUMBER;
 
 /** Decision, notice and correction deadlines of open cases: those passed and those within `horizonDays`. */
 export function deadlines(
@@ -347,15 +348,10 @@ export const riskWarningJob: Job = {
         const ctx = new Ctx(fx, new Repo(fx.db), bot);
         const { policy } = bot;
         const stored = await readRiskState(fx.db);
-        // Read whole here (this runs only when the look above saw a change): a warning names its cases, and
-        // its figures and its names come from the one read.
-        const cases = await casesInRiskWindow(fx.db, window.from, window.to);
-        const r = riskCrossings(
-          taxonomyCounts(cases, today, policy),
-          stored.state,
-          policy.risk.threshold,
-          today,
-        );
+        // Read again here (this runs only when the look above saw a change), with what a warning names its
+        // cases by: its figures and its names come from the one read.
+        const cases = await riskCasesInWindow(fx.db, window.from, window.to);
+        const r = riskCrossings(riskCounts(cases, today, policy), stored.state, policy.risk.threshold, today);
         if (!r.changed) return;
         fx.write(...writeRiskState(fx.db, stored, r.next, now));
         sent = r.crossings.length;
@@ -383,24 +379,24 @@ export const riskWarningJob: Job = {
           dimension: x.dimension,
           name: x.name,
           count: x.count,
-          tolerated: members.filter((c) => caseKind(c) === 'tolerated').length,
+          tolerated: members.filter((c) => kindOf(c.notErrorRecord) === 'tolerated').length,
           cases: members
             .map((c) => ({
-              number: numberOf(c),
-              title: c.facts.title,
-              occurredOn: caseDate(c),
-              unitName: unitName(policy, c.facts.unitId),
+              number: c.number ?? NO_NUMBER,
+              title: c.title,
+              occurredOn: c.caseDate ?? '',
+              unitName: unitName(policy, c.unitId),
             }))
             .sort((a, b) => a.occurredOn.localeCompare(b.occurredOn)),
         }));
         const party = riskWarningCard({ ...base, audience: { kind: 'party' }, groups: partyGroups });
         for (const to of await partyDestinations(ctx)) fx.send(to, party);
-        const units = new Set(groups.flatMap(({ members }) => members.flatMap((c) => c.facts.unitId ?? [])));
+        const units = new Set(groups.flatMap(({ members }) => members.flatMap((c) => c.unitId ?? [])));
         for (const unitId of [...units].sort()) {
           const chatId = await ctx.repo.chatFor('unit', unitId);
           if (!chatId) continue;
           const mine = partyGroups.flatMap((g, i) => {
-            const own = groups[i]?.members.filter((c) => c.facts.unitId === unitId).length ?? 0;
+            const own = groups[i]?.members.filter((c) => c.unitId === unitId).length ?? 0;
             return own > 0 ? [{ ...g, cases: [], unitCount: own }] : [];
           });
           fx.send(

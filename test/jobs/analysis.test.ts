@@ -220,6 +220,9 @@ describe('risk warnings through tick', () => {
     expect(t).toContain('错误类别「程序不规范」');
     expect(t).toContain('执法领域「人防工程维护管理」');
     for (const c of ['A', 'B', 'C']) expect(t).toContain(cases[c]!.number!);
+    // Each named with its title and unit, as its document has them.
+    for (const c of ['A', 'B', 'C']) expect(t).toContain(cases[c]!.facts.title);
+    expect(t).toContain('执法一科');
     expect(t).not.toContain(cases.D!.number!);
     // Units hear counts, not the cases.
     const [e1] = warnings(inChat(UNIT_E1));

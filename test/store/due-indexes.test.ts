@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renewalDueQuery } from '../../src/jobs/renewal';
 import { expiredDraftsPurge } from '../../src/jobs/tick';
 import { toStatement } from '../../src/store';
-import { casesInRiskWindowQuery, riskWindowQuery } from '../../src/store/repo-analysis';
+import { riskCasesInWindowQuery, riskWindowQuery } from '../../src/store/repo-analysis';
 import { decisionDueQuery } from '../../src/store/repo-cases';
 import { correctionDueQuery } from '../../src/store/repo-correction';
 import { openNoticesQuery } from '../../src/store/repo-deliberation';
@@ -48,10 +48,10 @@ describe('the jobs read only what is due, through an index', () => {
     expect(steps.some((s) => /^SCAN cases\b/.test(s))).toBe(false);
   });
 
-  it('risk warnings search the cases by the date they happened, within the window only: the count and the whole read', () => {
+  it('risk warnings search the cases by the date they happened, within the window only: the look and the read that names them', () => {
     for (const q of [
       riskWindowQuery(store.db, '2026-01-01', '2026-06-30'),
-      casesInRiskWindowQuery(store.db, '2026-01-01', '2026-06-30'),
+      riskCasesInWindowQuery(store.db, '2026-01-01', '2026-06-30'),
     ]) {
       const steps = plan(path, q);
       expect(

@@ -4,7 +4,7 @@ import { riskCounts, riskFactsOf, taxonomyCounts } from '../../src/jobs/analysis
 import { defaultPolicy } from '../../src/policy';
 import type { Store } from '../../src/store';
 import { Repo } from '../../src/store/repo';
-import { casesInRiskWindow, riskFactsInWindow } from '../../src/store/repo-analysis';
+import { riskCasesInWindow, riskFactsInWindow } from '../../src/store/repo-analysis';
 import {
   carriedCase,
   determinationCommand,
@@ -73,8 +73,18 @@ describe.each(storeFactories)('art. 17 counting from the case columns ($name)', 
     expect(facts[2]).toMatchObject({ errorCategory: 'evidence', enforcementArea: 'alarm_facilities' });
 
     const policy = defaultPolicy;
-    const whole = await casesInRiskWindow(store.db, '2025-12-19', TODAY);
-    expect(whole.map((c) => c.id)).toEqual(inWindow.map((c) => c.id));
+    // The read a warning names its cases from: the same facts, with each document's number, title and unit.
+    const named = await riskCasesInWindow(store.db, '2025-12-19', TODAY);
+    expect(named).toEqual(
+      inWindow.map((c) => ({
+        ...riskFactsOf(c),
+        number: c.number,
+        title: c.facts.title,
+        unitId: c.facts.unitId,
+      })),
+    );
+    expect(new Set(named.map((c) => c.title)).size).toBeGreaterThan(0);
+    expect(named.every((c) => c.title.length > 0)).toBe(true);
     expect(riskCounts(facts, TODAY, policy)).toEqual(
       taxonomyCounts([...inWindow, ...outside], TODAY, policy),
     );
