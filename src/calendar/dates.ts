@@ -3,11 +3,11 @@
 const DAY_MS = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Days since 1970-01-01 for a civil date; throws on anything that is not a real 'YYYY-MM-DD' date. */
 /** Day numbers of the dates met so far: a job asks for the same few dates over thousands of cases. */
 const dayNumbers = new Map<string, number>();
 const KEPT_DAY_NUMBERS = 4096;
 
+/** Days since 1970-01-01 for a civil date; throws on anything that is not a real 'YYYY-MM-DD' date. */
 export function toDayNumber(date: string): number {
   const kept = dayNumbers.get(date);
   if (kept !== undefined) return kept;
