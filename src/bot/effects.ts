@@ -39,8 +39,6 @@ export interface EffectsMode {
 export class Effects {
   /** The unit's writes in order, but for the saved cases' not built yet (`saved`). */
   private readonly list: Write[] = [];
-  /** How many saved cases' writes are not built yet. */
-  private pending = 0;
   /**
    * Each case saved in this unit: the state it was read at, the last state saved, and where its writes go in
    * `list` (`length` is null while they are not built; `seq` orders saves asked for at the same place).
@@ -50,9 +48,8 @@ export class Effects {
 
   /** Everything the unit writes, in the order it was asked for. */
   get writes(): Write[] {
-    if (this.pending > 0)
-      for (const entry of [...this.saved.values()].sort((a, b) => b.at - a.at || a.seq - b.seq))
-        if (entry.length === null) this.build(entry);
+    const unbuilt = [...this.saved.values()].filter((e) => e.length === null);
+    for (const entry of unbuilt.sort((a, b) => b.at - a.at || a.seq - b.seq)) this.build(entry);
     return this.list;
   }
   readonly unrecorded: UnrecordedMessage[] = [];
@@ -110,7 +107,6 @@ export class Effects {
       this.saved.delete(after.id);
     }
     this.saved.set(after.id, { repo, before, after, at: this.list.length, length: null, seq: this.saves++ });
-    this.pending++;
     return this;
   }
 
@@ -118,7 +114,6 @@ export class Effects {
   private build(entry: SavedCase): void {
     const writes = entry.repo.saveCase(entry.before, entry.after);
     const old = entry.length ?? 0;
-    if (entry.length === null) this.pending--;
     this.list.splice(entry.at, old, ...writes);
     const moved = writes.length - old;
     for (const other of this.saved.values()) {

@@ -187,8 +187,7 @@ export function calendarWarningSlot(
 /** Days ahead the digest lists deadlines for. */
 export const DIGEST_HORIZON_DAYS = 14;
 
-const NO_NUMBER = '（未编号）';
-const numberOf = (c: Case) => c.number ?? NO_NUMBER;
+const numberOf = (c: { number: string | null }) => c.number ?? '（未编号）';
 
 /** Decision, notice and correction deadlines of open cases: those passed and those within `horizonDays`. */
 export function deadlines(
@@ -382,7 +381,7 @@ export const riskWarningJob: Job = {
           tolerated: members.filter((c) => kindOf(c.notErrorRecord) === 'tolerated').length,
           cases: members
             .map((c) => ({
-              number: c.number ?? NO_NUMBER,
+              number: numberOf(c),
               title: c.title,
               occurredOn: c.caseDate ?? '',
               unitName: unitName(policy, c.unitId),

@@ -43,18 +43,24 @@ export interface RiskFacts {
 const windowWhere = (from: string, to: string) =>
   and(between(cases.caseDate, from, to), notInArray(cases.status, ['draft', 'withdrawn']));
 
+/** The columns a case is counted by: `RiskFacts` as the row holds them. */
+const riskFactColumns = {
+  id: cases.id,
+  status: cases.status,
+  caseDate: cases.caseDate,
+  errorCategory: cases.errorCategory,
+  enforcementArea: cases.enforcementArea,
+  notErrorRecord: determinations.notErrorRecord,
+};
+
+/** Art. 14's flag as the determinations projection stores it (0/1, or none yet). */
+const notErrorRecordOf = (v: number | null) => (v === null ? null : v !== 0);
+
 /** The query behind riskFactsInWindow, open for EXPLAIN QUERY PLAN in the tests and the benchmark. */
 export function riskWindowQuery(db: Db, from: string, to: string) {
   return (
     db
-      .select({
-        id: cases.id,
-        status: cases.status,
-        caseDate: cases.caseDate,
-        errorCategory: cases.errorCategory,
-        enforcementArea: cases.enforcementArea,
-        notErrorRecord: determinations.notErrorRecord,
-      })
+      .select(riskFactColumns)
       .from(cases)
       .leftJoin(determinations, eq(determinations.caseId, cases.id))
       .where(windowWhere(from, to))
@@ -67,7 +73,7 @@ export function riskWindowQuery(db: Db, from: string, to: string) {
 export async function riskFactsInWindow(db: Db, from: string, to: string): Promise<RiskFacts[]> {
   return (await riskWindowQuery(db, from, to)).map((r) => ({
     ...r,
-    notErrorRecord: r.notErrorRecord === null ? null : r.notErrorRecord !== 0,
+    notErrorRecord: notErrorRecordOf(r.notErrorRecord),
   }));
 }
 
@@ -82,12 +88,7 @@ export interface RiskCase extends RiskFacts {
 export function riskCasesInWindowQuery(db: Db, from: string, to: string) {
   return db
     .select({
-      id: cases.id,
-      status: cases.status,
-      caseDate: cases.caseDate,
-      errorCategory: cases.errorCategory,
-      enforcementArea: cases.enforcementArea,
-      notErrorRecord: determinations.notErrorRecord,
+      ...riskFactColumns,
       number: cases.number,
       unitId: cases.unitId,
       // The one part of the document a warning shows that no column holds; SQLite takes it out of the text.
@@ -108,7 +109,7 @@ export async function riskCasesInWindow(db: Db, from: string, to: string): Promi
   return (await riskCasesInWindowQuery(db, from, to)).map((r) => ({
     ...r,
     title: r.title ?? '',
-    notErrorRecord: r.notErrorRecord === null ? null : r.notErrorRecord !== 0,
+    notErrorRecord: notErrorRecordOf(r.notErrorRecord),
   }));
 }
 
