@@ -46,15 +46,19 @@ export function orderKey(envelope: EventEnvelope): string | undefined {
 /** Receives events and card callbacks from Lark; either URL accepts both kinds. */
 export function handleInbound(deps: AppDeps, source: Source) {
   const clock = deps.clock ?? Date.now;
-  const answer = async (envelope: EventEnvelope, defer: Defer): Promise<CardResponse | { ok: true }> => {
+  const answer = async (
+    envelope: EventEnvelope,
+    defer: Defer,
+    text?: string,
+  ): Promise<CardResponse | { ok: true }> => {
     const type = envelope.header.event_type;
-    if (type === 'card.action.trigger') return deps.pipeline.handleCard(envelope, source);
+    if (type === 'card.action.trigger') return deps.pipeline.handleCard(envelope, source, text);
     if (!deps.isHandledType(type)) {
       deps.logger.debug({ msg: 'event ignored', eventId: envelope.header.event_id, type });
       return { ok: true };
     }
     const started = clock();
-    const accepted = await deps.pipeline.accept(envelope, source);
+    const accepted = await deps.pipeline.accept(envelope, source, text);
     if (accepted === 'duplicate') {
       deps.logger.info({
         msg: 'event duplicate',
@@ -67,10 +71,11 @@ export function handleInbound(deps: AppDeps, source: Source) {
     defer(() => deps.pipeline.process(envelope.header.event_id, envelope), orderKey(envelope));
     return { ok: true };
   };
-  return async (envelope: EventEnvelope, defer: Defer) => {
+  /** `text`: the JSON the envelope was parsed from, when the caller has it (the webhook), to record as is. */
+  return async (envelope: EventEnvelope, defer: Defer, text?: string) => {
     deps.ingress?.begin();
     try {
-      return await answer(envelope, defer);
+      return await answer(envelope, defer, text);
     } finally {
       deps.ingress?.end();
     }
@@ -142,7 +147,7 @@ export function createReceiver(deps: AppDeps): WebhookReceiver {
       };
       return { status: 200, body: await inbound(envelope, defer) };
     }
-    return { status: 200, body: await inbound(message.envelope, defer) };
+    return { status: 200, body: await inbound(message.envelope, defer, message.text) };
   };
   return async (readBody, header, path, executionCtx) => {
     try {

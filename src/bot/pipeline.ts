@@ -74,7 +74,12 @@ export class Pipeline {
     this.wallClock = deps.wallClock ?? this.clock;
   }
 
-  async accept(envelope: EventEnvelope, source: Source): Promise<'accepted' | 'duplicate'> {
+  /**
+   * Records an event before it is answered. `text` is the JSON it was parsed from, when the caller has it:
+   * recorded as it came rather than written out again. An event that may belong to an anonymous report is
+   * never recorded as it came, only redacted.
+   */
+  async accept(envelope: EventEnvelope, source: Source, text?: string): Promise<'accepted' | 'duplicate'> {
     const { store } = this.deps;
     const redaction = this.deps.redact?.(envelope);
     if (redaction) this.redacted.set(envelope, redaction.traces);
@@ -85,7 +90,7 @@ export class Pipeline {
           envelope.header.event_id,
           envelope.header.event_type,
           source,
-          JSON.stringify(redaction ? redaction.recorded : envelope),
+          redaction ? JSON.stringify(redaction.recorded) : (text ?? JSON.stringify(envelope)),
           this.wallClock(),
         ],
       },
@@ -259,10 +264,10 @@ export class Pipeline {
   }
 
   /** Records and handles a card callback within the platform's answer budget. */
-  async handleCard(envelope: EventEnvelope, source: Source): Promise<CardResponse> {
+  async handleCard(envelope: EventEnvelope, source: Source, text?: string): Promise<CardResponse> {
     let accepted: 'accepted' | 'duplicate';
     try {
-      accepted = await this.accept(envelope, source);
+      accepted = await this.accept(envelope, source, text);
     } catch (err) {
       // Nothing was recorded: the clicker is told to click again rather than shown a bare error.
       if (!isStoreUnavailable(err)) throw err;

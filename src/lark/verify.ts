@@ -12,7 +12,8 @@ export interface VerifyOptions {
 
 export type Inbound =
   | { kind: 'challenge'; challenge: string }
-  | { kind: 'event'; envelope: EventEnvelope }
+  /** `text` is the JSON the envelope was parsed from (decrypted when encrypted): it can be recorded as it came. */
+  | { kind: 'event'; envelope: EventEnvelope; text: string }
   | { kind: 'legacy_card'; body: Record<string, unknown> };
 
 export type VerifyResult =
@@ -97,6 +98,7 @@ export function verifyRequest(
   }
 
   let payload: JsonObject;
+  let payloadText = text;
   if (encryptKey) {
     if (typeof body.encrypt !== 'string') return refuse(401, 'plaintext body while encryption is configured');
     if (!signed) return verifyUnsignedChallenge(body.encrypt, encryptKey, verificationToken);
@@ -105,7 +107,8 @@ export function verifyRequest(
     if (!constantTimeEqualHex(signed.signature.toLowerCase(), expected)) return refuse(401, 'bad signature');
     const decrypted = decryptToObject(body.encrypt, encryptKey);
     if (!decrypted) return refuse(400, 'decrypt failed');
-    payload = decrypted;
+    payload = decrypted.value;
+    payloadText = decrypted.text;
   } else {
     if (typeof body.encrypt === 'string') return refuse(400, 'encrypted body but no encrypt key configured');
     payload = body;
@@ -129,12 +132,14 @@ export function verifyRequest(
   if (payload.schema !== '2.0') return refuse(400, 'unsupported payload');
   const envelope = asEventEnvelope(payload);
   if (!envelope) return refuse(400, 'invalid envelope');
-  return accept({ kind: 'event', envelope });
+  return accept({ kind: 'event', envelope, text: payloadText });
 }
 
-function decryptToObject(encrypt: string, encryptKey: string): JsonObject | null {
+function decryptToObject(encrypt: string, encryptKey: string): { value: JsonObject; text: string } | null {
   try {
-    return parseJsonObject(decryptPayload(encrypt, encryptKey));
+    const text = decryptPayload(encrypt, encryptKey);
+    const value = parseJsonObject(text);
+    return value ? { value, text } : null;
   } catch {
     return null;
   }
@@ -147,7 +152,7 @@ function verifyUnsignedChallenge(
   verificationToken?: string,
 ): VerifyResult {
   if (!verificationToken) return refuse(401, 'missing signature headers');
-  const payload = decryptToObject(encrypt, encryptKey);
+  const payload = decryptToObject(encrypt, encryptKey)?.value;
   const challenge = payload ? challengeOf(payload) : null;
   if (!payload || challenge === null) return refuse(401, 'missing signature headers');
   if (!tokenMatches(payload.token, verificationToken)) return refuse(401, 'bad verification token');

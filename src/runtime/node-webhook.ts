@@ -29,10 +29,7 @@ export function serveWebhook(
         tooLarge = body === null;
         return body;
       });
-    const header = (name: string) => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    };
+    const header = (name: string) => rawHeader(req.rawHeaders, name);
     receive(read, header, path)
       .catch((err: unknown) => failureAnswer(logger, path, err))
       .then((answer) => {
@@ -54,7 +51,7 @@ export function serveWebhook(
 
 /** The body, or null as soon as it is known to pass `max` bytes (declared or counted). */
 export function readNodeBody(req: IncomingMessage, max: number): Promise<Uint8Array | null> {
-  const declared = req.headers['content-length'];
+  const declared = rawHeader(req.rawHeaders, 'content-length');
   if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > max))
     return Promise.resolve(null);
   return new Promise((resolve, reject) => {
@@ -74,4 +71,18 @@ export function readNodeBody(req: IncomingMessage, max: number): Promise<Uint8Ar
     req.once('end', () => resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)));
     req.once('error', reject);
   });
+}
+
+/**
+ * A header's value from the request's raw list (`name` in lower case), repeated ones joined with ", " as
+ * node:http joins them: the few a webhook reads, without building `req.headers` for every request.
+ */
+export function rawHeader(raw: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    value = value === undefined ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`;
+  }
+  return value;
 }

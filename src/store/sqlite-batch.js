@@ -93,6 +93,16 @@ export function batchRunner(sqlite) {
     /** @param {Statement[][]} units @returns {UnitResult[]} */
     (units) =>
       units.map((statements) => {
+        // One statement is atomic on its own: one that fails (a constraint, ABORT) undoes only its own
+        // changes and the transaction goes on, so it needs no savepoint. (An acknowledged event is one.)
+        if (statements.length === 1) {
+          try {
+            return { ok: true, changes: runWrites(statements) };
+          } catch (err) {
+            if (!sqlite.inTransaction) throw err;
+            return { ok: false, error: failure(err) };
+          }
+        }
         savepoint.run();
         try {
           const changes = runWrites(statements);

@@ -63,29 +63,27 @@ const checkpointSoon = () => {
 
 /**
  * Group commit: every commit request that queued while the last transaction was syncing goes into the
- * next one, so a busy writer makes fewer, larger transactions and an idle one answers at once.
+ * next one, so a busy writer makes fewer, larger transactions and an idle one answers at once. The answer
+ * is one message for the whole transaction: each request's results in the order of `ids`.
  * @param {Request[]} requests
  */
 const commit = (requests) => {
   const units = requests.flatMap((r) => /** @type {Statement[][]} */ (r.units));
+  const ids = requests.map((r) => r.id);
   try {
-    const { results, touched: written } = runBatch(units);
+    const { results, touched } = runBatch(units);
+    /** @type {import('./sqlite-batch.js').UnitResult[][]} */
+    const each = [];
     let at = 0;
-    requests.forEach((r, i) => {
+    for (const r of requests) {
       const n = /** @type {Statement[][]} */ (r.units).length;
-      // `first` marks one request per transaction, so the opener counts transactions (fsyncs) right.
-      port.postMessage({
-        op: 'committed',
-        id: r.id,
-        results: results.slice(at, at + n),
-        touched: written,
-        first: i === 0,
-      });
+      each.push(results.slice(at, at + n));
       at += n;
-    });
+    }
+    port.postMessage({ op: 'committed', ids, results: each, touched });
   } catch (err) {
     // The transaction itself failed (disk full, locked past the timeout): nothing of it was written.
-    for (const r of requests) port.postMessage({ op: 'committed', id: r.id, error: failure(err) });
+    port.postMessage({ op: 'committed', ids, error: failure(err) });
   }
 };
 

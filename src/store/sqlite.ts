@@ -202,6 +202,11 @@ const WRITER_YOUNG_MB = 6;
 /** Writer threads that may be started again within a minute after one was lost, before the store gives up. */
 const WRITER_RESTARTS_PER_MINUTE = 3;
 
+/** What the writer thread posts back (`sqlite-writer.js`). */
+type WriterMessage =
+  | { op: 'committed'; ids: number[]; results?: UnitResult[][]; touched?: string[]; error?: Failure }
+  | { op: 'pragma'; id: number; value?: unknown; error?: Failure };
+
 interface Writer {
   worker: Worker;
   settings: { journalMode: string; synchronous: number };
@@ -254,13 +259,27 @@ function threadExecutor(path: string): Executor {
   const unavailable = (why: string) =>
     Object.assign(new Error(`SQLite 写入线程已退出：${why}`), { code: 'SQLITE_IOERR' });
   const wire = (w: Writer) => {
-    w.worker.on('message', (msg: { op: string; id?: number; error?: Failure } & Record<string, unknown>) => {
-      const pending = waiting.get(msg.id!);
-      if (!pending) return;
-      waiting.delete(msg.id!);
+    w.worker.on('message', (msg: WriterMessage) => {
+      if (msg.op === 'committed') {
+        // One answer per transaction: each request's results in the order of `ids`; the first counts it.
+        msg.ids.forEach((id, i) => {
+          const pending = waiting.get(id);
+          if (!pending) return;
+          waiting.delete(id);
+          pending.resolve(
+            msg.error
+              ? { error: msg.error }
+              : { results: msg.results![i], touched: msg.touched, first: i === 0 },
+          );
+        });
+      } else {
+        const pending = waiting.get(msg.id);
+        if (!pending) return;
+        waiting.delete(msg.id);
+        if (msg.error) pending.reject(sqliteError(msg.error));
+        else pending.resolve(msg);
+      }
       if (waiting.size === 0) w.worker.unref();
-      if (msg.op === 'pragma' && msg.error) pending.reject(sqliteError(msg.error));
-      else pending.resolve(msg);
     });
     const lost = (why: string) => {
       if (current !== w) return;

@@ -56,9 +56,13 @@ describe('an event accepted and then interrupted by a process kill', () => {
     const { env, dbPath, sent } = await acceptThenKill();
     expect(emu.messages({ openId: OFFICER.openId })).toHaveLength(0);
     const db = new Database(dbPath, { readonly: true });
-    expect(db.prepare('select status from inbox where event_id = ?').get(sent.eventId)).toEqual({
-      status: 'pending',
-    });
+    const pending = db.prepare('select status, payload from inbox where event_id = ?').get(sent.eventId) as {
+      status: string;
+      payload: string;
+    };
+    expect(pending.status).toBe('pending');
+    // What was recorded is the whole event as the platform sent it: the restart handles it from the row.
+    expect(JSON.parse(pending.payload)).toEqual(sent.envelope);
     db.close();
 
     const second = await startProcess(env);

@@ -56,7 +56,17 @@ const challengeFixture = fixture('url_verification.json');
 describe('verifyRequest with the crypto vectors', () => {
   it('accepts the signed, encrypted vector and yields the plaintext envelope', () => {
     const result = verify(vectors.event.body, vectors.event.headers);
-    expect(result).toEqual({ ok: true, inbound: { kind: 'event', envelope: p2p } });
+    // The text is the plaintext as it was encrypted (the SDK's own cipher decrypts it the same), not the
+    // envelope written out again: that is what the inbox records.
+    const plaintext = new AESCipher(KEY).decrypt(JSON.parse(vectors.event.body).encrypt);
+    expect(result).toEqual({ ok: true, inbound: { kind: 'event', envelope: p2p, text: plaintext } });
+    expect(JSON.parse(plaintext)).toEqual(p2p);
+  });
+
+  it('yields a plaintext body as its text when no encrypt key is set', () => {
+    const body = `{ "schema": "2.0",\n  "header": ${JSON.stringify(p2p.header)}, "event": ${JSON.stringify(p2p.event)} }`;
+    const result = verify(body, {}, NOW_MS, { verificationToken: p2p.header.token });
+    expect(result).toEqual({ ok: true, inbound: { kind: 'event', envelope: p2p, text: body } });
   });
 
   it('accepts the vector as raw bytes too', () => {

@@ -87,8 +87,16 @@ const CODE_SHAPE = /^[A-Z0-9]{6,24}$/;
 // ───────────────────────────── which events are anonymous ─────────────────────────────
 
 /** 「查询 <查询码>」: a query whose argument is not a case number and has the shape of a code. */
-function queryCodeIn(text: string, policy: Policy, now: Date): string | undefined {
-  if (!normalizeCommand(text).startsWith(normalizeCommand('查询'))) return undefined;
+const QUERY_WORD = normalizeCommand('查询');
+
+/** `words` is `normalizeCommand(text)`, when the caller has it already. */
+function queryCodeIn(
+  text: string,
+  policy: Policy,
+  now: Date,
+  words = normalizeCommand(text),
+): string | undefined {
+  if (!words.startsWith(QUERY_WORD)) return undefined;
   const q = parseQueryArg(policy, text, now);
   if (q.kind !== 'other') return undefined;
   return CODE_SHAPE.test(normaliseQueryCode(q.text)) ? q.text : undefined;
@@ -124,9 +132,10 @@ export function belongsToAnonymousReport(
     case 'im.message.receive_v1': {
       const m = parseMessageEvent(event);
       if (!m) return false;
-      const typed = m.kind === 'text' || m.kind === 'post';
-      if (typed && REPORT_WORDS.has(normalizeCommand(m.text))) return true;
-      if (typed && queryCodeIn(m.text.trim(), p.policy, p.now)) return true;
+      if (m.kind === 'text' || m.kind === 'post') {
+        const words = normalizeCommand(m.text);
+        if (REPORT_WORDS.has(words) || queryCodeIn(m.text.trim(), p.policy, p.now, words)) return true;
+      }
       return m.chatType === 'p2p' && p.drafts.tokenOf(m.senderOpenId, p.now.getTime()) !== undefined;
     }
     default:
