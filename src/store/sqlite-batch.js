@@ -95,25 +95,20 @@ export function batchRunner(sqlite) {
       units.map((statements) => {
         // One statement is atomic on its own: one that fails (a constraint, ABORT) undoes only its own
         // changes and the transaction goes on, so it needs no savepoint. (An acknowledged event is one.)
-        if (statements.length === 1) {
-          try {
-            return { ok: true, changes: runWrites(statements) };
-          } catch (err) {
-            if (!sqlite.inTransaction) throw err;
-            return { ok: false, error: failure(err) };
-          }
-        }
-        savepoint.run();
+        const own = statements.length > 1;
+        if (own) savepoint.run();
         try {
           const changes = runWrites(statements);
-          release.run();
+          if (own) release.run();
           return { ok: true, changes };
         } catch (err) {
           // Disk full or an I/O error can make SQLite roll back the whole transaction, not only this unit:
           // then nothing of the batch stands, and every unit in it fails with the original error.
           if (!sqlite.inTransaction) throw err;
-          rollbackTo.run();
-          release.run();
+          if (own) {
+            rollbackTo.run();
+            release.run();
+          }
           return { ok: false, error: failure(err) };
         }
       }),

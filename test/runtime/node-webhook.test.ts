@@ -109,22 +109,16 @@ describe('the webhook on node:http', () => {
   });
   afterAll(async () => h?.close());
 
-  const row = (eventId: string) => {
+  const read = <T>(sql: string, ...params: unknown[]) => {
     const db = new Database(h.dbPath, { readonly: true });
     try {
-      return db.prepare('select status, outcome from inbox where event_id = ?').get(eventId);
+      return db.prepare(sql).get(...params) as T;
     } finally {
       db.close();
     }
   };
-  const inbox = () => {
-    const db = new Database(h.dbPath, { readonly: true });
-    try {
-      return (db.prepare('select count(*) as n from inbox').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const row = (eventId: string) => read('select status, outcome from inbox where event_id = ?', eventId);
+  const inbox = () => read<{ n: number }>('select count(*) as n from inbox').n;
 
   it('a body past 1 MiB with no declared length is refused 413 as it streams, and the server goes on', async () => {
     const before = inbox();
