@@ -560,7 +560,14 @@ interface Level {
 interface IngestSet {
   levels: Map<
     string,
-    { level: Level; runs: IngestRun[]; statementsPerEvent: number | null; tripsPerEvent: number | null }
+    {
+      level: Level;
+      runs: IngestRun[];
+      statementsPerEvent: number | null;
+      /** Round trips to D1 per event up to its reply's commit (recording, reading, the commit), and delivery's. */
+      tripsPerEvent: number | null;
+      deliveryTripsPerEvent: number | null;
+    }
   >;
   events: number;
 }
@@ -584,7 +591,12 @@ async function ingestLevels(
   const levels: IngestSet['levels'] = new Map();
   let total = 0;
   const statements = async () =>
-    await server.request<{ count: number; trips: number } | null>({ op: 'statements' });
+    await server.request<{
+      count: number;
+      trips: number;
+      deliveryCount: number;
+      deliveryTrips: number;
+    } | null>({ op: 'statements' });
   for (const level of levelsFor(o, events)) {
     const runs: IngestRun[] = [];
     const before = await statements();
@@ -605,14 +617,22 @@ async function ingestLevels(
       level,
       runs,
       statementsPerEvent: before && after ? (after.count - before.count) / sent : null,
-      tripsPerEvent: before && after ? (after.trips - before.trips) / sent : null,
+      tripsPerEvent:
+        before && after
+          ? (after.trips - after.deliveryTrips - (before.trips - before.deliveryTrips)) / sent
+          : null,
+      deliveryTripsPerEvent: before && after ? (after.deliveryTrips - before.deliveryTrips) / sent : null,
     });
   }
   return { levels, events: total };
 }
 
+/** The issue's target for a 帮助 on D1: recorded, read and committed in at most this many round trips. */
+const D1_TRIPS_TARGET = 3;
+
 function ingestRows(set: IngestSet, driver: 'sqlite' | 'd1', base?: IngestSet): Row[] {
-  return [...set.levels.values()].map(({ level, runs, statementsPerEvent, tripsPerEvent }) => {
+  return [...set.levels.values()].map((l) => {
+    const { level, runs, statementsPerEvent, tripsPerEvent, deliveryTripsPerEvent } = l;
     const s = summarise(runs);
     const b = base?.levels.get(level.key);
     const bs = b ? summarise(b.runs) : undefined;
@@ -633,16 +653,21 @@ function ingestRows(set: IngestSet, driver: 'sqlite' | 'd1', base?: IngestSet): 
       ...s,
       vsBase,
       once: mergeOnce(runs),
+      ...(tripsPerEvent !== null
+        ? { target: `≤ ${D1_TRIPS_TARGET} round trips${met(tripsPerEvent <= D1_TRIPS_TARGET)}` }
+        : {}),
       counts: {
         repeatedCalls: calls - accepted,
         ...(statementsPerEvent !== null ? { statementsPerEvent } : {}),
+        ...(tripsPerEvent !== null ? { tripsPerEvent } : {}),
+        ...(deliveryTripsPerEvent !== null ? { deliveryTripsPerEvent } : {}),
       },
       notes: [
         `replies ${replyRate?.toFixed(0)}/s`,
         `${calls - accepted} repeated reply calls`,
-        ...(statementsPerEvent !== null && tripsPerEvent !== null
+        ...(statementsPerEvent !== null && tripsPerEvent !== null && deliveryTripsPerEvent !== null
           ? [
-              `${statementsPerEvent.toFixed(1)} D1 statements in ${tripsPerEvent.toFixed(1)} round trips/event`,
+              `${statementsPerEvent.toFixed(1)} D1 statements/event; ${tripsPerEvent.toFixed(1)} round trips to its reply's commit (recording, reading, committing), ${deliveryTripsPerEvent.toFixed(1)} more to deliver it`,
             ]
           : []),
       ].join('; '),
