@@ -563,10 +563,11 @@ interface IngestSet {
     {
       level: Level;
       runs: IngestRun[];
-      statementsPerEvent: number | null;
-      /** Round trips to D1 per event up to its reply's commit (recording, reading, the commit), and delivery's. */
-      tripsPerEvent: number | null;
-      deliveryTripsPerEvent: number | null;
+      /**
+       * Per event on D1 (null on SQLite): statements, round trips up to its reply's commit (recording, reading,
+       * the commit), and delivery's round trips after it.
+       */
+      d1: { statementsPerEvent: number; tripsPerEvent: number; deliveryTripsPerEvent: number } | null;
     }
   >;
   events: number;
@@ -591,12 +592,9 @@ async function ingestLevels(
   const levels: IngestSet['levels'] = new Map();
   let total = 0;
   const statements = async () =>
-    await server.request<{
-      count: number;
-      trips: number;
-      deliveryCount: number;
-      deliveryTrips: number;
-    } | null>({ op: 'statements' });
+    await server.request<{ count: number; eventTrips: number; deliveryTrips: number } | null>({
+      op: 'statements',
+    });
   for (const level of levelsFor(o, events)) {
     const runs: IngestRun[] = [];
     const before = await statements();
@@ -616,12 +614,14 @@ async function ingestLevels(
     levels.set(level.key, {
       level,
       runs,
-      statementsPerEvent: before && after ? (after.count - before.count) / sent : null,
-      tripsPerEvent:
+      d1:
         before && after
-          ? (after.trips - after.deliveryTrips - (before.trips - before.deliveryTrips)) / sent
+          ? {
+              statementsPerEvent: (after.count - before.count) / sent,
+              tripsPerEvent: (after.eventTrips - before.eventTrips) / sent,
+              deliveryTripsPerEvent: (after.deliveryTrips - before.deliveryTrips) / sent,
+            }
           : null,
-      deliveryTripsPerEvent: before && after ? (after.deliveryTrips - before.deliveryTrips) / sent : null,
     });
   }
   return { levels, events: total };
@@ -631,8 +631,7 @@ async function ingestLevels(
 const D1_TRIPS_TARGET = 3;
 
 function ingestRows(set: IngestSet, driver: 'sqlite' | 'd1', base?: IngestSet): Row[] {
-  return [...set.levels.values()].map((l) => {
-    const { level, runs, statementsPerEvent, tripsPerEvent, deliveryTripsPerEvent } = l;
+  return [...set.levels.values()].map(({ level, runs, d1 }) => {
     const s = summarise(runs);
     const b = base?.levels.get(level.key);
     const bs = b ? summarise(b.runs) : undefined;
@@ -653,21 +652,16 @@ function ingestRows(set: IngestSet, driver: 'sqlite' | 'd1', base?: IngestSet): 
       ...s,
       vsBase,
       once: mergeOnce(runs),
-      ...(tripsPerEvent !== null
-        ? { target: `≤ ${D1_TRIPS_TARGET} round trips${met(tripsPerEvent <= D1_TRIPS_TARGET)}` }
+      ...(d1
+        ? { target: `≤ ${D1_TRIPS_TARGET} round trips${met(d1.tripsPerEvent <= D1_TRIPS_TARGET)}` }
         : {}),
-      counts: {
-        repeatedCalls: calls - accepted,
-        ...(statementsPerEvent !== null ? { statementsPerEvent } : {}),
-        ...(tripsPerEvent !== null ? { tripsPerEvent } : {}),
-        ...(deliveryTripsPerEvent !== null ? { deliveryTripsPerEvent } : {}),
-      },
+      counts: { repeatedCalls: calls - accepted, ...d1 },
       notes: [
         `replies ${replyRate?.toFixed(0)}/s`,
         `${calls - accepted} repeated reply calls`,
-        ...(statementsPerEvent !== null && tripsPerEvent !== null && deliveryTripsPerEvent !== null
+        ...(d1
           ? [
-              `${statementsPerEvent.toFixed(1)} D1 statements/event; ${tripsPerEvent.toFixed(1)} round trips to its reply's commit (recording, reading, committing), ${deliveryTripsPerEvent.toFixed(1)} more to deliver it`,
+              `${d1.statementsPerEvent.toFixed(1)} D1 statements/event; ${d1.tripsPerEvent.toFixed(1)} round trips to its reply's commit (recording, reading, committing), ${d1.deliveryTripsPerEvent.toFixed(1)} more to deliver it`,
             ]
           : []),
       ].join('; '),

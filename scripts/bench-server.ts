@@ -76,9 +76,13 @@ export interface DbSize {
  * apart (`delivery`): what an event costs before its reply is committed is recording it, reading what
  * handling needs and the commit, and the issue's target (3 round trips for a 帮助) is on that.
  */
-const statements = { count: 0, batches: 0, batched: 0, delivery: { count: 0, batches: 0, batched: 0 } };
+const statements = {
+  event: { count: 0, batches: 0, batched: 0 },
+  delivery: { count: 0, batches: 0, batched: 0 },
+};
 /** Set while the deliverer works, through every await of its run. */
 const delivering = new AsyncLocalStorage<true>();
+const counter = () => (delivering.getStore() ? statements.delivery : statements.event);
 const tripsOf = (c: { count: number; batches: number; batched: number }) => c.batches + c.count - c.batched;
 
 interface Running {
@@ -135,17 +139,13 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
   // Count what crosses to D1: every statement is a round trip to the database.
   const counted = {
     prepare: (sql: string) => {
-      statements.count++;
-      if (delivering.getStore()) statements.delivery.count++;
+      counter().count++;
       return d1.prepare(sql);
     },
     batch: (stmts: unknown[]) => {
-      statements.batches++;
-      statements.batched += stmts.length;
-      if (delivering.getStore()) {
-        statements.delivery.batches++;
-        statements.delivery.batched += stmts.length;
-      }
+      const c = counter();
+      c.batches++;
+      c.batched += stmts.length;
       return d1.batch(stmts);
     },
     exec: (sql: string) => d1.exec(sql),
@@ -276,9 +276,8 @@ async function main() {
           result =
             driver === 'd1'
               ? {
-                  count: statements.count,
-                  trips: tripsOf(statements),
-                  deliveryCount: statements.delivery.count,
+                  count: statements.event.count + statements.delivery.count,
+                  eventTrips: tripsOf(statements.event),
                   deliveryTrips: tripsOf(statements.delivery),
                 }
               : null;
