@@ -38,12 +38,20 @@ const runBatch = batchRunner(sqlite);
  * then waits for it, so the pause is a real one, not the gap between two requests); a WAL that reaches
  * `BUSY_CHECKPOINT_PAGES` without such a pause is checkpointed by the commit, as before, in pieces of about
  * 64 MB: the morning's reminders over a thousand due cases (each of its own officer) write about 9,900
- * pages, and fit before it. (`journal_size_limit = 0` still truncates the WAL when it restarts after a
- * checkpoint.)
+ * pages, and fit before it.
+ *
+ * The pause's checkpoint also empties the WAL file (TRUNCATE). Left to `journal_size_limit = 0`, the
+ * truncation came with the first commit after the pause, when the WAL restarts: cutting a WAL of a few
+ * thousand pages and syncing that cost the first event after every quiet second 10–30 ms before its 200,
+ * twenty times an ordinary commit. Emptying it waits for no reader: with one still reading from the WAL
+ * (the event loop's connection, mid-query) the checkpoint copies what it can and returns at once, and that
+ * WAL is cut as before, by the commit that restarts it.
  */
 const IDLE_CHECKPOINT_MS = 1_000;
 const BUSY_CHECKPOINT_PAGES = 16_000;
 sqlite.pragma(`wal_autocheckpoint = ${BUSY_CHECKPOINT_PAGES}`);
+/** How long a commit waits on a lock (CONNECTION_PRAGMAS), restored after each checkpoint. */
+const BUSY_TIMEOUT_MS = Number(sqlite.pragma('busy_timeout', { simple: true }));
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let checkpointTimer;
 const checkpointSoon = () => {
@@ -51,10 +59,13 @@ const checkpointSoon = () => {
   checkpointTimer = setTimeout(() => {
     checkpointTimer = undefined;
     try {
-      // PASSIVE: never waits on the readers; what it cannot copy now the next pause copies.
-      sqlite.pragma('wal_checkpoint(PASSIVE)');
+      // Never waits on the readers: what it cannot copy or empty now, the next pause does.
+      sqlite.pragma('busy_timeout = 0');
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
       // A checkpoint that cannot run now (disk full, I/O error) loses nothing: the WAL holds every commit.
+    } finally {
+      sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }, IDLE_CHECKPOINT_MS);
 };
