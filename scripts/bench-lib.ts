@@ -11,7 +11,15 @@ import { freePort } from '../test/support/process';
 import { tempDbPath } from '../test/support/stores';
 import type { JobsMeasure } from './bench-jobs';
 import type { Accounting, DbSize, MemorySample, ServerMessage, ServerRequest } from './bench-server';
-import { type CannonRun, cannon, captureEvents, drained, type EventSet, PEER_ENTRY } from './bench-side';
+import {
+  type CannonRun,
+  cannon,
+  captureEvents,
+  drained,
+  type EventSet,
+  openLoop,
+  PEER_ENTRY,
+} from './bench-side';
 import { buildEntry, START_FLAGS } from './build.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,6 +60,8 @@ export interface BenchOptions {
   failRate: number;
   /** Events per target in the side-by-side runs (floor, peer, project): saturating, then at `offeredRate`. */
   sideEvents: number;
+  /** Saturating runs per server, interleaved: the acks rows report their medians. */
+  sideRounds: number;
   offeredRate: number;
   /** Party members voting at once on SQLite and on D1 (0: no vote storm). */
   voters: number;
@@ -79,6 +89,7 @@ export const defaultOptions: BenchOptions = {
   delivery: {},
   failRate: 0.3,
   sideEvents: 2000,
+  sideRounds: 5,
   offeredRate: 2000,
   voters: 50,
   d1Voters: 15,
@@ -995,35 +1006,56 @@ async function settleJit(url: string, warm: EventSet): Promise<void> {
   if (run.failed > 0) throw new Error(`${run.failed} of the warm-up's redeliveries were not answered 200`);
 }
 
+/** A saturating run's outcome on one server: the run itself and its CPU per acknowledged event. */
+interface SatRun {
+  run: CannonRun;
+  cpu: { all: number; main: number } | null;
+}
+
+/** The value of a list of rounds (each run's own figure) that is reported: their median. */
+const medianOf = (values: (number | null)[]): number | null => median(values);
+
+/** Acks/s of each round, for the notes: e.g. "rounds 4,105 · 3,980 · 4,310". */
+const roundsNote = (runs: SatRun[]) =>
+  `rounds ${runs.map((r) => Math.round(cannonSummary(r.run).perSec).toLocaleString('en-US')).join(' · ')}`;
+
+/** One row's numbers from a server's saturating rounds: the median of each figure over the rounds. */
+function satSummary(runs: SatRun[]) {
+  const each = runs.map((r) => cannonSummary(r.run));
+  return {
+    perSec: medianOf(each.map((s) => s.perSec)) ?? 0,
+    p50: medianOf(each.map((s) => s.p50)),
+    p95: medianOf(each.map((s) => s.p95)),
+    p99: medianOf(each.map((s) => s.p99)),
+    cpu:
+      runs.some((r) => r.cpu === null) || runs.length === 0
+        ? null
+        : { all: medianOf(runs.map((r) => r.cpu!.all))!, main: medianOf(runs.map((r) => r.cpu!.main))! },
+  };
+}
+
 async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[]): Promise<Row[]> {
   const n = o.sideEvents;
+  const rounds = o.sideRounds;
   const users = userPool(b.emu, Math.min(n, 2000), 's');
-  o.log(`side by side: capturing ${3 * n} signed, encrypted 帮助 events`);
+  o.log(`side by side: capturing ${(3 + rounds) * n} signed, encrypted 帮助 events`);
   const load = await captureEvents(b.emu, users, n);
   const warm: EventSet = await captureEvents(b.emu, users, Math.min(n, 300));
-  const saturate = await captureEvents(b.emu, users, n);
+  // The project records what it acknowledges: every round gets events of its own.
+  const saturate: EventSet[] = [];
+  for (let r = 0; r < rounds; r++) saturate.push(await captureEvents(b.emu, users, n));
   const offered = await captureEvents(b.emu, users, n);
   const env = serverEnv(b.emu, o, {});
-  const peer = async (name: 'floor' | 'sdk') => {
+
+  const startPeer = async (name: 'floor' | 'sdk') => {
     const server = await ServerProcess.start({ ...env, BENCH_PEER: name }, 60_000, PEER_ENTRY);
     servers.push(server);
     await cannon(server.url, warm.requests, { connections: 50 });
     await settleJit(server.url, warm);
-    o.log(`side by side: ${name} saturating`);
-    const cpu0 = server.cpuMs();
-    let cpu1: ReturnType<ServerProcess['cpuMs']> = null;
-    const sat = await cannon(server.url, load.requests, {
-      connections: 50,
-      onLast: () => (cpu1 = server.cpuMs()),
-    });
-    const cpu = cpuPerAck(cpu0, cpu1, sat.ok);
-    o.log(`side by side: ${name} at ${o.offeredRate}/s`);
-    const rate = await cannon(server.url, load.requests, { connections: 50, rate: o.offeredRate });
-    await server.close();
-    return { sat, rate, cpu };
+    return server;
   };
-  const floor = await peer('floor');
-  const sdk = await peer('sdk');
+  const floor = await startPeer('floor');
+  const sdk = await startPeer('sdk');
 
   // The project: the real Node runtime on a fresh database, every event recorded with FULL sync before its 200.
   const project = await startServer(b, o, { DATABASE_PATH: tempDbPath() });
@@ -1032,85 +1064,155 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     project.request<Accounting>({ op: 'account', eventIds: set.eventIds, messageIds: set.messageIds });
   await cannon(project.url, warm.requests, { connections: 50 });
   await drained(() => account(warm), warm.eventIds.length, o.waitMs);
-  // The warm-up's replies are delivered before the measured run (the outbox paces them at 50/s): the peer has
-  // none to send, and neither should the project while its acknowledgements are measured.
+  // The warm-up's replies are delivered before the measured runs (the outbox paces them at 50/s), and then
+  // delivery is held until the last of them: the peer has nothing to send, and neither has the project.
   await b.ledger.repliesTo(warm.messageIds, o.waitMs);
   await settleJit(project.url, warm);
+  await project.request<null>({ op: 'hold-delivery' });
   await b.ledger.quiet();
   await project.request<number>({ op: 'peak' });
-  o.log('side by side: project saturating');
-  const before = await account(saturate);
-  const cpu0 = project.cpuMs();
-  let cpu1: ReturnType<ServerProcess['cpuMs']> = null;
-  let atLast: Promise<Accounting> | undefined;
-  const sat = await cannon(project.url, saturate.requests, {
-    connections: 50,
-    onLast: () => {
-      cpu1 = project.cpuMs();
-      // Asked as the last answer arrives: autocannon's own end comes up to a second later. Its failure is
-      // seen where it is awaited below, not as an unhandled rejection meanwhile.
-      atLast = account(saturate);
-      atLast.catch(() => {});
-    },
-  });
-  const atAckEnd = await (atLast ?? account(saturate));
-  // From the first request to the last ack, with whatever handling went on beside the acks.
-  const cpu = cpuPerAck(cpu0, cpu1, sat.ok);
-  const ackEnd = Date.now();
-  const satDone = await drained(() => account(saturate), sat.ok, o.waitMs);
-  // Handled per second from the first event handled to the last, whether that overlapped the acks or not.
-  const window = (satDone.lastHandledAt ?? 0) - (satDone.firstHandledAt ?? 0);
-  const handleRate = window > 0 ? (satDone.handled / window) * 1000 : null;
-  const handledDuring = atAckEnd.handled;
-  const drainMs = Math.max(0, (satDone.lastHandledAt ?? ackEnd) - ackEnd);
-  o.log(`side by side: project at ${o.offeredRate}/s`);
-  const rate = await cannon(project.url, offered.requests, { connections: 50, rate: o.offeredRate });
+
+  const saturatePeer = async (server: ServerProcess): Promise<SatRun> => {
+    const cpu0 = server.cpuMs();
+    let cpu1: ReturnType<ServerProcess['cpuMs']> = null;
+    const run = await cannon(server.url, load.requests, {
+      connections: 50,
+      onLast: () => (cpu1 = server.cpuMs()),
+    });
+    return { run, cpu: cpuPerAck(cpu0, cpu1, run.ok) };
+  };
+  const before = await account(saturate[0]!);
+  const projectRuns: (SatRun & { set: EventSet; done: Accounting; during: number; ackEnd: number })[] = [];
+  const saturateProject = async (set: EventSet) => {
+    const cpu0 = project.cpuMs();
+    let cpu1: ReturnType<ServerProcess['cpuMs']> = null;
+    let atLast: Promise<Accounting> | undefined;
+    let ackEnd = 0;
+    const run = await cannon(project.url, set.requests, {
+      connections: 50,
+      onLast: () => {
+        cpu1 = project.cpuMs();
+        ackEnd = Date.now();
+        // Asked as the last answer arrives: autocannon's own end comes up to a second later. Its failure is
+        // seen where it is awaited below, not as an unhandled rejection meanwhile.
+        atLast = account(set);
+        atLast.catch(() => {});
+      },
+    });
+    const atAckEnd = await (atLast ?? account(set));
+    ackEnd ||= Date.now();
+    // Every round's events are handled before the next run starts, on whichever server it is.
+    const done = await drained(() => account(set), run.ok, o.waitMs);
+    projectRuns.push({
+      run,
+      cpu: cpuPerAck(cpu0, cpu1, run.ok),
+      set,
+      done,
+      during: atAckEnd.handled,
+      ackEnd,
+    });
+  };
+  const floorRuns: SatRun[] = [];
+  const sdkRuns: SatRun[] = [];
+  // Interleaved, the order reversed every other round: the shared machine's slower and faster seconds fall
+  // on every server alike, and each ratio is of runs a few seconds apart.
+  for (let r = 0; r < rounds; r++) {
+    o.log(`side by side: saturating, round ${r + 1} of ${rounds}`);
+    const order = [
+      async () => floorRuns.push(await saturatePeer(floor)),
+      async () => sdkRuns.push(await saturatePeer(sdk)),
+      () => saturateProject(saturate[r]!),
+    ];
+    if (r % 2 === 1) order.reverse();
+    for (const step of order) await step();
+  }
+
+  o.log(`side by side: each at ${o.offeredRate}/s`);
+  const floorRate = await openLoop(floor.url, load.requests, { connections: 50, rate: o.offeredRate });
+  const sdkRate = await openLoop(sdk.url, load.requests, { connections: 50, rate: o.offeredRate });
+  const rate = await openLoop(project.url, offered.requests, { connections: 50, rate: o.offeredRate });
   const rateDone = await drained(() => account(offered), rate.ok, o.waitMs);
   const peakRss = await project.request<number>({ op: 'peak' });
-  await project.close();
+  await project.request<null>({ op: 'release-delivery' });
+  await Promise.all([floor.close(), sdk.close(), project.close()]);
 
-  const fs = cannonSummary(floor.sat);
-  const ps = cannonSummary(sdk.sat);
-  const js = cannonSummary(sat);
-  const fr = cannonSummary(floor.rate);
-  const pr = cannonSummary(sdk.rate);
+  const fs = satSummary(floorRuns);
+  const ps = satSummary(sdkRuns);
+  const js = satSummary(projectRuns);
+  const fr = cannonSummary(floorRate);
+  const pr = cannonSummary(sdkRate);
   const jr = cannonSummary(rate);
+  // Each round's ratio is of two runs a few seconds apart; the target is held to their median.
+  const roundRatios = projectRuns.map((p, i) => {
+    const peerRate = cannonSummary(sdkRuns[i]!.run).perSec;
+    return peerRate > 0 ? cannonSummary(p.run).perSec / peerRate : null;
+  });
+  const ackRatio = medianOf(roundRatios);
+  const last = projectRuns[projectRuns.length - 1]!;
+  const fsyncs = last.done.transactions - before.transactions;
+  const units = last.done.units - before.units;
+  // Handled per second from the first event handled to the last, whether that overlapped the acks or not.
+  const handleRates = projectRuns.map((p) => {
+    const window = (p.done.lastHandledAt ?? 0) - (p.done.firstHandledAt ?? 0);
+    return window > 0 ? (p.done.handled / window) * 1000 : null;
+  });
+  const handleRate = medianOf(handleRates);
+  const handledDuring = projectRuns.reduce((sum, p) => sum + p.during, 0);
+  const drainMs = medianOf(
+    projectRuns.map((p) => Math.max(0, (p.done.lastHandledAt ?? p.ackEnd) - p.ackEnd)),
+  );
+  // Exactly once over every round: each event recorded, handled and replied to once.
+  const satOnce = projectRuns.reduce<ExactlyOnce>(
+    (all, p) => {
+      const one = onceFromAccount(n, p.run.ok, p.done);
+      return {
+        expected: all.expected + one.expected,
+        exactlyOne: all.exactlyOne + one.exactlyOne,
+        missing: all.missing + one.missing,
+        duplicated: all.duplicated + one.duplicated,
+        ok: all.ok && one.ok,
+      };
+    },
+    { expected: 0, exactlyOne: 0, missing: 0, duplicated: 0, ok: true },
+  );
+  const failed = (runs: SatRun[]) => runs.reduce((sum, r) => sum + r.run.failed, 0);
   const base = { concurrency: 50, reps: 1, e2eP50: null, e2eP95: null, counts: {} };
-  const fsyncs = satDone.transactions - before.transactions;
-  const units = satDone.units - before.units;
-  const ackRatio = ps.perSec ? js.perSec / ps.perSec : null;
+  const satBase = { ...base, reps: rounds };
+  const { cpu: floorCpu, ...fsRow } = fs;
+  const { cpu: sdkCpu, ...psRow } = ps;
+  const { cpu: projectCpu, ...jsRow } = js;
   const rows: Row[] = [
     {
       case: 'acks: floor (bare Hono)',
       driver: '',
       events: n,
-      ...base,
-      ...fs,
+      ...satBase,
+      ...fsRow,
       vsBase: `×${(fs.perSec / ps.perSec).toFixed(2)} vs peer`,
       once: null,
-      notes: `${floor.sat.failed} not 200${cpuNote(floor.cpu)}`,
+      notes: `${roundsNote(floorRuns)}; ${failed(floorRuns)} not 200${cpuNote(floorCpu)}`,
     },
     {
       case: 'acks: peer (SDK adaptDefault)',
       driver: '',
       events: n,
-      ...base,
-      ...ps,
+      ...satBase,
+      ...psRow,
       vsBase: '',
       once: null,
-      notes: `${sdk.sat.failed} not 200${cpuNote(sdk.cpu)}`,
+      notes: `${roundsNote(sdkRuns)}; ${failed(sdkRuns)} not 200${cpuNote(sdkCpu)}`,
     },
     {
       case: 'acks: project',
       driver: 'sqlite',
       events: n,
-      ...base,
-      ...js,
+      ...satBase,
+      ...jsRow,
       vsBase: `×${ackRatio?.toFixed(2)} vs peer`,
-      once: onceFromAccount(n, sat.ok, satDone),
+      once: satOnce,
       target: `≥ ×1.00 peer${met(ackRatio === null ? null : ackRatio >= 1)}`,
       counts: { fsyncs, units },
-      notes: `FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking${cpuNote(cpu)}`,
+      notes: `${roundsNote(projectRuns)} (×${roundRatios.map((x) => x?.toFixed(2) ?? '–').join(' ×')} vs the peer's round); FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking${cpuNote(projectCpu)}`,
     },
     {
       case: `acks at ${o.offeredRate}/s offered: floor`,
@@ -1146,8 +1248,8 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     {
       case: 'handling 帮助 to a committed outbox row',
       driver: 'sqlite',
-      events: satDone.handled,
-      ...base,
+      events: n,
+      ...satBase,
       concurrency: null,
       perSec: handleRate,
       p50: null,
@@ -1156,12 +1258,12 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       vsBase: '',
       once: null,
       target: `≥ 2000/s${met(handleRate === null ? null : handleRate >= 2000)}`,
-      notes: `the saturating run's events, first handled to last; ${handledDuring} of them while acks went on, the rest in ${drainMs} ms after the last ack; delivery is paced apart (50 messages/s per app)`,
+      notes: `each round's saturating events, first handled to last (median); ${handledDuring} of them while acks went on, the rest in ${drainMs} ms after the last ack (median); delivery is paced apart (50 messages/s per app)`,
     },
     {
       case: 'server RSS through the ingest runs',
       driver: 'sqlite',
-      events: 2 * n,
+      events: (rounds + 1) * n,
       ...base,
       concurrency: null,
       perSec: null,

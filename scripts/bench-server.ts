@@ -28,6 +28,8 @@ export type ServerRequest =
   | { id: number; op: 'statements' }
   | { id: number; op: 'account'; eventIds: string[]; messageIds: string[] }
   | { id: number; op: 'peak' }
+  | { id: number; op: 'hold-delivery' }
+  | { id: number; op: 'release-delivery' }
   | ({ id: number; op: 'deliberation' } & DeliberationSeed)
   | { id: number; op: 'close' };
 
@@ -186,6 +188,43 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
   };
 }
 
+/**
+ * The side-by-side runs compare acknowledgements alone: the peer has nothing to send, and while delivery is
+ * held the project sends nothing either. A sweep under way when the hold comes finishes first (`hold`
+ * resolves then); later sweeps wait, and every commit's kick still reaches the deliverer, which sends all of
+ * it once released.
+ */
+function holdable(deliverer: Service['deliverer']) {
+  let held: { released: Promise<void>; release(): void } | null = null;
+  const active = new Set<Promise<unknown>>();
+  const sweep = deliverer.deliverDue.bind(deliverer);
+  deliverer.deliverDue = async (...args: Parameters<typeof sweep>) => {
+    while (held) await held.released;
+    const run = sweep(...args);
+    active.add(run);
+    try {
+      return await run;
+    } finally {
+      active.delete(run);
+    }
+  };
+  return {
+    async hold() {
+      if (!held) {
+        let release = () => {};
+        const released = new Promise<void>((resolve) => (release = resolve));
+        held = { released, release };
+      }
+      await Promise.allSettled([...active]);
+    },
+    release() {
+      const h = held;
+      held = null;
+      h?.release();
+    },
+  };
+}
+
 function account(
   path: string,
   eventIds: string[],
@@ -244,6 +283,7 @@ async function main() {
     });
     running = { service: rt.service, store: rt.store, url: rt.url, close: () => rt.close() };
   }
+  const held = holdable(running.service.deliverer);
   const gc = (globalThis as { gc?: () => void }).gc;
   // The highest RSS seen since the last `peak` request, sampled while the server works.
   let peakRss = process.memoryUsage().rss;
@@ -298,6 +338,12 @@ async function main() {
         }
         case 'deliberation':
           await seedDeliberation(running.service, running.store, req, 'bench');
+          break;
+        case 'hold-delivery':
+          await held.hold();
+          break;
+        case 'release-delivery':
+          held.release();
           break;
         case 'peak':
           result = Math.max(peakRss, process.memoryUsage().rss);

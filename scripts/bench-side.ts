@@ -2,7 +2,7 @@
 // and the project, each its own process, fed the same signed and encrypted `帮助` events by autocannon.
 // autocannon drives HTTP/1.1 keep-alive connections from raw sockets, so the load generator is not what
 // limits the fastest of the three (a fetch-based client in the same process topped out below the floor).
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { Agent, createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -66,6 +66,59 @@ export interface CannonRun {
   failed: number;
   wallMs: number;
   latencies: number[];
+}
+
+/**
+ * Sends every request once at `rate` requests per second, the i-th at i/rate seconds from the start whatever
+ * the answers before it, over at most `connections` keep-alive connections. Each latency runs from the
+ * request's own slot, so a request that waited for a free connection counts its wait (no coordinated
+ * omission). autocannon's `overallRate` cannot do this: it lets each connection send its share of a second as
+ * fast as it can and then waits for the next second, so a run of one second's requests is one burst.
+ */
+export async function openLoop(
+  url: string,
+  requests: Captured[],
+  opts: { connections: number; rate: number },
+): Promise<CannonRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
+  const target = new URL(`${url}/webhook/event`);
+  const latencies: number[] = [];
+  let ok = 0;
+  let last = Number.NaN;
+  const t0 = performance.now();
+  const send = (r: Captured, slot: number) =>
+    new Promise<void>((resolve) => {
+      const req = request(
+        target,
+        { method: 'POST', agent, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            last = performance.now();
+            if (res.statusCode === 200) {
+              ok++;
+              latencies.push(last - slot);
+            }
+            resolve();
+          });
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error('timed out')));
+      req.on('error', () => resolve());
+      req.end(r.body);
+    });
+  const sent: Promise<void>[] = [];
+  // Every turn sends what is due by now: the loop ends when every request has left, at most n turns.
+  for (let i = 0; i < requests.length; ) {
+    const now = performance.now();
+    for (; i < requests.length && t0 + (i * 1000) / opts.rate <= now; i++)
+      sent.push(send(requests[i]!, t0 + (i * 1000) / opts.rate));
+    if (i < requests.length)
+      await new Promise((r) => setTimeout(r, Math.max(0, t0 + (i * 1000) / opts.rate - performance.now())));
+  }
+  await Promise.all(sent);
+  agent.destroy();
+  return { sent: requests.length, ok, failed: requests.length - ok, wallMs: last - t0, latencies };
 }
 
 /** Sends every request once: closed loop on `connections`, or open loop at `rate` requests per second. */

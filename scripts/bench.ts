@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --side N | --events N | --reps R | --conc 1,8,32 | --clicks N | --d1-events N | --no-d1 | --backoff-ms MS | --json | --only side,sqlite,votes,d1,jobs,kill]`
+// `npm run bench [-- --quick | --side N | --rounds R | --events N | --reps R | --conc 1,8,32 | --clicks N | --d1-events N | --no-d1 | --backoff-ms MS | --json | --only side,sqlite,votes,d1,jobs,kill]`
 // Throughput, latency and memory of the real server against the Lark emulator, with faults injected.
 import { parseArgs } from 'node:util';
 import {
@@ -14,6 +14,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     side: { type: 'string' },
+    rounds: { type: 'string' },
     events: { type: 'string' },
     reps: { type: 'string' },
     conc: { type: 'string' },
@@ -51,6 +52,7 @@ const quick: Partial<BenchOptions> = values.quick
   ? // Shorter retries too, so a fault's tail does not dominate a 20-second run.
     {
       sideEvents: 600,
+      sideRounds: 3,
       events: 20,
       d1Events: 15,
       reps: 1,
@@ -62,6 +64,7 @@ const quick: Partial<BenchOptions> = values.quick
 const options: Partial<BenchOptions> = {
   ...quick,
   ...(values.side ? { sideEvents: positive('side', values.side) } : {}),
+  ...(values.rounds ? { sideRounds: positive('rounds', values.rounds) } : {}),
   ...(values.events ? { events: positive('events', values.events) } : {}),
   ...(values.reps ? { reps: positive('reps', values.reps) } : {}),
   ...(values.clicks ? { clicks: positive('clicks', values.clicks) } : {}),
