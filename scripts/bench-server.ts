@@ -29,7 +29,6 @@ export type ServerRequest =
   | { id: number; op: 'account'; eventIds: string[]; messageIds: string[] }
   | { id: number; op: 'peak' }
   | { id: number; op: 'hold-delivery' }
-  | { id: number; op: 'release-delivery' }
   | ({ id: number; op: 'deliberation' } & DeliberationSeed)
   | { id: number; op: 'close' };
 
@@ -192,14 +191,17 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
  * The side-by-side runs compare acknowledgements alone: the peer has nothing to send, and while delivery is
  * held the project sends nothing either. A sweep under way when the hold comes finishes first (`hold`
  * resolves then); later sweeps wait, and every commit's kick still reaches the deliverer, which sends all of
- * it once released.
+ * it once released. A server closed while held sends nothing more: what it held would otherwise go out at
+ * the app's 50 messages/s through the next part's runs, which share the app's limit in the emulator.
  */
 function holdable(deliverer: Service['deliverer']) {
   let held: { released: Promise<void>; release(): void } | null = null;
+  let dropped = false;
   const active = new Set<Promise<unknown>>();
   const sweep = deliverer.deliverDue.bind(deliverer);
   deliverer.deliverDue = async (...args: Parameters<typeof sweep>) => {
     while (held) await held.released;
+    if (dropped) return { delivered: 0, retried: 0, failed: 0, deferred: 0 };
     const run = sweep(...args);
     active.add(run);
     try {
@@ -221,6 +223,11 @@ function holdable(deliverer: Service['deliverer']) {
       const h = held;
       held = null;
       h?.release();
+    },
+    /** Closing: whatever waits is let go without sending. */
+    drop() {
+      dropped = true;
+      this.release();
     },
   };
 }
@@ -342,14 +349,12 @@ async function main() {
         case 'hold-delivery':
           await held.hold();
           break;
-        case 'release-delivery':
-          held.release();
-          break;
         case 'peak':
           result = Math.max(peakRss, process.memoryUsage().rss);
           peakRss = process.memoryUsage().rss;
           break;
         case 'close':
+          held.drop();
           await running.close();
           send({ type: 'reply', id: req.id, ok: true, result: null });
           // The SDK's keep-alive sockets would hold the process open.
