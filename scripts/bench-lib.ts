@@ -522,19 +522,27 @@ function summarise(runs: IngestRun[]): Summary {
   };
 }
 
+/** Several runs' accounting as one: every count added up, ok only if every run's was. */
+function sumOnce(list: ExactlyOnce[]): ExactlyOnce {
+  const sum = (k: 'expected' | 'exactlyOne' | 'missing' | 'duplicated') => list.reduce((a, o) => a + o[k], 0);
+  return {
+    expected: sum('expected'),
+    exactlyOne: sum('exactlyOne'),
+    missing: sum('missing'),
+    duplicated: sum('duplicated'),
+    ok: list.every((o) => o.ok),
+  };
+}
+
 function mergeOnce(runs: IngestRun[]): ExactlyOnce {
-  const sum = (k: 'expected' | 'exactlyOne' | 'missing' | 'duplicated') =>
-    runs.reduce((a, r) => a + r.once[k], 0);
-  const expected = sum('expected');
-  const exactlyOne = sum('exactlyOne');
+  const all = sumOnce(runs.map((r) => r.once));
   // An event the server did not answer with 200 would be redelivered by the platform: count it as a failure.
   const rejected = runs.reduce((a, r) => a + r.rejected.length, 0);
   return {
-    expected: expected + rejected,
-    exactlyOne,
-    missing: sum('missing') + rejected,
-    duplicated: sum('duplicated'),
-    ok: exactlyOne === expected + rejected,
+    ...all,
+    expected: all.expected + rejected,
+    missing: all.missing + rejected,
+    ok: all.exactlyOne === all.expected + rejected,
   };
 }
 
@@ -1012,9 +1020,6 @@ interface SatRun {
   cpu: { all: number; main: number } | null;
 }
 
-/** The value of a list of rounds (each run's own figure) that is reported: their median. */
-const medianOf = (values: (number | null)[]): number | null => median(values);
-
 /** Acks/s of each round, for the notes: e.g. "rounds 4,105 · 3,980 · 4,310". */
 const roundsNote = (runs: SatRun[]) =>
   `rounds ${runs.map((r) => Math.round(cannonSummary(r.run).perSec).toLocaleString('en-US')).join(' · ')}`;
@@ -1023,14 +1028,13 @@ const roundsNote = (runs: SatRun[]) =>
 function satSummary(runs: SatRun[]) {
   const each = runs.map((r) => cannonSummary(r.run));
   return {
-    perSec: medianOf(each.map((s) => s.perSec)) ?? 0,
-    p50: medianOf(each.map((s) => s.p50)),
-    p95: medianOf(each.map((s) => s.p95)),
-    p99: medianOf(each.map((s) => s.p99)),
-    cpu:
-      runs.some((r) => r.cpu === null) || runs.length === 0
-        ? null
-        : { all: medianOf(runs.map((r) => r.cpu!.all))!, main: medianOf(runs.map((r) => r.cpu!.main))! },
+    perSec: median(each.map((s) => s.perSec)) ?? 0,
+    p50: median(each.map((s) => s.p50)),
+    p95: median(each.map((s) => s.p95)),
+    p99: median(each.map((s) => s.p99)),
+    cpu: runs.some((r) => r.cpu === null)
+      ? null
+      : { all: median(runs.map((r) => r.cpu!.all))!, main: median(runs.map((r) => r.cpu!.main))! },
   };
 }
 
@@ -1083,7 +1087,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     return { run, cpu: cpuPerAck(cpu0, cpu1, run.ok) };
   };
   const before = await account(saturate[0]!);
-  const projectRuns: (SatRun & { set: EventSet; done: Accounting; during: number; ackEnd: number })[] = [];
+  const projectRuns: (SatRun & { done: Accounting; during: number; ackEnd: number })[] = [];
   const saturateProject = async (set: EventSet) => {
     const cpu0 = project.cpuMs();
     let cpu1: ReturnType<ServerProcess['cpuMs']> = null;
@@ -1107,7 +1111,6 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     projectRuns.push({
       run,
       cpu: cpuPerAck(cpu0, cpu1, run.ok),
-      set,
       done,
       during: atAckEnd.handled,
       ackEnd,
@@ -1134,6 +1137,9 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
   const rate = await openLoop(project.url, offered.requests, { connections: 50, rate: o.offeredRate });
   const rateDone = await drained(() => account(offered), rate.ok, o.waitMs);
   const peakRss = await project.request<number>({ op: 'peak' });
+  // Delivery was held since the warm-up: not one of the measured events' replies may have reached the emulator.
+  const heldIds = [...saturate, offered].flatMap((set) => set.messageIds);
+  const sentWhileHeld = heldIds.length - b.ledger.exactlyOnce(heldIds).missing;
   await Promise.all([floor.close(), sdk.close(), project.close()]);
 
   const fs = satSummary(floorRuns);
@@ -1147,7 +1153,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     const peerRate = cannonSummary(sdkRuns[i]!.run).perSec;
     return peerRate > 0 ? cannonSummary(p.run).perSec / peerRate : null;
   });
-  const ackRatio = medianOf(roundRatios);
+  const ackRatio = median(roundRatios);
   const last = projectRuns[projectRuns.length - 1]!;
   const fsyncs = last.done.transactions - before.transactions;
   const units = last.done.units - before.units;
@@ -1156,25 +1162,11 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
     const window = (p.done.lastHandledAt ?? 0) - (p.done.firstHandledAt ?? 0);
     return window > 0 ? (p.done.handled / window) * 1000 : null;
   });
-  const handleRate = medianOf(handleRates);
+  const handleRate = median(handleRates);
   const handledDuring = projectRuns.reduce((sum, p) => sum + p.during, 0);
-  const drainMs = medianOf(
-    projectRuns.map((p) => Math.max(0, (p.done.lastHandledAt ?? p.ackEnd) - p.ackEnd)),
-  );
+  const drainMs = median(projectRuns.map((p) => Math.max(0, (p.done.lastHandledAt ?? p.ackEnd) - p.ackEnd)));
   // Exactly once over every round: each event recorded, handled and replied to once.
-  const satOnce = projectRuns.reduce<ExactlyOnce>(
-    (all, p) => {
-      const one = onceFromAccount(n, p.run.ok, p.done);
-      return {
-        expected: all.expected + one.expected,
-        exactlyOne: all.exactlyOne + one.exactlyOne,
-        missing: all.missing + one.missing,
-        duplicated: all.duplicated + one.duplicated,
-        ok: all.ok && one.ok,
-      };
-    },
-    { expected: 0, exactlyOne: 0, missing: 0, duplicated: 0, ok: true },
-  );
+  const satOnce = sumOnce(projectRuns.map((p) => onceFromAccount(n, p.run.ok, p.done)));
   const failed = (runs: SatRun[]) => runs.reduce((sum, r) => sum + r.run.failed, 0);
   const base = { concurrency: 50, reps: 1, e2eP50: null, e2eP95: null, counts: {} };
   const satBase = { ...base, reps: rounds };
@@ -1211,8 +1203,8 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       vsBase: `×${ackRatio?.toFixed(2)} vs peer`,
       once: satOnce,
       target: `≥ ×1.00 peer${met(ackRatio === null ? null : ackRatio >= 1)}`,
-      counts: { fsyncs, units },
-      notes: `${roundsNote(projectRuns)} (×${roundRatios.map((x) => x?.toFixed(2) ?? '–').join(' ×')} vs the peer's round); FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking${cpuNote(projectCpu)}`,
+      counts: { fsyncs, units, sentWhileHeld },
+      notes: `${roundsNote(projectRuns)} (×${roundRatios.map((x) => x?.toFixed(2) ?? '–').join(' ×')} vs the peer's round); FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking; ${sentWhileHeld} replies sent while delivery was held${cpuNote(projectCpu)}`,
     },
     {
       case: `acks at ${o.offeredRate}/s offered: floor`,

@@ -188,20 +188,23 @@ async function startD1(env: Record<string, string | undefined>, delivery: Partia
 }
 
 /**
- * The side-by-side runs compare acknowledgements alone: the peer has nothing to send, and while delivery is
+ * The side-by-side runs compare acknowledgements alone: the peer has nothing to send, and once delivery is
  * held the project sends nothing either. A sweep under way when the hold comes finishes first (`hold`
- * resolves then); later sweeps wait, and every commit's kick still reaches the deliverer, which sends all of
- * it once released. A server closed while held sends nothing more: what it held would otherwise go out at
- * the app's 50 messages/s through the next part's runs, which share the app's limit in the emulator.
+ * resolves then); every later one waits, and at close is let go without sending: what was held would
+ * otherwise go out at the app's 50 messages/s through the next part's runs, which share the app's limit in
+ * the emulator.
  */
 function holdable(deliverer: Service['deliverer']) {
-  let held: { released: Promise<void>; release(): void } | null = null;
-  let dropped = false;
+  let held = false;
+  let letGo = () => {};
+  const closed = new Promise<void>((resolve) => (letGo = resolve));
   const active = new Set<Promise<unknown>>();
   const sweep = deliverer.deliverDue.bind(deliverer);
   deliverer.deliverDue = async (...args: Parameters<typeof sweep>) => {
-    while (held) await held.released;
-    if (dropped) return { delivered: 0, retried: 0, failed: 0, deferred: 0 };
+    if (held) {
+      await closed;
+      return { delivered: 0, retried: 0, failed: 0, deferred: 0 };
+    }
     const run = sweep(...args);
     active.add(run);
     try {
@@ -212,23 +215,11 @@ function holdable(deliverer: Service['deliverer']) {
   };
   return {
     async hold() {
-      if (!held) {
-        let release = () => {};
-        const released = new Promise<void>((resolve) => (release = resolve));
-        held = { released, release };
-      }
+      held = true;
       await Promise.allSettled([...active]);
     },
-    release() {
-      const h = held;
-      held = null;
-      h?.release();
-    },
     /** Closing: whatever waits is let go without sending. */
-    drop() {
-      dropped = true;
-      this.release();
-    },
+    drop: () => letGo(),
   };
 }
 

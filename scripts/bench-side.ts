@@ -86,7 +86,7 @@ export async function openLoop(
   let ok = 0;
   let last = Number.NaN;
   const t0 = performance.now();
-  const send = (r: Captured, slot: number) =>
+  const send = (r: Captured, at: number) =>
     new Promise<void>((resolve) => {
       const req = request(
         target,
@@ -97,7 +97,7 @@ export async function openLoop(
             last = performance.now();
             if (res.statusCode === 200) {
               ok++;
-              latencies.push(last - slot);
+              latencies.push(last - at);
             }
             resolve();
           });
@@ -107,14 +107,14 @@ export async function openLoop(
       req.on('error', () => resolve());
       req.end(r.body);
     });
+  const slot = (i: number) => t0 + (i * 1000) / opts.rate;
   const sent: Promise<void>[] = [];
   // Every turn sends what is due by now: the loop ends when every request has left, at most n turns.
   for (let i = 0; i < requests.length; ) {
     const now = performance.now();
-    for (; i < requests.length && t0 + (i * 1000) / opts.rate <= now; i++)
-      sent.push(send(requests[i]!, t0 + (i * 1000) / opts.rate));
+    for (; i < requests.length && slot(i) <= now; i++) sent.push(send(requests[i]!, slot(i)));
     if (i < requests.length)
-      await new Promise((r) => setTimeout(r, Math.max(0, t0 + (i * 1000) / opts.rate - performance.now())));
+      await new Promise((r) => setTimeout(r, Math.max(0, slot(i) - performance.now())));
   }
   await Promise.all(sent);
   agent.destroy();

@@ -109,6 +109,10 @@ describe('npm run bench machinery', () => {
       expect(offered.perSec, name).toBeGreaterThan(0);
       expect(offered.perSec, name).toBeLessThanOrEqual(200 * 1.25);
     }
+    // Delivery is held through the side-by-side runs: none of their replies reached the emulator, though
+    // every one of them is committed to the outbox (exactly once above).
+    expect(project.counts.sentWhileHeld).toBe(0);
+    expect(project.notes).toMatch(/; 0 replies sent while delivery was held/);
     expect(project.counts.fsyncs).toBeGreaterThan(0);
     expect(project.counts.units).toBeGreaterThanOrEqual(project.counts.fsyncs!);
     expect(project.target).toMatch(/^≥ ×1\.00 peer/);

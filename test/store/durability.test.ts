@@ -54,6 +54,8 @@ describe('SQLite durability and group commit', () => {
       emptied = walBytes() === 0;
     }
     expect(emptied).toBe(true);
+    // The checkpoint ran without waiting on readers; commits wait on a lock as long as before.
+    expect(await store.writerPragma('busy_timeout')).toEqual([{ timeout: 5000 }]);
     await store.commit([put('after_pause')]);
     expect(walBytes()).toBeLessThan(256 * 1024);
     const other = new Database(path, { readonly: true });
