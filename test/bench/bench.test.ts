@@ -108,7 +108,15 @@ describe('npm run bench machinery', () => {
       const offered = row(`acks at 200/s offered: ${name}`);
       expect(offered.perSec, name).toBeGreaterThan(0);
       expect(offered.perSec, name).toBeLessThanOrEqual(200 * 1.25);
+      // In rounds too, each round's p99 and rate in the notes.
+      expect(offered.reps, name).toBe(2);
+      expect(offered.notes, name).toMatch(/^rounds p99 [\d.]+ · [\d.]+ ms; achieved \d+ · \d+\/s/);
     }
+    // Each open-loop round gives the project events of its own, every one handled and replied to once, and
+    // its p99 is held to the median of the rounds' own ratios to the peer's.
+    const offered = row('acks at 200/s offered: project');
+    expect(offered.once).toMatchObject({ ok: true, expected: 80, exactlyOne: 80 });
+    expect(offered.notes).toMatch(/\(p99 ×[\d.]+ ×[\d.]+ vs the peer's round\)$/);
     // Delivery is held through the side-by-side runs: none of their replies reached the emulator, though
     // every one of them is committed to the outbox (exactly once above).
     expect(project.counts.sentWhileHeld).toBe(0);
