@@ -597,7 +597,8 @@ export class Repo {
     return out;
   }
 
-  async withRole(role: Role): Promise<RosterEntry[]> {
+  /** A role's members, shared with every other reader until the roster changes: read it, never change it. */
+  async withRole(role: Role): Promise<readonly Readonly<RosterEntry>[]> {
     const q = prepared(this.db, 'withRole', (db) =>
       db
         .select({ openId: roster.openId, role: roster.role, name: roster.name })
@@ -605,8 +606,10 @@ export class Repo {
         .where(eq(roster.role, sql.placeholder('role')))
         .prepare(),
     );
-    const rows = await kept(this.db, 'roster', role, async () => q.all({ role }));
-    return rows.map((r) => ({ ...r }));
+    // Frozen once as read, not copied at every call: a job asks this of every due case.
+    return kept(this.db, 'roster', role, async () =>
+      Object.freeze((await q.all({ role })).map((r) => Object.freeze(r))),
+    );
   }
 
   addRole(p: { openId: string; role: Role; name: string | null; by: string; now: Date }): Write {

@@ -42,8 +42,12 @@ describe.each(storeFactories)('who holds a role, which chat is bound ($name)', (
 
     await store.commit([repo().removeRoles('ou_a', ['clerk'])]);
     expect((await repo().withRole('clerk')).map((r) => r.openId)).toEqual(['ou_b']);
-    // What a caller does with its answer does not change the next one.
-    (await repo().withRole('clerk'))[0]!.name = '改过';
+    // The answer is shared, so it cannot be changed: no caller's edit reaches the next one.
+    const shared = (await repo().withRole('clerk')) as unknown as { name: string | null }[];
+    expect(() => {
+      shared[0]!.name = '改过';
+    }).toThrow(TypeError);
+    expect(() => shared.push({ name: '多' })).toThrow(TypeError);
     expect((await repo().withRole('clerk'))[0]!.name).toBe('乙');
   });
 });
