@@ -70,6 +70,8 @@ export interface BenchOptions {
   waitMs: number;
   /** Cases under correction in the jobs run; a hundredth of them are due. */
   jobCases: number;
+  /** Jobs runs, each in a process of its own on a database built anew: the row reports the median first tick. */
+  jobRuns: number;
   /** Runs only these parts (quick iteration on one target); every part when empty. */
   only: BenchPart[];
   log: (line: string) => void;
@@ -95,6 +97,7 @@ export const defaultOptions: BenchOptions = {
   d1Voters: 15,
   waitMs: 90_000,
   jobCases: 100_000,
+  jobRuns: 3,
   only: [],
   log: () => {},
 };
@@ -1434,7 +1437,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     if (o.d1 && part('d1')) await d1Rows(b, o, servers, rows, clean);
     if (part('jobs')) {
       o.log(`jobs: the whole tick over ${o.jobCases} open cases and orders, ${o.jobCases / 100} due`);
-      rows.push(await jobsRow(o.jobCases));
+      rows.push(await jobsRow(o.jobCases, o.jobRuns));
     }
     if (part('kill')) {
       o.log('sqlite: kill after ack, then restart');
@@ -1555,8 +1558,12 @@ function jobsInProcess(open: number, due: number, timeoutMs = 240_000): Promise<
 }
 
 /** The whole tick's jobs over many open cases and orders, a hundredth due (scripts/bench-jobs.ts). */
-async function jobsRow(open: number): Promise<Row> {
-  const m = await jobsInProcess(open, Math.max(1, Math.floor(open / 100)));
+async function jobsRow(open: number, runs: number): Promise<Row> {
+  // One first tick is one event of the shared machine: its slower seconds moved it from 796 to 1,144 ms in
+  // a day. Each run builds its database anew in a process of its own; the row is the median run's.
+  const all: JobsMeasure[] = [];
+  for (let r = 0; r < runs; r++) all.push(await jobsInProcess(open, Math.max(1, Math.floor(open / 100))));
+  const m = [...all].sort((a, b) => a.firstMs - b.firstMs)[Math.floor(all.length / 2)]!;
   const each = Object.entries(m.jobMs)
     .map(([job, t]) => `${job} ${t.first.toFixed(0)}/${t.later.toFixed(0)}`)
     .join(', ');
@@ -1568,7 +1575,7 @@ async function jobsRow(open: number): Promise<Row> {
     driver: 'sqlite',
     concurrency: null,
     events: m.open,
-    reps: 5,
+    reps: runs,
     perSec: null,
     p50: m.firstMs,
     p95: null,
@@ -1579,7 +1586,7 @@ async function jobsRow(open: number): Promise<Row> {
     once: null,
     counts: m.jobs,
     target: `< 1000 ms${met(m.firstMs < 1000)}`,
-    notes: `first tick (acting on the ${m.due} due) ${m.firstMs.toFixed(0)} ms (${m.firstCpuMs.toFixed(0)} ms of CPU, every thread; the event loop's collector ${m.firstGc.minorMs.toFixed(0)} ms in ${m.firstGc.minor} young-generation pauses, ${m.firstGc.majorMs.toFixed(0)} ms in ${m.firstGc.major} others; its ${m.checkpoint.pages} WAL pages copied at the next pause in ${m.checkpoint.ms.toFixed(0)} ms), later ticks ${m.ms.toFixed(0)} ms; per job first/later ms: ${each}; handled ${JSON.stringify(m.jobs)}; plans: ${plans}`,
+    notes: `first ticks of the ${runs} runs ${all.map((x) => x.firstMs.toFixed(0)).join(' · ')} ms; the median run's first tick (acting on the ${m.due} due) ${m.firstMs.toFixed(0)} ms (${m.firstCpuMs.toFixed(0)} ms of CPU, every thread; the event loop's collector ${m.firstGc.minorMs.toFixed(0)} ms in ${m.firstGc.minor} young-generation pauses, ${m.firstGc.majorMs.toFixed(0)} ms in ${m.firstGc.major} others; its ${m.checkpoint.pages} WAL pages copied at the next pause in ${m.checkpoint.ms.toFixed(0)} ms), later ticks ${m.ms.toFixed(0)} ms; per job first/later ms: ${each}; handled ${JSON.stringify(m.jobs)}; plans: ${plans}`,
   };
 }
 

@@ -53,6 +53,7 @@ const quick: Partial<BenchOptions> = values.quick
     {
       sideEvents: 600,
       sideRounds: 3,
+      jobRuns: 1,
       events: 20,
       d1Events: 15,
       reps: 1,

@@ -22,6 +22,7 @@ describe('npm run bench machinery', () => {
       voters: 4,
       d1Voters: 3,
       jobCases: 500,
+      jobRuns: 2,
     });
   }, 180_000);
   afterAll(() => {
@@ -147,6 +148,14 @@ describe('npm run bench machinery', () => {
     });
     // The 5 due cases happened inside the window and share a category and an area: both groups cross.
     expect(jobs.counts['analysis.risk']).toBe(2);
+    // Each run on a database of its own, every first tick printed; the row is the median run's.
+    expect(jobs.reps).toBe(2);
+    const firsts =
+      /^first ticks of the 2 runs (\d+) · (\d+) ms; the median run's first tick \(acting on the 5 due\) (\d+) ms/.exec(
+        jobs.notes,
+      );
+    expect(firsts).not.toBeNull();
+    expect([firsts![1], firsts![2]]).toContain(firsts![3]);
     expect(jobs.notes).toMatch(/the event loop's collector \d+ ms in \d+ young-generation pauses/);
     for (const index of [
       'correction_orders_due_idx',
