@@ -2,7 +2,7 @@
 // The one writer of a SQLite file, on a thread of its own (src/store/sqlite.ts starts it). Every commit's
 // fsync happens here, so the process's event loop goes on receiving and acknowledging while the disk syncs.
 // Plain JavaScript so that any runner (tsx, vitest, node) can start it without a loader.
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { batchRunner, CONNECTION_PRAGMAS, failure, JOURNAL_MODES } from './sqlite-batch.js';
 
@@ -35,21 +35,40 @@ const runBatch = batchRunner(sqlite);
  * Checkpoints wait for a pause. SQLite's own default checkpoints inside the commit that takes the WAL past
  * 1,000 pages; under a burst of jobs that copying and the database file's fsync were half of the writer's
  * time. Here the WAL is checkpointed once no commit has come for `IDLE_CHECKPOINT_MS` (a commit arriving
- * then waits for it, so the pause is a real one, not the gap between two requests); a WAL that reaches
- * `BUSY_CHECKPOINT_PAGES` without such a pause is checkpointed by the commit, as before, in pieces of about
- * 64 MB: the morning's reminders over a thousand due cases (each of its own officer) write about 9,900
- * pages, and fit before it.
+ * then waits for it, so the pause is a real one, not the gap between two requests).
  *
- * The pause's checkpoint also empties the WAL file (TRUNCATE). Left to `journal_size_limit = 0`, the
- * truncation came with the first commit after the pause, when the WAL restarts: cutting a WAL of a few
- * thousand pages and syncing that cost the first event after every quiet second 10–30 ms before its 200,
- * twenty times an ordinary commit. Emptying it waits for no reader: with one still reading from the WAL
- * (the event loop's connection, mid-query) the checkpoint copies what it can and returns at once, and that
- * WAL is cut as before, by the commit that restarts it.
+ * Load with no such pause is copied by the checkpointer thread (`sqlite-checkpointer.js`): every
+ * `CHECKPOINT_EVERY_MS` while commits go on it copies what they added, on a connection of its own, and no
+ * commit waits for it. Without it, the commit that took the WAL past `BUSY_CHECKPOINT_PAGES` copied all of
+ * it (30–45 ms with acknowledgements waiting at 2,000 events/s), and the commit after it cut the file
+ * (another 20 ms). Now that commit finds all but the last moments copied, and the WAL restarts from its
+ * beginning in a file kept at up to `journal_size_limit` (the limit's size), not cut to nothing.
+ *
+ * The pause's checkpoint empties the WAL file (TRUNCATE): deleted data's old frames do not outlive it. Left
+ * to the commit that restarts the WAL, cutting a WAL of a few thousand pages and syncing that cost the first
+ * event after every quiet second 10–30 ms before its 200, twenty times an ordinary commit. Emptying it
+ * waits for no reader: with one still reading from the WAL (the event loop's connection, mid-query) the
+ * checkpoint copies what it can and returns at once, and the next pause empties it.
  */
 const IDLE_CHECKPOINT_MS = 1_000;
 const BUSY_CHECKPOINT_PAGES = 16_000;
+const CHECKPOINT_EVERY_MS = 100;
+/** How long closing waits for the checkpointer to close its connection. */
+const CHECKPOINTER_CLOSE_MS = 5_000;
 sqlite.pragma(`wal_autocheckpoint = ${BUSY_CHECKPOINT_PAGES}`);
+sqlite.pragma(
+  `journal_size_limit = ${BUSY_CHECKPOINT_PAGES * Number(sqlite.pragma('page_size', { simple: true }))}`,
+);
+/** [0]: transactions committed here, [1]: the checkpointer's checkpoints. */
+const counters = new Int32Array(new SharedArrayBuffer(8));
+const checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
+  workerData: { path, commits: counters.buffer, everyMs: CHECKPOINT_EVERY_MS },
+  execArgv: [],
+  resourceLimits: { maxYoungGenerationSizeMb: 2 },
+});
+// A checkpointer that fails leaves the copying to the pause and to the limit, as before it existed.
+checkpointer.on('error', () => {});
+checkpointer.unref();
 /** How long a commit waits on a lock (CONNECTION_PRAGMAS), restored after each checkpoint. */
 const BUSY_TIMEOUT_MS = Number(sqlite.pragma('busy_timeout', { simple: true }));
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -110,8 +129,19 @@ const other = (msg) => {
   } else if (msg.op === 'close') {
     // The thread ends once its port is closed: the opener waits for that exit.
     if (checkpointTimer) clearTimeout(checkpointTimer);
-    sqlite.close();
-    port.close();
+    // The checkpointer's connection closes first (it finishes a checkpoint under way): the writer's is the
+    // file's last, whose close copies what is left and removes the WAL.
+    let closed = false;
+    const closeOwn = () => {
+      if (closed) return;
+      closed = true;
+      sqlite.close();
+      port.close();
+    };
+    checkpointer.once('exit', closeOwn);
+    checkpointer.postMessage('close');
+    // Bounded: a checkpointer that does not answer is ended, and the writer closes all the same.
+    setTimeout(() => void checkpointer.terminate(), CHECKPOINTER_CLOSE_MS).unref();
   }
 };
 
@@ -134,6 +164,7 @@ port.on('message', (/** @type {Request} */ first) => {
     requests.push(msg);
   }
   commit(requests);
+  Atomics.add(counters, 0, 1);
   checkpointSoon();
   if (after) other(after);
 });

@@ -68,6 +68,34 @@ describe('SQLite durability and group commit', () => {
     }
   });
 
+  it('under load with no pause, copies the WAL into the database beside the commits, not inside one', async () => {
+    const { statSync } = await import('node:fs');
+    const dbBytes = () => statSync(path).size;
+    const before = dbBytes();
+    // About 6 MB in 40 commits 20 ms apart: never the quiet second the writer's own checkpoint waits for.
+    const blob = 'y'.repeat(4_000);
+    for (let i = 0; i < 40; i++) {
+      await store.commit(
+        Array.from({ length: 40 }, (_, j) =>
+          store.db.insert(kv).values({ key: `load_${i}_${j}`, value: blob, version: 1, updatedAt: 1 }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The writer's pause has not come (its checkpoint empties the WAL), yet most of the rows are already in
+    // the database file itself: the checkpointer copied them while the commits went on.
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
+    expect(dbBytes() - before).toBeGreaterThan(3 * 1024 * 1024);
+    const other = new Database(path, { readonly: true });
+    try {
+      expect(other.prepare("select count(*) as n from kv where key like 'load_%'").get()).toEqual({
+        n: 1_600,
+      });
+    } finally {
+      other.close();
+    }
+  });
+
   it('commits asked for together share one transaction, and each is on disk when it resolves', async () => {
     const before = store.durability().transactions;
     const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
