@@ -59,16 +59,21 @@ sqlite.pragma(`wal_autocheckpoint = ${BUSY_CHECKPOINT_PAGES}`);
 sqlite.pragma(
   `journal_size_limit = ${BUSY_CHECKPOINT_PAGES * Number(sqlite.pragma('page_size', { simple: true }))}`,
 );
-/** [0]: transactions committed here, [1]: the checkpointer's checkpoints. */
-const counters = new Int32Array(new SharedArrayBuffer(8));
-const checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
-  workerData: { path, commits: counters.buffer, everyMs: CHECKPOINT_EVERY_MS },
-  execArgv: [],
-  resourceLimits: { maxYoungGenerationSizeMb: 2 },
-});
-// A checkpointer that fails leaves the copying to the pause and to the limit, as before it existed.
-checkpointer.on('error', () => {});
-checkpointer.unref();
+/** [0]: transactions committed here, which the checkpointer watches. */
+const counters = new Int32Array(new SharedArrayBuffer(4));
+/** A checkpointer that cannot start, or fails, leaves the copying to the pause and to the limit. */
+let checkpointer = /** @type {Worker | undefined} */ (undefined);
+try {
+  checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
+    workerData: { path, commits: counters.buffer, everyMs: CHECKPOINT_EVERY_MS },
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: 2 },
+  });
+  checkpointer.on('error', () => {});
+  checkpointer.unref();
+} catch {
+  checkpointer = undefined;
+}
 /** How long a commit waits on a lock (CONNECTION_PRAGMAS), restored after each checkpoint. */
 const BUSY_TIMEOUT_MS = Number(sqlite.pragma('busy_timeout', { simple: true }));
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -138,10 +143,12 @@ const other = (msg) => {
       sqlite.close();
       port.close();
     };
-    checkpointer.once('exit', closeOwn);
-    checkpointer.postMessage('close');
+    const cp = checkpointer;
+    if (!cp) return closeOwn();
+    cp.once('exit', closeOwn);
+    cp.postMessage('close');
     // Bounded: a checkpointer that does not answer is ended, and the writer closes all the same.
-    setTimeout(() => void checkpointer.terminate(), CHECKPOINTER_CLOSE_MS).unref();
+    setTimeout(() => void cp.terminate(), CHECKPOINTER_CLOSE_MS).unref();
   }
 };
 
