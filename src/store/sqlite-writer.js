@@ -63,17 +63,26 @@ sqlite.pragma(
 const counters = new Int32Array(new SharedArrayBuffer(4));
 /** A checkpointer that cannot start, or fails, leaves the copying to the pause and to the limit. */
 let checkpointer = /** @type {Worker | undefined} */ (undefined);
-try {
-  checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
-    workerData: { path, commits: counters.buffer, everyMs: CHECKPOINT_EVERY_MS },
-    execArgv: [],
-    resourceLimits: { maxYoungGenerationSizeMb: 2 },
-  });
-  checkpointer.on('error', () => {});
-  checkpointer.unref();
-} catch {
-  checkpointer = undefined;
-}
+let checkpointerStarted = false;
+/**
+ * Started after the first commit has been answered, not while the writer opens: starting a thread takes a
+ * few milliseconds, and the first commits would have waited for it.
+ */
+const startCheckpointer = () => {
+  if (checkpointerStarted) return;
+  checkpointerStarted = true;
+  try {
+    checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
+      workerData: { path, commits: counters.buffer, everyMs: CHECKPOINT_EVERY_MS },
+      execArgv: [],
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    });
+    checkpointer.on('error', () => {});
+    checkpointer.unref();
+  } catch {
+    checkpointer = undefined;
+  }
+};
 /** How long a commit waits on a lock (CONNECTION_PRAGMAS), restored after each checkpoint. */
 const BUSY_TIMEOUT_MS = Number(sqlite.pragma('busy_timeout', { simple: true }));
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -172,6 +181,7 @@ port.on('message', (/** @type {Request} */ first) => {
   }
   commit(requests);
   Atomics.add(counters, 0, 1);
+  startCheckpointer();
   checkpointSoon();
   if (after) other(after);
 });

@@ -60,8 +60,10 @@ describe('SQLite commits on a writer thread', () => {
     await Promise.all([first, ...later]);
     const { transactions, units } = store.durability();
     expect(units).toBe(41);
-    // The first, then the 40 that queued behind it, in one transaction (one fsync).
-    expect(transactions - before).toBe(2);
+    // The first, then the 40 that queued behind it, in one transaction (one fsync). A writer thread the machine
+    // kept from running until all 41 were queued takes them all in one: the 40 still went together.
+    expect(transactions - before).toBeGreaterThanOrEqual(1);
+    expect(transactions - before).toBeLessThanOrEqual(2);
     expect((await store.db.select().from(kv)).length).toBe(41);
   });
 
