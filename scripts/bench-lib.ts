@@ -1027,14 +1027,38 @@ interface SatRun {
 const roundsNote = (runs: SatRun[]) =>
   `rounds ${runs.map((r) => Math.round(cannonSummary(r.run).perSec).toLocaleString('en-US')).join(' · ')}`;
 
-/** One row's numbers from a server's saturating rounds: the median of each figure over the rounds. */
-function satSummary(runs: SatRun[]) {
-  const each = runs.map((r) => cannonSummary(r.run));
+/** A server's rounds (saturating or open loop) as one row's figures: the median of each over the rounds. */
+function roundsSummary(runs: CannonRun[]) {
+  const each = runs.map(cannonSummary);
   return {
     perSec: median(each.map((s) => s.perSec)) ?? 0,
     p50: median(each.map((s) => s.p50)),
     p95: median(each.map((s) => s.p95)),
     p99: median(each.map((s) => s.p99)),
+  };
+}
+
+/**
+ * Each round's figure of the project over the peer's in the same round (null where the peer's is 0 or
+ * missing), and how the notes print them: "×1.25 ×0.98 …".
+ */
+function roundRatiosOf(
+  project: CannonRun[],
+  peer: CannonRun[],
+  figure: (s: ReturnType<typeof cannonSummary>) => number | null,
+) {
+  const ratios = project.map((run, i) => {
+    const mine = figure(cannonSummary(run));
+    const theirs = figure(cannonSummary(peer[i]!));
+    return mine !== null && theirs ? mine / theirs : null;
+  });
+  return { ratios, note: `×${ratios.map((x) => x?.toFixed(2) ?? '–').join(' ×')}` };
+}
+
+/** One row's numbers from a server's saturating rounds: the median of each figure and of the CPU per ack. */
+function satSummary(runs: SatRun[]) {
+  return {
+    ...roundsSummary(runs.map((r) => r.run)),
     cpu: runs.some((r) => r.cpu === null)
       ? null
       : { all: median(runs.map((r) => r.cpu!.all))!, main: median(runs.map((r) => r.cpu!.main))! },
@@ -1166,30 +1190,26 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
   const fs = satSummary(floorRuns);
   const ps = satSummary(sdkRuns);
   const js = satSummary(projectRuns);
-  const openSummary = (runs: CannonRun[]) => {
-    const { cpu: _, ...figures } = satSummary(runs.map((run) => ({ run, cpu: null })));
-    return figures;
-  };
-  const fr = openSummary(floorRates);
-  const pr = openSummary(sdkRates);
-  const jr = openSummary(projectRates.map((p) => p.run));
+  const projectOpen = projectRates.map((p) => p.run);
+  const fr = roundsSummary(floorRates);
+  const pr = roundsSummary(sdkRates);
+  const jr = roundsSummary(projectOpen);
   // Each round's p99 against the peer's of the same round; the target is held to their median.
-  const p99Ratios = projectRates.map(({ run }, i) => {
-    const mine = cannonSummary(run).p99;
-    const peer = cannonSummary(sdkRates[i]!).p99;
-    return mine !== null && peer ? mine / peer : null;
-  });
-  const p99Ratio = median(p99Ratios);
+  const p99Rounds = roundRatiosOf(projectOpen, sdkRates, (s) => s.p99);
+  const p99Ratio = median(p99Rounds.ratios);
   const openOnce = sumOnce(projectRates.map((p) => onceFromAccount(n, p.run.ok, p.done)));
   /** Each round's p99 and achieved rate, for the notes. */
-  const openNote = (runs: CannonRun[]) =>
-    `rounds p99 ${runs.map((r) => cannonSummary(r).p99?.toFixed(1) ?? '–').join(' · ')} ms; achieved ${runs.map((r) => cannonSummary(r).perSec.toFixed(0)).join(' · ')}/s`;
+  const openNote = (runs: CannonRun[]) => {
+    const each = runs.map(cannonSummary);
+    return `rounds p99 ${each.map((s) => s.p99?.toFixed(1) ?? '–').join(' · ')} ms; achieved ${each.map((s) => s.perSec.toFixed(0)).join(' · ')}/s`;
+  };
   // Each round's ratio is of two runs a few seconds apart; the target is held to their median.
-  const roundRatios = projectRuns.map((p, i) => {
-    const peerRate = cannonSummary(sdkRuns[i]!.run).perSec;
-    return peerRate > 0 ? cannonSummary(p.run).perSec / peerRate : null;
-  });
-  const ackRatio = median(roundRatios);
+  const ackRounds = roundRatiosOf(
+    projectRuns.map((p) => p.run),
+    sdkRuns.map((p) => p.run),
+    (s) => s.perSec,
+  );
+  const ackRatio = median(ackRounds.ratios);
   const last = projectRuns[projectRuns.length - 1]!;
   const fsyncs = last.done.transactions - before.transactions;
   const units = last.done.units - before.units;
@@ -1240,7 +1260,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       once: satOnce,
       target: `≥ ×1.00 peer${met(ackRatio === null ? null : ackRatio >= 1)}`,
       counts: { fsyncs, units, sentWhileHeld },
-      notes: `${roundsNote(projectRuns)} (×${roundRatios.map((x) => x?.toFixed(2) ?? '–').join(' ×')} vs the peer's round); FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking; ${sentWhileHeld} replies sent while delivery was held${cpuNote(projectCpu)}`,
+      notes: `${roundsNote(projectRuns)} (${ackRounds.note} vs the peer's round); FULL sync, ${units} commits in ${fsyncs} transactions (${(units / Math.max(1, fsyncs)).toFixed(1)} per fsync); ${handledDuring} handled while acking; ${sentWhileHeld} replies sent while delivery was held${cpuNote(projectCpu)}`,
     },
     {
       case: `acks at ${o.offeredRate}/s offered: floor`,
@@ -1271,7 +1291,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       vsBase: `p99 ×${p99Ratio?.toFixed(2) ?? '–'} vs peer`,
       once: openOnce,
       target: `p99 ≤ peer's${met(p99Ratio === null ? null : p99Ratio <= 1)}`,
-      notes: `${openNote(projectRates.map((p) => p.run))} (p99 ×${p99Ratios.map((x) => x?.toFixed(2) ?? '–').join(' ×')} vs the peer's round)`,
+      notes: `${openNote(projectOpen)} (p99 ${p99Rounds.note} vs the peer's round)`,
     },
     {
       case: 'handling 帮助 to a committed outbox row',

@@ -59,8 +59,8 @@ sqlite.pragma(`wal_autocheckpoint = ${BUSY_CHECKPOINT_PAGES}`);
 sqlite.pragma(
   `journal_size_limit = ${BUSY_CHECKPOINT_PAGES * Number(sqlite.pragma('page_size', { simple: true }))}`,
 );
-/** [0]: transactions committed here, which the checkpointer watches. */
-const counters = new Int32Array(new SharedArrayBuffer(4));
+/** Shared with the checkpointer: [0] transactions committed here, [1] 1 once closing. */
+const shared = new Int32Array(new SharedArrayBuffer(8));
 /** A checkpointer that cannot start, or fails, leaves the copying to the pause and to the limit. */
 let checkpointer = /** @type {Worker | undefined} */ (undefined);
 let checkpointerStarted = false;
@@ -73,7 +73,7 @@ const startCheckpointer = () => {
   checkpointerStarted = true;
   try {
     checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
-      workerData: { path, commits: counters.buffer, everyMs: CHECKPOINT_EVERY_MS },
+      workerData: { path, shared: shared.buffer, everyMs: CHECKPOINT_EVERY_MS },
       execArgv: [],
       resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
@@ -155,7 +155,9 @@ const other = (msg) => {
     const cp = checkpointer;
     if (!cp) return closeOwn();
     cp.once('exit', closeOwn);
-    cp.postMessage('close');
+    Atomics.store(shared, 1, 1);
+    Atomics.notify(shared, 1);
+    Atomics.notify(shared, 0);
     // Bounded: a checkpointer that does not answer is ended, and the writer closes all the same.
     setTimeout(() => void cp.terminate(), CHECKPOINTER_CLOSE_MS).unref();
   }
@@ -180,7 +182,8 @@ port.on('message', (/** @type {Request} */ first) => {
     requests.push(msg);
   }
   commit(requests);
-  Atomics.add(counters, 0, 1);
+  Atomics.add(shared, 0, 1);
+  Atomics.notify(shared, 0);
   startCheckpointer();
   checkpointSoon();
   if (after) other(after);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +27,26 @@ describe('SQLite durability and group commit', () => {
   afterEach(async () => store.close());
 
   const put = (key: string) => store.db.insert(kv).values({ key, value: 'x', version: 1, updatedAt: 1 });
+  /** One commit of `count` rows of about 4 KB each (a page apiece), keyed `${prefix}_${i}_${j}`. */
+  const commitBlobs = (prefix: string, i: number, count: number) =>
+    store.commit(
+      Array.from({ length: count }, (_, j) =>
+        store.db
+          .insert(kv)
+          .values({ key: `${prefix}_${i}_${j}`, value: 'x'.repeat(4_000), version: 1, updatedAt: 1 }),
+      ),
+    );
+  /** Rows keyed `${prefix}_…` as another connection to the file sees them. */
+  const countElsewhere = (prefix: string) => {
+    const other = new Database(path, { readonly: true });
+    try {
+      return (
+        other.prepare('select count(*) as n from kv where key like ?').get(`${prefix}_%`) as { n: number }
+      ).n;
+    } finally {
+      other.close();
+    }
+  };
 
   it('syncs the WAL at every commit (synchronous = FULL), not only at checkpoints (NORMAL)', () => {
     const d = store.durability();
@@ -34,16 +55,9 @@ describe('SQLite durability and group commit', () => {
   });
 
   it('copies the WAL into the database once commits pause, not inside a busy commit, and empties it in the pause', async () => {
-    const { statSync } = await import('node:fs');
     const walBytes = () => statSync(`${path}-wal`).size;
     // About 1,500 pages (6 MB) in 30 commits: past SQLite's default of checkpointing at 1,000 pages.
-    const blob = 'x'.repeat(4_000);
-    for (let i = 0; i < 30; i++)
-      await store.commit(
-        Array.from({ length: 50 }, (_, j) =>
-          store.db.insert(kv).values({ key: `big_${i}_${j}`, value: blob, version: 1, updatedAt: 1 }),
-        ),
-      );
+    for (let i = 0; i < 30; i++) await commitBlobs('big', i, 50);
     // Still all in the WAL: no commit paid for copying it.
     expect(walBytes()).toBeGreaterThan(1_200 * 4_096);
     // After a pause (a second without commits) the writer checkpoints and empties the WAL there and then:
@@ -58,42 +72,22 @@ describe('SQLite durability and group commit', () => {
     expect(await store.writerPragma('busy_timeout')).toEqual([{ timeout: 5000 }]);
     await store.commit([put('after_pause')]);
     expect(walBytes()).toBeLessThan(256 * 1024);
-    const other = new Database(path, { readonly: true });
-    try {
-      expect(other.prepare("select count(*) as n from kv where key like 'big_%'").get()).toEqual({
-        n: 1_500,
-      });
-    } finally {
-      other.close();
-    }
+    expect(countElsewhere('big')).toBe(1_500);
   });
 
   it('under load with no pause, copies the WAL into the database beside the commits, not inside one', async () => {
-    const { statSync } = await import('node:fs');
     const dbBytes = () => statSync(path).size;
     const before = dbBytes();
     // About 6 MB in 40 commits 20 ms apart: never the quiet second the writer's own checkpoint waits for.
-    const blob = 'y'.repeat(4_000);
     for (let i = 0; i < 40; i++) {
-      await store.commit(
-        Array.from({ length: 40 }, (_, j) =>
-          store.db.insert(kv).values({ key: `load_${i}_${j}`, value: blob, version: 1, updatedAt: 1 }),
-        ),
-      );
+      await commitBlobs('load', i, 40);
       await new Promise((r) => setTimeout(r, 20));
     }
     // The writer's pause has not come (its checkpoint empties the WAL), yet most of the rows are already in
     // the database file itself: the checkpointer copied them while the commits went on.
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
     expect(dbBytes() - before).toBeGreaterThan(3 * 1024 * 1024);
-    const other = new Database(path, { readonly: true });
-    try {
-      expect(other.prepare("select count(*) as n from kv where key like 'load_%'").get()).toEqual({
-        n: 1_600,
-      });
-    } finally {
-      other.close();
-    }
+    expect(countElsewhere('load')).toBe(1_600);
   });
 
   it('commits asked for together share one transaction, and each is on disk when it resolves', async () => {
