@@ -16,7 +16,8 @@ export const CONNECTION_PRAGMAS = [
   'busy_timeout = 5000',
   'foreign_keys = ON',
   // Deleted and nulled data (raw event payloads, an anonymous reporter's draft) is overwritten, not left in
-  // free pages; the WAL file is truncated after checkpoints so old frames do not linger either.
+  // free pages; the WAL file is emptied in the writer's pauses (and refilled with zeros) so old frames do
+  // not linger either.
   'secure_delete = ON',
   'journal_size_limit = 0',
 ];
