@@ -2,7 +2,7 @@
 // The one writer of a SQLite file, on a thread of its own (src/store/sqlite.ts starts it). Every commit's
 // fsync happens here, so the process's event loop goes on receiving and acknowledging while the disk syncs.
 // Plain JavaScript so that any runner (tsx, vitest, node) can start it without a loader.
-import { closeSync, fdatasyncSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { batchRunner, CONNECTION_PRAGMAS, failure, JOURNAL_MODES } from './sqlite-batch.js';
@@ -90,6 +90,8 @@ const startCheckpointer = () => {
     checkpointer = undefined;
   }
 };
+/** How long a commit waits on a lock (CONNECTION_PRAGMAS), restored after each checkpoint and refill slice. */
+const BUSY_TIMEOUT_MS = Number(sqlite.pragma('busy_timeout', { simple: true }));
 const WAL_PATH = `${path}-wal`;
 /** What the refill writes and syncs at a time: a commit arriving meanwhile waits for one slice at most. */
 const REFILL_SLICE = Buffer.alloc(256 * 1024);
@@ -110,19 +112,40 @@ const stopRefill = () => {
     closeSync(fd);
   } catch {}
 };
-/** One slice of zeros, written and synced; the next one in the next turn of the thread's loop. */
+const beginWrite = sqlite.prepare('begin immediate');
+const endWrite = sqlite.prepare('commit');
+const header = Buffer.alloc(32);
+/**
+ * One slice of zeros, written and synced; the next one in the next turn of the thread's loop. Each slice
+ * holds SQLite's write lock (an empty write transaction, which writes nothing itself), so no connection of
+ * another process (`npm run tick`, a restarted server) can write frames into the file meanwhile. And the
+ * slice is written only while the WAL still holds no frame since the pause emptied it: whoever writes first
+ * after that writes the WAL header at the file's first byte, so a header that is no longer zeros (or never
+ * written, for the first slice) means the file is SQLite's again and the refill ends.
+ */
 const refillSlice = () => {
   const r = refill;
   if (!r) return;
+  let locked = false;
   try {
+    sqlite.pragma('busy_timeout = 0');
+    beginWrite.run();
+    locked = true;
+    const seen = readSync(r.fd, header, 0, header.length, 0);
+    if (header.subarray(0, seen).some((b) => b !== 0)) return stopRefill();
     const n = Math.min(REFILL_SLICE.length, r.end - r.at);
     let written = 0;
     while (written < n) written += writeSync(r.fd, REFILL_SLICE, written, n - written, r.at + written);
     fdatasyncSync(r.fd);
     r.at += n;
   } catch {
-    // Out of space, or the file gone: the zeros were only for speed.
+    // Another connection writing (busy), out of space, or the file gone: the zeros were only for speed.
     return stopRefill();
+  } finally {
+    try {
+      if (locked) endWrite.run();
+    } catch {}
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
   if (r.at >= r.end) stopRefill();
   else setImmediate(refillSlice);
@@ -138,8 +161,6 @@ const refillWal = (bytes) => {
   }
   setImmediate(refillSlice);
 };
-/** How long a commit waits on a lock (CONNECTION_PRAGMAS), restored after each checkpoint. */
-const BUSY_TIMEOUT_MS = Number(sqlite.pragma('busy_timeout', { simple: true }));
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let checkpointTimer;
 const checkpointSoon = () => {

@@ -143,6 +143,40 @@ describe('SQLite durability and group commit', () => {
     expect(commits).toBeGreaterThan(0);
   });
 
+  it('another process writing while the pause clears the WAL keeps every row it wrote', async () => {
+    // Another connection to the file with nothing of this store's in between, as `npm run tick` or a
+    // restarted server would open it: locked against this store's writer by SQLite alone.
+    const other = new Database(path);
+    other.pragma('busy_timeout = 5000');
+    const insert = other.prepare('insert into kv (key, value, version, updated_at) values (?, ?, 1, 1)');
+    const blob = 'y'.repeat(4_000);
+    const theirs = other.transaction((prefix: string) => {
+      for (let j = 0; j < 1_024; j++) insert.run(`${prefix}_${j}`, blob);
+    });
+    try {
+      let overlapped = false;
+      for (let attempt = 0; attempt < 3 && !overlapped; attempt++) {
+        for (let i = 0; i < 80; i++) await commitBlobs(`mine${attempt}`, i, 50);
+        const held = walBytes();
+        // The moment the pause has emptied the file, four megabytes at a time from the other connection.
+        expect(await until(() => walBytes() < held, 1_000, 1)).toBe(true);
+        for (let i = 0; i < 4; i++) {
+          overlapped ||= walBytes() < held;
+          theirs(`theirs${attempt}_${i}`);
+          await new Promise((r) => setImmediate(r));
+        }
+        expect(countElsewhere(`theirs${attempt}`)).toBe(4 * 1_024);
+        expect(afterPowerCut([`mine${attempt}_`, `theirs${attempt}_`])).toEqual({
+          integrity: 'ok',
+          rows: [4_000, 4 * 1_024],
+        });
+      }
+      expect(overlapped).toBe(true);
+    } finally {
+      other.close();
+    }
+  });
+
   it('under load with no pause, copies the WAL into the database beside the commits, not inside one', async () => {
     const dbBytes = () => statSync(path).size;
     const before = dbBytes();
