@@ -231,9 +231,19 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
       gcs.disconnect();
       const firstCpuMs = (cpu.user + cpu.system) / 1000;
       // What the writer copies into the file at the next pause (a second without commits), done here at once.
-      const c0 = performance.now();
-      const [copied] = (await store.writerPragma('wal_checkpoint(PASSIVE)')) as { log: number }[];
-      const checkpoint = { pages: copied?.log ?? 0, ms: performance.now() - c0 };
+      // The store's checkpointer thread may be copying at that moment (then SQLite answers busy, -1 pages):
+      // asked again a few milliseconds later, at most 50 times.
+      let checkpoint = { pages: -1, ms: 0 };
+      for (let attempt = 0; attempt < 50 && checkpoint.pages < 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 5));
+        const c0 = performance.now();
+        const [copied] = (await store.writerPragma('wal_checkpoint(PASSIVE)')) as {
+          busy: number;
+          log: number;
+        }[];
+        if (copied && copied.busy === 0 && copied.log >= 0)
+          checkpoint = { pages: copied.log, ms: performance.now() - c0 };
+      }
       const times: number[] = [];
       for (let r = 0; r < reps; r++) {
         const t = performance.now();
