@@ -241,8 +241,7 @@ export async function measureJobs(open: number, due: number, reps = 5): Promise<
           busy: number;
           log: number;
         }[];
-        if (copied && copied.busy === 0 && copied.log >= 0)
-          checkpoint = { pages: copied.log, ms: performance.now() - c0 };
+        if (copied?.busy === 0) checkpoint = { pages: copied.log, ms: performance.now() - c0 };
       }
       const times: number[] = [];
       for (let r = 0; r < reps; r++) {

@@ -51,7 +51,7 @@ const runBatch = batchRunner(sqlite);
  * waits for no reader: with one still reading from the WAL (the event loop's connection, mid-query) the
  * checkpoint copies what it can and returns at once, and the next pause empties it.
  *
- * Then, still in the pause, the emptied file is given back its size as zeros (`refillWal`), synced a slice
+ * Then, still in the pause, the emptied file is given back its size as zeros (`refillSlice`), synced a slice
  * at a time: the next burst's commits overwrite blocks the file already has instead of extending it, and
  * here an fsync that extends a file took twice as long at the median as one that overwrites (0.25 against
  * 0.13 ms) and up to five times as long at the 99th percentile. SQLite ignores what lies past the frames
@@ -90,7 +90,10 @@ const startCheckpointer = () => {
     checkpointer = undefined;
   }
 };
-/** How long a commit waits on a lock (CONNECTION_PRAGMAS), restored after each checkpoint and refill slice. */
+/**
+ * How long a commit waits on a lock (CONNECTION_PRAGMAS). The pause's work (its checkpoint, then the refill)
+ * runs with no wait at all, and this is restored once that work is over, before the next commit runs.
+ */
 const BUSY_TIMEOUT_MS = Number(sqlite.pragma('busy_timeout', { simple: true }));
 const WAL_PATH = `${path}-wal`;
 /** What the refill writes and syncs at a time: a commit arriving meanwhile waits for one slice at most. */
@@ -111,6 +114,7 @@ const stopRefill = () => {
   try {
     closeSync(fd);
   } catch {}
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 };
 const beginWrite = sqlite.prepare('begin immediate');
 const endWrite = sqlite.prepare('commit');
@@ -126,11 +130,13 @@ const header = Buffer.alloc(32);
 const refillSlice = () => {
   const r = refill;
   if (!r) return;
-  let locked = false;
   try {
-    sqlite.pragma('busy_timeout = 0');
     beginWrite.run();
-    locked = true;
+  } catch {
+    // Another connection is writing: the file is SQLite's again.
+    return stopRefill();
+  }
+  try {
     const seen = readSync(r.fd, header, 0, header.length, 0);
     if (header.subarray(0, seen).some((b) => b !== 0)) return stopRefill();
     const n = Math.min(REFILL_SLICE.length, r.end - r.at);
@@ -139,27 +145,15 @@ const refillSlice = () => {
     fdatasyncSync(r.fd);
     r.at += n;
   } catch {
-    // Another connection writing (busy), out of space, or the file gone: the zeros were only for speed.
+    // Out of space, or the file gone: the zeros were only for speed.
     return stopRefill();
   } finally {
-    try {
-      if (locked) endWrite.run();
-    } catch {}
-    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Ending a transaction that wrote nothing; should even that fail, the thread ends and the store starts
+    // another writer (sqlite.ts), rather than commits running inside a transaction left open.
+    endWrite.run();
   }
   if (r.at >= r.end) stopRefill();
   else setImmediate(refillSlice);
-};
-/** @param {number} bytes what the WAL file held before the pause emptied it */
-const refillWal = (bytes) => {
-  stopRefill();
-  if (bytes <= 0 || walBytes() !== 0) return;
-  try {
-    refill = { fd: openSync(WAL_PATH, 'r+'), at: 0, end: bytes };
-  } catch {
-    return;
-  }
-  setImmediate(refillSlice);
 };
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let checkpointTimer;
@@ -171,12 +165,18 @@ const checkpointSoon = () => {
     try {
       // Never waits on the readers: what it cannot copy or empty now, the next pause does.
       sqlite.pragma('busy_timeout = 0');
-      sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      refillWal(held);
+      const [emptied] = /** @type {{ busy: number, log: number }[]} */ (
+        sqlite.pragma('wal_checkpoint(TRUNCATE)')
+      );
+      // Only a WAL emptied to nothing (no reader held it) is refilled.
+      if (held > 0 && emptied?.busy === 0 && emptied.log === 0) {
+        refill = { fd: openSync(WAL_PATH, 'r+'), at: 0, end: held };
+        setImmediate(refillSlice);
+      }
     } catch {
       // A checkpoint that cannot run now (disk full, I/O error) loses nothing: the WAL holds every commit.
     } finally {
-      sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      if (!refill) sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }, IDLE_CHECKPOINT_MS);
 };

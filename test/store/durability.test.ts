@@ -38,13 +38,14 @@ describe('SQLite durability and group commit', () => {
           .values({ key: `${prefix}_${i}_${j}`, value: 'x'.repeat(4_000), version: 1, updatedAt: 1 }),
       ),
     );
+  /** Rows whose key starts with `start`, as the connection `db` sees them. */
+  const countKeys = (db: Database.Database, start: string) =>
+    (db.prepare('select count(*) as n from kv where key like ?').get(`${start}%`) as { n: number }).n;
   /** Rows keyed `${prefix}_…` as another connection to the file sees them. */
   const countElsewhere = (prefix: string) => {
     const other = new Database(path, { readonly: true });
     try {
-      return (
-        other.prepare('select count(*) as n from kv where key like ?').get(`${prefix}_%`) as { n: number }
-      ).n;
+      return countKeys(other, `${prefix}_`);
     } finally {
       other.close();
     }
@@ -76,11 +77,7 @@ describe('SQLite durability and group commit', () => {
       try {
         return {
           integrity: other.pragma('integrity_check', { simple: true }),
-          rows: prefixes.map(
-            (p) =>
-              (other.prepare('select count(*) as n from kv where key like ?').get(`${p}%`) as { n: number })
-                .n,
-          ),
+          rows: prefixes.map((p) => countKeys(other, p)),
         };
       } finally {
         other.close();
