@@ -133,6 +133,13 @@ describe('npm run bench machinery', () => {
         expect(Number(m![1]), name).toBeGreaterThanOrEqual(Number(m![2]));
         expect(Number(m![2]), name).toBeGreaterThan(0);
       }
+    // The peak RSS is the kernel's own high-water mark on Linux (reset as the measured runs begin), so no
+    // peak between two samples escapes it; and it is at least what the process holds at the end.
+    const rss = row('server RSS through the ingest runs');
+    const peak = /^peak ([\d.]+) MB \((.+)\)$/.exec(rss.notes);
+    expect(peak, rss.notes).not.toBeNull();
+    expect(Number(peak![1])).toBeGreaterThan(20);
+    if (process.platform === 'linux') expect(peak![2]).toMatch(/^the kernel's high-water mark, VmHWM/);
     // The storm's shared card counts every voter once (how fast is the table's business, not the test's).
     for (const storm of result.rows.filter((r) => r.case.startsWith('vote storm')))
       expect(storm.once, storm.driver).toMatchObject({ ok: true, exactlyOne: storm.events });
