@@ -10,7 +10,7 @@ import { appEnv, OFFICER, startEmulator } from '../test/support/harness';
 import { freePort } from '../test/support/process';
 import { tempDbPath } from '../test/support/stores';
 import type { JobsMeasure } from './bench-jobs';
-import type { Accounting, DbSize, MemorySample, PeakRss, ServerMessage, ServerRequest } from './bench-server';
+import type { Accounting, DbSize, MemorySample, ServerMessage, ServerRequest } from './bench-server';
 import {
   type CannonRun,
   cannon,
@@ -21,6 +21,7 @@ import {
   PEER_ENTRY,
 } from './bench-side';
 import { buildEntry, START_FLAGS } from './build.mjs';
+import { PEAK_HOW, type PeakRss } from './peak-rss';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_ENTRY = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
@@ -1322,7 +1323,7 @@ async function sideBySideRows(b: Bench, o: BenchOptions, servers: ServerProcess[
       vsBase: '',
       once: null,
       target: `< 200 MB${met(peakRss < 200 * 1024 * 1024)}`,
-      notes: `peak ${fmtMb(peakRss)} (${peak.how === 'kernel' ? "the kernel's high-water mark, VmHWM, from the first measured run to the last" : 'sampled every 50 ms'})`,
+      notes: `peak ${fmtMb(peakRss)} (${PEAK_HOW[peak.how]})`,
     },
   ];
   return rows;

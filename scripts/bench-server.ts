@@ -1,7 +1,7 @@
 // The server under benchmark, as its own process: `BENCH_DRIVER=sqlite` is the real Node runtime (startNode),
 // `BENCH_DRIVER=d1` the same service over a Miniflare D1 database. The parent talks to it over IPC.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
@@ -14,6 +14,7 @@ import { createService, type Service } from '../src/service';
 import type { Store } from '../src/store';
 import type { SqliteStore } from '../src/store/sqlite';
 import { type DeliberationSeed, seedDeliberation } from '../test/support/decide';
+import { peakRss } from './peak-rss';
 
 export type ServerRequest =
   | { id: number; op: 'mem' }
@@ -33,12 +34,6 @@ export type ServerRequest =
   | { id: number; op: 'close' };
 
 /** What the database holds for a set of acknowledged events: each recorded once, handled, replied to once. */
-/** The peak RSS since the last `peak` request, and whether the kernel measured it or samples did. */
-export interface PeakRss {
-  bytes: number;
-  how: 'kernel' | 'sampled';
-}
-
 export interface Accounting {
   recorded: number;
   handled: number;
@@ -289,29 +284,8 @@ async function main() {
   }
   const held = holdable(running.service.deliverer);
   const gc = (globalThis as { gc?: () => void }).gc;
-  // The highest RSS since the last `peak` request: the kernel's own high-water mark where Linux keeps one
-  // (`VmHWM`, reset by each request), which no peak between two samples escapes; else sampled every 50 ms.
-  let peakRss = process.memoryUsage().rss;
-  setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50).unref();
-  const kernelPeak = (): number | undefined => {
-    try {
-      const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-      return m ? Number(m[1]) * 1024 : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const resetKernelPeak = (): boolean => {
-    try {
-      writeFileSync('/proc/self/clear_refs', '5');
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  let kernelPeakReset = false;
+  // The highest RSS since the last `peak` request (scripts/peak-rss.ts).
+  const peak = peakRss();
   const send = (m: ServerMessage) => process.send?.(m);
 
   process.on('message', async (req: ServerRequest) => {
@@ -364,17 +338,9 @@ async function main() {
         case 'hold-delivery':
           await held.hold();
           break;
-        case 'peak': {
-          const sampled = Math.max(peakRss, process.memoryUsage().rss);
-          const kernel = kernelPeakReset ? kernelPeak() : undefined;
-          result = {
-            bytes: Math.max(sampled, kernel ?? 0),
-            how: kernel === undefined ? 'sampled' : 'kernel',
-          } satisfies PeakRss;
-          kernelPeakReset = resetKernelPeak();
-          peakRss = process.memoryUsage().rss;
+        case 'peak':
+          result = peak.take();
           break;
-        }
         case 'close':
           held.drop();
           await running.close();

@@ -133,8 +133,8 @@ describe('npm run bench machinery', () => {
         expect(Number(m![1]), name).toBeGreaterThanOrEqual(Number(m![2]));
         expect(Number(m![2]), name).toBeGreaterThan(0);
       }
-    // The peak RSS is the kernel's own high-water mark on Linux (reset as the measured runs begin), so no
-    // peak between two samples escapes it; and it is at least what the process holds at the end.
+    // The row reports a peak, and says how it was measured: on Linux the kernel's own high-water mark (that it
+    // keeps a peak no sample saw is test/bench/peak-rss.test.ts).
     const rss = row('server RSS through the ingest runs');
     const peak = /^peak ([\d.]+) MB \((.+)\)$/.exec(rss.notes);
     expect(peak, rss.notes).not.toBeNull();
